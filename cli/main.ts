@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import { describeError, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
+import { TOOL } from '../core/version.js';
+import { registerAudit } from './commands/audit.js';
+import type { Io } from './io.js';
+
+export function createProgram(io: Io, setExitCode: (code: number) => void): Command {
+  const program = new Command('keywarden')
+    .description('Keeps AWS IAM user access keys rotated, and proves it (GxP / 21 CFR Part 11).')
+    .version(TOOL.version)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(text.startsWith('error:') ? `keywarden: ${text}` : text),
+    });
+  registerAudit(program, io, setExitCode);
+  return program;
+}
+
+/**
+ * The CLI's edge: the only place where errors become exit codes and one-line messages.
+ * 0 nothing at or above --fail-on · 1 findings · 2 usage/config/input · 3 incomplete.
+ */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = createProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error, already printed.
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (err instanceof UsageError || err instanceof IncompleteError) {
+      io.stderr.write(`keywarden: ${err.message}\n`);
+      return err.exitCode;
+    }
+    // Anything else (AWS failing past retries, no credentials, a bug) means the work did not complete.
+    io.stderr.write(`keywarden: ${describeError(err)}\n`);
+    if (io.env.KEYWARDEN_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    return ExitCode.incomplete;
+  }
+}

@@ -1,0 +1,36 @@
+import type { AuditReport } from '../audit.js';
+
+/** The machine contract (DESIGN.md, schemaVersion 1). Field order is part of the contract's readability. */
+export function toJsonReport(report: AuditReport) {
+  return {
+    schemaVersion: report.schemaVersion,
+    tool: report.tool,
+    asOf: report.asOf.toISOString(),
+    source: report.source,
+    account: report.account,
+    policy: report.policy,
+    summary: report.summary,
+    complete: report.gaps.length === 0,
+    gaps: report.gaps,
+    findings: report.findings.map((finding) => ({
+      account: finding.account,
+      user: finding.user,
+      userArn: finding.userArn,
+      accessKeyId: finding.accessKeyId,
+      keySlot: finding.keySlot,
+      status: finding.status,
+      createdAt: finding.createdAt.toISOString(),
+      lastUsedAt: finding.lastUsedAt?.toISOString() ?? null,
+      ageDays: finding.ageDays,
+      verdict: finding.verdict,
+      severity: finding.severity,
+      reason: finding.reason,
+    })),
+  };
+}
+
+export type JsonReport = ReturnType<typeof toJsonReport>;
+
+export function renderJson(report: AuditReport): string {
+  return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
+}

@@ -1,0 +1,79 @@
+import type { AuditReport } from '../audit.js';
+import type { Finding } from '../types.js';
+
+/** Escapes text for a Markdown table cell or paragraph so that it renders inert (no links, HTML, tables). */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_{}[\]()#+!|<>~]/g, (char) => `\\${char}`)
+    .replace(/&/g, '&amp;')
+    .replace(/\r?\n/g, ' ');
+}
+
+export function maskKeyId(id: string | null, mask: boolean): string {
+  if (id === null) return '—';
+  return mask && id.length > 8 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id;
+}
+
+const VERDICT_ICON: Record<Finding['verdict'], string> = {
+  overdue: '🔴 overdue',
+  expiring: '🟠 expiring',
+  unused: '🟡 unused',
+  stale: '🟡 stale',
+  exempt: '⚪ exempt',
+  compliant: '🟢 compliant',
+};
+
+export function summaryTable(report: AuditReport): string {
+  const s = report.summary;
+  return [
+    '| users | keys | overdue | expiring | unused | stale | exempt | compliant |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${s.users} | ${s.keys} | ${s.overdue} | ${s.expiring} | ${s.unused} | ${s.stale} | ${s.exempt} | ${s.compliant} |`,
+  ].join('\n');
+}
+
+export function findingsTable(
+  findings: readonly Finding[],
+  options: { maskKeyIds?: boolean; limit?: number } = {},
+): string {
+  const shown = options.limit === undefined ? findings : findings.slice(0, options.limit);
+  const rows = shown.map(
+    (f) =>
+      `| ${VERDICT_ICON[f.verdict]} | ${escapeMarkdown(f.user)} | ${f.keySlot} | ${escapeMarkdown(maskKeyId(f.accessKeyId, options.maskKeyIds ?? false))} | ${f.status} | ${f.ageDays} | ${f.lastUsedAt ? f.lastUsedAt.toISOString().slice(0, 10) : 'never'} | ${escapeMarkdown(f.reason)} |`,
+  );
+  const more = findings.length > shown.length ? `\n\n…and ${findings.length - shown.length} more.` : '';
+  return (
+    [
+      '| verdict | user | slot | key | status | age (days) | last used | reason |',
+      '|---|---|---:|---|---|---:|---|---|',
+      ...rows,
+    ].join('\n') + more
+  );
+}
+
+export function renderMarkdown(report: AuditReport, options: { maskKeyIds?: boolean } = {}): string {
+  const p = report.policy;
+  const lines = [
+    `# keywarden audit — account ${report.account}`,
+    '',
+    `As of ${report.asOf.toISOString()} · source: ${report.source} · limit ${p.maxKeyAgeDays} days, warning ${p.warnDays} days before, unused after ${p.unusedKeyDays} days.`,
+    '',
+    summaryTable(report),
+    '',
+  ];
+  if (report.gaps.length > 0) {
+    lines.push(
+      '## ⚠️ Audit incomplete',
+      '',
+      ...report.gaps.map((g) => `- ${escapeMarkdown(g.scope)}: ${escapeMarkdown(g.reason)}`),
+      '',
+    );
+  }
+  lines.push(
+    '## Findings',
+    '',
+    report.findings.length ? findingsTable(report.findings, options) : 'No access keys.',
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,44 @@
+import { UsageError } from './errors.js';
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Whole days from `from` to `to`, floored (the reported `ageDays`). */
+export function wholeDaysBetween(from: Date, to: Date): number {
+  return Math.floor((to.getTime() - from.getTime()) / DAY_MS);
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Parses a person's `--as-of`: a date (midnight UTC) or a date-time with a zone.
+ * A date-time without a zone is refused: it would mean different instants on different machines.
+ */
+export function parseInstant(text: string, what = '--as-of'): Date {
+  const trimmed = text.trim();
+  if (!ISO_DATE.test(trimmed) && !ISO_DATE_TIME.test(trimmed)) {
+    throw new UsageError(
+      `${what}: "${text}" is not an ISO 8601 date (2026-11-28) or date-time with a zone (2026-11-28T09:00:00Z)`,
+    );
+  }
+  const date = new Date(ISO_DATE.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed);
+  if (Number.isNaN(date.getTime()) || !sameCalendarDate(trimmed, date)) {
+    throw new UsageError(`${what}: "${text}" is not a real calendar date`);
+  }
+  return date;
+}
+
+/** Rejects dates that JavaScript silently rolls over (2026-02-30 → March 2). */
+function sameCalendarDate(text: string, date: Date): boolean {
+  if (!ISO_DATE.test(text.slice(0, 10)) || /[+-]\d{2}:\d{2}$/.test(text)) return true;
+  return date.toISOString().slice(0, 10) === text.slice(0, 10);
+}
+
+/** The last instant at which something "valid through" a UTC calendar date is still valid. */
+export function endOfUtcDay(isoDate: string): Date {
+  return new Date(new Date(`${isoDate}T00:00:00Z`).getTime() + DAY_MS - 1);
+}
+
+/** A clock, injected everywhere so that no decision depends on the machine's date. */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();
