@@ -1,0 +1,40 @@
+"""Starts moto_server with a movable clock.
+
+moto has no clock API, and its backends bind `from moto.core.utils import utcnow` at import time, so
+the patch must land before moto.server imports them. The offset (milliseconds, may be negative) is read
+from KEYWARDEN_MOTO_CLOCK_FILE whenever moto asks for the time; the test helper rewrites that file.
+"""
+import datetime
+import os
+import sys
+
+import moto.core.utils as moto_utils
+
+_real_utcnow = moto_utils.utcnow
+_clock_file = os.environ.get("KEYWARDEN_MOTO_CLOCK_FILE", "")
+_cache = {"mtime": None, "offset": 0}
+
+
+def _offset_ms() -> int:
+    try:
+        mtime = os.stat(_clock_file).st_mtime_ns
+    except (FileNotFoundError, OSError):
+        return 0
+    if mtime != _cache["mtime"]:
+        with open(_clock_file, encoding="utf-8") as handle:
+            text = handle.read().strip()
+        _cache["offset"] = int(text or 0)
+        _cache["mtime"] = mtime
+    return _cache["offset"]
+
+
+def shifted_utcnow() -> datetime.datetime:
+    return _real_utcnow() + datetime.timedelta(milliseconds=_offset_ms())
+
+
+moto_utils.utcnow = shifted_utcnow
+
+from moto.server import main  # noqa: E402  (must come after the patch)
+
+if __name__ == "__main__":
+    sys.exit(main())
