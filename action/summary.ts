@@ -88,10 +88,10 @@ function chartLabel(user: string): string {
 
 function issuesSection(input: SummaryInput): string {
   const outcome = input.issues;
-  if (!outcome) return `Not filed: ${inertMarkdown(input.issueFiling)}.`;
+  if (!outcome) return `Not filed: ${input.issueFiling}.`;
   const list = (numbers: number[]) => (numbers.length ? numbers.map((n) => `#${n}`).join(', ') : 'none');
   const lines = [
-    `Filed because ${inertMarkdown(input.issueFiling)}. ${outcome.writes} write${outcome.writes === 1 ? '' : 's'} to GitHub.`,
+    `Filed because ${input.issueFiling}. ${outcome.writes} write${outcome.writes === 1 ? '' : 's'} to GitHub.`,
     '',
     `- opened: ${list(outcome.opened)}`,
     `- updated: ${list(outcome.updated)}`,
