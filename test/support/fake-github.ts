@@ -59,12 +59,18 @@ export class FakeGitHub {
   private nextId = 1000;
   baseUrl = '';
 
-  constructor(
-    readonly owner: string,
-    readonly repo: string,
-    readonly token: string,
-    private readonly checker = new OpenApiChecker(),
-  ) {}
+  readonly owner: string;
+  readonly repo: string;
+  readonly token: string;
+  private readonly checker: OpenApiChecker;
+
+  // Plain fields, not parameter properties: the benchmarks load this file with Node's type stripping.
+  constructor(owner: string, repo: string, token: string, checker = new OpenApiChecker()) {
+    this.owner = owner;
+    this.repo = repo;
+    this.token = token;
+    this.checker = checker;
+  }
 
   async start(): Promise<void> {
     const server = createServer((req, res) => {

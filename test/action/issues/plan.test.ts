@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type IssueAction, planIssueSync, type TrackedIssue } from '../../../../action/issues/plan.js';
-import type { DesiredIssue } from '../../../../action/issues/render.js';
-import { fingerprint } from '../../../../core/fingerprint.js';
+import { type IssueAction, planIssueSync, type TrackedIssue } from '../../../action/issues/plan.js';
+import type { DesiredIssue } from '../../../action/issues/render.js';
+import { fingerprint } from '../../../core/fingerprint.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
 const ACCOUNT = '111111111111';

@@ -10,10 +10,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ActionCore, type ActionEnvironment, run } from '../../../action/main.js';
-import { fingerprint } from '../../../core/fingerprint.js';
-import { DAY_MS } from '../../../core/time.js';
-import { FakeGitHub } from '../../support/fake-github.js';
+import { type ActionCore, type ActionEnvironment, run } from '../../action/main.js';
+import { fingerprint } from '../../core/fingerprint.js';
+import { DAY_MS } from '../../core/time.js';
+import { FakeGitHub } from '../support/fake-github.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
 const ACCOUNT = '123456789012';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { desiredIssues, markersOf, ownerHint } from '../../../../action/issues/render.js';
-import { fingerprint } from '../../../../core/fingerprint.js';
-import type { Finding, UserRecord } from '../../../../core/types.js';
+import { desiredIssues, markersOf, ownerHint } from '../../../action/issues/render.js';
+import { fingerprint } from '../../../core/fingerprint.js';
+import type { Finding, UserRecord } from '../../../core/types.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
 const policy = { maxKeyAgeDays: 90, warnDays: 14, unusedKeyDays: 45 };

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { issueFiling, type RunnerContext, readRunnerContext } from '../../../action/context.js';
+import { issueFiling, type RunnerContext, readRunnerContext } from '../../action/context.js';
 
 const base: RunnerContext = {
   eventName: 'schedule',

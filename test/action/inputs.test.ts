@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { INPUT_DEFAULTS, readInputs } from '../../../action/inputs.js';
-import { UsageError } from '../../../core/errors.js';
+import { INPUT_DEFAULTS, readInputs } from '../../action/inputs.js';
+import { UsageError } from '../../core/errors.js';
 
 const inputsOf = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readInputs } from '../../../action/inputs.js';
+import { readInputs } from '../../action/inputs.js';
 
 interface Step {
   uses?: string;
