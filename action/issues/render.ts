@@ -89,7 +89,10 @@ export function renderIssue(
             `aws iam list-access-keys --user-name ${name}`,
           ]
         : [];
-    return [...find, ...steps, ''];
+    // The lookup goes right before the first command that needs the ID.
+    const needsId = steps.findIndex((step) => step.includes('<ACCESS_KEY_ID>'));
+    const at = needsId === -1 ? steps.length : needsId;
+    return [...steps.slice(0, at), ...find, ...steps.slice(at), ''];
   });
 
   const body = [
