@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredIssues } from '../../action/issues/render.js';
 
 /** The README's "What an issue looks like", rendered from this fixed finding. */
-export function sampleIssue() {
+function sampleIssue() {
   const [issue] = desiredIssues(
     [
       {
