@@ -137,15 +137,11 @@ async function syncIssues(
   environment: ActionEnvironment,
 ): Promise<SyncOutcome> {
   if (!inputs.githubToken) throw new UsageError('input github-token is empty: issues cannot be filed');
-  const interval = Number(environment.env.KEYWARDEN_GITHUB_WRITE_INTERVAL_MS);
   const client = createIssueClient({
     token: inputs.githubToken,
     baseUrl: context.apiUrl,
     warn: (message) => environment.core.warning(message),
-    writeIntervalMs:
-      Number.isFinite(interval) && interval >= 0 && environment.env.KEYWARDEN_GITHUB_WRITE_INTERVAL_MS
-        ? interval
-        : undefined,
+    writeIntervalMs: writeInterval(environment.env.KEYWARDEN_GITHUB_WRITE_INTERVAL_MS),
   });
   const repository = { owner: context.owner, repo: context.repo };
   const [label] = inputs.issueLabels as [string];
@@ -161,8 +157,15 @@ async function syncIssues(
     completeAccounts: new Set(report.gaps.length === 0 ? [report.account] : []),
     maxWrites: inputs.maxIssueWrites,
     asOf: report.asOf,
+    runUrl: context.runUrl,
   });
   return applyIssuePlan(client, repository, plan, inputs.issueLabels);
+}
+
+/** KEYWARDEN_GITHUB_WRITE_INTERVAL_MS shortens GitHub's write spacing for tests and benchmarks. */
+function writeInterval(text: string | undefined): number | undefined {
+  if (!text || !/^\d+$/.test(text)) return undefined;
+  return Number(text);
 }
 
 async function writeReport(

@@ -43,6 +43,8 @@ export interface PlanInput {
   completeAccounts: ReadonlySet<string>;
   maxWrites: number;
   asOf: Date;
+  /** The workflow run, named in comments so a reader can trace each close and reopen to its audit. */
+  runUrl?: string | null;
 }
 
 /** GitHub writes an action costs (a comment is a write of its own). */
@@ -62,6 +64,7 @@ export function planIssueSync(input: PlanInput): IssuePlan {
     byFingerprint.set(issue.fingerprint, [...(byFingerprint.get(issue.fingerprint) ?? []), issue]);
   }
   const day = input.asOf.toISOString().slice(0, 10);
+  const by = input.runUrl ? `by keywarden in ${input.runUrl}` : 'by keywarden';
   const planned: IssueAction[] = [];
   const suppressed: TrackedIssue[] = [];
   const untouched: TrackedIssue[] = [];
@@ -73,7 +76,7 @@ export function planIssueSync(input: PlanInput): IssuePlan {
     const tracked = byFingerprint.get(issue.fingerprint) ?? [];
     const open = tracked.filter((t) => t.state === 'open');
     const [keep, ...duplicates] = open;
-    for (const duplicate of duplicates) planned.push(closeAsDuplicate(duplicate, keep?.number ?? 0));
+    for (const duplicate of duplicates) planned.push(closeAsDuplicate(duplicate, keep?.number ?? 0, by));
     if (keep) {
       if (keep.digest === issue.digest && keep.title === issue.title) unchanged += 1;
       else planned.push({ kind: 'update', number: keep.number, issue });
@@ -90,7 +93,7 @@ export function planIssueSync(input: PlanInput): IssuePlan {
         kind: 'reopen',
         number: lastClosed.number,
         issue,
-        comment: `The violation has returned: the audit of account ${issue.account} on ${day} found an access key of this user past the limit again. Reopened by keywarden.`,
+        comment: `The violation has returned: the audit of account ${issue.account} on ${day} found an access key of this user past the limit again. Reopened ${by}.`,
       });
     } else {
       planned.push({ kind: 'create', issue });
@@ -112,7 +115,7 @@ export function planIssueSync(input: PlanInput): IssuePlan {
         number: issue.number,
         fingerprint,
         reason: 'completed',
-        comment: `Resolved: the complete audit of account ${account} on ${day} found no access key of this user past the limit. Closed by keywarden.`,
+        comment: `Resolved: the complete audit of account ${account} on ${day} found no access key of this user past the limit. Closed ${by}.`,
       });
     }
   }
@@ -136,12 +139,12 @@ export function planIssueSync(input: PlanInput): IssuePlan {
   return { actions, deferred, unchanged, suppressed, untouched };
 }
 
-function closeAsDuplicate(duplicate: TrackedIssue, keptNumber: number): IssueAction {
+function closeAsDuplicate(duplicate: TrackedIssue, keptNumber: number, by: string): IssueAction {
   return {
     kind: 'close',
     number: duplicate.number,
     fingerprint: duplicate.fingerprint,
     reason: 'duplicate',
-    comment: `Duplicate of #${keptNumber}: keywarden keeps one issue per IAM user and account. Closed by keywarden.`,
+    comment: `Duplicate of #${keptNumber}: keywarden keeps one issue per IAM user and account. Closed ${by}.`,
   };
 }

@@ -82,6 +82,18 @@ describe.skipIf(!motoAvailable())('the action as a runner runs it, against moto 
     expect(report.summary.overdue).toBe(2);
   });
 
+  it('audits from the credential report by default and names the flagged keys', async () => {
+    // Act
+    const result = await run({ inputs: { source: '' } });
+    // Assess
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs).toMatchObject({ violations: '2', 'issues-opened': '2' });
+    const bobKey = keyIds.get('bob')?.[0] ?? '';
+    expect(issueOf('bob')?.body).toContain(`AKIA…${bobKey.slice(-4)}`);
+    expect(issueOf('alice')?.body).toContain('**Owner hint**: none');
+    expect(github.violations).toEqual([]);
+  });
+
   it('makes zero writes on a second run with nothing changed', async () => {
     // Prepare
     await run();

@@ -111,6 +111,13 @@ describe('planIssueSync', () => {
     expect(close?.kind === 'close' && close.comment).toContain('Resolved');
   });
 
+  it('names the workflow run in the comments it writes', () => {
+    const bob = desired('bob');
+    const runUrl = 'https://github.com/acme/infra/actions/runs/42';
+    const [close] = plan({ existing: [tracked(bob, 3)], runUrl }).actions;
+    expect(close?.kind === 'close' && close.comment).toContain(`Closed by keywarden in ${runUrl}.`);
+  });
+
   it('does not touch an already closed issue of a resolved violation', () => {
     const bob = desired('bob');
     const result = plan({ existing: [tracked(bob, 3, { state: 'closed', stateReason: 'completed' })] });
