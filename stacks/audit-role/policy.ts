@@ -1,21 +1,6 @@
+import { policyFor } from '../../core/permissions.js';
 import type { PolicyDocument } from '../policy-document.js';
 import { type AuditRoleSettings, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from './settings.js';
-
-/**
- * The IAM calls an audit makes, and nothing more: the credential report (default source) and the API
- * walk (`--source api`). The credential-report calls and ListUsers take no resource ARN; the per-user
- * reads are limited to the account's users.
- */
-export const AUDIT_ACCOUNT_ACTIONS = [
-  'iam:GenerateCredentialReport',
-  'iam:GetCredentialReport',
-  'iam:ListUsers',
-] as const;
-export const AUDIT_USER_ACTIONS = [
-  'iam:ListAccessKeys',
-  'iam:GetAccessKeyLastUsed',
-  'iam:ListUserTags',
-] as const;
 
 /** The `sub` claims GitHub issues for the trusted runs, one per branch, environment and pull requests. */
 export function trustedSubjects(settings: AuditRoleSettings): string[] {
@@ -48,23 +33,10 @@ export function trustPolicy(settings: AuditRoleSettings, oidcProviderArn: string
   };
 }
 
-/** What the role may do: read the account's keys' ages and tags, never change anything. */
-export function auditPolicy(partition: string, account: string): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'CredentialReportAndUserList',
-        Effect: 'Allow',
-        Action: [...AUDIT_ACCOUNT_ACTIONS],
-        Resource: '*',
-      },
-      {
-        Sid: 'ReadUsersKeysAndTags',
-        Effect: 'Allow',
-        Action: [...AUDIT_USER_ACTIONS],
-        Resource: `arn:${partition}:iam::${account}:user/*`,
-      },
-    ],
-  };
+/**
+ * What the role may do: the audit's calls as core/permissions.ts lists them (the credential report and
+ * the user list account-wide, each user's keys and tags per user), and nothing that changes anything.
+ */
+export function auditPolicy(partition: string, account: string, region: string): PolicyDocument {
+  return { Version: '2012-10-17', Statement: policyFor(['audit'], { partition, account, region }) };
 }

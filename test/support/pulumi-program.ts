@@ -13,6 +13,8 @@ export interface ProgramRun {
   /** The only resource of `type` (throws when there is none or more than one). */
   one(type: string): RegisteredResource;
   all(type: string): RegisteredResource[];
+  /** The resource registered under the logical name `name`. */
+  named(name: string): RegisteredResource;
 }
 
 export const MOCK_ACCOUNT = '123456789012';
@@ -75,6 +77,11 @@ export async function runProgram(
     resources: resources.filter((resource) => resource.type !== 'pulumi:pulumi:Stack'),
     outputs,
     all: byType,
+    named(name) {
+      const found = resources.find((resource) => resource.name === name);
+      if (!found) throw new Error(`no resource named ${name}`);
+      return found;
+    },
     one(type) {
       const found = byType(type);
       if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);

@@ -73,16 +73,16 @@ describe('keywarden-audit-role stack', () => {
     const policy = parsePolicy(stack.one('aws:iam/rolePolicy:RolePolicy').inputs.policy);
     expect(policy.Statement).toEqual([
       {
-        Sid: 'CredentialReportAndUserList',
+        Sid: 'Any',
         Effect: 'Allow',
         Action: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListUsers'],
-        Resource: '*',
+        Resource: ['*'],
       },
       {
-        Sid: 'ReadUsersKeysAndTags',
+        Sid: 'IamUser',
         Effect: 'Allow',
-        Action: ['iam:ListAccessKeys', 'iam:GetAccessKeyLastUsed', 'iam:ListUserTags'],
-        Resource: `arn:aws:iam::${MOCK_ACCOUNT}:user/*`,
+        Action: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys', 'iam:ListUserTags'],
+        Resource: [`arn:aws:iam::${MOCK_ACCOUNT}:user/*`],
       },
     ]);
     expect(stack.all('aws:iam/rolePolicyAttachment:RolePolicyAttachment')).toEqual([]);
@@ -100,6 +100,19 @@ describe('keywarden-audit-role stack', () => {
       'repo:acme/infra:pull_request',
     ]);
     expect(stack.outputs.trustedSubjects).toEqual(['repo:acme/infra:pull_request']);
+  });
+
+  it('tags the role and the provider as the audit-role component', async () => {
+    // Act
+    const stack = await run({ repository: 'acme/infra', branches: ['main'] });
+
+    // Assess
+    const tagged = [
+      stack.one('aws:iam/role:Role'),
+      stack.one('aws:iam/openIdConnectProvider:OpenIdConnectProvider'),
+    ];
+    for (const resource of tagged)
+      expect(resource.inputs.tags).toEqual({ 'keywarden:component': 'audit-role' });
   });
 
   it('exports the role ARN, the provider ARN and the trusted subjects', async () => {
