@@ -312,11 +312,12 @@ export interface FunctionPolicyTargets {
 }
 
 /**
- * The function's permissions: what core/permissions.ts says rotation and the S3 trail need (key changes
- * only on users carrying the scope tag), plus writing its own logs and its dead letters.
+ * The function's permissions: what core/permissions.ts says rotation, the S3 trail and the audit (the
+ * credential report behind the overdue-keys metric) need, key changes only on users carrying the scope
+ * tag; plus writing its own logs and its dead letters.
  */
 export function functionPolicy(targets: FunctionPolicyTargets): PolicyDocument {
-  const keywarden: PolicyStatement[] = policyFor(['rotate', 'trail-s3'], targets);
+  const keywarden: PolicyStatement[] = policyFor(['rotate', 'trail-s3', 'audit'], targets);
   return {
     Version: '2012-10-17',
     Statement: [
