@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
 import { registerAudit } from './commands/audit.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerRotate } from './commands/rotate.js';
 import { registerTrail } from './commands/trail.js';
 import type { Io } from './io.js';
 
@@ -17,6 +19,8 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
       outputError: (text, write) => write(text.startsWith('error:') ? `keywarden: ${text}` : text),
     });
   registerAudit(program, io, setExitCode);
+  registerRotate(program, io, setExitCode);
+  registerDoctor(program, io, setExitCode);
   registerTrail(program, io, setExitCode);
   return program;
 }
