@@ -72,6 +72,8 @@ export async function runProgram(
     ),
   );
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+  // Let the stack's own registrations drain, so that the next run's mocks do not receive them.
+  await pulumi.runtime.disconnect();
   const byType = (type: string) => resources.filter((resource) => resource.type === type);
   return {
     resources: resources.filter((resource) => resource.type !== 'pulumi:pulumi:Stack'),
