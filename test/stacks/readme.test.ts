@@ -47,8 +47,12 @@ function configSetLines(): Record<string, unknown> {
     parts.forEach((part, index) => {
       const last = index === parts.length - 1;
       const nextIsIndex = /^\d+$/.test(parts[index + 1] ?? '');
-      if (last) node[part] = value;
-      else node = (node[part] ??= nextIsIndex ? [] : {}) as Record<string, unknown>;
+      if (last) {
+        node[part] = value;
+        return;
+      }
+      node[part] ??= nextIsIndex ? [] : {};
+      node = node[part] as Record<string, unknown>;
     });
   }
   return config;
