@@ -43,7 +43,7 @@ const PLOT_WIDTH = 480;
 const RIGHT_MARGIN = 70;
 const ROW_HEIGHT = 20;
 const TOP = 34;
-const BOTTOM = 30;
+const BOTTOM = 40;
 const MAX_LABEL_CHARS = 32;
 
 /** An inline SVG bar chart of key ages against the limit and the warning threshold. No external references. */
