@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { AuditReport } from '../audit.js';
 import type { Config, Exemption } from '../config.js';
+import { UsageError } from '../errors.js';
 import type { Summary } from '../evaluate.js';
 import { PART11_MAPPING, type Part11Clause } from '../part11.js';
-import { DAY_MS, endOfUtcDay } from '../time.js';
+import { DAY_MS, endOfUtcDay, parseInstant } from '../time.js';
 import type { Finding } from '../types.js';
 import type { TOOL } from '../version.js';
 
@@ -206,3 +207,26 @@ export function trailCheckText(check: TrailCheck): string {
 export function isoDay(date: Date | null): string {
   return date ? date.toISOString().slice(0, 10) : 'never';
 }
+
+/**
+ * The period from `--from` / `--to`: a date means the whole UTC day (from its start, to its end);
+ * a missing end defaults as in defaultPeriod. Throws when the period runs backwards.
+ */
+export function resolvePeriod(
+  options: { from?: string | undefined; to?: string | undefined },
+  asOf: Date,
+  maxKeyAgeDays: number,
+): Period {
+  const to = options.to
+    ? ISO_DATE_ONLY.test(options.to.trim())
+      ? endOfUtcDay(parseInstant(options.to, '--to').toISOString().slice(0, 10))
+      : parseInstant(options.to, '--to')
+    : asOf;
+  const from = options.from ? parseInstant(options.from, '--from') : defaultPeriod(to, maxKeyAgeDays).from;
+  if (from.getTime() > to.getTime()) {
+    throw new UsageError(`--from ${from.toISOString()} is after --to ${to.toISOString()}`);
+  }
+  return { from, to };
+}
+
+const ISO_DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

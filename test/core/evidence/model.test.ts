@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildEvidence, defaultPeriod } from '../../../core/evidence/model.js';
+import { buildEvidence, defaultPeriod, resolvePeriod } from '../../../core/evidence/model.js';
 import { PART11_MAPPING } from '../../../core/part11.js';
 import { FIXTURE_CONFIG, fixtureEvidenceInput } from '../../support/evidence-fixture.js';
 
@@ -80,5 +80,34 @@ describe('defaultPeriod', () => {
     const period = defaultPeriod(asOf, 90);
 
     expect(period).toEqual({ from: new Date('2026-08-30T09:00:00Z'), to: asOf });
+  });
+});
+
+describe('resolvePeriod', () => {
+  const asOf = new Date('2026-11-28T09:00:00Z');
+
+  it('reads a --to date as the end of that UTC day and a --from date as its start', () => {
+    const period = resolvePeriod({ from: '2026-10-01', to: '2026-10-31' }, asOf, 90);
+
+    expect(period).toEqual({
+      from: new Date('2026-10-01T00:00:00Z'),
+      to: new Date('2026-10-31T23:59:59.999Z'),
+    });
+  });
+
+  it('defaults the start to one maxKeyAgeDays cycle before the end', () => {
+    const period = resolvePeriod({ to: '2026-10-31T12:00:00Z' }, asOf, 30);
+
+    expect(period.from).toEqual(new Date('2026-10-01T12:00:00Z'));
+  });
+
+  it('throws a usage error naming both ends when --from is after --to', () => {
+    expect(() => resolvePeriod({ from: '2026-11-02', to: '2026-11-01' }, asOf, 90)).toThrow(
+      /^--from 2026-11-02T00:00:00.000Z is after --to 2026-11-01T23:59:59.999Z$/,
+    );
+  });
+
+  it('throws a usage error naming the flag when a date is not a date', () => {
+    expect(() => resolvePeriod({ from: 'last tuesday' }, asOf, 90)).toThrow(/^--from: "last tuesday"/);
   });
 });
