@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
 import { registerAudit } from './commands/audit.js';
+import { registerTrail } from './commands/trail.js';
 import type { Io } from './io.js';
 
 export function createProgram(io: Io, setExitCode: (code: number) => void): Command {
@@ -16,6 +17,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
       outputError: (text, write) => write(text.startsWith('error:') ? `keywarden: ${text}` : text),
     });
   registerAudit(program, io, setExitCode);
+  registerTrail(program, io, setExitCode);
   return program;
 }
 
