@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
 import { registerAudit } from './commands/audit.js';
+import { registerEvidence } from './commands/evidence.js';
 import { registerTrail } from './commands/trail.js';
 import type { Io } from './io.js';
 
@@ -17,6 +18,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
       outputError: (text, write) => write(text.startsWith('error:') ? `keywarden: ${text}` : text),
     });
   registerAudit(program, io, setExitCode);
+  registerEvidence(program, io, setExitCode);
   registerTrail(program, io, setExitCode);
   return program;
 }

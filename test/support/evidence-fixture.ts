@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { runAudit } from '../../core/audit.js';
 import { loadConfig } from '../../core/config.js';
 import type { EvidenceInput, EvidenceTrailRecord, TrailCheck } from '../../core/evidence/model.js';
+import { JsonlTrailStore, type TrailAction } from '../../core/trail/index.js';
 
 /** test/fixtures/evidence: a credential report and a config with one exemption in force and one expired. */
 export const EVIDENCE_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'evidence');
@@ -34,19 +35,19 @@ export function fixtureTrailRecords(): EvidenceTrailRecord[] {
     reason,
   });
   return [
-    record(1, '2026-05-02T08:00:00.000Z', 'key.deleted', 'AKIAOLDOLDOLDOLD0001', 'replaced on schedule'),
-    record(2, '2026-11-20T08:00:00.000Z', 'key.created', 'AKIANEWNEWNEWNEW0002', 'key 100 days old'),
+    record(1, '2026-05-02T08:00:00.000Z', 'key.delete', 'AKIAOLDOLDOLDOLD0001', 'replaced on schedule'),
+    record(2, '2026-11-20T08:00:00.000Z', 'key.create', 'AKIANEWNEWNEWNEW0002', 'key 100 days old'),
     record(
       3,
       '2026-11-20T08:00:01.000Z',
-      'secret.stored',
+      'secret.store',
       'AKIANEWNEWNEWNEW0002',
       'keywarden/123456789012/build-bot',
     ),
     record(
       4,
       '2026-11-21T08:00:00.000Z',
-      'key.created',
+      'key.create',
       'AKIAOTHEROTHEROTH003',
       'other account',
       '210987654321',
@@ -54,7 +55,7 @@ export function fixtureTrailRecords(): EvidenceTrailRecord[] {
     record(
       5,
       '2026-11-27T08:00:00.000Z',
-      'key.deactivated',
+      'key.deactivate',
       'AKIABUILDBOTOLD00004',
       'replacement in use for 7 days',
     ),
@@ -87,4 +88,21 @@ export async function fixtureEvidenceInput(
     },
     generatedAt: FIXTURE_GENERATED_AT,
   };
+}
+
+/** Writes the fixture's trail records as a real hash-chained JSONL trail (sealed by the trail store). */
+export async function writeFixtureTrail(file: string, records = fixtureTrailRecords()): Promise<void> {
+  const store = new JsonlTrailStore(file);
+  for (const record of records) {
+    await store.append({
+      at: new Date(record.at),
+      account: record.account,
+      actor: record.actor,
+      action: record.action as TrailAction,
+      user: record.user ?? '*',
+      accessKeyId: record.accessKeyId,
+      outcome: 'success',
+      reason: record.reason ?? '',
+    });
+  }
 }
