@@ -12,7 +12,7 @@ describe('renderEvidenceMarkdown', () => {
     const markdown = renderEvidenceMarkdown(model);
 
     // Assess
-    await expect(markdown).toMatchFileSnapshot('__snapshots__/evidence-intact.md.snap');
+    await expect(markdown).toMatchFileSnapshot('__snapshots__/evidence-intact.md');
   });
 
   it('renders a broken trail as a banner above everything else, as the reviewed snapshot', async () => {
@@ -24,7 +24,7 @@ describe('renderEvidenceMarkdown', () => {
 
     const markdown = renderEvidenceMarkdown(model);
 
-    await expect(markdown).toMatchFileSnapshot('__snapshots__/evidence-broken.md.snap');
+    await expect(markdown).toMatchFileSnapshot('__snapshots__/evidence-broken.md');
     const firstSection = markdown.indexOf('## Status');
     expect(markdown.indexOf('AUDIT TRAIL BROKEN at seq 3')).toBeGreaterThan(0);
     expect(markdown.indexOf('AUDIT TRAIL BROKEN at seq 3')).toBeLessThan(firstSection);
