@@ -6,8 +6,14 @@ import { loadConfig } from '../../core/config.js';
 import type { EvidenceInput, EvidenceTrailRecord, TrailCheck } from '../../core/evidence/model.js';
 import { JsonlTrailStore, type TrailAction } from '../../core/trail/index.js';
 
-/** test/fixtures/evidence: a credential report and a config with one exemption in force and one expired. */
-export const EVIDENCE_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'evidence');
+/** examples/evidence (the README's example too): a credential report and a config with one exemption in force and one expired. */
+export const EVIDENCE_FIXTURES = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'examples',
+  'evidence',
+);
 export const FIXTURE_REPORT = join(EVIDENCE_FIXTURES, 'credential-report.csv');
 export const FIXTURE_CONFIG = join(EVIDENCE_FIXTURES, 'keywarden.yml');
 export const FIXTURE_AS_OF = new Date('2026-11-28T09:00:00Z');
@@ -55,9 +61,9 @@ export function fixtureTrailRecords(): EvidenceTrailRecord[] {
     record(
       5,
       '2026-11-27T08:00:00.000Z',
-      'key.deactivate',
+      'notice',
       'AKIABUILDBOTOLD00004',
-      'replacement in use for 7 days',
+      'old key still in use after 7 days; deactivation waits for the owner to switch (notice sent)',
     ),
   ];
 }
