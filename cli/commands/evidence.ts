@@ -93,13 +93,13 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
     loaded.config,
     io.cwd,
   );
-  if (origin === 'default') io.stderr.write(`keywarden: trail: ${store.description} (the default)\n`);
   const stored = await store.read();
   if (stored.length === 0) {
     throw new UsageError(
-      `no trail records in ${store.description}: name the trail with --trail-file or --trail-bucket (or the config's trail: section)`,
+      `no trail records in ${store.description}${origin === 'default' ? ' (the default trail)' : ''}: name the trail with --trail-file or --trail-bucket (or the config's trail: section)`,
     );
   }
+  if (origin === 'default') io.stderr.write(`keywarden: trail: ${store.description} (the default)\n`);
   const verification = verifyRecords(stored);
   const check: TrailCheck = verification.intact
     ? { intact: true, records: verification.records }

@@ -165,6 +165,20 @@ describe('keywarden evidence', () => {
       });
     }
 
+    it('when no trail is named and the default trail does not exist', async () => {
+      const run = await runCli(
+        ['evidence', '--credential-report', FIXTURE_REPORT, '--config', FIXTURE_CONFIG, '--out', 'pack'],
+        { cwd: dir, now: FIXTURE_GENERATED_AT },
+      );
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /^keywarden: no trail records in file .*keywarden-trail\.jsonl \(the default trail\): name the trail/,
+      );
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(join(dir, 'pack'))).toBe(false);
+    });
+
     it('when --out lies under a file', async () => {
       writeFileSync(join(dir, 'a-file'), 'x');
 
