@@ -215,7 +215,7 @@ async function recordPack(
   options: EvidenceOptions,
   generatedAt: Date,
 ): Promise<TrailRecord> {
-  const actor = options.credentialReport ? `local:${userInfo().username}` : await callerArn();
+  const actor = options.credentialReport ? localActor() : await callerArn();
   try {
     return await store.append({
       at: generatedAt,
@@ -231,6 +231,15 @@ async function recordPack(
     throw new IncompleteError(
       `evidence written to ${options.out}, but its digest could not be recorded in ${store.description}: ${describeError(err)}`,
     );
+  }
+}
+
+/** An offline run has no AWS identity: the local account name stands in (some containers have none). */
+function localActor(): string {
+  try {
+    return `local:${userInfo().username}`;
+  } catch {
+    return 'local:unknown';
   }
 }
 

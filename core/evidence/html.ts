@@ -162,7 +162,9 @@ function trailSection(model: EvidenceModel): string {
           esc(record.action),
           esc(record.user ?? '—'),
           record.accessKeyId ? `<code>${esc(record.accessKeyId)}</code>` : '—',
-          esc(record.outcome),
+          record.outcome === 'success'
+            ? esc(record.outcome)
+            : `<strong class="outcome-other">${esc(record.outcome)}</strong>`,
           esc(record.reason ?? ''),
         ]),
         ['num', 'nowrap', '', 'nowrap', '', 'nowrap', 'nowrap', ''],
@@ -247,6 +249,7 @@ th { background: #f5f5f5; }
 figure { margin: 12px 0; overflow-x: auto; }
 figcaption { font-size: 13px; color: #424242; }
 .empty { font-style: italic; }
+.outcome-other { color: #b71c1c; }
 footer { margin-top: 32px; font-size: 13px; color: #424242; border-top: 1px solid #e0e0e0; }
 @media print { body { max-width: none; padding: 0; } section { break-inside: auto; } tr { break-inside: avoid; } }
 `;
