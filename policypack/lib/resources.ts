@@ -67,7 +67,12 @@ export function tagOf(props: Props, key: string): string | undefined {
  * Whether `resource` points at `target` through the property at `path` (e.g. `target.arn`): by the engine's
  * dependencies of its top-level property, else by the same known value (a name or ARN written out literally).
  */
-export function refersTo(resource: PolicyResource, path: string, target: PolicyResource, targetProps: string[]) {
+export function refersTo(
+  resource: PolicyResource,
+  path: string,
+  target: PolicyResource,
+  targetProps: string[],
+) {
   if (resource.propertyDependencies[path.split('.')[0]!]?.includes(target)) return true;
   const value = known(() => valueAt(resource.props, path));
   if (typeof value !== 'string' || value === '') return false;

@@ -144,17 +144,23 @@ export async function startPolicyPack(
       return toPackInfo(info);
     },
     async configure(config) {
+      // Like the CLI: every policy gets a config, its level defaulting to the policy's own, its properties to the
+      // top-level defaults of its schema (the CLI applies no nested defaults: the pack must).
+      const { policies } = toPackInfo(await call<analyzerPb.AnalyzerInfo>('getAnalyzerInfo', new Empty()));
       const request = new analyzerPb.ConfigureAnalyzerRequest();
       const map = request.getPolicyconfigMap();
-      for (const [policy, value] of Object.entries(config)) {
+      for (const policy of policies) {
+        const given = config[policy.name];
         const { enforcementLevel, ...properties } =
-          typeof value === 'string' ? { enforcementLevel: value } : value;
+          typeof given === 'string' ? { enforcementLevel: given } : (given ?? {});
         const policyConfig = new analyzerPb.PolicyConfig();
         policyConfig.setEnforcementlevel(
-          LEVEL_CODES[enforcementLevel ?? 'advisory'] as analyzerPb.EnforcementLevel,
+          LEVEL_CODES[enforcementLevel ?? policy.enforcementLevel] as analyzerPb.EnforcementLevel,
         );
-        policyConfig.setProperties(Struct.fromJavaScript(properties) as never);
-        map.set(policy, policyConfig);
+        policyConfig.setProperties(
+          Struct.fromJavaScript({ ...schemaDefaults(policy), ...properties }) as never,
+        );
+        map.set(policy.name, policyConfig);
       }
       await call('configure', request);
     },
@@ -183,6 +189,15 @@ export async function startPolicyPack(
       }
     },
   };
+}
+
+function schemaDefaults(policy: PolicyInfo): Record<string, unknown> {
+  const properties = (policy.configSchema?.properties ?? {}) as Record<string, { default?: unknown }>;
+  return Object.fromEntries(
+    Object.entries(properties).flatMap(([name, schema]) =>
+      schema.default === undefined ? [] : [[name, schema.default]],
+    ),
+  );
 }
 
 function readPort(child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<number> {
