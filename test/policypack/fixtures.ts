@@ -188,8 +188,10 @@ function capture(run: (report: ReportViolation) => unknown): Outcome {
 }
 
 class NotApplicableError extends Error {
-  constructor(readonly reason: string) {
+  readonly reason: string;
+  constructor(reason: string) {
     super(reason);
+    this.reason = reason;
   }
 }
 const notApplicable = (reason?: string): never => {
