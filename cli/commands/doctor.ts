@@ -77,8 +77,9 @@ async function doctor(options: DoctorOptions, io: Io): Promise<number> {
         status: 'pass',
         detail: `${identity.arn} in account ${identity.account}`,
       });
-      for (const operation of ['audit', 'rotate'] as const)
-        add(await checkPermissions(iam, identity, operation, options.user));
+      const usesBucket = Boolean(options.trailBucket || (!options.trailFile && config?.trail?.bucket));
+      const operations: OperationName[] = ['audit', 'rotate', ...(usesBucket ? (['trail-s3'] as const) : [])];
+      for (const operation of operations) add(await checkPermissions(iam, identity, operation, options.user));
       if (options.user && config)
         for (const check of await checkUser(iam, identity, config, options.user, options, io)) add(check);
     }
