@@ -7,7 +7,7 @@
 // Targets: (c)/(a) ≥ 500, (a)/(d) ≤ 1.5, (b)/(e) ≤ 1.25.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
@@ -140,7 +140,7 @@ function timed(command, args, env) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
-const perUser = (ms, users) => `${((ms / users) * 1000).toFixed(0)} µs/user`;
+const perUser = (ms, users) => `${(ms / users).toFixed(2)} ms`;
 
 const moto = await startMoto();
 const work = mkdtempSync(join(tmpdir(), 'keywarden-bench-'));
@@ -219,7 +219,7 @@ try {
       ` (${apiReport.summary.violations} violations, ${apiReport.summary.warnings} warnings)`,
   );
   console.log(
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; median of ${ROUNDS} rounds`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average ${loadavg()[0].toFixed(1)}; median of ${ROUNDS} rounds`,
   );
   console.log('');
   console.log('| run | what | API calls | time (2,000 users) | per user |');
