@@ -2,6 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
 import { registerAudit } from './commands/audit.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerEvidence } from './commands/evidence.js';
+import { registerRotate } from './commands/rotate.js';
+import { registerTrail } from './commands/trail.js';
 import type { Io } from './io.js';
 
 export function createProgram(io: Io, setExitCode: (code: number) => void): Command {
@@ -17,6 +21,10 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
       outputError: (text, write) => write(`keywarden: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     });
   registerAudit(program, io, setExitCode);
+  registerRotate(program, io, setExitCode);
+  registerDoctor(program, io, setExitCode);
+  registerEvidence(program, io, setExitCode);
+  registerTrail(program, io, setExitCode);
   return program;
 }
 

@@ -34,6 +34,27 @@ def shifted_utcnow() -> datetime.datetime:
 
 moto_utils.utcnow = shifted_utcnow
 
+
+def _serialise_s3_puts() -> None:
+    """moto checks `If-None-Match: *` and then writes, in a threaded server: two racing PUTs can both win.
+    S3 makes the check and the write one atomic step; one lock around PutObject gives moto the same guarantee,
+    so that tests of concurrent trail writers test keywarden, not the emulator's race."""
+    import threading
+
+    from moto.s3.responses import S3Response
+
+    lock = threading.Lock()
+    unlocked_put = S3Response.put_object
+
+    def put_object(self):  # type: ignore[no-untyped-def]
+        with lock:
+            return unlocked_put(self)
+
+    S3Response.put_object = put_object
+
+
+_serialise_s3_puts()
+
 from moto.server import main  # noqa: E402  (must come after the patch)
 
 if __name__ == "__main__":

@@ -1,0 +1,35 @@
+/**
+ * The Part 11 audit trail (21 CFR 11.10(e)): who did what to which key, when, and why, in a hash chain
+ * kept write-once.
+ *
+ * API (everything else in this folder is internal):
+ * - `TrailEntry` → `store.append(entry)` → `TrailRecord` `{version, seq, at, account, actor, action, user,
+ *   accessKeyId, outcome, reason, prevHash, hash}`; `hash` = SHA-256 over the canonical JSON (keys sorted,
+ *   no whitespace) of the record without `hash`; the first record's prevHash is 64 zeros; seq starts at 1.
+ * - `TrailStore`: `append`, `read(period?)`, `verify()` → `Verification` naming the first bad seq.
+ *   `JsonlTrailStore(file)` (local; an O_EXCL lock file serialises writers across processes) and
+ *   `S3TrailStore({bucket, prefix, retentionDays})` (one object per seq, `If-None-Match: *`, COMPLIANCE
+ *   Object Lock; a writer that loses a seq race re-reads and continues the chain).
+ * - `resolveTrailStore(choice, config, cwd)`: option > config `trail:` > ./keywarden-trail.jsonl.
+ * - `verifyRecords(records)`: the chain check on records read from anywhere (the evidence pack uses it).
+ *
+ * A trail never holds a secret: entries carry access key IDs only.
+ */
+export { JsonlTrailStore } from './jsonl.js';
+export {
+  canonicalJson,
+  GENESIS_HASH,
+  hashOf,
+  seal,
+  TRAIL_ACTIONS,
+  TRAIL_VERSION,
+  type TrailAction,
+  type TrailEntry,
+  type TrailOutcome,
+  type TrailRecord,
+  type Verification,
+  verifyRecords,
+} from './record.js';
+export { DEFAULT_TRAIL_FILE, type ResolvedTrail, resolveTrailStore, type TrailChoice } from './resolve.js';
+export { createS3Client, S3TrailStore } from './s3.js';
+export type { Period, TrailStore } from './store.js';

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+
+/** Version of the record layout; bump it (and keep verifying old versions) if a field changes. */
+export const TRAIL_VERSION = 1;
+
+/** prevHash of the first record of a chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What was done. Every mutation of a key or its stored secret is one of these, recorded once. */
+export const TRAIL_ACTIONS = [
+  'key.create',
+  'secret.store',
+  'secret.deliver-stdout',
+  'key.deactivate',
+  'key.delete',
+  'notice',
+  // The SHA-256 of an evidence pack (keywarden evidence), so that the evidence itself is on record.
+  'evidence.generated',
+] as const;
+export type TrailAction = (typeof TRAIL_ACTIONS)[number];
+
+/**
+ * `success`: done now. `failure`: tried and refused by AWS (nothing changed). `recovered`: found done in
+ * AWS without its record (a crash between the call and the record); written by the next run that saw it.
+ */
+export type TrailOutcome = 'success' | 'failure' | 'recovered';
+
+/** What a caller supplies; the store adds version, seq, prevHash and hash. */
+export interface TrailEntry {
+  at: Date;
+  account: string;
+  /** Who acted: an ARN from STS GetCallerIdentity, or "lambda:<function>". */
+  actor: string;
+  action: TrailAction;
+  user: string;
+  /** The key concerned; null for a notice that is about the user. Never a secret. */
+  accessKeyId: string | null;
+  outcome: TrailOutcome;
+  reason: string;
+}
+
+/** One sealed record, as stored (one JSON line in a file, one object in S3). */
+export interface TrailRecord {
+  version: number;
+  seq: number;
+  at: string;
+  account: string;
+  actor: string;
+  action: TrailAction;
+  user: string;
+  accessKeyId: string | null;
+  outcome: TrailOutcome;
+  reason: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** JSON with keys sorted at every level and no whitespace: the same record always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** SHA-256 (hex) over the canonical JSON of the record without its `hash`. */
+export function hashOf(record: Omit<TrailRecord, 'hash'> | TrailRecord): string {
+  const { hash: _ignored, ...rest } = record as TrailRecord;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+/** Seals an entry as the record after `previous` (or the first record when there is none). */
+export function seal(entry: TrailEntry, previous: TrailRecord | null): TrailRecord {
+  const unsealed: Omit<TrailRecord, 'hash'> = {
+    version: TRAIL_VERSION,
+    seq: previous ? previous.seq + 1 : 1,
+    at: entry.at.toISOString(),
+    account: entry.account,
+    actor: entry.actor,
+    action: entry.action,
+    user: entry.user,
+    accessKeyId: entry.accessKeyId,
+    outcome: entry.outcome,
+    reason: entry.reason,
+    prevHash: previous ? previous.hash : GENESIS_HASH,
+  };
+  return { ...unsealed, hash: hashOf(unsealed) };
+}
+
+export interface Verification {
+  intact: boolean;
+  records: number;
+  /** The first seq that does not hold (edited, missing, out of order); null when intact. */
+  firstBadSeq: number | null;
+  /** One line on what is wrong at firstBadSeq. */
+  problem: string | null;
+}
+
+/**
+ * Recomputes the chain in stored order. An edited record fails its own hash; a deleted record leaves a gap
+ * in seq and a prevHash that does not match; a reordered record breaks seq order. The first bad seq is the
+ * seq the chain expected at that place (for a deletion: the missing one).
+ */
+export function verifyRecords(records: readonly TrailRecord[]): Verification {
+  let previous: TrailRecord | null = null;
+  for (const [index, record] of records.entries()) {
+    const expectedSeq = previous ? previous.seq + 1 : 1;
+    const fail = (seq: number, problem: string): Verification => ({
+      intact: false,
+      records: records.length,
+      firstBadSeq: seq,
+      problem,
+    });
+    if (record === null || typeof record !== 'object' || typeof record.seq !== 'number') {
+      return fail(expectedSeq, `record ${index + 1} in storage order is not a trail record`);
+    }
+    if (record.seq !== expectedSeq) {
+      const storedLater = records.slice(index + 1).some((later) => later?.seq === expectedSeq);
+      return fail(
+        Math.min(expectedSeq, record.seq),
+        record.seq < expectedSeq || storedLater
+          ? `seq ${Math.min(expectedSeq, record.seq)} is out of order (found seq ${record.seq} where seq ${expectedSeq} belongs)`
+          : `seq ${expectedSeq} is missing (the next stored record is seq ${record.seq})`,
+      );
+    }
+    if (record.version !== TRAIL_VERSION) {
+      return fail(record.seq, `seq ${record.seq} has unknown version ${String(record.version)}`);
+    }
+    if (record.hash !== hashOf(record)) {
+      return fail(record.seq, `seq ${record.seq} was altered (its hash does not match its content)`);
+    }
+    const expectedPrev = previous ? previous.hash : GENESIS_HASH;
+    if (record.prevHash !== expectedPrev) {
+      return fail(record.seq, `seq ${record.seq} does not seal the record before it (prevHash differs)`);
+    }
+    previous = record;
+  }
+  return { intact: true, records: records.length, firstBadSeq: null, problem: null };
+}
