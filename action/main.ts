@@ -73,6 +73,17 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
   const inputs = readInputs((name) => core.getInput(name));
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
   const context = readRunnerContext(env);
+  // The policy is checked first, so a pull request that breaks keywarden.yml fails even without AWS access.
+  const asOf = inputs.asOf ?? environment.clock();
+  const { config } = await loadConfig({
+    file:
+      inputs.configFile && !isAbsolute(inputs.configFile)
+        ? join(context.workspace, inputs.configFile)
+        : inputs.configFile,
+    asOf,
+    cwd: context.workspace,
+    overrides: { maxKeyAgeDays: inputs.maxKeyAgeDays, warnDays: inputs.warnDays },
+  });
 
   if (!(await environment.awsCredentialsPresent())) {
     if (isPullRequestEvent(context.eventName)) {
@@ -91,16 +102,6 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
   }
   core.setOutput('skipped', 'false');
 
-  const asOf = inputs.asOf ?? environment.clock();
-  const { config } = await loadConfig({
-    file:
-      inputs.configFile && !isAbsolute(inputs.configFile)
-        ? join(context.workspace, inputs.configFile)
-        : inputs.configFile,
-    asOf,
-    cwd: context.workspace,
-    overrides: { maxKeyAgeDays: inputs.maxKeyAgeDays, warnDays: inputs.warnDays },
-  });
   const report = await runAudit({ config, asOf, source: inputs.source });
   const reportPath = await writeReport(report, inputs, context);
   for (const note of report.notes) core.info(`keywarden: note: ${note}`);
