@@ -16,7 +16,8 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(text.startsWith('error:') ? `keywarden: ${text}` : text),
+      // One line per error: commander puts its "(Did you mean …?)" on a second line.
+      outputError: (text, write) => write(`keywarden: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     });
   registerAudit(program, io, setExitCode);
   registerRotate(program, io, setExitCode);
