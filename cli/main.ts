@@ -3,6 +3,7 @@ import { describeError, ExitCode, IncompleteError, UsageError } from '../core/er
 import { TOOL } from '../core/version.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerEvidence } from './commands/evidence.js';
 import { registerRotate } from './commands/rotate.js';
 import { registerTrail } from './commands/trail.js';
 import type { Io } from './io.js';
@@ -22,6 +23,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   registerAudit(program, io, setExitCode);
   registerRotate(program, io, setExitCode);
   registerDoctor(program, io, setExitCode);
+  registerEvidence(program, io, setExitCode);
   registerTrail(program, io, setExitCode);
   return program;
 }

@@ -14,6 +14,8 @@ export const TRAIL_ACTIONS = [
   'key.deactivate',
   'key.delete',
   'notice',
+  // The SHA-256 of an evidence pack (keywarden evidence), so that the evidence itself is on record.
+  'evidence.generated',
 ] as const;
 export type TrailAction = (typeof TRAIL_ACTIONS)[number];
 

@@ -1,0 +1,145 @@
+// Benchmark of the evidence pack for one large account: 10,000 users (one key each) and 20,000 trail records.
+// Baseline, measured in the same run: the audit's own Markdown report of the same findings (core/report).
+// Prints the time of each step and its ratio to the baseline; `node bench/evidence.mjs` runs it alone.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const USERS = 10_000;
+const TRAIL_RECORDS = 20_000;
+const ROUNDS = 5;
+
+async function loadCore() {
+  const dir = mkdtempSync(join(tmpdir(), 'keywarden-bench-evidence-'));
+  const entry = join(dir, 'entry.ts');
+  const root = join(import.meta.dirname, '..');
+  writeFileSync(
+    entry,
+    [
+      `export { buildEvidence } from '${root}/core/evidence/model.ts';`,
+      `export { renderEvidenceHtml } from '${root}/core/evidence/html.ts';`,
+      `export { renderEvidenceMarkdown } from '${root}/core/evidence/markdown.ts';`,
+      `export { digestPack } from '${root}/core/evidence/pack.ts';`,
+      `export { renderMarkdown } from '${root}/core/report/markdown.ts';`,
+      `export { evaluate, summarize } from '${root}/core/evaluate.ts';`,
+      `export { parseConfig } from '${root}/core/config.ts';`,
+    ].join('\n'),
+  );
+  const out = join(dir, 'bundle.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'error',
+    // Bundled CommonJS dependencies (yaml) call require() for Node built-ins.
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+  });
+  const core = await import(pathToFileURL(out).href);
+  rmSync(dir, { recursive: true, force: true });
+  return core;
+}
+
+function syntheticInput(core) {
+  const asOf = new Date('2026-11-28T09:00:00Z');
+  const config = core.parseConfig({}, { asOf });
+  const keys = Array.from({ length: USERS }, (_, i) => ({
+    account: '123456789012',
+    user: `user-${String(i).padStart(5, '0')}`,
+    userArn: `arn:aws:iam::123456789012:user/user-${i}`,
+    accessKeyId: `AKIA${String(i).padStart(16, '0')}`,
+    keySlot: 1,
+    status: i % 17 === 0 ? 'Inactive' : 'Active',
+    createdAt: new Date(asOf.getTime() - (i % 200) * 86_400_000 - 3_600_000),
+    lastUsedAt: i % 5 === 0 ? null : new Date(asOf.getTime() - 86_400_000),
+    lastUsedService: null,
+  }));
+  const findings = core.evaluate(keys, config, asOf);
+  const report = {
+    schemaVersion: 1,
+    tool: { name: 'keywarden', version: 'bench' },
+    asOf,
+    source: 'credential-report',
+    account: '123456789012',
+    policy: { maxKeyAgeDays: 90, warnDays: 14, unusedKeyDays: 45 },
+    summary: core.summarize(findings, USERS),
+    findings,
+    users: [],
+    gaps: [],
+    notes: [],
+  };
+  const records = Array.from({ length: TRAIL_RECORDS }, (_, i) => ({
+    seq: i + 1,
+    at: new Date(asOf.getTime() - (TRAIL_RECORDS - i) * 600_000).toISOString(),
+    account: '123456789012',
+    actor: 'lambda:keywarden-rotation',
+    action: ['key.create', 'secret.store', 'key.deactivate', 'key.delete'][i % 4],
+    user: `user-${i % USERS}`,
+    accessKeyId: `AKIA${String(i).padStart(16, '0')}`,
+    outcome: 'success',
+    reason: 'scheduled rotation',
+  }));
+  return {
+    report,
+    config,
+    configFile: { origin: 'keywarden.yml', text: 'maxKeyAgeDays: 90\n' },
+    sourceLabel: 'synthetic',
+    period: { from: new Date(asOf.getTime() - 90 * 86_400_000), to: asOf },
+    trail: { location: 'bench', records, check: { intact: true, records: records.length } },
+    generatedAt: asOf,
+  };
+}
+
+function best(work) {
+  let fastest = Number.POSITIVE_INFINITY;
+  let result;
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = performance.now();
+    result = work();
+    fastest = Math.min(fastest, performance.now() - started);
+  }
+  return { ms: fastest, result };
+}
+
+export async function benchEvidence() {
+  const core = await loadCore();
+  const input = syntheticInput(core);
+  const baseline = best(() => core.renderMarkdown(input.report));
+  const model = best(() => core.buildEvidence(input));
+  const html = best(() => core.renderEvidenceHtml(model.result));
+  const markdown = best(() => core.renderEvidenceMarkdown(model.result));
+  const digest = best(() =>
+    core.digestPack([
+      { name: 'evidence.html', content: html.result },
+      { name: 'evidence.md', content: markdown.result },
+    ]),
+  );
+  const rows = [
+    ['baseline: audit Markdown report', baseline],
+    ['evidence model (filter, exemptions)', model],
+    ['evidence.html', html],
+    ['evidence.md', markdown],
+    ['SHA-256 of the pack', digest],
+  ];
+  console.log(`evidence pack, ${USERS} users, ${TRAIL_RECORDS} trail records (best of ${ROUNDS})`);
+  for (const [name, { ms }] of rows) {
+    console.log(
+      `  ${name.padEnd(38)} ${ms.toFixed(1).padStart(8)} ms  ${(ms / baseline.ms).toFixed(2)}× baseline`,
+    );
+  }
+  const total = model.ms + html.ms + markdown.ms + digest.ms;
+  console.log(
+    `  ${'whole pack'.padEnd(38)} ${total.toFixed(1).padStart(8)} ms  ${(total / baseline.ms).toFixed(2)}× baseline`,
+  );
+  console.log(
+    `  sizes: evidence.html ${(Buffer.byteLength(html.result) / 1024).toFixed(0)} KiB, evidence.md ${(Buffer.byteLength(markdown.result) / 1024).toFixed(0)} KiB`,
+  );
+  return { baselineMs: baseline.ms, packMs: total };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await benchEvidence();

@@ -1,0 +1,255 @@
+import { chartRows, keyAgeChartSvg } from './chart.js';
+import { escapeHtml as esc } from './escape.js';
+import { type EvidenceModel, isoDay, trailCheckText } from './model.js';
+
+/**
+ * The evidence as one self-contained HTML file: inline CSS and SVG, no scripts, no fonts, no images, and a
+ * Content-Security-Policy that forbids every fetch, so that the file renders the same offline in ten years.
+ */
+export function renderEvidenceHtml(model: EvidenceModel): string {
+  const title = `keywarden evidence — account ${model.account} — ${isoDay(model.generatedAt)}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${esc(`${model.tool.name} ${model.tool.version}`)}">
+<title>${esc(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>Access key rotation evidence</h1>
+<p class="sub">AWS account <strong>${esc(model.account)}</strong> · generated ${esc(model.generatedAt.toISOString())} by ${esc(model.tool.name)} ${esc(model.tool.version)}</p>
+</header>
+${brokenTrailBanner(model)}
+<main>
+${statusSection(model)}
+${scopeSection(model)}
+${policySection(model)}
+${keysSection(model)}
+${trailSection(model)}
+${part11Section(model)}
+</main>
+<footer><p>The SHA-256 of this file and of the pack are in <code>manifest.json</code> and <code>SHA256SUMS</code> beside it; the pack digest is also a record in the audit trail (action <code>evidence.generated</code>).</p></footer>
+</body>
+</html>
+`;
+}
+
+/** A broken trail is the first thing on the page, above everything else, in every copy of the pack. */
+function brokenTrailBanner(model: EvidenceModel): string {
+  const { check } = model.trail;
+  if (check.intact) return '';
+  return `<div class="banner-broken" role="alert">AUDIT TRAIL BROKEN at seq ${check.firstBadSeq}: ${esc(check.problem)}. This trail cannot be relied on from that record on.</div>`;
+}
+
+function statusSection(model: EvidenceModel): string {
+  const items = model.attention
+    .map(
+      (item) =>
+        `<li class="attention ${item.level}"><strong>${LEVEL_LABEL[item.level]}</strong> ${esc(item.text)}</li>`,
+    )
+    .join('\n');
+  return `<section id="status"><h2>Status</h2><ul class="attention-list">
+${items}
+</ul></section>`;
+}
+
+const LEVEL_LABEL = { critical: 'Critical:', warning: 'Attention:', info: 'OK:' } as const;
+
+function scopeSection(model: EvidenceModel): string {
+  const s = model.summary;
+  const rows: [string, string][] = [
+    ['AWS account', esc(model.account)],
+    ['Keys evaluated', `every access key of every IAM user: ${s.users} users, ${s.keys} keys`],
+    ['Key data', esc(model.sourceLabel)],
+    ['Evaluated as of', esc(model.asOf.toISOString())],
+    ['Trail period', `${esc(model.period.from.toISOString())} to ${esc(model.period.to.toISOString())}`],
+    ['Generated', esc(model.generatedAt.toISOString())],
+    ['Tool', `${esc(model.tool.name)} ${esc(model.tool.version)}`],
+    [
+      'Config',
+      model.config.origin
+        ? `<code>${esc(model.config.origin)}</code>, SHA-256 <code class="digest">${esc(model.config.sha256 ?? '')}</code>`
+        : 'no config file: the built-in defaults applied',
+    ],
+  ];
+  return `<section id="scope"><h2>Scope</h2><dl>
+${rows.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('\n')}
+</dl></section>`;
+}
+
+function policySection(model: EvidenceModel): string {
+  const p = model.policy;
+  const exemptions = model.exemptions.length
+    ? table(
+        ['user', 'account', 'reason', 'approved by', 'valid through', 'state'],
+        model.exemptions.map((exemption) => [
+          esc(exemption.user),
+          esc(exemption.account ?? 'every account'),
+          esc(exemption.reason),
+          esc(exemption.approvedBy),
+          esc(exemption.expiresOn),
+          exemption.expired ? '<span class="badge overdue">EXPIRED</span>' : 'in force',
+        ]),
+      )
+    : '<p>No exemptions.</p>';
+  return `<section id="policy"><h2>Policy and exemptions</h2>
+<ul>
+<li>An active key older than <strong>${p.maxKeyAgeDays} days</strong> is overdue (a violation); within ${p.warnDays} days of that it is expiring.</li>
+<li>An active key never used and older than ${p.unusedKeyDays} days is unused; an inactive key older than ${p.maxKeyAgeDays} days is stale (to be deleted).</li>
+<li>Automated rotation creates the replacement at ${p.rotation.rotateAtDays} days, deactivates the old key ${p.rotation.deactivateAfterDays} days later and deletes it ${p.rotation.deleteAfterDays} days after that${p.rotation.enforce ? ', even if still in use (after notice)' : '; it never deactivates a key still in use'}. It manages users tagged <code>${esc(p.scope.tagKey)}=${esc(p.scope.tagValue)}</code>.</li>
+</ul>
+<h3>Exemptions</h3>
+${exemptions}
+</section>`;
+}
+
+function keysSection(model: EvidenceModel): string {
+  const s = model.summary;
+  const { hidden } = chartRows(model.findings);
+  const counts = `<p class="counts">${[
+    ['overdue', s.overdue],
+    ['expiring', s.expiring],
+    ['unused', s.unused],
+    ['stale', s.stale],
+    ['exempt', s.exempt],
+    ['compliant', s.compliant],
+  ]
+    .map(([verdict, count]) => `<span class="badge ${verdict}">${verdict} ${count}</span>`)
+    .join(' ')}</p>`;
+  const keys = model.findings.length
+    ? table(
+        ['user', 'key', 'access key ID', 'status', 'created', 'last used', 'age (days)', 'verdict', 'reason'],
+        model.findings.map((f) => [
+          esc(f.user),
+          String(f.keySlot),
+          f.accessKeyId ? `<code>${esc(f.accessKeyId)}</code>` : '—',
+          f.status,
+          isoDay(f.createdAt),
+          isoDay(f.lastUsedAt),
+          String(f.ageDays),
+          `<span class="badge ${f.verdict}">${f.verdict}</span>`,
+          esc(f.reason),
+        ]),
+        ['', 'num', 'nowrap', 'nowrap', 'nowrap', 'nowrap', 'num', 'nowrap', ''],
+      )
+    : '<p>No access keys.</p>';
+  const notes = model.notes.length
+    ? `<ul class="notes">${model.notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>`
+    : '';
+  return `<section id="keys"><h2>Key ages and verdicts</h2>
+${counts}
+<figure>${keyAgeChartSvg(model.findings, model.policy)}
+<figcaption>Age of each access key in days; the red line is the ${model.policy.maxKeyAgeDays}-day limit, the dashed line the start of the warning window.${hidden > 0 ? ` The ${hidden} youngest keys are not drawn; the table lists every key.` : ''}</figcaption></figure>
+${keys}
+${notes}
+</section>`;
+}
+
+function trailSection(model: EvidenceModel): string {
+  const { check, events, otherAccountEvents } = model.trail;
+  const verdict = `<div class="trail-check ${check.intact ? 'intact' : 'broken'}" role="status"><strong>Trail verification:</strong> ${esc(trailCheckText(check))}</div>`;
+  const table_ = events.length
+    ? table(
+        ['seq', 'time (UTC)', 'actor', 'action', 'user', 'access key ID', 'outcome', 'reason'],
+        events.map((record) => [
+          String(record.seq),
+          esc(record.at),
+          esc(record.actor),
+          esc(record.action),
+          esc(record.user ?? '—'),
+          record.accessKeyId ? `<code>${esc(record.accessKeyId)}</code>` : '—',
+          record.outcome === 'success'
+            ? esc(record.outcome)
+            : `<strong class="outcome-other">${esc(record.outcome)}</strong>`,
+          esc(record.reason ?? ''),
+        ]),
+        ['num', 'nowrap', '', 'nowrap', '', 'nowrap', 'nowrap', ''],
+      )
+    : `<p class="empty">No trail records for account ${esc(model.account)} in the period.</p>`;
+  const others = otherAccountEvents
+    ? `<p>${otherAccountEvents} record${otherAccountEvents === 1 ? '' : 's'} of other accounts in the period ${otherAccountEvents === 1 ? 'is' : 'are'} not shown.</p>`
+    : '';
+  return `<section id="trail"><h2>Audit trail: rotation events</h2>
+<p>Trail: <code>${esc(model.trail.location)}</code>. Period ${esc(model.period.from.toISOString())} to ${esc(model.period.to.toISOString())}.</p>
+${verdict}
+${table_}
+${others}
+</section>`;
+}
+
+function part11Section(model: EvidenceModel): string {
+  return `<section id="part11"><h2>21 CFR Part 11 mapping</h2>
+${table(
+  ['clause', 'meaning', 'where keywarden serves it', 'record in this pack'],
+  model.part11.map((row) => [
+    esc(row.clause),
+    esc(row.meaning),
+    codeSpans(row.servedBy),
+    esc(row.inThisPack),
+  ]),
+)}
+</section>`;
+}
+
+/** Trusted mapping text marks commands with backticks; shown as code, everything else escaped. */
+function codeSpans(text: string): string {
+  return text
+    .split('`')
+    .map((part, index) => (index % 2 === 1 ? `<code>${esc(part)}</code>` : esc(part)))
+    .join('');
+}
+
+/** Cells are already-escaped HTML. */
+function table(headers: string[], rows: string[][], classes: string[] = []): string {
+  const cls = (index: number) => (classes[index] ? ` class="${classes[index]}"` : '');
+  return `<table>
+<thead><tr>${headers.map((header, index) => `<th${cls(index)}>${esc(header)}</th>`).join('')}</tr></thead>
+<tbody>
+${rows.map((row) => `<tr>${row.map((cell, index) => `<td${cls(index)}>${cell}</td>`).join('')}</tr>`).join('\n')}
+</tbody>
+</table>`;
+}
+
+const STYLE = `
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #212121; margin: 0 auto; max-width: 1100px; padding: 24px; line-height: 1.45; }
+h1 { margin: 0 0 4px; font-size: 26px; }
+h2 { margin-top: 32px; border-bottom: 2px solid #e0e0e0; padding-bottom: 4px; font-size: 20px; }
+h3 { font-size: 16px; }
+.sub { margin: 0; color: #424242; }
+code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: 0.92em; }
+.digest { word-break: break-all; }
+dl { display: grid; grid-template-columns: 180px 1fr; gap: 4px 16px; margin: 0; }
+dt { font-weight: 600; }
+dd { margin: 0; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0; }
+th, td { border: 1px solid #e0e0e0; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+.nowrap { white-space: nowrap; }
+th { background: #f5f5f5; }
+.num { text-align: right; white-space: nowrap; }
+.banner-broken { background: #b71c1c; color: #fff; font-size: 20px; font-weight: 700; padding: 16px 18px; margin: 16px 0; border-radius: 4px; }
+.attention-list { list-style: none; padding: 0; }
+.attention { padding: 10px 14px; margin: 6px 0; border-radius: 4px; border-left: 6px solid; }
+.attention.critical { background: #ffebee; border-color: #b71c1c; }
+.attention.warning { background: #fff8e1; border-color: #e65100; }
+.attention.info { background: #e8f5e9; border-color: #2e7d32; }
+.trail-check { padding: 12px 14px; border-radius: 4px; margin: 8px 0; font-size: 15px; }
+.trail-check.intact { background: #e8f5e9; border: 2px solid #2e7d32; }
+.trail-check.broken { background: #b71c1c; color: #fff; border: 2px solid #7f0000; font-size: 18px; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; color: #fff; white-space: nowrap; }
+.badge.overdue { background: #b71c1c; }
+.badge.expiring { background: #e65100; }
+.badge.unused, .badge.stale { background: #9e7c00; }
+.badge.exempt { background: #616161; }
+.badge.compliant { background: #2e7d32; }
+figure { margin: 12px 0; overflow-x: auto; }
+figcaption { font-size: 13px; color: #424242; }
+.empty { font-style: italic; }
+.outcome-other { color: #b71c1c; }
+footer { margin-top: 32px; font-size: 13px; color: #424242; border-top: 1px solid #e0e0e0; }
+@media print { body { max-width: none; padding: 0; } section { break-inside: auto; } tr { break-inside: avoid; } }
+`;

@@ -1,0 +1,161 @@
+import { escapeMarkdown as md } from '../report/markdown.js';
+import { axisDays, chartRows } from './chart.js';
+import { type EvidenceModel, isoDay, trailCheckText } from './model.js';
+
+const LEVEL_MARK = {
+  critical: '🔴 **Critical:**',
+  warning: '🟠 **Attention:**',
+  info: '🟢 **OK:**',
+} as const;
+const BAR_WIDTH = 40;
+
+/** The Markdown twin of the HTML evidence: the same sections and facts, for a wiki, a PR or a diff. */
+export function renderEvidenceMarkdown(model: EvidenceModel): string {
+  const p = model.policy;
+  const s = model.summary;
+  const lines: string[] = [
+    `# Access key rotation evidence — account ${md(model.account)}`,
+    '',
+    `Generated ${model.generatedAt.toISOString()} by ${md(model.tool.name)} ${md(model.tool.version)}.`,
+    '',
+    ...brokenTrailBanner(model),
+    '## Status',
+    '',
+    ...model.attention.map((item) => `- ${LEVEL_MARK[item.level]} ${md(item.text)}`),
+    '',
+    '## Scope',
+    '',
+    '| | |',
+    '|---|---|',
+    `| AWS account | ${md(model.account)} |`,
+    `| Keys evaluated | every access key of every IAM user: ${s.users} users, ${s.keys} keys |`,
+    `| Key data | ${md(model.sourceLabel)} |`,
+    `| Evaluated as of | ${model.asOf.toISOString()} |`,
+    `| Trail period | ${model.period.from.toISOString()} to ${model.period.to.toISOString()} |`,
+    `| Generated | ${model.generatedAt.toISOString()} |`,
+    `| Tool | ${md(model.tool.name)} ${md(model.tool.version)} |`,
+    `| Config | ${model.config.origin ? `${md(model.config.origin)}, SHA-256 \`${model.config.sha256}\`` : 'no config file: the built-in defaults applied'} |`,
+    '',
+    '## Policy and exemptions',
+    '',
+    `- An active key older than **${p.maxKeyAgeDays} days** is overdue (a violation); within ${p.warnDays} days of that it is expiring.`,
+    `- An active key never used and older than ${p.unusedKeyDays} days is unused; an inactive key older than ${p.maxKeyAgeDays} days is stale (to be deleted).`,
+    `- Automated rotation creates the replacement at ${p.rotation.rotateAtDays} days, deactivates the old key ${p.rotation.deactivateAfterDays} days later and deletes it ${p.rotation.deleteAfterDays} days after that${p.rotation.enforce ? ', even if still in use (after notice)' : '; it never deactivates a key still in use'}. It manages users tagged ${md(`${p.scope.tagKey}=${p.scope.tagValue}`)}.`,
+    '',
+    '### Exemptions',
+    '',
+  ];
+  if (model.exemptions.length === 0) {
+    lines.push('No exemptions.', '');
+  } else {
+    lines.push(
+      '| user | account | reason | approved by | valid through | state |',
+      '|---|---|---|---|---|---|',
+      ...model.exemptions.map(
+        (e) =>
+          `| ${md(e.user)} | ${md(e.account ?? 'every account')} | ${md(e.reason)} | ${md(e.approvedBy)} | ${e.expiresOn} | ${e.expired ? '**EXPIRED**' : 'in force'} |`,
+      ),
+      '',
+    );
+  }
+  lines.push(
+    '## Key ages and verdicts',
+    '',
+    `overdue ${s.overdue} · expiring ${s.expiring} · unused ${s.unused} · stale ${s.stale} · exempt ${s.exempt} · compliant ${s.compliant}`,
+    '',
+    ...ageBars(model),
+    '',
+  );
+  if (model.findings.length === 0) {
+    lines.push('No access keys.', '');
+  } else {
+    lines.push(
+      '| user | key | access key ID | status | created | last used | age (days) | verdict | reason |',
+      '|---|---:|---|---|---|---|---:|---|---|',
+      ...model.findings.map(
+        (f) =>
+          `| ${md(f.user)} | ${f.keySlot} | ${f.accessKeyId ? md(f.accessKeyId) : '—'} | ${f.status} | ${isoDay(f.createdAt)} | ${isoDay(f.lastUsedAt)} | ${f.ageDays} | ${f.verdict} | ${md(f.reason)} |`,
+      ),
+      '',
+    );
+  }
+  if (model.notes.length > 0) lines.push(...model.notes.map((note) => `- Note: ${md(note)}`), '');
+
+  const { check, events, otherAccountEvents } = model.trail;
+  lines.push(
+    '## Audit trail: rotation events',
+    '',
+    `Trail: ${md(model.trail.location)}. Period ${model.period.from.toISOString()} to ${model.period.to.toISOString()}.`,
+    '',
+    check.intact
+      ? `> **Trail verification:** ${md(trailCheckText(check))}`
+      : `> 🔴 **TRAIL VERIFICATION FAILED.** ${md(trailCheckText(check))}`,
+    '',
+  );
+  if (events.length === 0) {
+    lines.push(`_No trail records for account ${md(model.account)} in the period._`, '');
+  } else {
+    lines.push(
+      '| seq | time (UTC) | actor | action | user | access key ID | outcome | reason |',
+      '|---:|---|---|---|---|---|---|---|',
+      ...events.map(
+        (r) =>
+          `| ${r.seq} | ${md(r.at)} | ${md(r.actor)} | ${md(r.action)} | ${md(r.user ?? '—')} | ${r.accessKeyId ? md(r.accessKeyId) : '—'} | ${md(r.outcome)} | ${md(r.reason ?? '')} |`,
+      ),
+      '',
+    );
+  }
+  if (otherAccountEvents > 0) {
+    lines.push(`${otherAccountEvents} record(s) of other accounts in the period are not shown.`, '');
+  }
+  lines.push(
+    '## 21 CFR Part 11 mapping',
+    '',
+    '| clause | meaning | where keywarden serves it | record in this pack |',
+    '|---|---|---|---|',
+    // The mapping is keywarden's own text; its backticks mark commands and stay as code spans.
+    ...model.part11.map((row) => `| ${row.clause} | ${row.meaning} | ${row.servedBy} | ${row.inThisPack} |`),
+    '',
+    '---',
+    '',
+    'The SHA-256 of this file and of the pack are in `manifest.json` and `SHA256SUMS` beside it; the pack digest is also a record in the audit trail (action `evidence.generated`).',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function brokenTrailBanner(model: EvidenceModel): string[] {
+  const { check } = model.trail;
+  if (check.intact) return [];
+  return [
+    `> 🔴 **AUDIT TRAIL BROKEN at seq ${check.firstBadSeq}:** ${md(check.problem)}. This trail cannot be relied on from that record on.`,
+    '',
+  ];
+}
+
+/** The chart's text form: the same keys, one bar each, with the limit marked. */
+function ageBars(model: EvidenceModel): string[] {
+  const { rows, hidden } = chartRows(model.findings);
+  if (rows.length === 0) return [];
+  const { max } = axisDays(rows, model.policy.maxKeyAgeDays);
+  const limitColumn = Math.round((model.policy.maxKeyAgeDays / max) * BAR_WIDTH);
+  const labelWidth = Math.min(32, Math.max(...rows.map((row) => row.label.length)));
+  const cell = (days: number) => Math.round((Math.min(days, max) / max) * BAR_WIDTH);
+  const lines = rows.map((row) => {
+    const filled = cell(row.ageDays);
+    const bar = Array.from({ length: BAR_WIDTH + 1 }, (_, i) =>
+      i === limitColumn ? '|' : i < filled ? '█' : ' ',
+    ).join('');
+    // A fenced block renders its text verbatim: only a backtick or a line break could end it early.
+    const text = row.label.replace(/[`\r\n]/g, "'");
+    const label = text.length > labelWidth ? `${text.slice(0, labelWidth - 1)}…` : text;
+    return `${label.padEnd(labelWidth)} ${bar} ${row.ageDays}${row.ageDays > max ? ' ›' : ''} ${row.verdict}`;
+  });
+  return [
+    `Key ages in days; \`|\` marks the ${model.policy.maxKeyAgeDays}-day limit${hidden > 0 ? ` (the ${rows.length} oldest keys; the table lists all)` : ''}:`,
+    '',
+    '```text',
+    ...lines,
+    '```',
+  ];
+}

@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import type { AuditReport } from '../audit.js';
+import type { Config, Exemption } from '../config.js';
+import { UsageError } from '../errors.js';
+import type { Summary } from '../evaluate.js';
+import { PART11_MAPPING, type Part11Clause } from '../part11.js';
+import { DAY_MS, endOfUtcDay, parseInstant } from '../time.js';
+import type { Finding } from '../types.js';
+import type { TOOL } from '../version.js';
+
+/** The fields of a trail record that the evidence shows (the trail contract of DESIGN.md). */
+export interface EvidenceTrailRecord {
+  seq: number;
+  at: string;
+  account: string;
+  actor: string;
+  action: string;
+  user: string | null;
+  accessKeyId: string | null;
+  outcome: string;
+  reason: string | null;
+}
+
+/** The trail's verification result as the evidence reports it. */
+export type TrailCheck =
+  | { intact: true; records: number }
+  | { intact: false; records: number; firstBadSeq: number; problem: string };
+
+export interface Period {
+  from: Date;
+  to: Date;
+}
+
+export interface EvidenceInput {
+  report: AuditReport;
+  config: Config;
+  /** The config file as read (its text is digested), or null when the built-in defaults applied. */
+  configFile: { origin: string; text: string } | null;
+  /** Where the key data came from, for a person: "credential report file report.csv". */
+  sourceLabel: string;
+  period: Period;
+  trail: { location: string; records: readonly EvidenceTrailRecord[]; check: TrailCheck };
+  generatedAt: Date;
+}
+
+export interface ExemptionEntry extends Exemption {
+  expired: boolean;
+}
+
+/** A headline a reviewer must see first; `critical` ones mean the record cannot be relied on as it is. */
+export interface Attention {
+  level: 'critical' | 'warning' | 'info';
+  text: string;
+}
+
+export interface Part11Row extends Part11Clause {
+  /** Which part of this pack is the record for the clause. */
+  inThisPack: string;
+}
+
+/** Everything the evidence renderers show, decided once so that the HTML and Markdown say the same. */
+export interface EvidenceModel {
+  tool: typeof TOOL;
+  account: string;
+  generatedAt: Date;
+  asOf: Date;
+  sourceLabel: string;
+  period: Period;
+  config: { origin: string | null; sha256: string | null };
+  policy: Pick<Config, 'maxKeyAgeDays' | 'warnDays' | 'unusedKeyDays' | 'rotation' | 'scope'>;
+  exemptions: ExemptionEntry[];
+  summary: Summary;
+  findings: Finding[];
+  notes: string[];
+  attention: Attention[];
+  trail: {
+    location: string;
+    check: TrailCheck;
+    /** Records of this account dated within the period, in sequence order. */
+    events: EvidenceTrailRecord[];
+    /** Records in the period that belong to other accounts (counted, not shown). */
+    otherAccountEvents: number;
+  };
+  part11: Part11Row[];
+}
+
+export function sha256Hex(text: string | Uint8Array): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The default period: one maxKeyAgeDays cycle ending at the audit instant, so every key's last rotation shows. */
+export function defaultPeriod(asOf: Date, maxKeyAgeDays: number): Period {
+  return { from: new Date(asOf.getTime() - maxKeyAgeDays * DAY_MS), to: asOf };
+}
+
+const IN_THIS_PACK: Readonly<Record<string, string>> = {
+  '11.10(e)': 'Audit trail: verification result and the rotation events of the period',
+  '11.10(k)': 'Policy, exemptions and the SHA-256 of the config file',
+  '11.300(b)': 'Key ages and verdicts, and the chart of key ages against the limit',
+  '11.300(c)': 'Rotation events of the period (manual rotations name their actor)',
+};
+
+/** Pure: the same input always gives the same model. */
+export function buildEvidence(input: EvidenceInput): EvidenceModel {
+  const { report, config, period, trail } = input;
+  const inPeriod = trail.records.filter((record) => {
+    const at = Date.parse(record.at);
+    return at >= period.from.getTime() && at <= period.to.getTime();
+  });
+  const events = inPeriod.filter((record) => record.account === report.account).sort((a, b) => a.seq - b.seq);
+  const exemptions = config.exemptions.map((exemption) => ({
+    ...exemption,
+    expired: report.asOf.getTime() > endOfUtcDay(exemption.expiresOn).getTime(),
+  }));
+  return {
+    tool: report.tool,
+    account: report.account,
+    generatedAt: input.generatedAt,
+    asOf: report.asOf,
+    sourceLabel: input.sourceLabel,
+    period,
+    config: {
+      origin: input.configFile?.origin ?? null,
+      sha256: input.configFile ? sha256Hex(input.configFile.text) : null,
+    },
+    policy: {
+      maxKeyAgeDays: config.maxKeyAgeDays,
+      warnDays: config.warnDays,
+      unusedKeyDays: config.unusedKeyDays,
+      rotation: config.rotation,
+      scope: config.scope,
+    },
+    exemptions,
+    summary: report.summary,
+    findings: report.findings,
+    notes: report.notes,
+    attention: attentionItems(report, exemptions, trail.check, events.length, period),
+    trail: {
+      location: trail.location,
+      check: trail.check,
+      events,
+      otherAccountEvents: inPeriod.length - events.length,
+    },
+    part11: PART11_MAPPING.map((row) => ({ ...row, inThisPack: IN_THIS_PACK[row.clause] ?? '—' })),
+  };
+}
+
+function attentionItems(
+  report: AuditReport,
+  exemptions: readonly ExemptionEntry[],
+  check: TrailCheck,
+  eventCount: number,
+  period: Period,
+): Attention[] {
+  const items: Attention[] = [];
+  if (!check.intact) {
+    items.push({
+      level: 'critical',
+      text: `The audit trail is BROKEN: verification failed at record seq ${check.firstBadSeq} (${check.problem}). Records from seq ${check.firstBadSeq} on cannot be relied on; investigate before filing this evidence.`,
+    });
+  }
+  const { violations, warnings } = report.summary;
+  if (violations > 0) {
+    items.push({
+      level: 'critical',
+      text: `${violations} active access key${violations === 1 ? ' is' : 's are'} overdue for rotation (older than ${report.policy.maxKeyAgeDays} days).`,
+    });
+  }
+  if (warnings > 0) {
+    items.push({
+      level: 'warning',
+      text: `${warnings} access key${warnings === 1 ? ' needs' : 's need'} attention (expiring, unused or stale).`,
+    });
+  }
+  const expired = exemptions.filter((exemption) => exemption.expired).length;
+  if (expired > 0) {
+    items.push({
+      level: 'warning',
+      text:
+        expired === 1
+          ? '1 exemption has expired and no longer applies.'
+          : `${expired} exemptions have expired and no longer apply.`,
+    });
+  }
+  if (eventCount === 0) {
+    items.push({
+      level: 'warning',
+      text: `The trail has no records for account ${report.account} between ${period.from.toISOString()} and ${period.to.toISOString()}.`,
+    });
+  }
+  if (items.length === 0) {
+    items.push({
+      level: 'info',
+      text: 'No overdue keys, no keys needing attention, and the audit trail verified intact.',
+    });
+  }
+  return items;
+}
+
+/** The one sentence both renderers print for the trail's verification. */
+export function trailCheckText(check: TrailCheck): string {
+  return check.intact
+    ? `INTACT: all ${check.records} record${check.records === 1 ? '' : 's'} verified; every hash seals the record before it.`
+    : `BROKEN at seq ${check.firstBadSeq}: ${check.problem}. ${check.records} record${check.records === 1 ? '' : 's'} read; from seq ${check.firstBadSeq} on the trail cannot be relied on.`;
+}
+
+export function isoDay(date: Date | null): string {
+  return date ? date.toISOString().slice(0, 10) : 'never';
+}
+
+/**
+ * The period from `--from` / `--to`: a date means the whole UTC day (from its start, to its end);
+ * a missing end defaults as in defaultPeriod. Throws when the period runs backwards.
+ */
+export function resolvePeriod(
+  options: { from?: string | undefined; to?: string | undefined },
+  asOf: Date,
+  maxKeyAgeDays: number,
+): Period {
+  const to = options.to
+    ? ISO_DATE_ONLY.test(options.to.trim())
+      ? endOfUtcDay(parseInstant(options.to, '--to').toISOString().slice(0, 10))
+      : parseInstant(options.to, '--to')
+    : asOf;
+  const from = options.from ? parseInstant(options.from, '--from') : defaultPeriod(to, maxKeyAgeDays).from;
+  if (from.getTime() > to.getTime()) {
+    throw new UsageError(`--from ${from.toISOString()} is after --to ${to.toISOString()}`);
+  }
+  return { from, to };
+}
+
+const ISO_DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,0 +1,65 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderEvidenceHtml } from '../../../core/evidence/html.js';
+import { buildEvidence } from '../../../core/evidence/model.js';
+import { chromiumAvailable, dumpDom, screenshot, visibleText } from '../../support/chromium.js';
+import { fixtureEvidenceInput } from '../../support/evidence-fixture.js';
+
+/** `KEYWARDEN_UPDATE_SCREENSHOT=1 npx vitest run test/core/evidence/html-chromium.test.ts` refreshes the README's picture. */
+const README_SCREENSHOT = join(import.meta.dirname, '..', '..', '..', 'docs', 'evidence.png');
+const HOSTILE_USER = '<script>document.body.dataset.pwned="1"</script>';
+
+describe.skipIf(!chromiumAvailable())('evidence.html in headless Chromium', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keywarden-evidence-html-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('renders every section, the chart and a broken trail as text a reviewer reads, hostile names inert', async () => {
+    // Prepare
+    const input = await fixtureEvidenceInput({
+      check: { intact: false, records: 5, firstBadSeq: 3, problem: 'seq 3 was altered' },
+    });
+    input.report.findings[0] = { ...input.report.findings[0]!, user: HOSTILE_USER };
+    const file = join(dir, 'broken.html');
+    writeFileSync(file, renderEvidenceHtml(buildEvidence(input)));
+
+    // Act
+    const dom = await dumpDom(file);
+    const text = visibleText(dom);
+
+    // Assess
+    for (const heading of [
+      'Access key rotation evidence',
+      'Status',
+      'Scope',
+      'Policy and exemptions',
+      'Key ages and verdicts',
+      'Audit trail: rotation events',
+      '21 CFR Part 11 mapping',
+    ]) {
+      expect(text, heading).toContain(heading);
+    }
+    expect(text).toContain('AUDIT TRAIL BROKEN at seq 3: seq 3 was altered.');
+    expect(text).toContain('Trail verification: BROKEN at seq 3');
+    expect(text).toContain('limit 90 d');
+    expect(text).toContain('EXPIRED');
+    expect(text).toContain(HOSTILE_USER);
+    expect(dom).not.toContain('data-pwned');
+    expect(dom.match(/<rect /g)?.length).toBe(input.report.findings.length);
+  });
+
+  it('takes a screenshot of the fixture pack that reads at a glance', async () => {
+    const file = join(dir, 'evidence.html');
+    writeFileSync(file, renderEvidenceHtml(buildEvidence(await fixtureEvidenceInput())));
+    const png = join(dir, 'evidence.png');
+
+    await screenshot(file, png, { width: 1100, height: 1500 });
+
+    const bytes = readFileSync(png);
+    expect(bytes.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(bytes.readUInt32BE(16)).toBe(1100);
+    expect(bytes.length).toBeGreaterThan(50_000);
+    if (process.env.KEYWARDEN_UPDATE_SCREENSHOT) copyFileSync(png, README_SCREENSHOT);
+  });
+});

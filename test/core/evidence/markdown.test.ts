@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { renderEvidenceMarkdown } from '../../../core/evidence/markdown.js';
+import { buildEvidence } from '../../../core/evidence/model.js';
+import { fixtureEvidenceInput } from '../../support/evidence-fixture.js';
+
+describe('renderEvidenceMarkdown', () => {
+  it('renders the fixture pack with an intact trail as the reviewed snapshot', async () => {
+    // Prepare
+    const model = buildEvidence(await fixtureEvidenceInput());
+
+    // Act
+    const markdown = renderEvidenceMarkdown(model);
+
+    // Assess
+    await expect(markdown).toMatchFileSnapshot('__snapshots__/evidence-intact.md');
+  });
+
+  it('renders a broken trail as a banner above everything else, as the reviewed snapshot', async () => {
+    const model = buildEvidence(
+      await fixtureEvidenceInput({
+        check: { intact: false, records: 5, firstBadSeq: 3, problem: 'hash does not match the record' },
+      }),
+    );
+
+    const markdown = renderEvidenceMarkdown(model);
+
+    await expect(markdown).toMatchFileSnapshot('__snapshots__/evidence-broken.md');
+    const firstSection = markdown.indexOf('## Status');
+    expect(markdown.indexOf('AUDIT TRAIL BROKEN at seq 3')).toBeGreaterThan(0);
+    expect(markdown.indexOf('AUDIT TRAIL BROKEN at seq 3')).toBeLessThan(firstSection);
+  });
+
+  it('escapes Markdown in names and reasons so that a hostile user name renders as text', async () => {
+    const input = await fixtureEvidenceInput();
+    const hostile = '[click](https://evil.example)<img src=x>|';
+    input.report.findings[0] = { ...input.report.findings[0]!, user: hostile };
+
+    const markdown = renderEvidenceMarkdown(buildEvidence(input));
+
+    expect(markdown.includes(hostile)).toBe(false);
+    expect(markdown).toContain('\\[click\\]\\(https://evil.example\\)\\<img src=x\\>\\|');
+  });
+});

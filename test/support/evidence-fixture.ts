@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runAudit } from '../../core/audit.js';
+import { loadConfig } from '../../core/config.js';
+import type { EvidenceInput, EvidenceTrailRecord, TrailCheck } from '../../core/evidence/model.js';
+import { JsonlTrailStore, type TrailAction } from '../../core/trail/index.js';
+
+/** examples/evidence (the README's example too): a credential report and a config with one exemption in force and one expired. */
+export const EVIDENCE_FIXTURES = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'examples',
+  'evidence',
+);
+export const FIXTURE_REPORT = join(EVIDENCE_FIXTURES, 'credential-report.csv');
+export const FIXTURE_CONFIG = join(EVIDENCE_FIXTURES, 'keywarden.yml');
+export const FIXTURE_AS_OF = new Date('2026-11-28T09:00:00Z');
+export const FIXTURE_GENERATED_AT = new Date('2026-11-28T09:30:00Z');
+export const FIXTURE_ACCOUNT = '123456789012';
+
+/** What a rotation of build-bot leaves in the trail, plus one record before the period and one of another account. */
+export function fixtureTrailRecords(): EvidenceTrailRecord[] {
+  const record = (
+    seq: number,
+    at: string,
+    action: string,
+    accessKeyId: string | null,
+    reason: string,
+    account = FIXTURE_ACCOUNT,
+  ): EvidenceTrailRecord => ({
+    seq,
+    at,
+    account,
+    actor: 'arn:aws:sts::123456789012:assumed-role/keywarden-rotation/lambda',
+    action,
+    user: 'build-bot',
+    accessKeyId,
+    outcome: 'success',
+    reason,
+  });
+  return [
+    record(1, '2026-05-02T08:00:00.000Z', 'key.delete', 'AKIAOLDOLDOLDOLD0001', 'replaced on schedule'),
+    record(2, '2026-11-20T08:00:00.000Z', 'key.create', 'AKIANEWNEWNEWNEW0002', 'key 100 days old'),
+    record(
+      3,
+      '2026-11-20T08:00:01.000Z',
+      'secret.store',
+      'AKIANEWNEWNEWNEW0002',
+      'keywarden/123456789012/build-bot',
+    ),
+    record(
+      4,
+      '2026-11-21T08:00:00.000Z',
+      'key.create',
+      'AKIAOTHEROTHEROTH003',
+      'other account',
+      '210987654321',
+    ),
+    record(
+      5,
+      '2026-11-27T08:00:00.000Z',
+      'notice',
+      'AKIABUILDBOTOLD00004',
+      'old key still in use after 7 days; deactivation waits for the owner to switch (notice sent)',
+    ),
+  ];
+}
+
+export async function fixtureEvidenceInput(
+  overrides: { check?: TrailCheck; records?: EvidenceTrailRecord[] } = {},
+): Promise<EvidenceInput> {
+  const { config } = await loadConfig({ file: FIXTURE_CONFIG, asOf: FIXTURE_AS_OF });
+  const report = await runAudit({
+    config,
+    asOf: FIXTURE_AS_OF,
+    source: 'credential-report',
+    credentialReportFile: FIXTURE_REPORT,
+  });
+  // A fixed tool version keeps the snapshots stable across releases.
+  report.tool = { name: 'keywarden', version: '0.0.0-fixture' };
+  const records = overrides.records ?? fixtureTrailRecords();
+  return {
+    report,
+    config,
+    configFile: { origin: 'keywarden.yml', text: readFileSync(FIXTURE_CONFIG, 'utf8') },
+    sourceLabel: 'credential report file credential-report.csv',
+    period: { from: new Date('2026-09-01T00:00:00Z'), to: new Date('2026-11-28T09:00:00Z') },
+    trail: {
+      location: 'keywarden-trail.jsonl',
+      records,
+      check: overrides.check ?? { intact: true, records: records.length },
+    },
+    generatedAt: FIXTURE_GENERATED_AT,
+  };
+}
+
+/** Writes the fixture's trail records as a real hash-chained JSONL trail (sealed by the trail store). */
+export async function writeFixtureTrail(file: string, records = fixtureTrailRecords()): Promise<void> {
+  const store = new JsonlTrailStore(file);
+  for (const record of records) {
+    await store.append({
+      at: new Date(record.at),
+      account: record.account,
+      actor: record.actor,
+      action: record.action as TrailAction,
+      user: record.user ?? '*',
+      accessKeyId: record.accessKeyId,
+      outcome: 'success',
+      reason: record.reason ?? '',
+    });
+  }
+}
