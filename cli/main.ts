@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
 import { registerAudit } from './commands/audit.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEvidence } from './commands/evidence.js';
+import { registerRotate } from './commands/rotate.js';
 import { registerTrail } from './commands/trail.js';
 import type { Io } from './io.js';
 
@@ -15,10 +17,13 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(text.startsWith('error:') ? `keywarden: ${text}` : text),
+      // One line per error: commander puts its "(Did you mean …?)" on a second line.
+      outputError: (text, write) => write(`keywarden: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     });
   registerAudit(program, io, setExitCode);
   registerEvidence(program, io, setExitCode);
+  registerRotate(program, io, setExitCode);
+  registerDoctor(program, io, setExitCode);
   registerTrail(program, io, setExitCode);
   return program;
 }

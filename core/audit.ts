@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { createIamClient } from './aws.js';
 import type { Config, Policy } from './config.js';
@@ -33,6 +34,8 @@ export interface AuditRequest {
   source: SourceName;
   /** Audit a saved credential report instead of asking IAM. */
   credentialReportFile?: string | undefined;
+  /** Where a relative `credentialReportFile` is found (default: the process's cwd). */
+  cwd?: string;
   client?: IAMClient;
   onProgress?: (done: number, total: number) => void;
 }
@@ -44,7 +47,7 @@ export async function runAudit(request: AuditRequest): Promise<AuditReport> {
   if (request.credentialReportFile) {
     if (request.source === 'api')
       throw new UsageError('--credential-report cannot be combined with --source api');
-    inventory = await readSavedReport(request.credentialReportFile);
+    inventory = await readSavedReport(request.credentialReportFile, request.cwd ?? process.cwd());
   } else {
     const client = request.client ?? createIamClient();
     inventory =
@@ -92,14 +95,14 @@ function buildReport(
   };
 }
 
-async function readSavedReport(file: string): Promise<Inventory> {
+async function readSavedReport(file: string, cwd: string): Promise<Inventory> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(resolve(cwd, file), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(
-      `${file}: cannot read credential report (${code === 'ENOENT' ? 'no such file' : (code ?? 'error')})`,
+      `${file}: cannot read credential report (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error')})`,
     );
   }
   if (text.trim() === '') throw new UsageError(`${file}: the credential report is empty`);

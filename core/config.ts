@@ -1,13 +1,17 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
-import { DAY_MS, endOfUtcDay } from './time.js';
+import { calendarDaysBetween, endOfUtcDay } from './time.js';
 
 /** The longest an exemption may run: a year, so that every exemption is re-approved at least yearly. */
 export const MAX_EXEMPTION_DAYS = 365;
 
-const days = (min: number, max: number) => z.number().int().min(min).max(max);
+const days = (min: number, max: number) => {
+  const range = `must be a whole number of days from ${min} to ${max}`;
+  return z.number({ error: range }).int(range).min(min, range).max(max, range);
+};
 
 const isoDate = z
   .string()
@@ -72,6 +76,9 @@ export const trailSchema = z
   })
   .strict();
 
+/** Marks the rules that compare fields, so that a bad field is reported alone, not with their echo. */
+const CROSS_FIELD = { crossField: true };
+
 export const configSchema = z
   .object({
     maxKeyAgeDays: days(1, 3650)
@@ -93,6 +100,7 @@ export const configSchema = z
     if (config.warnDays >= config.maxKeyAgeDays) {
       ctx.addIssue({
         code: 'custom',
+        params: CROSS_FIELD,
         path: ['warnDays'],
         message: `must be less than maxKeyAgeDays (${config.maxKeyAgeDays})`,
       });
@@ -101,12 +109,18 @@ export const configSchema = z
     if (rotateAtDays + deactivateAfterDays > config.maxKeyAgeDays) {
       ctx.addIssue({
         code: 'custom',
+        params: CROSS_FIELD,
         path: ['rotation', 'rotateAtDays'],
         message: `rotateAtDays (${rotateAtDays}) + deactivateAfterDays (${deactivateAfterDays}) must not exceed maxKeyAgeDays (${config.maxKeyAgeDays}), or an old key goes overdue while still active`,
       });
     }
     if (config.trail?.file && config.trail.bucket) {
-      ctx.addIssue({ code: 'custom', path: ['trail'], message: 'set either file or bucket, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        params: CROSS_FIELD,
+        path: ['trail'],
+        message: 'set either file or bucket, not both',
+      });
     }
   });
 
@@ -127,11 +141,17 @@ export function parseConfig(raw: unknown, options: { asOf: Date; origin?: string
   const origin = options.origin ?? 'config';
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
-    throw new UsageError(`${origin}: ${result.error.issues.map(formatIssue).join('; ')}`);
+    // Cross-field rules judged on a value that is itself invalid only add noise: report the field first.
+    const fieldIssues = result.error.issues.filter(
+      (issue) => !(issue.code === 'custom' && issue.params?.crossField),
+    );
+    const issues = fieldIssues.length > 0 ? fieldIssues : result.error.issues;
+    throw new UsageError(`${origin}: ${issues.map(formatIssue).join('; ')}`);
   }
-  const horizon = options.asOf.getTime() + MAX_EXEMPTION_DAYS * DAY_MS;
+  // Counted in UTC calendar days: on 2026-11-28 an exemption may run through 2027-11-28, not a day more.
+  const asOfDate = options.asOf.toISOString().slice(0, 10);
   const tooFar = result.data.exemptions.flatMap((exemption, index) =>
-    endOfUtcDay(exemption.expiresOn).getTime() > horizon + DAY_MS
+    calendarDaysBetween(asOfDate, exemption.expiresOn) > MAX_EXEMPTION_DAYS
       ? [
           `exemptions[${index}].expiresOn: ${exemption.expiresOn} is more than ${MAX_EXEMPTION_DAYS} days ahead; exemptions must be re-approved at least yearly`,
         ]
@@ -179,10 +199,10 @@ export async function loadConfig(options: {
   let text: string | null = null;
   if (options.file) {
     origin = options.file;
-    text = await readText(options.file, true);
+    text = await readText(resolve(cwd, options.file), true, options.file);
   } else {
     for (const name of DEFAULT_CONFIG_FILES) {
-      text = await readText(`${cwd}/${name}`, false);
+      text = await readText(resolve(cwd, name), false, name);
       if (text !== null) {
         origin = name;
         break;
@@ -198,17 +218,21 @@ export async function loadConfig(options: {
   const overrides = Object.fromEntries(
     Object.entries(options.overrides ?? {}).filter(([, value]) => value !== undefined),
   );
-  const config = parseConfig({ ...raw, ...overrides }, { asOf: options.asOf, origin: origin ?? 'config' });
+  // Name the overrides in any error: a flag can break a rule that the file alone keeps.
+  const described = Object.entries(overrides).map(([name, value]) => `${name}=${String(value)}`);
+  const label = `${origin ?? 'config (defaults)'}${described.length > 0 ? ` with ${described.join(', ')}` : ''}`;
+  const config = parseConfig({ ...raw, ...overrides }, { asOf: options.asOf, origin: label });
   return { config, origin, text };
 }
 
-async function readText(file: string, required: boolean): Promise<string | null> {
+async function readText(path: string, required: boolean, shownAs: string): Promise<string | null> {
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!required && code === 'ENOENT') return null;
-    throw new UsageError(`${file}: cannot read config file (${code ?? 'error'})`);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error');
+    throw new UsageError(`${shownAs}: cannot read config file (${why})`);
   }
 }
 

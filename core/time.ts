@@ -34,6 +34,11 @@ function sameCalendarDate(text: string, date: Date): boolean {
   return date.toISOString().slice(0, 10) === text.slice(0, 10);
 }
 
+/** Calendar days from one UTC date (YYYY-MM-DD) to another; negative when `to` comes first. */
+export function calendarDaysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
 /** The last instant at which something "valid through" a UTC calendar date is still valid. */
 export function endOfUtcDay(isoDate: string): Date {
   return new Date(new Date(`${isoDate}T00:00:00Z`).getTime() + DAY_MS - 1);

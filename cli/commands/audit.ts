@@ -1,8 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { access, constants, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { runAudit } from '../../core/audit.js';
 import { loadConfig } from '../../core/config.js';
-import { ExitCode } from '../../core/errors.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
 import { FAIL_ON, type FailOn, failsAt } from '../../core/evaluate.js';
 import { renderJson } from '../../core/report/json.js';
 import { renderMarkdown } from '../../core/report/markdown.js';
@@ -66,14 +67,23 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     cwd: io.cwd,
     overrides: { maxKeyAgeDays: options.maxAgeDays, warnDays: options.warnDays },
   });
+  const output = options.output ? resolve(io.cwd, options.output) : undefined;
+  if (output) await assertWritable(output);
   const showProgress = options.source === 'api' && !options.credentialReport && Boolean(io.stderr.isTTY);
+  let shownPercent = -1;
   const report = await runAudit({
     config,
     asOf,
     source: options.source,
     credentialReportFile: options.credentialReport,
+    cwd: io.cwd,
     onProgress: showProgress
-      ? (done, total) => io.stderr.write(`\rkeywarden: read ${done}/${total} users`)
+      ? (done, total) => {
+          const percent = Math.floor((done * 100) / total);
+          if (percent === shownPercent) return;
+          shownPercent = percent;
+          io.stderr.write(`\rkeywarden: read ${done}/${total} users (${percent}%)`);
+        }
       : undefined,
   });
   if (showProgress) io.stderr.write('\r\u001b[K');
@@ -84,8 +94,8 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
       : options.format === 'markdown'
         ? renderMarkdown(report)
         : renderTable(report, { colour: !options.output && wantsColour(io.stdout, io.env) });
-  if (options.output) {
-    await writeFile(options.output, text);
+  if (output) {
+    await writeFile(output, text);
     io.stderr.write(`keywarden: report written to ${options.output}\n`);
   } else {
     io.stdout.write(text);
@@ -98,4 +108,21 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     return ExitCode.incomplete;
   }
   return failsAt(report.summary, options.failOn) ? ExitCode.findings : ExitCode.ok;
+}
+
+/** Refuses an --output that cannot be written before the audit runs, so a long live audit is not wasted. */
+async function assertWritable(file: string): Promise<void> {
+  const isDirectory = await stat(file).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  if (isDirectory) throw new UsageError(`--output ${file}: is a directory`);
+  try {
+    await access(dirname(file), constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `--output ${file}: cannot write there (${code === 'ENOENT' ? 'no such directory' : (code ?? 'error')})`,
+    );
+  }
 }

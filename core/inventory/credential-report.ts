@@ -29,17 +29,23 @@ export function parseCredentialReport(
   origin = 'credential report',
   generatedAt: Date | null = null,
 ): Inventory {
+  let header: string[] | null = null;
   let rows: Record<string, string>[];
   try {
-    rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<
-      string,
-      string
-    >[];
+    rows = parse(csv, {
+      columns: (names: string[]) => {
+        header = names;
+        return names;
+      },
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }) as Record<string, string>[];
   } catch (err) {
     throw new UsageError(`${origin}: not a valid CSV file (${(err as Error).message.split('\n')[0]})`);
   }
-  const header = csv.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const columns = new Set(header.split(',').map((column) => column.trim()));
+  if (header === null) throw new UsageError(`${origin}: the credential report is empty`);
+  const columns = new Set<string>(header);
   const missing = REQUIRED_COLUMNS.filter((column) => !columns.has(column));
   if (missing.length > 0) {
     throw new UsageError(
@@ -63,11 +69,19 @@ export function parseCredentialReport(
     for (const slot of [1, 2] as const) {
       const rotated = row[`access_key_${slot}_last_rotated`] ?? 'N/A';
       const activeText = row[`access_key_${slot}_active`] ?? 'false';
-      if (NO_DATE.has(rotated)) continue; // no key in this slot
       if (activeText !== 'true' && activeText !== 'false') {
         throw new UsageError(
           `${origin}: line ${line}: access_key_${slot}_active must be true or false, not "${activeText}"`,
         );
+      }
+      if (NO_DATE.has(rotated)) {
+        // An empty slot; an active key without a creation date would be a key we cannot judge.
+        if (activeText === 'true') {
+          throw new UsageError(
+            `${origin}: line ${line}: access_key_${slot}_active is true but access_key_${slot}_last_rotated is "${rotated}"`,
+          );
+        }
+        continue;
       }
       keys.push({
         account: rowAccount,

@@ -20,50 +20,75 @@ const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms
 
 export interface CredentialReportOptions {
   sleep?: Sleep;
-  /** Give up waiting for IAM to finish the report after this long. */
+  /** Give up waiting for IAM to finish the report after this much waiting in total. */
   timeoutMs?: number;
 }
+
+/** Errors that mean "a report is on its way, ask again": another generation running, or not yet stored. */
+const REPORT_NOT_READY =
+  /LimitExceeded|ReportInProgress|ReportNotPresent|ReportExpired|CredentialReportNotReady/;
 
 /**
  * GenerateCredentialReport, polled with exponential backoff until COMPLETE, then GetCredentialReport.
  * IAM regenerates a report at most every 4 hours; a fresh-enough report comes back COMPLETE at once.
+ * The wait is counted in slept time (not the wall clock) so that an injected `sleep` makes it deterministic.
  */
 export async function fetchCredentialReport(
   client: IAMClient,
   options: CredentialReportOptions = {},
 ): Promise<Inventory> {
   const sleep = options.sleep ?? realSleep;
-  const deadline = Date.now() + (options.timeoutMs ?? 5 * 60_000);
+  const budget = options.timeoutMs ?? 5 * 60_000;
+  let waited = 0;
   let delay = 250;
+  let lastProblem = 'IAM kept saying the report was being generated';
   for (;;) {
-    try {
-      const { State } = await client.send(new GenerateCredentialReportCommand({}));
-      if (State === 'COMPLETE') break;
-    } catch (err) {
-      if (isAccessDenied(err))
-        throw new IncompleteError(`cannot generate the credential report: ${describeError(err)}`);
-      // LimitExceeded: another report is being generated; throttling past the SDK's retries: wait and ask again.
-      if (!/LimitExceeded/.test((err as Error).name) && !isThrottling(err)) {
-        throw new IncompleteError(`cannot generate the credential report: ${describeError(err)}`);
-      }
-    }
-    if (Date.now() + delay > deadline) {
+    const report = await tryFetchReport(client);
+    if (report.ready) return report.inventory;
+    lastProblem = report.problem ?? lastProblem;
+    if (waited + delay > budget) {
       throw new IncompleteError(
-        'the credential report was not ready in time; try again, or use --source api',
+        `the credential report was not ready after ${Math.round(waited / 1000)} s of waiting (${lastProblem}); try again, or use --source api`,
       );
     }
     await sleep(delay);
+    waited += delay;
     delay = Math.min(delay * 2, 8_000);
   }
+}
+
+type ReportAttempt = { ready: true; inventory: Inventory } | { ready: false; problem?: string };
+
+async function tryFetchReport(client: IAMClient): Promise<ReportAttempt> {
+  try {
+    const { State } = await client.send(new GenerateCredentialReportCommand({}));
+    if (State !== 'COMPLETE') return { ready: false, problem: `report state ${State ?? 'unknown'}` };
+  } catch (err) {
+    // Throttling has already been retried by the SDK; waiting longer here is the backoff past it.
+    if (REPORT_NOT_READY.test((err as Error).name ?? '') || isThrottling(err)) {
+      return { ready: false, problem: describeError(err) };
+    }
+    throw new IncompleteError(`cannot generate the credential report: ${describeError(err)}`);
+  }
+  let content: Uint8Array | undefined;
+  let generatedAt: Date | null = null;
   try {
     const report = await client.send(new GetCredentialReportCommand({}));
-    const csv = Buffer.from(report.Content ?? new Uint8Array()).toString('utf8');
-    return parseCredentialReport(csv, 'IAM credential report', report.GeneratedTime ?? null);
+    content = report.Content;
+    generatedAt = report.GeneratedTime ?? null;
   } catch (err) {
-    if (err instanceof Error && err.name === 'UsageError') {
-      throw new IncompleteError(`IAM returned a credential report keywarden cannot read: ${err.message}`);
+    if (REPORT_NOT_READY.test((err as Error).name ?? '') || isThrottling(err)) {
+      return { ready: false, problem: describeError(err) };
     }
     throw new IncompleteError(`cannot fetch the credential report: ${describeError(err)}`);
+  }
+  const csv = Buffer.from(content ?? new Uint8Array()).toString('utf8');
+  try {
+    return { ready: true, inventory: parseCredentialReport(csv, 'IAM credential report', generatedAt) };
+  } catch (err) {
+    throw new IncompleteError(
+      `IAM returned a credential report keywarden cannot read: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -98,7 +123,7 @@ export async function fetchApiInventory(
     return result;
   });
   for (const result of perUser) {
-    users.push(result.user);
+    if (result.user) users.push(result.user);
     keys.push(...result.keys);
     gaps.push(...result.gaps);
   }
@@ -109,7 +134,7 @@ export async function fetchApiInventory(
 async function readUser(
   client: IAMClient,
   listed: User,
-): Promise<{ user: UserRecord; keys: KeyRecord[]; gaps: Gap[] }> {
+): Promise<{ user: UserRecord | null; keys: KeyRecord[]; gaps: Gap[] }> {
   const name = listed.UserName ?? '';
   const userArn = listed.Arn ?? '';
   const account = accountFromArn(userArn);
@@ -119,52 +144,75 @@ async function readUser(
     gaps.push({ scope: `user:${name}`, reason: `${what}: ${describeError(err)}` });
   };
 
-  let tags: Record<string, string> | null = null;
-  try {
-    tags = {};
-    for await (const page of paginateListUserTags({ client }, { UserName: name })) {
-      for (const tag of page.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
-    }
-  } catch (err) {
-    tags = null;
-    gap('ListUserTags', err);
-  }
-
-  const metadata: AccessKeyMetadata[] = [];
-  try {
-    for await (const page of paginateListAccessKeys({ client }, { UserName: name }))
-      metadata.push(...(page.AccessKeyMetadata ?? []));
-  } catch (err) {
-    gap('ListAccessKeys', err);
-    return { user: { account, user: name, userArn, tags }, keys: [], gaps };
-  }
+  // Tags and keys are independent: ask for both at once.
+  const [tags, metadata] = await Promise.all([
+    listTags(client, name).catch((err: unknown) => {
+      if (isNoSuchEntity(err)) return USER_GONE;
+      gap('ListUserTags', err);
+      return null;
+    }),
+    listKeys(client, name).catch((err: unknown) => {
+      if (isNoSuchEntity(err)) return USER_GONE;
+      gap('ListAccessKeys', err);
+      return null;
+    }),
+  ]);
+  // Deleted between ListUsers and now: it has no keys to audit, and that is not a gap.
+  if (tags === USER_GONE || metadata === USER_GONE) return { user: null, keys: [], gaps: [] };
+  const user: UserRecord = { account, user: name, userArn, tags };
+  if (metadata === null) return { user, keys: [], gaps };
   metadata.sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0));
 
-  const keys: KeyRecord[] = [];
-  for (const [index, key] of metadata.entries()) {
-    let lastUsedAt: Date | null = null;
-    let lastUsedService: string | null = null;
-    try {
-      const used = await client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId }));
-      lastUsedAt = used.AccessKeyLastUsed?.LastUsedDate ?? null;
-      const service = used.AccessKeyLastUsed?.ServiceName;
-      lastUsedService = service && service !== 'N/A' ? service : null;
-    } catch (err) {
-      gap(`GetAccessKeyLastUsed ${key.AccessKeyId}`, err);
-    }
-    keys.push({
-      account,
-      user: name,
-      userArn,
-      accessKeyId: key.AccessKeyId ?? null,
-      keySlot: index + 1,
-      status: key.Status === 'Inactive' ? 'Inactive' : 'Active',
-      createdAt: key.CreateDate ?? new Date(0),
-      lastUsedAt,
-      lastUsedService,
-    });
+  const keys = await Promise.all(
+    metadata.map(async (key, index): Promise<KeyRecord> => {
+      let lastUsedAt: Date | null = null;
+      let lastUsedService: string | null = null;
+      try {
+        const used = await client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId }));
+        lastUsedAt = used.AccessKeyLastUsed?.LastUsedDate ?? null;
+        const service = used.AccessKeyLastUsed?.ServiceName;
+        lastUsedService = service && service !== 'N/A' ? service : null;
+      } catch (err) {
+        gap(`GetAccessKeyLastUsed ${key.AccessKeyId}`, err);
+      }
+      return {
+        account,
+        user: name,
+        userArn,
+        accessKeyId: key.AccessKeyId ?? null,
+        keySlot: index + 1,
+        status: key.Status === 'Inactive' ? 'Inactive' : 'Active',
+        createdAt: key.CreateDate ?? new Date(0),
+        lastUsedAt,
+        lastUsedService,
+      };
+    }),
+  );
+  return { user, keys, gaps };
+}
+
+const USER_GONE = Symbol('user deleted during the audit');
+
+async function listTags(client: IAMClient, userName: string): Promise<Record<string, string>> {
+  const tags: Record<string, string> = {};
+  for await (const page of paginateListUserTags({ client }, { UserName: userName })) {
+    for (const tag of page.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
   }
-  return { user: { account, user: name, userArn, tags }, keys, gaps };
+  return tags;
+}
+
+async function listKeys(client: IAMClient, userName: string): Promise<AccessKeyMetadata[]> {
+  const metadata: AccessKeyMetadata[] = [];
+  for await (const page of paginateListAccessKeys({ client }, { UserName: userName }))
+    metadata.push(...(page.AccessKeyMetadata ?? []));
+  return metadata;
+}
+
+function isNoSuchEntity(err: unknown): boolean {
+  return (
+    (err as { name?: string } | null)?.name === 'NoSuchEntity' ||
+    (err as { name?: string } | null)?.name === 'NoSuchEntityException'
+  );
 }
 
 function isRetryable(err: unknown): boolean {

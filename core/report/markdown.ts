@@ -1,11 +1,15 @@
 import type { AuditReport } from '../audit.js';
 import type { Finding } from '../types.js';
 
-/** Escapes text for a Markdown table cell or paragraph so that it renders inert (no links, HTML, tables). */
+/**
+ * Escapes text for a Markdown table cell or paragraph so that it renders inert: no links, HTML or table
+ * breaks, and no @-mentions (a zero-width space after `@`, so that an issue never pings a stranger).
+ */
 export function escapeMarkdown(text: string): string {
   return text
-    .replace(/[\\`*_{}[\]()#+!|<>~]/g, (char) => `\\${char}`)
     .replace(/&/g, '&amp;')
+    .replace(/[\\`*_{}[\]()#+!|<>~]/g, (char) => `\\${char}`)
+    .replace(/@(?=[\w-])/g, '@&#8203;')
     .replace(/\r?\n/g, ' ');
 }
 

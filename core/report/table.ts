@@ -3,6 +3,8 @@ import type { Severity } from '../types.js';
 
 const COLOUR: Record<Severity, string> = { violation: '\u001b[31m', warning: '\u001b[33m', ok: '\u001b[32m' };
 const RESET = '\u001b[0m';
+/** SLOT and AGE: numbers line up on the right. */
+const NUMERIC_COLUMNS = new Set([2, 5]);
 
 /** A table for people: aligned columns, worst first, colour only when asked (a TTY without NO_COLOR). */
 export function renderTable(report: AuditReport, options: { colour?: boolean } = {}): string {
@@ -22,10 +24,14 @@ export function renderTable(report: AuditReport, options: { colour?: boolean } =
   );
   const format = (cells: string[]) =>
     cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .map((cell, column) => {
+        if (column === cells.length - 1) return cell;
+        const width = widths[column] ?? 0;
+        return NUMERIC_COLUMNS.has(column) ? cell.padStart(width) : cell.padEnd(width);
+      })
       .join('  ')
       .trimEnd();
-  const lines = [format(header)];
+  const lines = report.findings.length > 0 ? [format(header)] : ['No access keys.'];
   report.findings.forEach((finding, index) => {
     const line = format(rows[index] ?? []);
     lines.push(options.colour ? `${COLOUR[finding.severity]}${line}${RESET}` : line);

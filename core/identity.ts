@@ -1,0 +1,30 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { clientConfig } from './aws.js';
+import { describeError, IncompleteError } from './errors.js';
+
+export interface CallerIdentity {
+  account: string;
+  /** As STS reports it (for an assumed role: the session ARN). */
+  arn: string;
+  /** The IAM principal behind it (an assumed-role session → its role ARN), for policy simulation. */
+  principalArn: string;
+}
+
+/** Who is calling (STS GetCallerIdentity): the account and the actor the trail records. */
+export async function callerIdentity(
+  client: STSClient = new STSClient(clientConfig()),
+): Promise<CallerIdentity> {
+  try {
+    const identity = await client.send(new GetCallerIdentityCommand({}));
+    const arn = identity.Arn ?? 'unknown';
+    return { account: identity.Account ?? 'unknown', arn, principalArn: principalOf(arn) };
+  } catch (err) {
+    throw new IncompleteError(`cannot resolve AWS credentials (${describeError(err)}); run keywarden doctor`);
+  }
+}
+
+/** arn:aws:sts::1:assumed-role/Role/session → arn:aws:iam::1:role/Role; other ARNs unchanged. */
+export function principalOf(arn: string): string {
+  const match = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : arn;
+}

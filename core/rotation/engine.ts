@@ -1,0 +1,232 @@
+/**
+ * The rotation engine: the one entry that `keywarden rotate` and the rotation Lambda both call.
+ *
+ *   const run = await rotateUsers({ clients, config, account, actor, clock, trail, notifier,
+ *                                   users: 'in-scope' | ['alice'], dryRun, deadline });
+ *
+ * Contract:
+ * - `users: 'in-scope'` rotates every IAM user carrying `config.scope.tagKey = tagValue` (ListUsers, every
+ *   page, then ListUserTags). A list of names rotates those users whatever their tags (manual rotation);
+ *   an unknown name throws UsageError before anything changes.
+ * - Per user: read keys and the managed secret's state → `planUser` (pure) → execute, unless `dryRun`
+ *   (then nothing is written anywhere: no AWS mutation, no trail record, no notice).
+ * - `deadline` (epoch ms of `wallClock`, default Date.now): no user is started after it. Users not started
+ *   are reported `deferred`; the next run picks them up. Every step is idempotent, so a run stopped
+ *   anywhere (deadline, crash, throttling) is continued by the next without repeating work.
+ * - One user's failure does not stop the others: it is reported `failed` with one line, and
+ *   `run.complete` is false. Only a failure to list the users throws (IncompleteError).
+ * - Every mutation appends one trail record; notices go to `notifier`; with `summary` one summary notice
+ *   is sent per run. No secret is in the result, the trail or a notice.
+ * - `deliver: 'stdout'` (manual rotation only) hands the new secret to `onDelivery` once instead of storing it.
+ */
+import { GetUserCommand, paginateListUsers, paginateListUserTags } from '@aws-sdk/client-iam';
+import { mapWithConcurrency } from '../aws.js';
+import type { Config } from '../config.js';
+import { describeError, IncompleteError, UsageError } from '../errors.js';
+import type { Clock } from '../time.js';
+import type { TrailStore } from '../trail/index.js';
+import {
+  type ActionResult,
+  type DeliveredKey,
+  type ExecutorContext,
+  type RotationClients,
+  readUserState,
+  UserExecutor,
+} from './executor.js';
+import type { Notifier } from './notifier.js';
+import { type Plan, planUser } from './planner.js';
+import type { Delivery } from './state.js';
+
+export interface RotateUsersRequest {
+  clients: RotationClients;
+  config: Config;
+  account: string;
+  /** Recorded in the trail: the caller's ARN (STS GetCallerIdentity) or "lambda:<function name>". */
+  actor: string;
+  /** Decides what is due (injected; tests move it). */
+  clock: Clock;
+  trail: TrailStore;
+  notifier: Notifier;
+  users: 'in-scope' | readonly string[];
+  dryRun?: boolean;
+  /** Manual rotation: create the replacement now whatever the key's age. */
+  force?: boolean;
+  deliver?: Delivery;
+  onDelivery?: (key: DeliveredKey) => void;
+  kmsKeyId?: string;
+  /** Stop starting users after this time (epoch ms of `wallClock`). */
+  deadline?: number;
+  wallClock?: () => number;
+  /** Users worked on at once (default 8); IAM's rate limit and adaptive retry set the real pace. */
+  concurrency?: number;
+  /** Send one summary notice at the end of the run (when anything happened or someone is blocked). */
+  summary?: boolean;
+}
+
+export type UserStatus = 'done' | 'waiting' | 'blocked' | 'exempt' | 'planned' | 'failed' | 'deferred';
+
+export interface UserOutcome {
+  user: string;
+  status: UserStatus;
+  reason: string;
+  /** What was done (or, in a dry run, would be done), in order. */
+  actions: ActionResult[];
+  next: { what: string; at: string } | null;
+}
+
+export interface RotationRun {
+  account: string;
+  at: string;
+  dryRun: boolean;
+  users: UserOutcome[];
+  counts: Record<UserStatus, number>;
+  /** False when a user failed or was deferred: the next run continues. */
+  complete: boolean;
+}
+
+export async function rotateUsers(request: RotateUsersRequest): Promise<RotationRun> {
+  const at = request.clock();
+  const wallClock = request.wallClock ?? Date.now;
+  const targets = await resolveUsers(request);
+  const context: ExecutorContext = {
+    clients: request.clients,
+    config: request.config,
+    account: request.account,
+    actor: request.actor,
+    clock: request.clock,
+    trail: request.trail,
+    notifier: request.notifier,
+    kmsKeyId: request.kmsKeyId,
+    deliver: request.deliver ?? 'secrets-manager',
+    onDelivery: request.onDelivery,
+  };
+  const users = await mapWithConcurrency(targets, request.concurrency ?? 8, async (target) => {
+    if (request.deadline !== undefined && wallClock() >= request.deadline) {
+      return outcome(target.name, 'deferred', 'time budget spent; the next run continues', [], null);
+    }
+    try {
+      return await rotateOne(request, context, target);
+    } catch (err) {
+      return outcome(target.name, 'failed', describeError(err), [], null);
+    }
+  });
+  const counts = { done: 0, waiting: 0, blocked: 0, exempt: 0, planned: 0, failed: 0, deferred: 0 };
+  for (const user of users) counts[user.status]++;
+  const run: RotationRun = {
+    account: request.account,
+    at: at.toISOString(),
+    dryRun: Boolean(request.dryRun),
+    users,
+    counts,
+    complete: counts.failed === 0 && counts.deferred === 0,
+  };
+  if (request.summary && !request.dryRun && counts.done + counts.blocked + counts.failed > 0) {
+    await request.notifier.send({
+      kind: 'summary',
+      subject: `keywarden: rotation run ${run.at}`,
+      text: summaryText(run),
+    });
+  }
+  return run;
+}
+
+async function rotateOne(
+  request: RotateUsersRequest,
+  context: ExecutorContext,
+  target: { name: string; arn: string },
+): Promise<UserOutcome> {
+  const state = await readUserState(context, target);
+  const pending = state.secret?.pending;
+  const recordsSincePending = pending
+    ? (await request.trail.read({ from: new Date(pending.at.getTime() - 5 * 60_000) })).filter(
+        (record) => record.user === target.name && record.account === request.account,
+      )
+    : [];
+  const plan = planUser(state, request.config, request.clock(), {
+    force: request.force,
+    recordsSincePending,
+  });
+  const next = plan.next ? { what: plan.next.what, at: plan.next.at.toISOString() } : null;
+  if (plan.status !== 'act') return outcome(target.name, plan.status, plan.reason, asPlanned(plan), next);
+  if (request.dryRun) return outcome(target.name, 'planned', plan.reason, asPlanned(plan), next);
+  const results = await new UserExecutor(context, state).run(plan.actions);
+  const blocked = results.find((result) => result.outcome === 'blocked');
+  return outcome(
+    target.name,
+    blocked ? 'blocked' : 'done',
+    blocked ? blocked.reason : plan.reason,
+    results,
+    next,
+  );
+}
+
+const asPlanned = (plan: Plan): ActionResult[] =>
+  plan.actions.map((action) => ({
+    kind: action.kind,
+    keyId: 'keyId' in action ? action.keyId : null,
+    reason: action.reason,
+    outcome: 'skipped',
+  }));
+
+function outcome(
+  user: string,
+  status: UserStatus,
+  reason: string,
+  actions: ActionResult[],
+  next: UserOutcome['next'],
+): UserOutcome {
+  return { user, status, reason, actions, next };
+}
+
+async function resolveUsers(request: RotateUsersRequest): Promise<{ name: string; arn: string }[]> {
+  const { iam } = request.clients;
+  if (request.users !== 'in-scope') {
+    const names = [...new Set(request.users)];
+    return Promise.all(
+      names.map(async (name) => {
+        try {
+          const { User } = await iam.send(new GetUserCommand({ UserName: name }));
+          return { name, arn: User?.Arn ?? '' };
+        } catch (err) {
+          if (/NoSuchEntity/.test((err as Error).name)) {
+            throw new UsageError(`user ${name} does not exist in account ${request.account}`);
+          }
+          throw new IncompleteError(`cannot read IAM user ${name}: ${describeError(err)}`);
+        }
+      }),
+    );
+  }
+  const { tagKey, tagValue } = request.config.scope;
+  const listed: { name: string; arn: string }[] = [];
+  try {
+    for await (const page of paginateListUsers({ client: iam, pageSize: 1000 }, {})) {
+      for (const user of page.Users ?? [])
+        if (user.UserName) listed.push({ name: user.UserName, arn: user.Arn ?? '' });
+    }
+    const inScope = await mapWithConcurrency(listed, request.concurrency ?? 8, async (user) => {
+      for await (const page of paginateListUserTags({ client: iam }, { UserName: user.name })) {
+        if ((page.Tags ?? []).some((tag) => tag.Key === tagKey && tag.Value === tagValue)) return true;
+      }
+      return false;
+    });
+    return listed.filter((_, index) => inScope[index]);
+  } catch (err) {
+    throw new IncompleteError(`cannot list the users in rotation scope: ${describeError(err)}`);
+  }
+}
+
+/** The run in a few lines for the security team: counts, then each user that needs a person. */
+export function summaryText(run: RotationRun): string {
+  const lines = [
+    `keywarden rotation in account ${run.account} at ${run.at}: ` +
+      Object.entries(run.counts)
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${n} ${status}`)
+        .join(', '),
+  ];
+  for (const user of run.users) {
+    if (user.status === 'blocked' || user.status === 'failed')
+      lines.push(`- ${user.user}: ${user.status}: ${user.reason}`);
+  }
+  return lines.join('\n');
+}

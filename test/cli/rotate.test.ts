@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/capture-io.js';
+import { seedIam } from '../support/iam-seed.js';
+import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { type RotationBed, rotationBed, SCOPE_TAG } from '../support/rotation-bed.js';
+
+const now = new Date('2026-06-01T12:00:00Z');
+
+describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', () => {
+  let moto: Moto;
+  let bed: RotationBed;
+  beforeAll(async () => {
+    moto = await startMoto();
+    moto.useInThisProcess();
+  });
+  afterAll(async () => moto?.stop());
+  beforeEach(async () => {
+    await moto.reset();
+    await seedIam(moto, now, [
+      { name: 'alice', tags: SCOPE_TAG, keys: [{ ageDays: 30, lastUsedDaysAgo: 1 }] },
+      {
+        name: 'two-active',
+        keys: [
+          { ageDays: 85, lastUsedDaysAgo: 1 },
+          { ageDays: 20, lastUsedDaysAgo: 1 },
+        ],
+      },
+    ]);
+    bed = await rotationBed(moto, {}, now);
+    bed.setNow(now);
+  });
+  afterEach(() => bed?.close());
+
+  const cli = (args: string[], extra: { tty?: boolean; stdinText?: string } = {}) =>
+    runCli(args, { cwd: bed.dir, now, ...extra });
+  const trailArgs = () => ['--trail-file', bed.trailFile];
+
+  it('prints the plan and changes nothing with --dry-run', async () => {
+    const before = await bed.keys('alice');
+    const run = await cli(['rotate', '--user', 'alice', '--dry-run', ...trailArgs()]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('alice: plan: rotation due');
+    expect(run.stdout).toContain('create');
+    expect(run.stdout).toContain('dry run: nothing changed');
+    expect(await bed.keys('alice')).toEqual(before);
+    expect(await bed.secretNames()).toEqual([]);
+    expect(await bed.trail.read()).toEqual([]);
+  });
+
+  it('rotates with --yes, stores the secret and writes the trail, never printing the secret', async () => {
+    const run = await cli(['rotate', '--user', 'alice', '--yes', ...trailArgs()]);
+    const stored = await bed.storedSecret('alice');
+    const secret = stored?.SecretAccessKey ?? 'missing';
+    expect(run.code).toBe(0);
+    expect(await bed.keys('alice')).toHaveLength(2);
+    expect(run.stdout).toContain(`done: create ${stored?.AccessKeyId}`);
+    expect(run.stdout.includes(secret) || run.stderr.includes(secret)).toBe(false);
+    expect(readFileSync(bed.trailFile, 'utf8').includes(secret)).toBe(false);
+    expect((await bed.trail.read()).map((r) => r.action)).toEqual(['key.create', 'secret.store', 'notice']);
+  });
+
+  it('asks at a terminal and changes nothing when the answer is no', async () => {
+    const run = await cli(['rotate', '--user', 'alice', ...trailArgs()], { tty: true, stdinText: 'n\n' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('not confirmed: nothing changed');
+    expect(await bed.keys('alice')).toHaveLength(1);
+  });
+
+  it('refuses to mutate without --yes when not at a terminal', async () => {
+    const run = await cli(['rotate', '--user', 'alice', ...trailArgs()]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'keywarden: rotate changes keys: pass --yes to confirm when not running at a terminal\n',
+    );
+    expect(await bed.keys('alice')).toHaveLength(1);
+  });
+
+  it('prints the secret once, with a warning, only when --deliver stdout is asked for', async () => {
+    const run = await cli(['rotate', '--user', 'alice', '--yes', '--deliver', 'stdout', ...trailArgs()]);
+    const stored = await bed.storedSecret('alice');
+    const printed = /SecretAccessKey: (\S+)/.exec(run.stdout)?.[1] ?? '';
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('WARNING: --deliver stdout prints the new secret access key once');
+    expect(printed.length).toBeGreaterThan(20);
+    expect(run.stdout.split(printed)).toHaveLength(2);
+    expect(stored?.AccessKeyId).toBe((await bed.keys('alice'))[1]?.id);
+    expect(JSON.stringify(stored).includes(printed)).toBe(false);
+    expect(readFileSync(bed.trailFile, 'utf8').includes(printed)).toBe(false);
+    expect((await bed.trail.read()).map((r) => r.action)).toContain('secret.deliver-stdout');
+  });
+
+  it('refuses an unknown user with one line and exit 2', async () => {
+    const run = await cli(['rotate', '--user', 'nobody', '--yes', ...trailArgs()]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('keywarden: user nobody does not exist in account 123456789012\n');
+  });
+
+  it('refuses a user with two active keys, changing nothing', async () => {
+    const before = await bed.keys('two-active');
+    const run = await cli(['rotate', '--user', 'two-active', '--yes', ...trailArgs()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('refused, nothing changed: two active keys');
+    expect(await bed.keys('two-active')).toEqual(before);
+    expect(await bed.secretNames()).toEqual([]);
+  });
+
+  it('doctor passes for a healthy user and reports simulation as could-not-check', async () => {
+    const run = await cli(['doctor', '--user', 'alice', ...trailArgs()]);
+    expect(run.stdout).toMatch(/PASS {2}credentials \(STS\): .* in account 123456789012/);
+    expect(run.stdout).toContain('SKIP  permissions for rotate: could not check');
+    expect(run.stdout).toContain('PASS  rotation scope');
+    expect(run.stdout).toContain('PASS  rotation plan: waiting');
+    expect(run.stdout).toContain('all checks passed');
+    expect(run.code).toBe(0);
+  });
+
+  it('doctor fails with a fix hint for a user that rotation cannot handle', async () => {
+    const run = await cli(['doctor', '--user', 'two-active', ...trailArgs()]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('FAIL  keys:');
+    expect(run.stdout).toContain('fix: delete the key not in use');
+    expect(run.stdout).toContain('FAIL  rotation scope');
+  });
+
+  it('doctor fails on a broken trail', async () => {
+    await cli(['rotate', '--user', 'alice', '--yes', ...trailArgs()]);
+    const lines = readFileSync(bed.trailFile, 'utf8').trimEnd().split('\n');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(bed.dir, 'broken.jsonl'), `${[lines[0], lines[2]].join('\n')}\n`);
+    const run = await cli(['doctor', '--trail-file', join(bed.dir, 'broken.jsonl')]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('broken at seq 2');
+  });
+});

@@ -1,0 +1,99 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** An IAM error to answer instead of moto, for requests of `action` (and `userName`, when given). */
+export interface Fault {
+  action: string;
+  userName?: string;
+  code: 'AccessDenied' | 'Throttling' | 'LimitExceeded' | 'ServiceFailure';
+  status: number;
+  message: string;
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  /** Requests answered with a fault so far, as "Action UserName". */
+  faulted: string[];
+  setFaults(faults: Fault[]): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback proxy in front of moto that answers chosen IAM calls with real IAM error responses (the
+ * XML shape IAM sends), and forwards everything else. It produces the faults moto cannot: access
+ * denied on some users only (moto judges IAM policies against resource "*"), throttling past retries.
+ */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  let faults: Fault[] = [];
+  const faulted: string[] = [];
+  const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const params = new URLSearchParams(body.toString('utf8'));
+    const action = params.get('Action') ?? '';
+    const userName = params.get('UserName') ?? undefined;
+    const fault = faults.find(
+      (candidate) =>
+        candidate.action === action && (candidate.userName === undefined || candidate.userName === userName),
+    );
+    if (fault) {
+      faulted.push(`${action} ${userName ?? ''}`.trim());
+      response.writeHead(fault.status, { 'content-type': 'text/xml' });
+      response.end(
+        `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${fault.message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).filter(
+        ([name, value]) =>
+          typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name),
+      ),
+    ) as Record<string, string>;
+    const upstream = await fetch(`${target}${request.url ?? '/'}`, {
+      method: request.method ?? 'POST',
+      headers,
+      body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
+    });
+    const answer = Buffer.from(await upstream.arrayBuffer());
+    const forwarded: Record<string, string> = {};
+    upstream.headers.forEach((value, name) => {
+      if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name))
+        forwarded[name] = value;
+    });
+    response.writeHead(upstream.status, forwarded);
+    response.end(answer);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    faulted,
+    setFaults(next) {
+      faults = next;
+      faulted.length = 0;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export const denied = (action: string, userName?: string): Fault => ({
+  action,
+  ...(userName === undefined ? {} : { userName }),
+  code: 'AccessDenied',
+  status: 403,
+  message: `User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: iam:${action}${userName ? ` on resource: user ${userName}` : ''}`,
+});
+
+export const throttled = (action: string, userName?: string): Fault => ({
+  action,
+  ...(userName === undefined ? {} : { userName }),
+  code: 'Throttling',
+  status: 400,
+  message: 'Rate exceeded',
+});

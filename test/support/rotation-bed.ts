@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import {
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { type ConfigInput, parseConfig } from '../../core/config.js';
+import { type RotateUsersRequest, rotateUsers, snsNotifier } from '../../core/rotation/index.js';
+import { JsonlTrailStore } from '../../core/trail/index.js';
+import type { Moto } from './moto.js';
+
+export const ACCOUNT = '123456789012';
+export const SCOPE_TAG = { 'keywarden:rotation': 'enabled' };
+
+/** Clients, an SNS topic with an SQS queue subscribed (to read every notice), and a JSONL trail. */
+export async function rotationBed(moto: Moto, configInput: ConfigInput = {}, asOf = new Date()) {
+  const common = { region: 'us-east-1', endpoint: moto.endpoint, maxAttempts: 2 };
+  const iam = new IAMClient(common);
+  const secrets = new SecretsManagerClient(common);
+  const sns = new SNSClient(common);
+  const sqs = new SQSClient(common);
+  const topicArn = (await sns.send(new CreateTopicCommand({ Name: 'keywarden-notices' }))).TopicArn as string;
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'notices' }))).QueueUrl as string;
+  const queueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn as string;
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
+  const dir = mkdtempSync(join(tmpdir(), 'keywarden-rotation-'));
+  const trailFile = join(dir, 'trail.jsonl');
+  const trail = new JsonlTrailStore(trailFile);
+  const config = parseConfig(configInput, { asOf });
+  let now = asOf;
+  const notifier = snsNotifier(topicArn, sns);
+  const bed = {
+    iam,
+    secrets,
+    sns,
+    config,
+    trail,
+    trailFile,
+    dir,
+    notifier,
+    now: () => now,
+    setNow(date: Date) {
+      now = date;
+      moto.setNow(date);
+    },
+    run(overrides: Partial<RotateUsersRequest> = {}) {
+      return rotateUsers({
+        clients: { iam, secrets },
+        config,
+        account: ACCOUNT,
+        actor: 'arn:aws:iam::123456789012:user/test-operator',
+        clock: () => now,
+        trail,
+        notifier,
+        users: 'in-scope',
+        ...overrides,
+      });
+    },
+    async keys(user: string) {
+      const listed = await iam.send(new ListAccessKeysCommand({ UserName: user }));
+      return (listed.AccessKeyMetadata ?? [])
+        .map((k) => ({
+          id: k.AccessKeyId as string,
+          status: k.Status as string,
+          createdAt: k.CreateDate as Date,
+        }))
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    },
+    /** The stored secret, parsed (tests compare it with includes, never print it). */
+    async storedSecret(user: string): Promise<{ AccessKeyId: string; SecretAccessKey?: string } | null> {
+      try {
+        const value = await secrets.send(
+          new GetSecretValueCommand({ SecretId: `keywarden/${ACCOUNT}/${user}` }),
+        );
+        return JSON.parse(value.SecretString ?? 'null');
+      } catch {
+        return null;
+      }
+    },
+    async secretNames(): Promise<string[]> {
+      const listed = await secrets.send(new ListSecretsCommand({}));
+      return (listed.SecretList ?? []).map((s) => s.Name as string);
+    },
+    /** Every SNS notice delivered so far (drains the queue). */
+    async notices(): Promise<string[]> {
+      const bodies: string[] = [];
+      for (;;) {
+        const received = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        if (!received.Messages?.length) return bodies;
+        bodies.push(...received.Messages.map((m) => m.Body ?? ''));
+      }
+    },
+    close() {
+      for (const client of [iam, secrets, sns, sqs]) client.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return bed;
+}
+export type RotationBed = Awaited<ReturnType<typeof rotationBed>>;
