@@ -21,9 +21,9 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
       outputError: (text, write) => write(`keywarden: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     });
   registerAudit(program, io, setExitCode);
-  registerEvidence(program, io, setExitCode);
   registerRotate(program, io, setExitCode);
   registerDoctor(program, io, setExitCode);
+  registerEvidence(program, io, setExitCode);
   registerTrail(program, io, setExitCode);
   return program;
 }

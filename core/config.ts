@@ -161,7 +161,8 @@ export function parseConfig(raw: unknown, options: { asOf: Date; origin?: string
   return result.data;
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
+/** One schema issue as "path: message", the form every surface reports bad input in. */
+export function formatIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.reduce<string>(
     (text, part) =>
       typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part),

@@ -107,7 +107,7 @@ export async function rotateUsers(request: RotateUsersRequest): Promise<Rotation
     try {
       return await rotateOne(request, context, target);
     } catch (err) {
-      return outcome(target.name, 'failed', describeError(err), [], null);
+      return outcome(target.name, 'failed', failureLine(err), [], null);
     }
   });
   const counts = { done: 0, waiting: 0, blocked: 0, exempt: 0, planned: 0, failed: 0, deferred: 0 };
@@ -213,6 +213,20 @@ async function resolveUsers(request: RotateUsersRequest): Promise<{ name: string
   } catch (err) {
     throw new IncompleteError(`cannot list the users in rotation scope: ${describeError(err)}`);
   }
+}
+
+/**
+ * One line for a user's failure. An error reply the SDK could not parse (XML where JSON was expected, as
+ * some emulators and proxies send for a 403) is still named by its HTTP status.
+ */
+export function failureLine(err: unknown): string {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  if ((err as Error | null)?.name === 'SyntaxError' && status !== undefined) {
+    return status === 403
+      ? 'AccessDenied: AWS answered HTTP 403 (its error reply could not be read); run keywarden doctor'
+      : `AWS answered HTTP ${status} with a reply that could not be read`;
+  }
+  return describeError(err);
 }
 
 /** The run in a few lines for the security team: counts, then each user that needs a person. */

@@ -3,6 +3,7 @@ import {
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
   type IAMClient,
+  ListAccessKeysCommand,
   paginateListAccessKeys,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
@@ -212,7 +213,11 @@ export class UserExecutor {
     try {
       created = (await iam.send(new CreateAccessKeyCommand({ UserName: this.state.user }))).AccessKey;
     } catch (err) {
-      if (!isNamed(err, /LimitExceeded/)) throw err;
+      if (!isNamed(err, /LimitExceeded/)) {
+        // The key may exist although the answer (with its only copy of the secret) was lost.
+        await this.deleteUnansweredKeys(reason, err);
+        throw err;
+      }
       await this.tag({ [STATE_TAGS.pending]: '' });
       return {
         kind: 'create',
@@ -242,19 +247,10 @@ export class UserExecutor {
         }),
       );
     } catch (err) {
-      // Invariant 2: a key whose secret is not stored must not live on.
-      await this.record('key.create', accessKeyId, 'success', reason);
-      await iam.send(new DeleteAccessKeyCommand({ UserName: this.state.user, AccessKeyId: accessKeyId }));
-      await this.record(
-        'key.delete',
-        accessKeyId,
-        'success',
-        `its secret could not be stored: ${describeError(err)}`,
-      );
-      await this.tag({ [STATE_TAGS.pending]: '' });
-      throw new IncompleteError(
-        `${this.state.user}: the new key could not be stored in ${secretName} (${describeError(err)}); it was deleted again`,
-      );
+      // The call may have failed after the write took effect: ask before undoing.
+      if (!(await this.storedVersionIs(accessKeyId, delivery))) {
+        await this.undoUnstoredKey(accessKeyId, reason, err);
+      }
     }
     this.secret = { ...(this.secret as SecretState), currentKeyId: accessKeyId, currentDelivery: delivery };
     if (delivery === 'stdout') {
@@ -278,6 +274,64 @@ export class UserExecutor {
       [STATE_TAGS.deactivated]: '',
     });
     return { kind: 'create', keyId: accessKeyId, reason, outcome: 'done' };
+  }
+
+  private async storedVersionIs(accessKeyId: string, delivery: Delivery): Promise<boolean> {
+    try {
+      const described = await this.context.clients.secrets.send(
+        new DescribeSecretCommand({ SecretId: (this.secret as SecretState).name }),
+      );
+      return (described.VersionIdsToStages?.[versionIdFor(accessKeyId, delivery)] ?? []).includes(
+        'AWSCURRENT',
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  /** Keys that appeared since this user was read: created by the call whose answer was lost. */
+  private async deleteUnansweredKeys(reason: string, cause: unknown): Promise<void> {
+    const known = new Set(this.state.keys.map((key) => key.id));
+    const listed = await this.context.clients.iam.send(
+      new ListAccessKeysCommand({ UserName: this.state.user }),
+    );
+    for (const key of listed.AccessKeyMetadata ?? []) {
+      if (!key.AccessKeyId || known.has(key.AccessKeyId)) continue;
+      await this.record(
+        'key.create',
+        key.AccessKeyId,
+        'recovered',
+        `${reason}; the answer was lost (${describeError(cause)})`,
+      );
+      if (await this.deleteKey(key.AccessKeyId)) {
+        await this.record(
+          'key.delete',
+          key.AccessKeyId,
+          'success',
+          'its secret was never received: nobody can use it',
+        );
+      }
+    }
+    await this.tag({ [STATE_TAGS.pending]: '' });
+  }
+
+  /** Invariant 2: a key whose secret is not stored must not live on. */
+  private async undoUnstoredKey(accessKeyId: string, reason: string, cause: unknown): Promise<never> {
+    const secretName = (this.secret as SecretState).name;
+    await this.record('key.create', accessKeyId, 'success', reason);
+    await this.context.clients.iam.send(
+      new DeleteAccessKeyCommand({ UserName: this.state.user, AccessKeyId: accessKeyId }),
+    );
+    await this.record(
+      'key.delete',
+      accessKeyId,
+      'success',
+      `its secret could not be stored: ${describeError(cause)}`,
+    );
+    await this.tag({ [STATE_TAGS.pending]: '' });
+    throw new IncompleteError(
+      `${this.state.user}: the new key could not be stored in ${secretName} (${describeError(cause)}); it was deleted again`,
+    );
   }
 
   private async notify(
@@ -312,6 +366,8 @@ export class UserExecutor {
   private async ensureSecret(pending?: SecretState['pending']): Promise<void> {
     if (this.secret) {
       if (pending) await this.tag({ [STATE_TAGS.pending]: encodePending(pending) });
+      // A secret that never held a key may come from a run that stopped before setting its policy.
+      if (pending && this.secret.currentKeyId === null) await this.putOwnerPolicy(this.secret.name);
       return;
     }
     const name = secretNameFor(this.context.account, this.state.user);
@@ -332,12 +388,7 @@ export class UserExecutor {
       if (!isNamed(err, /ResourceExists/)) throw err;
       if (pending) await this.tag({ [STATE_TAGS.pending]: encodePending(pending) }, name);
     }
-    await secrets.send(
-      new PutResourcePolicyCommand({
-        SecretId: name,
-        ResourcePolicy: JSON.stringify(ownerOnlyPolicy(this.state.userArn)),
-      }),
-    );
+    await this.putOwnerPolicy(name);
     this.secret = {
       name,
       currentKeyId: null,
@@ -346,6 +397,15 @@ export class UserExecutor {
       deactivated: null,
       notified: null,
     };
+  }
+
+  private async putOwnerPolicy(name: string): Promise<void> {
+    await this.context.clients.secrets.send(
+      new PutResourcePolicyCommand({
+        SecretId: name,
+        ResourcePolicy: JSON.stringify(ownerOnlyPolicy(this.state.userArn)),
+      }),
+    );
   }
 
   private async mark(op: PendingOp, keyId: string): Promise<void> {

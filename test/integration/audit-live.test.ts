@@ -1,92 +1,112 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runAudit } from '../../core/audit.js';
-import { parseConfig } from '../../core/config.js';
-import type { Finding } from '../../core/types.js';
-import { seedIam } from '../support/iam-seed.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuditReport, runAudit } from '../../core/audit.js';
+import { loadConfig } from '../../core/config.js';
+import { parseCredentialReport, ROOT_USER } from '../../core/inventory/credential-report.js';
+import { wholeDaysBetween } from '../../core/time.js';
+import type { Verdict } from '../../core/types.js';
+import { type SeedUser, seedIam } from '../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
-const asOf = new Date('2026-06-01T12:00:00Z');
-const config = parseConfig(
-  {
-    exemptions: [
-      {
-        user: 'exempt-user',
-        reason: 'Appliance; CAPA-1',
-        approvedBy: 'qa@example.com',
-        expiresOn: '2026-12-31',
-      },
-      { user: 'expired-exempt', reason: 'Old CAPA-0', approvedBy: 'qa@example.com', expiresOn: '2026-05-31' },
-    ],
-  },
-  { asOf },
-);
+const ROOT = resolve(import.meta.dirname, '../..');
+const SAMPLE = 'examples/credential-report.csv';
+const asOf = new Date('2026-11-28T00:00:00Z');
 
-describe.skipIf(!motoAvailable())('live audit against moto', () => {
+/** The sample account rebuilt in moto: same users, and keys of the same age, status and use. */
+function seedFromSample(): SeedUser[] {
+  const sample = parseCredentialReport(readFileSync(resolve(ROOT, SAMPLE), 'utf8'), SAMPLE);
+  return sample.users.map(({ user }) => ({
+    name: user,
+    keys: sample.keys
+      .filter((key) => key.user === user && key.user !== ROOT_USER)
+      .map((key) => ({
+        ageDays: wholeDaysBetween(key.createdAt, asOf),
+        status: key.status,
+        ...(key.lastUsedAt ? { lastUsedDaysAgo: wholeDaysBetween(key.lastUsedAt, asOf) } : {}),
+      })),
+  }));
+}
+
+/** A user's verdicts and ages, oldest key first (slots agree except where the sample's slot 1 is empty). */
+const judged = (report: AuditReport, user: string) =>
+  report.findings
+    .filter((finding) => finding.user === user)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+    .map((finding) => `${finding.verdict} at ${finding.ageDays} days`);
+
+describe.skipIf(!motoAvailable())('the sample report and a live audit of the same account in moto', () => {
   let moto: Moto;
+  const reports: Record<'sample' | 'live credential report' | 'live API', AuditReport> = {} as never;
+
   beforeAll(async () => {
     moto = await startMoto();
     moto.useInThisProcess();
+    await seedIam(moto, asOf, seedFromSample());
+    const { config } = await loadConfig({ file: 'examples/keywarden.yml', cwd: ROOT, asOf });
+    reports.sample = await runAudit({
+      config,
+      asOf,
+      source: 'credential-report',
+      credentialReportFile: SAMPLE,
+      cwd: ROOT,
+    });
+    reports['live credential report'] = await runAudit({ config, asOf, source: 'credential-report' });
+    reports['live API'] = await runAudit({ config, asOf, source: 'api' });
   });
   afterAll(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    await seedIam(moto, asOf, [
-      { name: 'age-0', keys: [{ ageDays: 0, lastUsedDaysAgo: 0 }] },
-      { name: 'age-75', keys: [{ ageDays: 75, lastUsedDaysAgo: 1 }] },
-      { name: 'age-77', keys: [{ ageDays: 77, lastUsedDaysAgo: 1 }] },
-      { name: 'age-89', keys: [{ ageDays: 89, lastUsedDaysAgo: 1 }] },
-      { name: 'age-91', keys: [{ ageDays: 91, lastUsedDaysAgo: 1 }] },
-      { name: 'age-200', keys: [{ ageDays: 200, lastUsedDaysAgo: 3 }] },
-      { name: 'inactive-old', keys: [{ ageDays: 120, status: 'Inactive' }] },
-      { name: 'never-used', keys: [{ ageDays: 50 }] },
-      { name: 'exempt-user', keys: [{ ageDays: 300, lastUsedDaysAgo: 1 }] },
-      { name: 'expired-exempt', keys: [{ ageDays: 300, lastUsedDaysAgo: 1 }] },
-      {
-        name: 'two-keys',
-        keys: [
-          { ageDays: 95, lastUsedDaysAgo: 2 },
-          { ageDays: 10, lastUsedDaysAgo: 1 },
-        ],
-      },
-      { name: 'no-keys' },
-    ]);
+
+  const cases: [string, string, Verdict[]][] = [
+    ['a key aged 0 days', 'alice', ['compliant']],
+    ['a key aged 75 days', 'bob', ['compliant']],
+    ['a key aged 77 days', 'carol', ['expiring']],
+    ['a key aged 89 days', 'dave', ['expiring']],
+    ['a key aged 91 days', 'erin', ['overdue']],
+    ['a key aged 200 days', 'frank', ['overdue']],
+    ['an inactive old key (beside an active new one)', 'heidi', ['stale', 'compliant']],
+    ['an inactive young key', 'ivan', ['compliant']],
+    ['a never-used key past unusedKeyDays', 'svc-reporting', ['unused']],
+    ['a never-used new key', 'new-hire', ['compliant']],
+    ['an exempt user', 'svc-vendor-appliance', ['exempt']],
+    ['a user on the last day of an exemption', 'svc-lab-instrument', ['exempt']],
+    ['an expired-exempt user', 'svc-legacy-ftp', ['overdue']],
+    ['a user with keys in both slots', 'grace', ['overdue', 'compliant']],
+    ['a user without keys', 'oscar', []],
+  ];
+
+  it.each(cases)('agree on %s (%s: %j)', (_case, user, verdicts) => {
+    // Assess: the sample says what the verdict table says, and both live sources say the same.
+    const sample = judged(reports.sample, user);
+    expect(sample.map((line) => line.split(' ')[0])).toEqual(verdicts);
+    expect(judged(reports['live credential report'], user)).toEqual(sample);
+    expect(judged(reports['live API'], user)).toEqual(sample);
   });
 
-  const verdictOf = (findings: Finding[], user: string, slot = 1) =>
-    findings.find((f) => f.user === user && f.keySlot === slot)?.verdict;
-
-  for (const source of ['api', 'credential-report'] as const) {
-    it(`gives each key its verdict from the ${source} source`, async () => {
-      const report = await runAudit({ config, asOf, source });
-      const { findings } = report;
-      expect(report.gaps).toEqual([]);
-      expect(report.account).toMatch(/^\d{12}$/);
-      expect(verdictOf(findings, 'age-0')).toBe('compliant');
-      expect(verdictOf(findings, 'age-75')).toBe('compliant');
-      expect(verdictOf(findings, 'age-77')).toBe('expiring');
-      expect(verdictOf(findings, 'age-89')).toBe('expiring');
-      expect(verdictOf(findings, 'age-91')).toBe('overdue');
-      expect(verdictOf(findings, 'age-200')).toBe('overdue');
-      expect(verdictOf(findings, 'inactive-old')).toBe('stale');
-      expect(verdictOf(findings, 'never-used')).toBe('unused');
-      expect(verdictOf(findings, 'exempt-user')).toBe('exempt');
-      expect(verdictOf(findings, 'expired-exempt')).toBe('overdue');
-      expect(verdictOf(findings, 'two-keys', 1)).toBe('overdue');
-      expect(verdictOf(findings, 'two-keys', 2)).toBe('compliant');
-      expect(findings.find((f) => f.user === 'age-91')?.ageDays).toBe(91);
-      expect(report.summary).toMatchObject({
-        users: 12,
-        keys: 12,
-        overdue: 4,
-        expiring: 2,
-        unused: 1,
-        stale: 1,
-        exempt: 1,
-        compliant: 3,
-      });
-      // Flagged keys carry their IDs, looked up for the credential report too.
-      for (const finding of findings.filter((f) => f.severity !== 'ok'))
-        expect(finding.accessKeyId).toMatch(/^AKIA/);
+  it('agree on the summary of the whole account', () => {
+    expect(reports['live credential report'].summary).toEqual(reports.sample.summary);
+    expect(reports['live API'].summary).toEqual(reports.sample.summary);
+    expect(reports.sample.summary).toMatchObject({
+      users: 17,
+      keys: 17,
+      overdue: 4,
+      expiring: 2,
+      unused: 1,
+      stale: 1,
+      exempt: 2,
+      compliant: 7,
     });
-  }
+  });
+
+  it('carry the key IDs of flagged keys in both live sources, and only there in the credential report', () => {
+    for (const source of ['live credential report', 'live API'] as const) {
+      for (const finding of reports[source].findings.filter((f) => f.severity !== 'ok'))
+        expect(finding.accessKeyId).toMatch(/^AKIA/);
+    }
+    const reportIds = reports['live credential report'].findings.filter((f) => f.accessKeyId !== null);
+    expect(reportIds.every((f) => f.severity !== 'ok')).toBe(true);
+  });
+
+  it('are complete', () => {
+    for (const report of Object.values(reports)) expect(report.gaps).toEqual([]);
+  });
 });

@@ -1,0 +1,81 @@
+import { UsageError } from '../core/errors.js';
+import { FAIL_ON, type FailOn } from '../core/evaluate.js';
+import { parseInstant } from '../core/time.js';
+import type { SourceName } from '../core/types.js';
+
+/** Reads one input by its action.yml name; '' when unset (the @actions/core contract). */
+export type GetInput = (name: string) => string;
+
+export const CREATE_ISSUES = ['auto', 'true', 'false'] as const;
+export type CreateIssues = (typeof CREATE_ISSUES)[number];
+const SOURCES = ['credential-report', 'api'] as const;
+
+/**
+ * Defaults, kept equal to action.yml's (a test compares them), so the action behaves the same when
+ * the runner did not fill an input in (a local run, a unit test).
+ */
+export const INPUT_DEFAULTS = {
+  source: 'credential-report',
+  'create-issues': 'auto',
+  'issue-labels': 'iam-key-rotation',
+  'fail-on': 'violation',
+  'mask-key-ids': 'true',
+  'max-issue-writes': '30',
+} as const;
+
+export interface ActionInputs {
+  githubToken: string;
+  configFile: string | undefined;
+  maxKeyAgeDays: number | undefined;
+  warnDays: number | undefined;
+  source: SourceName;
+  createIssues: CreateIssues;
+  /** The first label finds keywarden's issues again; every label is put on a new issue. */
+  issueLabels: string[];
+  failOn: FailOn;
+  maskKeyIds: boolean;
+  maxIssueWrites: number;
+  asOf: Date | undefined;
+}
+
+/** Every input, validated before anything touches AWS or GitHub. Throws a UsageError naming the input. */
+export function readInputs(getInput: GetInput): ActionInputs {
+  const read = (name: string) => {
+    const value = getInput(name).trim();
+    return value === '' ? (INPUT_DEFAULTS[name as keyof typeof INPUT_DEFAULTS] ?? '') : value;
+  };
+  const labels = read('issue-labels')
+    .split(/[,\n]/)
+    .map((label) => label.trim())
+    .filter(Boolean);
+  if (labels.length === 0) throw new UsageError('input issue-labels: name at least one label');
+  const tooLong = labels.find((label) => label.length > 50);
+  if (tooLong) throw new UsageError(`input issue-labels: "${tooLong}" is longer than 50 characters`);
+  const asOf = read('as-of');
+  return {
+    githubToken: read('github-token'),
+    configFile: read('config') || undefined,
+    maxKeyAgeDays: optionalWholeNumber(read('max-key-age-days'), 'max-key-age-days', 1, 3650),
+    warnDays: optionalWholeNumber(read('warn-days'), 'warn-days', 0, 3650),
+    source: oneOf(read('source'), 'source', SOURCES),
+    createIssues: oneOf(read('create-issues'), 'create-issues', CREATE_ISSUES),
+    issueLabels: labels,
+    failOn: oneOf(read('fail-on'), 'fail-on', FAIL_ON),
+    maskKeyIds: oneOf(read('mask-key-ids'), 'mask-key-ids', ['true', 'false'] as const) === 'true',
+    maxIssueWrites: optionalWholeNumber(read('max-issue-writes'), 'max-issue-writes', 0, 1000) ?? 0,
+    asOf: asOf ? parseInstant(asOf, 'input as-of') : undefined,
+  };
+}
+
+function oneOf<T extends string>(value: string, name: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`input ${name}: "${value}" is not one of ${allowed.join(', ')}`);
+}
+
+function optionalWholeNumber(value: string, name: string, min: number, max: number): number | undefined {
+  if (value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`input ${name}: "${value}" is not a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}

@@ -1,0 +1,181 @@
+import { describeError, IncompleteError } from '../../core/errors.js';
+import type { IssueClient } from './github.js';
+import type { IssueAction, IssuePlan, TrackedIssue } from './plan.js';
+import { markersOf } from './render.js';
+
+export interface Repository {
+  owner: string;
+  repo: string;
+}
+
+/**
+ * Every issue carrying the label (open and closed, every page) that has a keywarden marker.
+ * Listing by label, not the search API: search is rate-limited harder and lags behind writes.
+ */
+export async function listTrackedIssues(
+  client: IssueClient,
+  repository: Repository,
+  label: string,
+): Promise<TrackedIssue[]> {
+  const listed = await client.paginate(client.rest.issues.listForRepo, {
+    ...repository,
+    labels: label,
+    state: 'all',
+    per_page: 100,
+  });
+  return listed.flatMap((issue) => {
+    if (issue.pull_request) return [];
+    const markers = markersOf(issue.body);
+    if (!markers) return [];
+    return [
+      {
+        number: issue.number,
+        state: issue.state === 'closed' ? ('closed' as const) : ('open' as const),
+        stateReason: issue.state_reason ?? null,
+        title: issue.title,
+        fingerprint: markers.fingerprint,
+        digest: markers.digest,
+      },
+    ];
+  });
+}
+
+export interface SyncOutcome {
+  opened: number[];
+  updated: number[];
+  reopened: number[];
+  closed: number[];
+  writes: number;
+  deferred: IssueAction[];
+  unchanged: number;
+  suppressed: TrackedIssue[];
+  untouched: TrackedIssue[];
+}
+
+/** Carries out a plan in order. A write that fails past the retries stops the sync (the rest is reported). */
+export async function applyIssuePlan(
+  client: IssueClient,
+  repository: Repository,
+  plan: IssuePlan,
+  labels: readonly string[],
+): Promise<SyncOutcome> {
+  const outcome: SyncOutcome = {
+    opened: [],
+    updated: [],
+    reopened: [],
+    closed: [],
+    writes: 0,
+    deferred: plan.deferred,
+    unchanged: plan.unchanged,
+    suppressed: plan.suppressed,
+    untouched: plan.untouched,
+  };
+  for (const action of plan.actions) {
+    try {
+      await applyOne(client, repository, action, labels, outcome);
+    } catch (err) {
+      const done =
+        outcome.opened.length + outcome.updated.length + outcome.reopened.length + outcome.closed.length;
+      throw new IncompleteError(
+        `issue sync stopped at ${describeAction(action)} after ${done} change${done === 1 ? '' : 's'}: ${describeError(err)}`,
+      );
+    }
+  }
+  return outcome;
+}
+
+async function applyOne(
+  client: IssueClient,
+  repository: Repository,
+  action: IssueAction,
+  labels: readonly string[],
+  outcome: SyncOutcome,
+): Promise<void> {
+  const issues = client.rest.issues;
+  switch (action.kind) {
+    case 'create': {
+      outcome.opened.push(await createOnce(client, repository, action, labels, outcome));
+      return;
+    }
+    case 'update':
+      await issues.update({
+        ...repository,
+        issue_number: action.number,
+        title: action.issue.title,
+        body: action.issue.body,
+      });
+      outcome.writes += 1;
+      outcome.updated.push(action.number);
+      return;
+    case 'reopen':
+      await issues.update({
+        ...repository,
+        issue_number: action.number,
+        state: 'open',
+        title: action.issue.title,
+        body: action.issue.body,
+      });
+      outcome.writes += 1;
+      await issues.createComment({ ...repository, issue_number: action.number, body: action.comment });
+      outcome.writes += 1;
+      outcome.reopened.push(action.number);
+      return;
+    case 'close':
+      await issues.createComment({ ...repository, issue_number: action.number, body: action.comment });
+      outcome.writes += 1;
+      await issues.update({
+        ...repository,
+        issue_number: action.number,
+        state: 'closed',
+        state_reason: action.reason,
+      });
+      outcome.writes += 1;
+      outcome.closed.push(action.number);
+      return;
+  }
+}
+
+/**
+ * Creating is the one write that is not idempotent: a 5xx may come back after GitHub stored the issue.
+ * So a create is sent without automatic retry; after a server error the labelled issues are listed again
+ * and the create is repeated only if no issue with this fingerprint appeared.
+ */
+async function createOnce(
+  client: IssueClient,
+  repository: Repository,
+  action: Extract<IssueAction, { kind: 'create' }>,
+  labels: readonly string[],
+  outcome: SyncOutcome,
+): Promise<number> {
+  const send = () =>
+    client.rest.issues.create({
+      ...repository,
+      title: action.issue.title,
+      body: action.issue.body,
+      labels: [...labels],
+      request: { retries: 0 },
+    });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const created = await send();
+      outcome.writes += 1;
+      return created.data.number;
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 0;
+      if (status < 500 || attempt >= 3) throw err;
+      outcome.writes += 1;
+      const label = labels[0] as string;
+      const found = (await listTrackedIssues(client, repository, label)).find(
+        (issue) => issue.fingerprint === action.issue.fingerprint && issue.state === 'open',
+      );
+      if (found) return found.number;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+    }
+  }
+}
+
+function describeAction(action: IssueAction): string {
+  return action.kind === 'create'
+    ? `creating the issue for ${action.issue.user}`
+    : `${action.kind} #${action.number}`;
+}

@@ -1,0 +1,150 @@
+import { accountOfFingerprint } from '../../core/fingerprint.js';
+import type { DesiredIssue } from './render.js';
+
+/** An issue keywarden filed earlier, as listed from GitHub (found by label and marker). */
+export interface TrackedIssue {
+  number: number;
+  state: 'open' | 'closed';
+  stateReason: string | null;
+  title: string;
+  fingerprint: string;
+  digest: string | null;
+}
+
+export type IssueAction =
+  | { kind: 'create'; issue: DesiredIssue }
+  | { kind: 'update'; number: number; issue: DesiredIssue }
+  | { kind: 'reopen'; number: number; issue: DesiredIssue; comment: string }
+  | {
+      kind: 'close';
+      number: number;
+      fingerprint: string;
+      reason: 'completed' | 'duplicate';
+      comment: string;
+    };
+
+export interface IssuePlan {
+  /** What to do now, in this order, within the write cap. */
+  actions: IssueAction[];
+  /** What the cap held back; the next run picks it up again. */
+  deferred: IssueAction[];
+  /** Violations whose issue is already right. */
+  unchanged: number;
+  /** Violations whose issue a person closed as not planned: left closed. */
+  suppressed: TrackedIssue[];
+  /** Open issues of accounts this run did not scan completely: left as they are. */
+  untouched: TrackedIssue[];
+}
+
+export interface PlanInput {
+  desired: readonly DesiredIssue[];
+  existing: readonly TrackedIssue[];
+  /** Accounts scanned completely in this run: only their resolved issues may be closed. */
+  completeAccounts: ReadonlySet<string>;
+  maxWrites: number;
+  asOf: Date;
+  /** The workflow run, named in comments so a reader can trace each close and reopen to its audit. */
+  runUrl?: string | null;
+}
+
+/** GitHub writes an action costs (a comment is a write of its own). */
+export function writesOf(action: IssueAction): number {
+  return action.kind === 'create' || action.kind === 'update' ? 1 : 2;
+}
+
+const PRIORITY: Record<IssueAction['kind'], number> = { create: 0, reopen: 1, update: 2, close: 3 };
+
+/**
+ * Pure: desired issues × issues already filed × accounts scanned completely → the writes to make.
+ * Creates come first (worst violation first, as `desired` is ordered), then reopens, updates, closes.
+ */
+export function planIssueSync(input: PlanInput): IssuePlan {
+  const byFingerprint = new Map<string, TrackedIssue[]>();
+  for (const issue of [...input.existing].sort((a, b) => a.number - b.number)) {
+    byFingerprint.set(issue.fingerprint, [...(byFingerprint.get(issue.fingerprint) ?? []), issue]);
+  }
+  const day = input.asOf.toISOString().slice(0, 10);
+  const by = input.runUrl ? `by keywarden in ${input.runUrl}` : 'by keywarden';
+  const planned: IssueAction[] = [];
+  const suppressed: TrackedIssue[] = [];
+  const untouched: TrackedIssue[] = [];
+  let unchanged = 0;
+  const wanted = new Set<string>();
+
+  for (const issue of input.desired) {
+    wanted.add(issue.fingerprint);
+    const tracked = byFingerprint.get(issue.fingerprint) ?? [];
+    const open = tracked.filter((t) => t.state === 'open');
+    const [keep, ...duplicates] = open;
+    for (const duplicate of duplicates) planned.push(closeAsDuplicate(duplicate, keep?.number ?? 0, by));
+    if (keep) {
+      if (keep.digest === issue.digest && keep.title === issue.title) unchanged += 1;
+      else planned.push({ kind: 'update', number: keep.number, issue });
+      continue;
+    }
+    const notPlanned = tracked.find((t) => t.stateReason === 'not_planned');
+    if (notPlanned) {
+      suppressed.push(notPlanned);
+      continue;
+    }
+    const lastClosed = tracked.at(-1);
+    if (lastClosed) {
+      planned.push({
+        kind: 'reopen',
+        number: lastClosed.number,
+        issue,
+        comment: `The violation has returned: the audit of account ${issue.account} on ${day} found an access key of this user past the limit again. Reopened ${by}.`,
+      });
+    } else {
+      planned.push({ kind: 'create', issue });
+    }
+  }
+
+  for (const [fingerprint, tracked] of byFingerprint) {
+    if (wanted.has(fingerprint)) continue;
+    const open = tracked.filter((t) => t.state === 'open');
+    if (open.length === 0) continue;
+    const account = accountOfFingerprint(fingerprint);
+    if (account === null || !input.completeAccounts.has(account)) {
+      untouched.push(...open);
+      continue;
+    }
+    for (const issue of open) {
+      planned.push({
+        kind: 'close',
+        number: issue.number,
+        fingerprint,
+        reason: 'completed',
+        comment: `Resolved: the complete audit of account ${account} on ${day} found no access key of this user past the limit. Closed ${by}.`,
+      });
+    }
+  }
+
+  const ordered = planned
+    .map((action, index) => ({ action, index }))
+    .sort((a, b) => PRIORITY[a.action.kind] - PRIORITY[b.action.kind] || a.index - b.index)
+    .map(({ action }) => action);
+  const actions: IssueAction[] = [];
+  const deferred: IssueAction[] = [];
+  let writes = 0;
+  for (const action of ordered) {
+    // Once one action does not fit, the rest wait too, so the order of work stays the order of importance.
+    if (deferred.length === 0 && writes + writesOf(action) <= input.maxWrites) {
+      actions.push(action);
+      writes += writesOf(action);
+    } else {
+      deferred.push(action);
+    }
+  }
+  return { actions, deferred, unchanged, suppressed, untouched };
+}
+
+function closeAsDuplicate(duplicate: TrackedIssue, keptNumber: number, by: string): IssueAction {
+  return {
+    kind: 'close',
+    number: duplicate.number,
+    fingerprint: duplicate.fingerprint,
+    reason: 'duplicate',
+    comment: `Duplicate of #${keptNumber}: keywarden keeps one issue per IAM user and account. Closed ${by}.`,
+  };
+}

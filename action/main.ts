@@ -1,0 +1,232 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import * as actionsCore from '@actions/core';
+import { type AuditReport, runAudit } from '../core/audit.js';
+import { createIamClient } from '../core/aws.js';
+import { loadConfig } from '../core/config.js';
+import { describeError, IncompleteError, UsageError } from '../core/errors.js';
+import { failsAt } from '../core/evaluate.js';
+import { toJsonReport } from '../core/report/json.js';
+import { maskKeyId } from '../core/report/markdown.js';
+import { type Clock, systemClock } from '../core/time.js';
+import { isPullRequestEvent, issueFiling, type RunnerContext, readRunnerContext } from './context.js';
+import { type ActionInputs, readInputs } from './inputs.js';
+import { applyIssuePlan, listTrackedIssues, type SyncOutcome } from './issues/apply.js';
+import { createIssueClient } from './issues/github.js';
+import { planIssueSync } from './issues/plan.js';
+import { desiredIssues } from './issues/render.js';
+import { renderJobSummary } from './summary.js';
+
+/** The part of @actions/core the action uses: tests pass a typed fixture. */
+export type ActionCore = Pick<
+  typeof actionsCore,
+  'getInput' | 'setOutput' | 'setFailed' | 'setSecret' | 'notice' | 'warning' | 'error' | 'info'
+>;
+
+export interface ActionEnvironment {
+  core: ActionCore;
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  /** Resolves the SDK's credential chain without calling AWS. */
+  awsCredentialsPresent: () => Promise<boolean>;
+  writeSummary: (markdown: string) => Promise<void>;
+}
+
+/** Findings that also become annotations on the run (the rest are in the summary and the report). */
+export const ANNOTATED_FINDINGS = 10;
+
+export function runnerEnvironment(): ActionEnvironment {
+  return {
+    core: actionsCore,
+    env: process.env,
+    clock: systemClock,
+    awsCredentialsPresent: async () => {
+      const client = createIamClient({ maxAttempts: 1 });
+      try {
+        await client.config.credentials();
+        return true;
+      } catch {
+        return false;
+      } finally {
+        client.destroy();
+      }
+    },
+    writeSummary: async (markdown) => {
+      if (process.env.GITHUB_STEP_SUMMARY) await actionsCore.summary.addRaw(markdown, true).write();
+    },
+  };
+}
+
+/** The action's edge: the only place where anything thrown becomes a failed step. */
+export async function run(environment: ActionEnvironment = runnerEnvironment()): Promise<void> {
+  try {
+    const failure = await audit(environment);
+    if (failure) environment.core.setFailed(failure);
+  } catch (err) {
+    const prefix = err instanceof IncompleteError ? 'audit incomplete: ' : '';
+    environment.core.setFailed(`keywarden: ${prefix}${describeError(err)}`);
+  }
+}
+
+/** Reads inputs, audits, reports and files issues. Returns why the check fails, or null. */
+export async function audit(environment: ActionEnvironment): Promise<string | null> {
+  const { core, env } = environment;
+  const inputs = readInputs((name) => core.getInput(name));
+  if (inputs.githubToken) core.setSecret(inputs.githubToken);
+  const context = readRunnerContext(env);
+
+  if (!(await environment.awsCredentialsPresent())) {
+    if (isPullRequestEvent(context.eventName)) {
+      core.notice(
+        `keywarden skipped the audit: this ${context.eventName} run has no AWS credentials${context.fromFork ? ' (a pull request from a fork gets no secrets or OIDC token)' : ''}.`,
+      );
+      core.setOutput('skipped', 'true');
+      return null;
+    }
+    throw new UsageError(
+      'no AWS credentials: add aws-actions/configure-aws-credentials (OIDC) before this step',
+    );
+  }
+  core.setOutput('skipped', 'false');
+
+  const asOf = inputs.asOf ?? environment.clock();
+  const { config } = await loadConfig({
+    file:
+      inputs.configFile && !isAbsolute(inputs.configFile)
+        ? join(context.workspace, inputs.configFile)
+        : inputs.configFile,
+    asOf,
+    cwd: context.workspace,
+    overrides: { maxKeyAgeDays: inputs.maxKeyAgeDays, warnDays: inputs.warnDays },
+  });
+  const report = await runAudit({ config, asOf, source: inputs.source });
+  const reportPath = await writeReport(report, inputs, context);
+  for (const note of report.notes) core.info(`keywarden: note: ${note}`);
+  annotate(core, report, inputs.maskKeyIds);
+
+  const filing = issueFiling(inputs.createIssues, context);
+  let issues: SyncOutcome | null = null;
+  let syncError: unknown = null;
+  if (filing.file) {
+    try {
+      issues = await syncIssues(report, inputs, context, environment);
+    } catch (err) {
+      syncError = err;
+    }
+  }
+  await environment.writeSummary(
+    renderJobSummary({ report, maskKeyIds: inputs.maskKeyIds, issueFiling: filing.why, issues, reportPath }),
+  );
+  setOutputs(core, report, reportPath, issues);
+
+  if (syncError) throw syncError;
+  if (report.gaps.length > 0) {
+    return `keywarden: audit incomplete: ${report.gaps.length} part${report.gaps.length === 1 ? '' : 's'} of account ${report.account} could not be read; no issue was closed (see the job summary)`;
+  }
+  if (failsAt(report.summary, inputs.failOn)) {
+    const s = report.summary;
+    return `keywarden: ${s.violations} violation${s.violations === 1 ? '' : 's'} and ${s.warnings} warning${s.warnings === 1 ? '' : 's'} in account ${report.account} (fail-on: ${inputs.failOn})`;
+  }
+  return null;
+}
+
+async function syncIssues(
+  report: AuditReport,
+  inputs: ActionInputs,
+  context: RunnerContext,
+  environment: ActionEnvironment,
+): Promise<SyncOutcome> {
+  if (!inputs.githubToken) throw new UsageError('input github-token is empty: issues cannot be filed');
+  const client = createIssueClient({
+    token: inputs.githubToken,
+    baseUrl: context.apiUrl,
+    warn: (message) => environment.core.warning(message),
+    writeIntervalMs: writeInterval(environment.env.KEYWARDEN_GITHUB_WRITE_INTERVAL_MS),
+  });
+  const repository = { owner: context.owner, repo: context.repo };
+  const [label] = inputs.issueLabels as [string];
+  const existing = await listTrackedIssues(client, repository, label);
+  const plan = planIssueSync({
+    desired: desiredIssues(report.findings, {
+      policy: report.policy,
+      asOf: report.asOf,
+      maskKeyIds: inputs.maskKeyIds,
+      users: report.users,
+    }),
+    existing,
+    completeAccounts: new Set(report.gaps.length === 0 ? [report.account] : []),
+    maxWrites: inputs.maxIssueWrites,
+    asOf: report.asOf,
+    runUrl: context.runUrl,
+  });
+  return applyIssuePlan(client, repository, plan, inputs.issueLabels);
+}
+
+/** KEYWARDEN_GITHUB_WRITE_INTERVAL_MS shortens GitHub's write spacing for tests and benchmarks. */
+function writeInterval(text: string | undefined): number | undefined {
+  if (!text || !/^\d+$/.test(text)) return undefined;
+  return Number(text);
+}
+
+async function writeReport(
+  report: AuditReport,
+  inputs: ActionInputs,
+  context: RunnerContext,
+): Promise<string> {
+  const json = toJsonReport(report);
+  if (inputs.maskKeyIds) {
+    for (const finding of json.findings) {
+      if (finding.accessKeyId !== null) finding.accessKeyId = maskKeyId(finding.accessKeyId, true);
+    }
+  }
+  const directory = join(context.runnerTemp, 'keywarden');
+  await mkdir(directory, { recursive: true });
+  const path = join(directory, `report-${report.account}.json`);
+  await writeFile(path, `${JSON.stringify(json, null, 2)}\n`);
+  return path;
+}
+
+function annotate(core: ActionCore, report: AuditReport, maskKeyIds: boolean): void {
+  const flagged = report.findings.filter((f) => f.severity !== 'ok');
+  for (const finding of flagged.slice(0, ANNOTATED_FINDINGS)) {
+    const title = `keywarden: ${finding.verdict} access key of ${finding.user}`;
+    const message = `${finding.user} (account ${finding.account}), key ${maskKeyId(finding.accessKeyId, maskKeyIds)} in slot ${finding.keySlot}: ${finding.reason}`;
+    if (finding.severity === 'violation') core.error(message, { title });
+    else core.warning(message, { title });
+  }
+  if (flagged.length > ANNOTATED_FINDINGS) {
+    core.info(
+      `keywarden: ${flagged.length - ANNOTATED_FINDINGS} more findings are in the job summary and the report`,
+    );
+  }
+}
+
+function setOutputs(
+  core: ActionCore,
+  report: AuditReport,
+  reportPath: string,
+  issues: SyncOutcome | null,
+): void {
+  const s = report.summary;
+  const outputs: Record<string, string | number> = {
+    users: s.users,
+    keys: s.keys,
+    violations: s.violations,
+    warnings: s.warnings,
+    overdue: s.overdue,
+    expiring: s.expiring,
+    unused: s.unused,
+    stale: s.stale,
+    exempt: s.exempt,
+    compliant: s.compliant,
+    complete: String(report.gaps.length === 0),
+    account: report.account,
+    'report-path': reportPath,
+    'issues-opened': issues?.opened.length ?? 0,
+    'issues-updated': issues?.updated.length ?? 0,
+    'issues-reopened': issues?.reopened.length ?? 0,
+    'issues-closed': issues?.closed.length ?? 0,
+    'issues-deferred': issues?.deferred.length ?? 0,
+  };
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, String(value));
+}

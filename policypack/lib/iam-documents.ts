@@ -1,0 +1,98 @@
+/** The access-key mutations the rotation function performs; each must be limited to enrolled users. */
+export const KEY_MUTATIONS = ['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:DeleteAccessKey'] as const;
+
+/** AWS managed policies that grant every action (or every IAM action) on every resource. */
+export const BROAD_MANAGED_POLICIES = ['AdministratorAccess', 'IAMFullAccess', 'PowerUserAccess'] as const;
+
+interface Statement {
+  Effect?: string;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+const list = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** Statements of a policy document given as JSON text or as an object; undefined when it is neither. */
+export function statementsOf(document: unknown): Statement[] | undefined {
+  let parsed: unknown = document;
+  if (typeof document === 'string') {
+    try {
+      parsed = JSON.parse(document);
+    } catch {
+      return undefined;
+    }
+  }
+  const statement = (parsed as { Statement?: unknown } | null)?.Statement;
+  if (statement === undefined) return undefined;
+  return (Array.isArray(statement) ? statement : [statement]) as Statement[];
+}
+
+function matches(pattern: string, action: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
+  return regex.test(action);
+}
+
+const USER_ARN = /^arn:aws[\w-]*:iam::(\d{12}|\*|\$\{[^}]+\}):user\/.+$/;
+
+/**
+ * What is wrong with a policy attached to the rotation function's role, one sentence per problem:
+ * an allowed wildcard action on every resource, or a key mutation not limited to users enrolled by the tag.
+ */
+export function roleDocumentProblems(
+  statements: Statement[],
+  scope: { tagKey: string; tagValue: string },
+): string[] {
+  const problems: string[] = [];
+  for (const statement of statements) {
+    if (statement.Effect !== 'Allow') continue;
+    if (statement.NotAction !== undefined || statement.NotResource !== undefined) {
+      problems.push(
+        'a statement uses NotAction or NotResource, which allows everything not listed: name the actions and resources instead',
+      );
+      continue;
+    }
+    const actions = list(statement.Action);
+    const resources = list(statement.Resource);
+    const wildcards = actions.filter((action) => action.includes('*'));
+    if (resources.includes('*') && wildcards.length > 0) {
+      problems.push(
+        `allows ${wildcards.map((a) => `"${a}"`).join(', ')} on every resource ("*"): list the exact actions the rotation needs`,
+      );
+    }
+    const mutations = KEY_MUTATIONS.filter((mutation) => actions.some((action) => matches(action, mutation)));
+    if (mutations.length === 0) continue;
+    if (resources.length === 0 || !resources.every((resource) => USER_ARN.test(resource))) {
+      problems.push(
+        `allows ${mutations.join(', ')} on ${resources.map((r) => `"${r}"`).join(', ') || 'no named resource'}: limit Resource to IAM users (arn:aws:iam::<account-id>:user/*)`,
+      );
+    }
+    if (!conditionsOnScopeTag(statement, scope)) {
+      problems.push(
+        `allows ${mutations.join(', ')} without the condition StringEquals {"aws:ResourceTag/${scope.tagKey}": "${scope.tagValue}"}: add it so the function can change only the keys of enrolled users`,
+      );
+    }
+  }
+  return problems;
+}
+
+function conditionsOnScopeTag(statement: Statement, scope: { tagKey: string; tagValue: string }): boolean {
+  const equals = statement.Condition?.['StringEquals'] ?? {};
+  return Object.entries(equals).some(
+    ([key, value]) =>
+      [`aws:resourcetag/${scope.tagKey}`, `iam:resourcetag/${scope.tagKey}`].some(
+        (accepted) => accepted.toLowerCase() === key.toLowerCase(),
+      ) &&
+      list(value).length > 0 &&
+      list(value).every((v) => v === scope.tagValue),
+  );
+}

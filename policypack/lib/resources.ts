@@ -1,0 +1,89 @@
+import type {
+  PolicyComplianceFramework,
+  PolicyResource,
+  ResourceValidation,
+  StackValidation,
+} from '@pulumi/policy';
+
+/** Type tokens as `@pulumi/aws` 7 registers them (the pack does not load @pulumi/aws: it would slow every start). */
+export const AwsType = {
+  accessKey: 'aws:iam/accessKey:AccessKey',
+  user: 'aws:iam/user:User',
+  role: 'aws:iam/role:Role',
+  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
+  rolePolicyAttachment: 'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
+  policy: 'aws:iam/policy:Policy',
+  lambdaFunction: 'aws:lambda/function:Function',
+  schedule: 'aws:scheduler/schedule:Schedule',
+  logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+  bucket: 'aws:s3/bucket:Bucket',
+  bucketV2: 'aws:s3/bucketV2:BucketV2',
+  objectLock: 'aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration',
+  objectLockV2: 'aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2',
+  versioning: 'aws:s3/bucketVersioning:BucketVersioning',
+  versioningV2: 'aws:s3/bucketVersioningV2:BucketVersioningV2',
+} as const;
+
+/**
+ * Marks a validation as applying to one resource type, as `validateResourceOfType` does, so the analyzer
+ * answers "not applicable" for other types without deserialising them (without loading @pulumi/aws).
+ */
+export function validateType(type: string, validate: ResourceValidation): ResourceValidation {
+  return Object.assign(validate, { __pulumiType: type });
+}
+
+/** Marks a stack validation as needing a resource of `type`: stacks without one are "not applicable" at once. */
+export function validateStackWith(type: string, validate: StackValidation): StackValidation {
+  return Object.assign(validate, { __pulumiType: type });
+}
+
+/**
+ * A value that may be unknown during preview, or undefined while it is. Only for values the decision can do
+ * without; reading a needed value directly lets the analyzer turn "unknown" into an advisory.
+ */
+export function known<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (isUnknownValueError(err)) return undefined;
+    throw err;
+  }
+}
+
+/** @pulumi/policy throws this (an internal class, hence the structural test) when a read hits an unknown. */
+function isUnknownValueError(err: unknown): boolean {
+  return err instanceof Error && err.constructor.name === 'UnknownValueError' && 'unknownTypeSentinel' in err;
+}
+
+type Props = Record<string, unknown>;
+
+/** A tag from `tags`, else from `tagsAll` (provider default tags) when that is already known. */
+export function tagOf(props: Props, key: string): string | undefined {
+  const tags = props['tags'] as Record<string, string> | undefined;
+  return tags?.[key] ?? known(() => (props['tagsAll'] as Record<string, string> | undefined)?.[key]);
+}
+
+/**
+ * Whether `resource` points at `target` through property `prop`: by the engine's property dependencies,
+ * else by the same known value (a name or ARN written out literally).
+ */
+export function refersTo(
+  resource: PolicyResource,
+  prop: string,
+  target: PolicyResource,
+  targetProps: string[],
+) {
+  if (resource.propertyDependencies[prop]?.includes(target)) return true;
+  const value = known(() => valueAt(resource.props, prop));
+  if (typeof value !== 'string' || value === '') return false;
+  return targetProps.some((name) => known(() => target.props[name]) === value);
+}
+
+function valueAt(props: Props, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, part) => (value as Props | undefined)?.[part], props);
+}
+
+/** The one framework every keywarden policy serves, with the clause that the policy enforces. */
+export function part11(clause: string, specification: string): PolicyComplianceFramework {
+  return { name: '21 CFR Part 11', version: '1997', reference: clause, specification };
+}

@@ -1,0 +1,48 @@
+import type { StackValidationPolicy } from '@pulumi/policy';
+import { keywardenConfigSchema, readKeywardenConfig, trailRetentionDays } from '../lib/config.js';
+import { AwsType, part11, validateStackWith } from '../lib/resources.js';
+import {
+  describe,
+  rotationFunctionsOrNotApplicable,
+  trailBuckets,
+  trailBucketTag,
+} from '../lib/rotation-stack.js';
+import { trailBucketProblems } from '../lib/trail-bucket.js';
+
+/**
+ * Requires the rotation stack's trail bucket to be write-once: Object Lock in COMPLIANCE mode with a default
+ * retention of at least `trail.retentionDays`, and versioning enabled.
+ *
+ * @severity high
+ * @enforcementLevel mandatory
+ * @framework 21 CFR Part 11 11.10(e)
+ */
+export const requireWormTrailBucket: StackValidationPolicy = {
+  name: 'require-worm-trail-bucket',
+  description:
+    'Requires the keywarden audit trail bucket to have S3 Object Lock in COMPLIANCE mode retaining each record at least trail.retentionDays, and versioning enabled, so that no one can alter or delete a record before its time, as 21 CFR 11.10(e) requires of audit trails.',
+  enforcementLevel: 'mandatory',
+  severity: 'high',
+  framework: part11(
+    '11.10(e)',
+    'Audit trail entries shall not obscure previously recorded information and shall be retained.',
+  ),
+  configSchema: keywardenConfigSchema,
+  validateStack: validateStackWith(AwsType.lambdaFunction, (args, reportViolation) => {
+    const config = readKeywardenConfig(args, 'require-worm-trail-bucket', reportViolation);
+    if (!config) return;
+    const [fn] = rotationFunctionsOrNotApplicable(args);
+    const buckets = trailBuckets(args.resources);
+    if (buckets.length === 0) {
+      reportViolation(
+        `${describe(fn!)} has no trail bucket in the stack: add an aws.s3.Bucket tagged ${trailBucketTag} with Object Lock (COMPLIANCE) and versioning.`,
+        fn!.urn,
+      );
+    }
+    for (const bucket of buckets) {
+      for (const problem of trailBucketProblems(bucket, args.resources, trailRetentionDays(config))) {
+        reportViolation(`Trail ${describe(bucket)} ${problem}.`, bucket.urn);
+      }
+    }
+  }),
+};

@@ -1,0 +1,57 @@
+import { type Config, parseConfig } from '../../core/config.js';
+import { UsageError } from '../../core/errors.js';
+
+/** What the function is told through its environment: the program writes these, the handler reads them. */
+export const EnvironmentVariable = {
+  /** The rotation policy (keywarden.yml as JSON), its trail pointed at the stack's bucket. */
+  config: 'KEYWARDEN_CONFIG',
+  /** SNS topic of the run summaries and of the owners' notices. */
+  topicArn: 'KEYWARDEN_TOPIC_ARN',
+  /** KMS key that encrypts the delivered secrets. */
+  secretsKmsKeyArn: 'KEYWARDEN_SECRETS_KMS_KEY_ARN',
+} as const;
+
+/** Powertools names every log line and metric after the service, and files metrics under the namespace. */
+export const SERVICE_NAME = 'keywarden-rotation';
+export const METRICS_NAMESPACE = 'keywarden';
+
+/** The EMF metrics the handler emits per run; the stack's alarms watch two of them. */
+export const RunMetric = {
+  /** Active keys past maxKeyAgeDays after the run (the overdue alarm fires at 1). */
+  overdueKeys: 'OverdueKeys',
+  /** Mutations done in the run (key created, deactivated, deleted). */
+  mutations: 'KeyMutations',
+  /** Users whose work failed in the run. */
+  failedUsers: 'FailedUsers',
+  /** Users in scope left for the next run because the time budget ran out. */
+  deferredUsers: 'DeferredUsers',
+} as const;
+
+/** Lambda caps a function's whole environment at 4 KB; the policy must fit beside the other variables. */
+export const ENVIRONMENT_LIMIT_BYTES = 4096;
+
+export interface FunctionEnvironment {
+  config: Config;
+  topicArn: string;
+  secretsKmsKeyArn: string;
+}
+
+/**
+ * Reads and validates the function's environment; the policy is validated again by the core schema, at
+ * run time, so that an exemption that expired since the deployment no longer counts.
+ */
+export function readEnvironment(env: NodeJS.ProcessEnv, asOf: Date): FunctionEnvironment {
+  const missing = Object.values(EnvironmentVariable).filter((name) => !env[name]);
+  if (missing.length > 0) throw new UsageError(`the function's environment lacks ${missing.join(', ')}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(env[EnvironmentVariable.config] as string);
+  } catch {
+    throw new UsageError(`${EnvironmentVariable.config} is not JSON`);
+  }
+  return {
+    config: parseConfig(raw, { asOf, origin: EnvironmentVariable.config }),
+    topicArn: env[EnvironmentVariable.topicArn] as string,
+    secretsKmsKeyArn: env[EnvironmentVariable.secretsKmsKeyArn] as string,
+  };
+}

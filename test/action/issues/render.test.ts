@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { desiredIssues, markersOf, ownerHint } from '../../../action/issues/render.js';
+import { fingerprint } from '../../../core/fingerprint.js';
+import type { Finding, UserRecord } from '../../../core/types.js';
+
+const asOf = new Date('2026-06-01T12:00:00Z');
+const policy = { maxKeyAgeDays: 90, warnDays: 14, unusedKeyDays: 45 };
+const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+
+function finding(overrides: Partial<Finding> = {}): Finding {
+  return {
+    account: '123456789012',
+    user: 'alice',
+    userArn: 'arn:aws:iam::123456789012:user/alice',
+    accessKeyId: KEY_ID,
+    keySlot: 1,
+    status: 'Active',
+    createdAt: new Date('2026-02-01T00:00:00Z'),
+    lastUsedAt: null,
+    lastUsedService: null,
+    ageDays: 120,
+    verdict: 'overdue',
+    severity: 'violation',
+    reason: 'Active access key not rotated in over 90 days (120 days old).',
+    ...overrides,
+  };
+}
+
+const user = (tags: Record<string, string> | null): UserRecord => ({
+  account: '123456789012',
+  user: 'alice',
+  userArn: 'arn:aws:iam::123456789012:user/alice',
+  tags,
+});
+
+const render = (findings: Finding[], maskKeyIds = true, users: UserRecord[] = []) =>
+  desiredIssues(findings, { policy, asOf, maskKeyIds, users });
+
+describe('desiredIssues', () => {
+  it('files one issue per user with a violation, none for warnings', () => {
+    const issues = render([
+      finding(),
+      finding({ keySlot: 2, accessKeyId: 'AKIAOTHERKEY00000001' }),
+      finding({ user: 'bob', verdict: 'expiring', severity: 'warning' }),
+    ]);
+    expect(issues.map((i) => i.user)).toEqual(['alice']);
+    expect(issues[0]?.fingerprint).toBe(fingerprint('123456789012', 'alice'));
+  });
+
+  it('names the clause, the age, the limit and the remediation commands', () => {
+    const [issue] = render([finding()], false);
+    expect(issue?.body).toContain('21 CFR 11.300(b)');
+    expect(issue?.body).toContain('120 days');
+    expect(issue?.body).toContain('**90 days**');
+    expect(issue?.body).toContain(`aws iam delete-access-key --user-name alice --access-key-id ${KEY_ID}`);
+    expect(issue?.body).toContain('keywarden rotate --user alice');
+  });
+
+  it('masks key IDs everywhere in the issue while masking is on', () => {
+    const [issue] = render([finding()], true);
+    expect(issue?.body.includes(KEY_ID)).toBe(false);
+    expect(issue?.title.includes(KEY_ID)).toBe(false);
+    expect(issue?.body).toContain('AKIA…MPLE');
+    expect(issue?.body).toContain('aws iam list-access-keys --user-name alice');
+  });
+
+  it('keeps the digest when only the age grew, so an unchanged issue is not rewritten', () => {
+    const [today] = render([finding()]);
+    const [tomorrow] = render([finding({ ageDays: 121 })]);
+    expect(tomorrow?.digest).toBe(today?.digest);
+  });
+
+  it('changes the digest when another key becomes overdue', () => {
+    const [before] = render([finding()]);
+    const [after] = render([finding(), finding({ keySlot: 2, accessKeyId: 'AKIAOTHERKEY00000001' })]);
+    expect(after?.digest).not.toBe(before?.digest);
+  });
+
+  it('renders an owner tag holding markdown, HTML and mentions inert', () => {
+    const hostile = '<img src=x onerror=alert(1)> [click](https://evil.example) @org/everyone #1 **bold**';
+    const [issue] = render([finding()], true, [user({ owner: hostile })]);
+    const body = issue?.body ?? '';
+    expect(body).toContain('Owner hint');
+    expect(body.includes('<img')).toBe(false);
+    expect(body.includes('[click](')).toBe(false);
+    expect(body.includes('https://')).toBe(false);
+    expect(body.includes('@org')).toBe(false);
+    expect(body.includes(' #1')).toBe(false);
+    expect(body.includes('**bold**')).toBe(false);
+  });
+
+  it('carries markers that the next run reads back', () => {
+    const [issue] = render([finding()]);
+    expect(markersOf(issue?.body)).toEqual({ fingerprint: issue?.fingerprint, digest: issue?.digest });
+  });
+});
+
+describe('ownerHint', () => {
+  it('prefers keywarden:owner over owner and ignores empty tags', () => {
+    expect(ownerHint(user({ owner: 'team-a', 'keywarden:owner': 'team-b' }))).toEqual({
+      tag: 'keywarden:owner',
+      value: 'team-b',
+    });
+    expect(ownerHint(user({ owner: '  ' }))).toBeNull();
+    expect(ownerHint(user(null))).toBeNull();
+  });
+});

@@ -1,0 +1,180 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  GetAccessKeyLastUsedCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListUsersCommand,
+  ListUserTagsCommand,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type ActionCore, type ActionEnvironment, run } from '../../action/main.js';
+import { fingerprint } from '../../core/fingerprint.js';
+import { DAY_MS } from '../../core/time.js';
+import { FakeGitHub } from '../support/fake-github.js';
+
+const asOf = new Date('2026-06-01T12:00:00Z');
+const ACCOUNT = '123456789012';
+const TOKEN = 'ghs_unitTestToken';
+
+/** A typed stand-in for @actions/core that records what the action told the runner. */
+function coreFixture(inputs: Record<string, string>) {
+  const calls = {
+    failed: [] as string[],
+    outputs: {} as Record<string, string>,
+    notices: [] as string[],
+    errors: [] as string[],
+    warnings: [] as string[],
+  };
+  const core: ActionCore = {
+    getInput: (name) => inputs[name] ?? '',
+    setOutput: (name, value) => {
+      calls.outputs[name] = String(value);
+    },
+    setFailed: (message) => {
+      calls.failed.push(String(message));
+    },
+    setSecret: () => undefined,
+    notice: (message) => {
+      calls.notices.push(String(message));
+    },
+    warning: (message) => {
+      calls.warnings.push(String(message));
+    },
+    error: (message) => {
+      calls.errors.push(String(message));
+    },
+    info: () => undefined,
+  };
+  return { core, calls };
+}
+
+function environment(core: ActionCore, env: NodeJS.ProcessEnv, summaries: string[] = []): ActionEnvironment {
+  return {
+    core,
+    env,
+    clock: () => asOf,
+    awsCredentialsPresent: async () => true,
+    writeSummary: async (markdown) => {
+      summaries.push(markdown);
+    },
+  };
+}
+
+describe('run', () => {
+  it('turns a thrown non-Error into a failed step with one line', async () => {
+    // Prepare
+    const { core, calls } = coreFixture({});
+    core.getInput = () => {
+      throw 'the runner is gone';
+    };
+    // Act
+    await run(environment(core, {}));
+    // Assess
+    expect(calls.failed).toEqual(['keywarden: the runner is gone']);
+  });
+
+  it('fails with the input named when an input is invalid, before touching AWS', async () => {
+    const { core, calls } = coreFixture({ 'fail-on': 'always' });
+    let awsAsked = false;
+    const env = environment(core, { GITHUB_REPOSITORY: 'acme/infra' });
+    env.awsCredentialsPresent = async () => {
+      awsAsked = true;
+      return true;
+    };
+    await run(env);
+    expect(calls.failed).toEqual([
+      'keywarden: input fail-on: "always" is not one of violation, warning, never',
+    ]);
+    expect(awsAsked).toBe(false);
+  });
+});
+
+describe('an incomplete audit', () => {
+  const iam = mockClient(IAMClient);
+  let github: FakeGitHub;
+  let dir: string;
+
+  beforeAll(async () => {
+    github = new FakeGitHub('acme', 'infra', TOKEN);
+    await github.start();
+  });
+  afterAll(async () => {
+    await github.stop();
+    iam.restore();
+  });
+  beforeEach(() => {
+    iam.reset();
+    dir = mkdtempSync(join(tmpdir(), 'kw-main-'));
+    writeFileSync(join(dir, 'event.json'), JSON.stringify({ repository: { default_branch: 'main' } }));
+    const user = (name: string) => ({
+      UserName: name,
+      UserId: name,
+      Path: '/',
+      Arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+      CreateDate: new Date(asOf.getTime() - 400 * DAY_MS),
+    });
+    iam.on(ListUsersCommand).resolves({ Users: [user('alice'), user('hidden')], IsTruncated: false });
+    iam.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
+    iam.on(ListAccessKeysCommand, { UserName: 'alice' }).resolves({
+      AccessKeyMetadata: [
+        {
+          UserName: 'alice',
+          AccessKeyId: 'AKIAALICE00000000001',
+          Status: 'Active',
+          CreateDate: new Date(asOf.getTime() - 120 * DAY_MS),
+        },
+      ],
+    });
+    iam
+      .on(ListAccessKeysCommand, { UserName: 'hidden' })
+      .rejects(
+        Object.assign(new Error('not authorized to perform iam:ListAccessKeys'), { name: 'AccessDenied' }),
+      );
+    iam
+      .on(GetAccessKeyLastUsedCommand)
+      .resolves({ AccessKeyLastUsed: { Region: 'N/A', ServiceName: 'N/A' } });
+  });
+
+  it('fails, files what it found, and closes nothing', async () => {
+    // Prepare: an open issue for a user whose keys could not be read this time.
+    const open = github.seedIssue({
+      title: `Rotate the IAM access key of hidden (account ${ACCOUNT})`,
+      body: `<!-- keywarden:fingerprint=${fingerprint(ACCOUNT, 'hidden')} -->`,
+      labels: ['iam-key-rotation'],
+    });
+    const { core, calls } = coreFixture({
+      'github-token': TOKEN,
+      source: 'api',
+      'fail-on': 'never',
+      'create-issues': 'true',
+    });
+    const summaries: string[] = [];
+    // Act
+    await run(
+      environment(
+        core,
+        {
+          GITHUB_REPOSITORY: 'acme/infra',
+          GITHUB_EVENT_NAME: 'schedule',
+          GITHUB_EVENT_PATH: join(dir, 'event.json'),
+          GITHUB_API_URL: github.baseUrl,
+          RUNNER_TEMP: dir,
+          GITHUB_WORKSPACE: dir,
+          KEYWARDEN_GITHUB_WRITE_INTERVAL_MS: '0',
+        },
+        summaries,
+      ),
+    );
+    // Assess
+    expect(calls.failed).toHaveLength(1);
+    expect(calls.failed[0]).toContain('audit incomplete');
+    expect(calls.outputs).toMatchObject({ complete: 'false', 'issues-opened': '1', 'issues-closed': '0' });
+    expect(github.issues.get(open.number)?.state).toBe('open');
+    expect(summaries[0]).toContain('Audit incomplete: no issue was closed');
+    expect(summaries[0]).toContain('left open');
+    expect(github.violations).toEqual([]);
+  });
+});

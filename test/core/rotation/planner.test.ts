@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../core/config.js';
+import { type PlannedAction, planUser } from '../../../core/rotation/planner.js';
+import type { KeyState, SecretState, UserState } from '../../../core/rotation/state.js';
+import { DAY_MS } from '../../../core/time.js';
+import type { TrailRecord } from '../../../core/trail/index.js';
+
+const now = new Date('2026-06-01T12:00:00Z');
+const config = parseConfig({}, { asOf: now });
+const daysAgo = (n: number) => new Date(now.getTime() - n * DAY_MS);
+
+const key = (id: string, ageDays: number, extra: Partial<KeyState> = {}): KeyState => ({
+  id,
+  status: 'Active',
+  createdAt: daysAgo(ageDays),
+  lastUsedAt: null,
+  ...extra,
+});
+const secret = (extra: Partial<SecretState> = {}): SecretState => ({
+  name: 'keywarden/123456789012/alice',
+  currentKeyId: null,
+  currentDelivery: 'secrets-manager',
+  pending: null,
+  deactivated: null,
+  notified: null,
+  ...extra,
+});
+const user = (keys: KeyState[], stored: SecretState | null = null): UserState => ({
+  account: '123456789012',
+  user: 'alice',
+  userArn: 'arn:aws:iam::123456789012:user/alice',
+  keys,
+  secret: stored,
+});
+const kinds = (actions: PlannedAction[]) =>
+  actions.map((a) => `${a.kind}${'keyId' in a ? ` ${a.keyId}` : ''}`);
+
+describe('planUser', () => {
+  it('waits while the only key is younger than rotateAtDays, naming the day it rotates', () => {
+    const plan = planUser(user([key('OLD', 79)]), config, now);
+    expect(plan).toMatchObject({ status: 'waiting', actions: [] });
+    expect(plan.next?.what).toBe('rotate OLD');
+    expect(plan.next?.at.toISOString()).toBe(new Date(daysAgo(79).getTime() + 80 * DAY_MS).toISOString());
+  });
+
+  it('creates a replacement at rotateAtDays', () => {
+    const plan = planUser(user([key('OLD', 80)]), config, now);
+    expect(plan.status).toBe('act');
+    expect(plan.actions).toEqual([
+      { kind: 'create', replaces: 'OLD', reason: expect.stringContaining('80 days old') },
+    ]);
+  });
+
+  it('issues a first key to an enrolled user with none', () => {
+    expect(kinds(planUser(user([]), config, now).actions)).toEqual(['create']);
+  });
+
+  it('leaves a user whose every key is inactive alone', () => {
+    const plan = planUser(user([key('OFF', 100, { status: 'Inactive' })]), config, now);
+    expect(plan).toMatchObject({ status: 'blocked', actions: [] });
+  });
+
+  it('deletes an inactive key holding the slot before creating the replacement', () => {
+    const plan = planUser(user([key('OFF', 120, { status: 'Inactive' }), key('OLD', 85)]), config, now);
+    expect(kinds(plan.actions)).toEqual(['delete OFF', 'create']);
+  });
+
+  it('refuses to choose between two active keys keywarden did not make', () => {
+    const plan = planUser(user([key('A', 85), key('B', 10)]), config, now);
+    expect(plan.status).toBe('blocked');
+    expect(plan.actions).toEqual([]);
+    expect(plan.reason).toContain('two active keys');
+  });
+
+  it('blocks when a person made a second active key beside the stored one', () => {
+    const stored = secret({ currentKeyId: 'KW', notified: { keyId: 'KW', at: daysAgo(81) } });
+    const plan = planUser(user([key('KW', 81), key('MINE', 3)], stored), config, now);
+    expect(plan).toMatchObject({ status: 'blocked', actions: [] });
+  });
+
+  it('deactivates the old key deactivateAfterDays after the replacement when it is no longer used', () => {
+    const stored = secret({ currentKeyId: 'NEW', notified: { keyId: 'NEW', at: daysAgo(7) } });
+    const plan = planUser(
+      user([key('OLD', 87, { lastUsedAt: daysAgo(8) }), key('NEW', 7)], stored),
+      config,
+      now,
+    );
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ kind: 'deactivate', keyId: 'OLD', enforced: false }),
+    ]);
+  });
+
+  it('waits before deactivateAfterDays', () => {
+    const stored = secret({ currentKeyId: 'NEW', notified: { keyId: 'NEW', at: daysAgo(6) } });
+    const plan = planUser(user([key('OLD', 86), key('NEW', 6)], stored), config, now);
+    expect(plan).toMatchObject({ status: 'waiting', next: { what: 'deactivate OLD' } });
+  });
+
+  it('deactivates a key still in use at the deadline under enforce, after notice', () => {
+    const stored = secret({ currentKeyId: 'NEW', notified: { keyId: 'NEW', at: daysAgo(7) } });
+    const plan = planUser(
+      user([key('OLD', 87, { lastUsedAt: daysAgo(1) }), key('NEW', 7)], stored),
+      config,
+      now,
+    );
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ kind: 'deactivate', keyId: 'OLD', enforced: true }),
+    ]);
+  });
+
+  it('gives notice first and deactivates nothing when the notice was never given', () => {
+    const stored = secret({ currentKeyId: 'NEW' });
+    const plan = planUser(
+      user([key('OLD', 87, { lastUsedAt: daysAgo(1) }), key('NEW', 7)], stored),
+      config,
+      now,
+    );
+    expect(kinds(plan.actions)).toEqual(['notify NEW']);
+  });
+
+  it('keeps a key still in use when enforce is off, and says a person must act', () => {
+    const lenient = parseConfig({ rotation: { enforce: false } }, { asOf: now });
+    const stored = secret({ currentKeyId: 'NEW', notified: { keyId: 'NEW', at: daysAgo(7) } });
+    const plan = planUser(
+      user([key('OLD', 87, { lastUsedAt: daysAgo(1) }), key('NEW', 7)], stored),
+      lenient,
+      now,
+    );
+    expect(plan).toMatchObject({ status: 'blocked', actions: [] });
+    expect(plan.reason).toContain('enforce is off');
+  });
+
+  it('deletes the old key deleteAfterDays after keywarden deactivated it', () => {
+    const stored = secret({
+      currentKeyId: 'NEW',
+      notified: { keyId: 'NEW', at: daysAgo(20) },
+      deactivated: { keyId: 'OLD', at: daysAgo(7) },
+    });
+    const plan = planUser(
+      user([key('OLD', 100, { status: 'Inactive' }), key('NEW', 20)], stored),
+      config,
+      now,
+    );
+    expect(kinds(plan.actions)).toEqual(['delete OLD']);
+  });
+
+  it('counts the delete grace from the recorded deactivation, not the schedule', () => {
+    const stored = secret({
+      currentKeyId: 'NEW',
+      notified: { keyId: 'NEW', at: daysAgo(20) },
+      deactivated: { keyId: 'OLD', at: daysAgo(2) },
+    });
+    const plan = planUser(
+      user([key('OLD', 100, { status: 'Inactive' }), key('NEW', 20)], stored),
+      config,
+      now,
+    );
+    expect(plan).toMatchObject({ status: 'waiting', next: { what: 'delete OLD' } });
+  });
+
+  it('does nothing for an exempt user', () => {
+    const exempting = parseConfig(
+      {
+        exemptions: [
+          { user: 'alice', reason: 'CAPA-1', approvedBy: 'qa@example.com', expiresOn: '2026-12-31' },
+        ],
+      },
+      { asOf: now },
+    );
+    expect(planUser(user([key('OLD', 100)]), exempting, now)).toMatchObject({
+      status: 'exempt',
+      actions: [],
+    });
+  });
+
+  it('rotates now when forced, whatever the age', () => {
+    expect(kinds(planUser(user([key('OLD', 3)]), config, now, { force: true }).actions)).toEqual(['create']);
+  });
+
+  describe('after an interrupted run', () => {
+    const pendingCreate = { op: 'create' as const, keyId: null, at: daysAgo(0.01) };
+    const record = (action: TrailRecord['action'], accessKeyId: string) =>
+      ({ action, accessKeyId, user: 'alice' }) as TrailRecord;
+
+    it('deletes a key created after the marker whose secret was never stored', () => {
+      const stored = secret({ pending: pendingCreate });
+      const plan = planUser(user([key('OLD', 81), key('LOST', 0)], stored), config, now);
+      expect(kinds(plan.actions)).toEqual(['record LOST', 'delete-orphan LOST', 'settle', 'create']);
+    });
+
+    it('writes the records a run that stored the key could not write, then notifies', () => {
+      const stored = secret({ pending: pendingCreate, currentKeyId: 'NEW' });
+      const plan = planUser(user([key('OLD', 81), key('NEW', 0)], stored), config, now, {
+        recordsSincePending: [record('key.create', 'NEW')],
+      });
+      expect(plan.actions).toEqual([
+        expect.objectContaining({ kind: 'record', action: 'secret.store', keyId: 'NEW' }),
+        expect.objectContaining({ kind: 'settle' }),
+        expect.objectContaining({ kind: 'notify', keyId: 'NEW' }),
+      ]);
+    });
+
+    it('records a deactivation that happened but was not recorded, keeping its time', () => {
+      const marker = { op: 'deactivate' as const, keyId: 'OLD', at: daysAgo(0.01) };
+      const stored = secret({
+        pending: marker,
+        currentKeyId: 'NEW',
+        notified: { keyId: 'NEW', at: daysAgo(7) },
+      });
+      const plan = planUser(
+        user([key('OLD', 88, { status: 'Inactive' }), key('NEW', 7)], stored),
+        config,
+        now,
+      );
+      expect(plan.actions).toEqual([
+        expect.objectContaining({ kind: 'record', action: 'key.deactivate', keyId: 'OLD' }),
+        { kind: 'settle', deactivated: { keyId: 'OLD', at: marker.at }, reason: expect.any(String) },
+      ]);
+    });
+
+    it('records a deletion that happened but was not recorded', () => {
+      const marker = { op: 'delete' as const, keyId: 'OLD', at: daysAgo(0.01) };
+      const stored = secret({
+        pending: marker,
+        currentKeyId: 'NEW',
+        notified: { keyId: 'NEW', at: daysAgo(14) },
+      });
+      const plan = planUser(user([key('NEW', 14)], stored), config, now);
+      expect(kinds(plan.actions)).toEqual(['record OLD', 'settle']);
+    });
+  });
+});

@@ -1,0 +1,265 @@
+import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../../../core/config.js';
+import { S3TrailStore } from '../../../core/trail/index.js';
+import { createHandler, type LambdaContext } from '../../../stacks/rotation/handler.js';
+import { functionEnvironment } from '../../../stacks/rotation/program.js';
+import { seedIam } from '../../support/iam-seed.js';
+import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
+
+const ACCOUNT = '123456789012';
+const AS_OF = new Date('2026-11-28T06:00:00Z');
+const BUCKET = 'keywarden-trail-test';
+// moto's Secrets Manager records the key ID without asking KMS.
+const KMS_KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
+const ENROLLED = { 'keywarden:rotation': 'enabled' };
+
+describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
+  let moto: Moto;
+  let env: NodeJS.ProcessEnv;
+  let noticeQueueUrl: string;
+  let output: string;
+  const client = <T>(Client: new (config: object) => T): T =>
+    new Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, maxAttempts: 2 });
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    moto.useInThisProcess();
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  beforeEach(async () => {
+    await moto.reset();
+    moto.setNow(AS_OF);
+    await client(S3Client).send(
+      new CreateBucketCommand({ Bucket: BUCKET, ObjectLockEnabledForBucket: true }),
+    );
+    const sns = client(SNSClient);
+    const topic = await sns.send(new CreateTopicCommand({ Name: 'keywarden-notices' }));
+    const sqs = client(SQSClient);
+    noticeQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'notices' }))).QueueUrl as string;
+    const queueArn = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: noticeQueueUrl, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn as string;
+    await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: queueArn }));
+    const policy = parseConfig({ trail: { bucket: BUCKET } }, { asOf: AS_OF });
+    env = {
+      ...process.env,
+      ...functionEnvironment(policy, topic.TopicArn as string, KMS_KEY_ARN),
+    };
+    output = '';
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+        output += String(chunk);
+        return true;
+      });
+    }
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** A Lambda context with `budgetMs` left, whose clock (wallClock) moves `stepMs` at every reading. */
+  function lambda(budgetMs: number, stepMs = 0) {
+    let now = 0;
+    const wallClock = () => {
+      now += stepMs;
+      return now;
+    };
+    const context: LambdaContext = {
+      functionName: 'keywarden-rotation',
+      awsRequestId: 'request-1',
+      getRemainingTimeInMillis: () => budgetMs,
+    };
+    const handler = createHandler({ clock: () => AS_OF, wallClock, safetyMarginMs: () => 0, env });
+    return () => handler({ source: 'keywarden-schedule' }, context);
+  }
+
+  const keysOf = async (user: string) =>
+    (await client(IAMClient).send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? [];
+  const trailRecords = () =>
+    new S3TrailStore({
+      bucket: BUCKET,
+      prefix: 'trail/',
+      retentionDays: 2557,
+      client: client(S3Client),
+    }).read();
+  const metricsOf = (text: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  /** Every notice published since the last call, as SNS delivered it to the subscribed queue. */
+  async function notices(): Promise<{ kind: string; text: string }[]> {
+    const received = await client(SQSClient).send(
+      new ReceiveMessageCommand({ QueueUrl: noticeQueueUrl, MaxNumberOfMessages: 10 }),
+    );
+    return (received.Messages ?? []).map((message) => {
+      const delivered = JSON.parse(String(message.Body));
+      return { kind: delivered.MessageAttributes?.kind?.Value, text: delivered.Message };
+    });
+  }
+  const summaries = async () => (await notices()).filter((notice) => notice.kind === 'summary');
+
+  it('rotates the due keys of enrolled users, records each change, and reports the overdue count', async () => {
+    // Prepare
+    await seedIam(moto, AS_OF, [
+      { name: 'alice', tags: ENROLLED, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
+      { name: 'bob', tags: ENROLLED, keys: [{ ageDays: 10, lastUsedDaysAgo: 1 }] },
+      { name: 'carol', keys: [{ ageDays: 120, lastUsedDaysAgo: 1 }] },
+    ]);
+
+    // Act
+    const report = await lambda(900_000)();
+
+    // Assess
+    expect(report).toMatchObject({ account: ACCOUNT, complete: true, overdueKeys: 0 });
+    expect(report.counts.done).toBe(1);
+    expect(await keysOf('alice')).toHaveLength(2);
+    expect(await keysOf('bob')).toHaveLength(1);
+    expect(await keysOf('carol')).toHaveLength(1);
+    const secret = await client(SecretsManagerClient).send(
+      new DescribeSecretCommand({ SecretId: `keywarden/${ACCOUNT}/alice` }),
+    );
+    expect(secret.KmsKeyId).toBe(KMS_KEY_ARN);
+    const records = await trailRecords();
+    expect(records.map((record) => [record.user, record.action, record.actor])).toEqual(
+      expect.arrayContaining([
+        ['alice', 'key.create', 'lambda:keywarden-rotation'],
+        ['alice', 'secret.store', 'lambda:keywarden-rotation'],
+      ]),
+    );
+    expect(records.every((record) => record.user === 'alice')).toBe(true);
+    const [metrics] = metricsOf(output);
+    expect(metrics).toMatchObject({
+      OverdueKeys: 0,
+      FailedUsers: 0,
+      DeferredUsers: 0,
+      service: 'keywarden-rotation',
+    });
+    expect(metrics?.KeyMutations).toBeGreaterThan(0);
+    expect(await summaries()).toHaveLength(1);
+  });
+
+  it('keeps the new secret out of the logs, the metrics, the trail and the notices', async () => {
+    // Prepare
+    await seedIam(moto, AS_OF, [
+      { name: 'alice', tags: ENROLLED, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
+    ]);
+
+    // Act
+    await lambda(900_000)();
+
+    // Assess
+    const stored = await client(SecretsManagerClient).send(
+      new GetSecretValueCommand({ SecretId: `keywarden/${ACCOUNT}/alice` }),
+    );
+    const secretAccessKey = JSON.parse(stored.SecretString as string).SecretAccessKey as string;
+    expect(secretAccessKey.length).toBeGreaterThan(20);
+    const places = {
+      output,
+      trail: JSON.stringify(await trailRecords()),
+      notices: JSON.stringify(await notices()),
+    };
+    const leaks = Object.entries(places)
+      .filter(([, text]) => text.includes(secretAccessKey))
+      .map(([place]) => place);
+    expect(leaks).toEqual([]);
+  });
+
+  it('counts an enrolled user’s overdue key in the metric and the summary notice', async () => {
+    // Prepare
+    await seedIam(moto, AS_OF, [
+      { name: 'dave', tags: ENROLLED, keys: [{ ageDays: 200, lastUsedDaysAgo: 1 }] },
+    ]);
+
+    // Act
+    const report = await lambda(900_000)();
+
+    // Assess
+    expect(report.overdueKeys).toBeGreaterThan(0);
+    expect(metricsOf(output)[0]?.OverdueKeys).toBe(report.overdueKeys);
+    const [summary, ...more] = await summaries();
+    expect(more).toEqual([]);
+    expect(summary?.text).toContain(`${report.overdueKeys} active key(s) of users in scope are overdue`);
+  });
+
+  it('does nothing on a second run the same day: no mutation, no trail record, no notice', async () => {
+    // Prepare
+    await seedIam(moto, AS_OF, [
+      { name: 'alice', tags: ENROLLED, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
+    ]);
+    await lambda(900_000)();
+    const recordsAfterFirst = (await trailRecords()).length;
+    await notices();
+    output = '';
+
+    // Act
+    const report = await lambda(900_000)();
+
+    // Assess
+    expect(report.counts.done).toBe(0);
+    expect((await trailRecords()).length).toBe(recordsAfterFirst);
+    expect(metricsOf(output)[0]?.KeyMutations).toBe(0);
+    expect(await notices()).toEqual([]);
+  });
+
+  it('stops starting users when the time budget is spent, and the next run finishes without repeating work', async () => {
+    // Prepare
+    const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
+    await seedIam(
+      moto,
+      AS_OF,
+      users.map((name) => ({ name, tags: ENROLLED, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] })),
+    );
+
+    // Act
+    const first = await lambda(3_500, 1_000)();
+    const second = await lambda(900_000)();
+
+    // Assess
+    expect(first.complete).toBe(false);
+    expect(first.counts.deferred).toBeGreaterThan(0);
+    expect(first.counts.done).toBeGreaterThan(0);
+    expect(second.complete).toBe(true);
+    expect(second.counts.done).toBe(first.counts.deferred);
+    const created = (await trailRecords()).filter((record) => record.action === 'key.create');
+    expect(created.map((record) => record.user).sort()).toEqual(users);
+    for (const user of users) expect(await keysOf(user)).toHaveLength(2);
+    expect(metricsOf(output)[0]?.DeferredUsers).toBe(first.counts.deferred);
+  });
+
+  it('fails the invocation with one line when the environment lacks its settings', async () => {
+    // Prepare
+    const handler = createHandler({ clock: () => AS_OF, env: {} });
+    const context: LambdaContext = {
+      functionName: 'keywarden-rotation',
+      awsRequestId: 'request-1',
+      getRemainingTimeInMillis: () => 900_000,
+    };
+
+    // Act
+    const attempt = handler({}, context);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/environment lacks KEYWARDEN_CONFIG/);
+    expect(output).toContain('"level":"ERROR"');
+    expect(output).toContain('rotation run failed');
+  });
+});
