@@ -47,7 +47,7 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
         ),
       tags,
     },
-    // Delivered secrets stay readable, and the trail stays kept, after `pulumi destroy`.
+    // Delivered secrets must stay readable after `pulumi destroy`.
     { retainOnDelete: true },
   );
 
@@ -71,6 +71,7 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
       objectLockEnabled: true,
       tags: componentTags(StackComponent.rotation, StackPurpose.trailBucket),
     },
+    // The records must outlive the stack (COMPLIANCE mode would refuse their deletion anyway).
     { retainOnDelete: true },
   );
   new aws.s3.BucketVersioning('trail-versioning', {
