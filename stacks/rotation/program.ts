@@ -34,17 +34,22 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
   const account = aws.getCallerIdentityOutput().accountId;
   const region = aws.getRegionOutput().region;
 
-  const secretsKey = new aws.kms.Key('secrets-key', {
-    description: 'keywarden: encrypts delivered access keys (Secrets Manager) and rotation notices (SNS)',
-    enableKeyRotation: true,
-    deletionWindowInDays: 30,
-    policy: pulumi
-      .all([partition, account, region])
-      .apply(([partitionName, accountId, regionName]) =>
-        JSON.stringify(secretsKeyPolicy(partitionName, accountId, regionName)),
-      ),
-    tags,
-  });
+  const secretsKey = new aws.kms.Key(
+    'secrets-key',
+    {
+      description: 'keywarden: encrypts delivered access keys (Secrets Manager) and rotation notices (SNS)',
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: pulumi
+        .all([partition, account, region])
+        .apply(([partitionName, accountId, regionName]) =>
+          JSON.stringify(secretsKeyPolicy(partitionName, accountId, regionName)),
+        ),
+      tags,
+    },
+    // Delivered secrets must stay readable after `pulumi destroy`.
+    { retainOnDelete: true },
+  );
 
   const topic = new aws.sns.Topic('notices', {
     displayName: 'keywarden rotation',
@@ -59,11 +64,16 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
     });
   });
 
-  const trailBucket = new aws.s3.Bucket('trail', {
-    ...(settings.trailBucketName ? { bucket: settings.trailBucketName } : {}),
-    objectLockEnabled: true,
-    tags: componentTags(StackComponent.rotation, StackPurpose.trailBucket),
-  });
+  const trailBucket = new aws.s3.Bucket(
+    'trail',
+    {
+      ...(settings.trailBucketName ? { bucket: settings.trailBucketName } : {}),
+      objectLockEnabled: true,
+      tags: componentTags(StackComponent.rotation, StackPurpose.trailBucket),
+    },
+    // The records must outlive the stack (COMPLIANCE mode would refuse their deletion anyway).
+    { retainOnDelete: true },
+  );
   new aws.s3.BucketVersioning('trail-versioning', {
     bucket: trailBucket.bucket,
     versioningConfiguration: { status: 'Enabled' },

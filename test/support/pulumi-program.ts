@@ -5,6 +5,8 @@ export interface RegisteredResource {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** The resource option that keeps it in AWS when the stack is destroyed (read from the registration). */
+  retainOnDelete?: boolean;
 }
 
 export interface ProgramRun {
@@ -79,10 +81,12 @@ export async function runProgram(
 ): Promise<ProgramRun> {
   const resources: RegisteredResource[] = [];
   await pulumi.runtime.setMocks(awsMocks(resources), project, 'test', false);
+  const retained = recordRetainOnDelete();
   setProjectConfig(project, config);
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
   // Let the stack's own registrations drain, so that the next run's mocks do not receive them.
   await pulumi.runtime.disconnect();
+  for (const resource of resources) resource.retainOnDelete = retained.has(resource.name);
   const byType = (type: string) => resources.filter((resource) => resource.type === type);
   return {
     resources: resources.filter((resource) => resource.type !== 'pulumi:pulumi:Stack'),
@@ -99,6 +103,23 @@ export async function runProgram(
       return found[0] as RegisteredResource;
     },
   };
+}
+
+/** Names of the resources registered with `retainOnDelete`, which the mocks' arguments do not carry. */
+function recordRetainOnDelete(): Set<string> {
+  const retained = new Set<string>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(
+      request: { getName(): string; getRetainondelete(): boolean },
+      callback: unknown,
+    ): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    if (request.getRetainondelete()) retained.add(request.getName());
+    return register(request, callback);
+  };
+  return retained;
 }
 
 /** Parses a policy document the program passed as JSON text. */

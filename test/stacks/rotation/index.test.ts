@@ -263,6 +263,17 @@ describe('keywarden-rotation stack', () => {
     expect(untagged).toEqual([]);
   });
 
+  it('leaves the trail bucket and the secrets key in place when the stack is destroyed, and nothing else', async () => {
+    // Act
+    const stack = await run();
+
+    // Assess
+    const retained = stack.resources
+      .filter((resource) => resource.retainOnDelete)
+      .map((resource) => resource.name);
+    expect(retained.sort()).toEqual(['secrets-key', 'trail']);
+  });
+
   it('exports the function, schedule, bucket and topic', async () => {
     // Act
     const stack = await run();
