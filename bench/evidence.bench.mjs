@@ -1,48 +1,25 @@
 // Benchmark of the evidence pack for one large account: 10,000 users (one key each) and 20,000 trail records.
 // Baseline, measured in the same run: the audit's own Markdown report of the same findings (core/report).
-// Prints the time of each step and its ratio to the baseline; `node bench/evidence.mjs` runs it alone.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Prints the time of each step and its ratio to the baseline; `npm run bench evidence` runs it alone.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import './load-ts.mjs';
 
 const USERS = 10_000;
 const TRAIL_RECORDS = 20_000;
 const ROUNDS = 5;
 
 async function loadCore() {
-  const dir = mkdtempSync(join(tmpdir(), 'keywarden-bench-evidence-'));
-  const entry = join(dir, 'entry.ts');
-  const root = join(import.meta.dirname, '..');
-  writeFileSync(
-    entry,
-    [
-      `export { buildEvidence } from '${root}/core/evidence/model.ts';`,
-      `export { renderEvidenceHtml } from '${root}/core/evidence/html.ts';`,
-      `export { renderEvidenceMarkdown } from '${root}/core/evidence/markdown.ts';`,
-      `export { digestPack } from '${root}/core/evidence/pack.ts';`,
-      `export { renderMarkdown } from '${root}/core/report/markdown.ts';`,
-      `export { evaluate, summarize } from '${root}/core/evaluate.ts';`,
-      `export { parseConfig } from '${root}/core/config.ts';`,
-    ].join('\n'),
-  );
-  const out = join(dir, 'bundle.mjs');
-  await build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'error',
-    // Bundled CommonJS dependencies (yaml) call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-  });
-  const core = await import(pathToFileURL(out).href);
-  rmSync(dir, { recursive: true, force: true });
-  return core;
+  const load = (path) => import(pathToFileURL(join(import.meta.dirname, '..', path)).href);
+  return {
+    ...(await load('core/evidence/model.ts')),
+    ...(await load('core/evidence/html.ts')),
+    ...(await load('core/evidence/markdown.ts')),
+    ...(await load('core/evidence/pack.ts')),
+    ...(await load('core/report/markdown.ts')),
+    ...(await load('core/evaluate.ts')),
+    ...(await load('core/config.ts')),
+  };
 }
 
 function syntheticInput(core) {
@@ -142,4 +119,4 @@ export async function benchEvidence() {
   return { baselineMs: baseline.ms, packMs: total };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await benchEvidence();
+await benchEvidence();
