@@ -25,7 +25,7 @@ export function accessKeyRemedy(
   config: Config,
   asOf: Date,
 ): string {
-  const who = user === undefined ? `the user of access key "${resourceName}"` : `"${user}"`;
+  const who = user === undefined ? '(named only at apply time)' : `"${user}"`;
   const expired = config.exemptions.find(
     (exemption) => exemption.user === user && asOf.getTime() > endOfUtcDay(exemption.expiresOn).getTime(),
   );

@@ -64,17 +64,17 @@ export function tagOf(props: Props, key: string): string | undefined {
 }
 
 /**
- * Whether `resource` points at `target` through property `prop`: by the engine's property dependencies,
- * else by the same known value (a name or ARN written out literally).
+ * Whether `resource` points at `target` through the property at `path` (e.g. `target.arn`): by the engine's
+ * dependencies of its top-level property, else by the same known value (a name or ARN written out literally).
  */
 export function refersTo(
   resource: PolicyResource,
-  prop: string,
+  path: string,
   target: PolicyResource,
   targetProps: string[],
 ) {
-  if (resource.propertyDependencies[prop]?.includes(target)) return true;
-  const value = known(() => valueAt(resource.props, prop));
+  if (resource.propertyDependencies[path.split('.')[0]!]?.includes(target)) return true;
+  const value = known(() => valueAt(resource.props, path));
   if (typeof value !== 'string' || value === '') return false;
   return targetProps.some((name) => known(() => target.props[name]) === value);
 }

@@ -19,10 +19,10 @@ function grantsOf(role: PolicyResource, resources: PolicyResource[]): Grant[] {
     managedPolicyArn: arn,
   }));
   const attached = resources.flatMap((resource): Grant[] => {
+    if (resource.type !== AwsType.rolePolicy && resource.type !== AwsType.rolePolicyAttachment) return [];
     if (!refersTo(resource, 'role', role, ['name', 'id'])) return [];
     if (resource.type === AwsType.rolePolicy)
       return [{ source: resource, document: resource.props['policy'] }];
-    if (resource.type !== AwsType.rolePolicyAttachment) return [];
     const policy = resources.find(
       (p) => p.type === AwsType.policy && refersTo(resource, 'policyArn', p, ['arn']),
     );

@@ -78,7 +78,6 @@ export function functionLogGroups(fn: PolicyResource, resources: PolicyResource[
     (resource) =>
       resource.type === AwsType.logGroup &&
       (refersTo(fn, 'loggingConfig.logGroup', resource, ['name']) ||
-        fn.propertyDependencies['loggingConfig']?.includes(resource) ||
         fn.dependencies.includes(resource) ||
         (name !== undefined && known(() => resource.props['name']) === `/aws/lambda/${name}`)),
   );

@@ -23,7 +23,7 @@ export const requireDailyRotationSchedule: StackValidationPolicy = {
   validateStack: validateStackWith(AwsType.lambdaFunction, (args, reportViolation) => {
     for (const fn of rotationFunctionsOrNotApplicable(args)) {
       const schedules = args.resources.filter(
-        (r) => r.type === AwsType.schedule && refersTo(r, 'target', fn, ['arn']),
+        (r) => r.type === AwsType.schedule && refersTo(r, 'target.arn', fn, ['arn']),
       );
       const daily = schedules.filter(
         (s) => s.props['state'] !== 'DISABLED' && firesAtLeastDaily(String(s.props['scheduleExpression'])),

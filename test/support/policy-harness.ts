@@ -14,13 +14,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import * as analyzerGrpc from '@pulumi/pulumi/proto/analyzer_grpc_pb.js';
-import * as analyzerPb from '@pulumi/pulumi/proto/analyzer_pb.js';
+import type * as AnalyzerGrpc from '@pulumi/pulumi/proto/analyzer_grpc_pb.js';
+import type * as analyzerPb from '@pulumi/pulumi/proto/analyzer_pb.js';
 
-// The stubs' own gRPC and protobuf runtimes: messages must be built with the classes the stubs check against.
+// The stubs are CommonJS whose exports Node cannot list for an ESM import, hence require(); so are their gRPC
+// and protobuf runtimes: messages must be built with the very classes the stubs check against.
 const requireFromProto = createRequire(
   createRequire(import.meta.url).resolve('@pulumi/pulumi/proto/analyzer_pb.js'),
 );
+const analyzerGrpc = requireFromProto('./analyzer_grpc_pb.js') as typeof AnalyzerGrpc;
+const analyzer = requireFromProto('./analyzer_pb.js') as typeof analyzerPb;
 const grpc = requireFromProto('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
 const { Struct } = requireFromProto('google-protobuf/google/protobuf/struct_pb.js') as {
   Struct: { fromJavaScript(value: Record<string, unknown>): unknown };
@@ -144,22 +147,28 @@ export async function startPolicyPack(
       return toPackInfo(info);
     },
     async configure(config) {
-      const request = new analyzerPb.ConfigureAnalyzerRequest();
+      // Like the CLI: every policy gets a config, its level defaulting to the policy's own, its properties to the
+      // top-level defaults of its schema (the CLI applies no nested defaults: the pack must).
+      const { policies } = toPackInfo(await call<analyzerPb.AnalyzerInfo>('getAnalyzerInfo', new Empty()));
+      const request = new analyzer.ConfigureAnalyzerRequest();
       const map = request.getPolicyconfigMap();
-      for (const [policy, value] of Object.entries(config)) {
+      for (const policy of policies) {
+        const given = config[policy.name];
         const { enforcementLevel, ...properties } =
-          typeof value === 'string' ? { enforcementLevel: value } : value;
-        const policyConfig = new analyzerPb.PolicyConfig();
+          typeof given === 'string' ? { enforcementLevel: given } : (given ?? {});
+        const policyConfig = new analyzer.PolicyConfig();
         policyConfig.setEnforcementlevel(
-          LEVEL_CODES[enforcementLevel ?? 'advisory'] as analyzerPb.EnforcementLevel,
+          LEVEL_CODES[enforcementLevel ?? policy.enforcementLevel] as analyzerPb.EnforcementLevel,
         );
-        policyConfig.setProperties(Struct.fromJavaScript(properties) as never);
-        map.set(policy, policyConfig);
+        policyConfig.setProperties(
+          Struct.fromJavaScript({ ...schemaDefaults(policy), ...properties }) as never,
+        );
+        map.set(policy.name, policyConfig);
       }
       await call('configure', request);
     },
     async analyze(resource) {
-      const request = new analyzerPb.AnalyzeRequest();
+      const request = new analyzer.AnalyzeRequest();
       request.setType(resource.type);
       request.setName(resource.name);
       request.setUrn(resource.urn);
@@ -169,7 +178,7 @@ export async function startPolicyPack(
       return toAnalysis(await call<analyzerPb.AnalyzeResponse>('analyze', request));
     },
     async analyzeStack(resources) {
-      const request = new analyzerPb.AnalyzeStackRequest();
+      const request = new analyzer.AnalyzeStackRequest();
       request.setResourcesList(resources.map(toAnalyzerResource));
       return toAnalysis(await call<analyzerPb.AnalyzeResponse>('analyzeStack', request));
     },
@@ -183,6 +192,15 @@ export async function startPolicyPack(
       }
     },
   };
+}
+
+function schemaDefaults(policy: PolicyInfo): Record<string, unknown> {
+  const properties = (policy.configSchema?.properties ?? {}) as Record<string, { default?: unknown }>;
+  return Object.fromEntries(
+    Object.entries(properties).flatMap(([name, schema]) =>
+      schema.default === undefined ? [] : [[name, schema.default]],
+    ),
+  );
 }
 
 function readPort(child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<number> {
@@ -208,13 +226,13 @@ function readPort(child: ChildProcess, timeoutMs: number, stderr: () => string):
 }
 
 function resourceOptions(resource: StackResource): analyzerPb.AnalyzerResourceOptions {
-  const options = new analyzerPb.AnalyzerResourceOptions();
+  const options = new analyzer.AnalyzerResourceOptions();
   if (resource.parent) options.setParent(resource.parent);
   return options;
 }
 
 function providerOf(provider: NonNullable<StackResource['provider']>): analyzerPb.AnalyzerProviderResource {
-  const message = new analyzerPb.AnalyzerProviderResource();
+  const message = new analyzer.AnalyzerProviderResource();
   message.setType(provider.type);
   message.setName(provider.name);
   message.setUrn(provider.urn);
@@ -223,7 +241,7 @@ function providerOf(provider: NonNullable<StackResource['provider']>): analyzerP
 }
 
 function toAnalyzerResource(resource: StackResource): analyzerPb.AnalyzerResource {
-  const message = new analyzerPb.AnalyzerResource();
+  const message = new analyzer.AnalyzerResource();
   message.setType(resource.type);
   message.setName(resource.name);
   message.setUrn(resource.urn);
@@ -233,7 +251,7 @@ function toAnalyzerResource(resource: StackResource): analyzerPb.AnalyzerResourc
   message.setDependenciesList(resource.dependencies ?? []);
   const propertyDependencies = message.getPropertydependenciesMap();
   for (const [property, urns] of Object.entries(resource.propertyDependencies ?? {})) {
-    const dependencies = new analyzerPb.AnalyzerPropertyDependencies();
+    const dependencies = new analyzer.AnalyzerPropertyDependencies();
     dependencies.setUrnsList(urns);
     propertyDependencies.set(property, dependencies);
   }
@@ -318,13 +336,29 @@ type RegisterResponse = {
  */
 export async function recordStack(
   program: () => unknown,
-  options: { mocks?: pulumi.runtime.Mocks; project?: string; stack?: string; preview?: boolean } = {},
+  options: {
+    mocks?: pulumi.runtime.Mocks;
+    project?: string;
+    stack?: string;
+    preview?: boolean;
+    /** The project's settings (`{key: value}`; objects are passed as JSON, as the Pulumi CLI does). */
+    config?: Record<string, unknown>;
+  } = {},
 ): Promise<StackResource[]> {
+  const project = options.project ?? 'project';
   await pulumi.runtime.setMocks(
     options.mocks ?? echoMocks,
-    options.project ?? 'project',
+    project,
     options.stack ?? 'stack',
     options.preview ?? false,
+  );
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(
+      Object.entries(options.config ?? {}).map(([key, value]) => [
+        `${project}:${key}`,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
+    ),
   );
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(request: RegisterRequest, callback: Callback<RegisterResponse>): void;

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { restrictRotationRolePermissions } from '../../../policypack/policies/restrict-rotation-role-permissions.js';
+import { UNKNOWN } from '../../support/policy-harness.js';
+import {
+  changing,
+  compliantRolePolicy,
+  compliantRotationStack,
+  runStackPolicy,
+  without,
+} from '../fixtures.js';
+
+type Statement = (typeof compliantRolePolicy.Statement)[number] & Record<string, unknown>;
+const withStatements = (change: (statements: Statement[]) => unknown[]) =>
+  changing(compliantRotationStack(), 'rotation-permissions', (p) => ({
+    ...p,
+    policy: JSON.stringify({
+      ...compliantRolePolicy,
+      Statement: change(structuredClone(compliantRolePolicy.Statement)),
+    }),
+  }));
+const messages = (stack = compliantRotationStack()) =>
+  runStackPolicy(restrictRotationRolePermissions, stack).violations.map((v) => v.message);
+const prefix = 'RolePolicy "rotation-permissions" of the role of Function "rotation"';
+
+describe('restrict-rotation-role-permissions', () => {
+  it('accepts reads on every resource and key mutations limited to tagged users', () => {
+    expect(messages()).toEqual([]);
+  });
+
+  it('rejects iam:* on every resource', () => {
+    const stack = withStatements((s) => [...s, { Effect: 'Allow', Action: 'iam:*', Resource: '*' }]);
+
+    expect(messages(stack)).toEqual([
+      `${prefix} allows "iam:*" on every resource ("*"): list the exact actions the rotation needs.`,
+      `${prefix} allows iam:CreateAccessKey, iam:UpdateAccessKey, iam:DeleteAccessKey on "*": limit Resource to IAM users (arn:aws:iam::<account-id>:user/*).`,
+      `${prefix} allows iam:CreateAccessKey, iam:UpdateAccessKey, iam:DeleteAccessKey without the condition StringEquals {"aws:ResourceTag/keywarden:rotation": "enabled"}: add it so the function can change only the keys of enrolled users.`,
+    ]);
+  });
+
+  it('rejects key mutations on every resource', () => {
+    const stack = withStatements((s) => s.map((st, i) => (i === 1 ? { ...st, Resource: '*' } : st)));
+
+    expect(messages(stack)).toEqual([expect.stringContaining('on "*": limit Resource to IAM users')]);
+  });
+
+  it('rejects key mutations without the enrolment-tag condition', () => {
+    const stack = withStatements((s) => s.map((st, i) => (i === 1 ? { ...st, Condition: undefined } : st)));
+
+    expect(messages(stack)).toEqual([expect.stringContaining('without the condition StringEquals')]);
+  });
+
+  it('rejects a condition on another tag value', () => {
+    const stack = withStatements((s) =>
+      s.map((st, i) =>
+        i === 1
+          ? { ...st, Condition: { StringEquals: { 'aws:ResourceTag/keywarden:rotation': 'disabled' } } }
+          : st,
+      ),
+    );
+
+    expect(messages(stack)).toHaveLength(1);
+  });
+
+  it('rejects NotAction, which allows everything not listed', () => {
+    const stack = withStatements((s) => [
+      ...s,
+      { Effect: 'Allow', NotAction: 'iam:DeleteUser', Resource: '*' },
+    ]);
+
+    expect(messages(stack)).toEqual([expect.stringContaining('uses NotAction or NotResource')]);
+  });
+
+  it('rejects an attached AdministratorAccess', () => {
+    const stack = changing(compliantRotationStack(), 'rotation-basic-execution', (a) => ({
+      ...a,
+      policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+    }));
+
+    expect(messages(stack)).toEqual([
+      'RolePolicyAttachment "rotation-basic-execution" of the role of Function "rotation" attaches AdministratorAccess, which allows wildcard actions on every resource: attach a policy that names the actions the rotation needs.',
+    ]);
+  });
+
+  it('rejects a document that is not IAM policy JSON', () => {
+    const stack = changing(compliantRotationStack(), 'rotation-permissions', (p) => ({
+      ...p,
+      policy: 'not json',
+    }));
+
+    expect(messages(stack)).toEqual([expect.stringContaining('is not valid IAM policy JSON')]);
+  });
+
+  it('rejects a function whose role is not in the stack', () => {
+    expect(messages(without(compliantRotationStack(), 'rotation-role'))).toEqual([
+      'Function "rotation" runs as a role that is not part of the stack, so its permissions cannot be checked: define its aws.iam.Role in this stack.',
+    ]);
+  });
+
+  it('defers to the analyzer when a policy document is unknown during preview', () => {
+    const stack = changing(compliantRotationStack(), 'rotation-permissions', (p) => ({
+      ...p,
+      policy: UNKNOWN,
+    }));
+
+    expect(runStackPolicy(restrictRotationRolePermissions, stack).unknownValue).toContain('.policy');
+  });
+});
