@@ -30,9 +30,10 @@ export function parseCredentialReport(
   generatedAt: Date | null = null,
 ): Inventory {
   let header: string[] | null = null;
-  let rows: Record<string, string>[];
+  let rows: { record: Record<string, string>; info: { lines: number } }[];
   try {
     rows = parse(csv, {
+      info: true,
       columns: (names: string[]) => {
         header = names;
         return names;
@@ -40,7 +41,7 @@ export function parseCredentialReport(
       skip_empty_lines: true,
       trim: true,
       bom: true,
-    }) as Record<string, string>[];
+    }) as typeof rows;
   } catch (err) {
     throw new UsageError(`${origin}: not a valid CSV file (${(err as Error).message.split('\n')[0]})`);
   }
@@ -56,8 +57,9 @@ export function parseCredentialReport(
   const users: UserRecord[] = [];
   const keys: KeyRecord[] = [];
   let account = 'unknown';
-  rows.forEach((row, index) => {
-    const line = index + 2;
+  for (const { record: row, info } of rows) {
+    // The line the row ends on, counted in the file (blank lines included), as an editor shows it.
+    const line = info.lines;
     const user = row.user ?? '';
     const userArn = row.arn ?? '';
     if (!user || !userArn.startsWith('arn:')) {
@@ -102,7 +104,7 @@ export function parseCredentialReport(
           : (row[`access_key_${slot}_last_used_service`] ?? null),
       });
     }
-  });
+  }
   return { source: 'credential-report', account, generatedAt, users, keys, gaps: [] };
 }
 

@@ -132,6 +132,12 @@ describe('parseCredentialReport', () => {
     );
   });
 
+  it('names the line as an editor counts it, blank lines included', () => {
+    const csv = report(ROOT, '', row('alice', 'true,soon,N/A,N/A,N/A'));
+
+    expect(refusal(csv)).toBe('report.csv: line 4: access_key_1_last_rotated is not a date: "soon"');
+  });
+
   it('refuses a garbled last-used date', () => {
     expect(refusal(report(row('alice', 'true,2026-10-01T00:00:00+00:00,2026-13-45T99:00:00Z,N/A,s3')))).toBe(
       'report.csv: line 2: access_key_1_last_used_date is not a date: "2026-13-45T99:00:00Z"',
