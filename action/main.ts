@@ -4,7 +4,7 @@ import * as actionsCore from '@actions/core';
 import { type AuditReport, runAudit } from '../core/audit.js';
 import { createIamClient } from '../core/aws.js';
 import { loadConfig } from '../core/config.js';
-import { describeError, IncompleteError, UsageError } from '../core/errors.js';
+import { describeError, UsageError } from '../core/errors.js';
 import { failsAt } from '../core/evaluate.js';
 import { toJsonReport } from '../core/report/json.js';
 import { maskKeyId } from '../core/report/markdown.js';
@@ -63,8 +63,7 @@ export async function run(environment: ActionEnvironment = runnerEnvironment()):
     const failure = await audit(environment);
     if (failure) environment.core.setFailed(failure);
   } catch (err) {
-    const prefix = err instanceof IncompleteError ? 'audit incomplete: ' : '';
-    environment.core.setFailed(`keywarden: ${prefix}${describeError(err)}`);
+    environment.core.setFailed(`keywarden: ${describeError(err)}`);
   }
 }
 
@@ -74,21 +73,7 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
   const inputs = readInputs((name) => core.getInput(name));
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
   const context = readRunnerContext(env);
-
-  if (!(await environment.awsCredentialsPresent())) {
-    if (isPullRequestEvent(context.eventName)) {
-      core.notice(
-        `keywarden skipped the audit: this ${context.eventName} run has no AWS credentials${context.fromFork ? ' (a pull request from a fork gets no secrets or OIDC token)' : ''}.`,
-      );
-      core.setOutput('skipped', 'true');
-      return null;
-    }
-    throw new UsageError(
-      'no AWS credentials: add aws-actions/configure-aws-credentials (OIDC) before this step',
-    );
-  }
-  core.setOutput('skipped', 'false');
-
+  // The policy is checked first, so a pull request that breaks keywarden.yml fails even without AWS access.
   const asOf = inputs.asOf ?? environment.clock();
   const { config } = await loadConfig({
     file:
@@ -99,6 +84,24 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
     cwd: context.workspace,
     overrides: { maxKeyAgeDays: inputs.maxKeyAgeDays, warnDays: inputs.warnDays },
   });
+
+  if (!(await environment.awsCredentialsPresent())) {
+    if (isPullRequestEvent(context.eventName)) {
+      core.notice(
+        `keywarden skipped the audit: this ${context.eventName} run has no AWS credentials${context.fromFork ? ' (a pull request from a fork gets no secrets or OIDC token)' : ''}.`,
+      );
+      core.setOutput('skipped', 'true');
+      await environment.writeSummary(
+        `## keywarden: audit skipped\n\nThis ${context.eventName} run has no AWS credentials, so no key was audited.\n`,
+      );
+      return null;
+    }
+    throw new UsageError(
+      'no AWS credentials: add aws-actions/configure-aws-credentials (OIDC) before this step',
+    );
+  }
+  core.setOutput('skipped', 'false');
+
   const report = await runAudit({ config, asOf, source: inputs.source });
   const reportPath = await writeReport(report, inputs, context);
   for (const note of report.notes) core.info(`keywarden: note: ${note}`);
@@ -115,7 +118,14 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
     }
   }
   await environment.writeSummary(
-    renderJobSummary({ report, maskKeyIds: inputs.maskKeyIds, issueFiling: filing.why, issues, reportPath }),
+    renderJobSummary({
+      report,
+      maskKeyIds: inputs.maskKeyIds,
+      issueFiling: filing.why,
+      issues,
+      issueError: syncError === null ? null : describeError(syncError),
+      reportPath,
+    }),
   );
   setOutputs(core, report, reportPath, issues);
 

@@ -16,6 +16,8 @@ export interface SummaryInput {
   /** Why issues were or were not filed. */
   issueFiling: string;
   issues: SyncOutcome | null;
+  /** Why the issue sync stopped, if it did. */
+  issueError: string | null;
   reportPath: string;
 }
 
@@ -88,6 +90,7 @@ function chartLabel(user: string): string {
 
 function issuesSection(input: SummaryInput): string {
   const outcome = input.issues;
+  if (input.issueError) return `**The issue sync failed**: ${inertMarkdown(input.issueError)}`;
   if (!outcome) return `Not filed: ${input.issueFiling}.`;
   const list = (numbers: number[]) => (numbers.length ? numbers.map((n) => `#${n}`).join(', ') : 'none');
   const lines = [

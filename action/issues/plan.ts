@@ -87,7 +87,8 @@ export function planIssueSync(input: PlanInput): IssuePlan {
       suppressed.push(notPlanned);
       continue;
     }
-    const lastClosed = tracked.at(-1);
+    // Reopen the issue that carries the history, not one closed as a duplicate of it.
+    const lastClosed = tracked.filter((t) => t.stateReason !== 'duplicate').at(-1) ?? tracked.at(-1);
     if (lastClosed) {
       planned.push({
         kind: 'reopen',

@@ -77,8 +77,9 @@ async function doctor(options: DoctorOptions, io: Io): Promise<number> {
         status: 'pass',
         detail: `${identity.arn} in account ${identity.account}`,
       });
-      for (const operation of ['audit', 'rotate'] as const)
-        add(await checkPermissions(iam, identity, operation, options.user));
+      const usesBucket = Boolean(options.trailBucket || (!options.trailFile && config?.trail?.bucket));
+      const operations: OperationName[] = ['audit', 'rotate', ...(usesBucket ? (['trail-s3'] as const) : [])];
+      for (const operation of operations) add(await checkPermissions(iam, identity, operation, options.user));
       if (options.user && config)
         for (const check of await checkUser(iam, identity, config, options.user, options, io)) add(check);
     }
@@ -238,16 +239,6 @@ async function checkUser(
     (key) => `${key.AccessKeyId} ${key.Status} ${wholeDaysBetween(key.CreateDate ?? now, now)}d`,
   );
   const active = (listed.AccessKeyMetadata ?? []).filter((key) => key.Status === 'Active').length;
-  checks.push({
-    name: 'keys',
-    status: active === 2 ? 'fail' : 'pass',
-    detail: keys.length > 0 ? keys.join(', ') : 'none',
-    ...(active === 2
-      ? {
-          fix: `delete the key not in use: aws iam delete-access-key --user-name ${user} --access-key-id <id>`,
-        }
-      : {}),
-  });
   const secrets = new SecretsManagerClient({ ...clientConfig(), maxAttempts: 1 });
   try {
     const run = await rotateUsers({
@@ -264,12 +255,24 @@ async function checkUser(
     });
     const outcome = run.users[0];
     const blocked = outcome?.status === 'blocked' || outcome?.status === 'failed';
+    // Two active keys are normal mid-rotation (old + stored replacement); they are a fault when they block it.
+    const twoBlocking = active === 2 && blocked;
+    checks.push({
+      name: 'keys',
+      status: twoBlocking ? 'fail' : 'pass',
+      detail: keys.length > 0 ? keys.join(', ') : 'none',
+      ...(twoBlocking
+        ? {
+            fix: `delete the key not in use: aws iam delete-access-key --user-name ${user} --access-key-id <id>`,
+          }
+        : {}),
+    });
     checks.push({
       name: 'rotation plan',
       status: blocked ? 'fail' : 'pass',
       detail: `${outcome?.status}: ${outcome?.reason}${outcome?.next ? `; next: ${outcome.next.what} on ${outcome.next.at.slice(0, 10)}` : ''}`,
       ...(blocked
-        ? { fix: 'resolve what the plan names, then keywarden rotate --user ' + user + ' --dry-run' }
+        ? { fix: `resolve what the plan names, then keywarden rotate --user ${user} --dry-run` }
         : {}),
     });
   } finally {

@@ -1,10 +1,8 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type Command, Option } from 'commander';
 import { runAudit } from '../../core/audit.js';
-import { clientConfig } from '../../core/aws.js';
 import { loadConfig } from '../../core/config.js';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../../core/errors.js';
 import { renderEvidenceHtml } from '../../core/evidence/html.js';
@@ -24,6 +22,7 @@ import {
   type Manifest,
   SUMS_FILE,
 } from '../../core/evidence/pack.js';
+import { callerIdentity } from '../../core/identity.js';
 import { parseInstant } from '../../core/time.js';
 import {
   resolveTrailStore,
@@ -215,7 +214,7 @@ async function recordPack(
   options: EvidenceOptions,
   generatedAt: Date,
 ): Promise<TrailRecord> {
-  const actor = options.credentialReport ? localActor() : await callerArn();
+  const actor = options.credentialReport ? localActor() : (await callerIdentity()).arn;
   try {
     return await store.append({
       at: generatedAt,
@@ -240,16 +239,5 @@ function localActor(): string {
     return `local:${userInfo().username}`;
   } catch {
     return 'local:unknown';
-  }
-}
-
-/** Who generated the pack, as AWS knows them (a live audit already needs credentials). */
-async function callerArn(): Promise<string> {
-  const sts = new STSClient(clientConfig());
-  try {
-    const identity = await sts.send(new GetCallerIdentityCommand({}));
-    return identity.Arn ?? 'unknown';
-  } finally {
-    sts.destroy();
   }
 }

@@ -2,8 +2,9 @@
  * Rotation state that must survive a crash lives in AWS, next to what it describes, never only in memory:
  * - IAM: each key's status and CreateDate (the replacement's CreateDate is when the rotation began).
  * - The managed secret `keywarden/<account>/<user>`: its AWSCURRENT version ID is
- *   `keywarden-key-<AccessKeyId>`, set atomically with the value, so DescribeSecret names the stored key
- *   without reading the secret. Its tags carry the rest (see `STATE_TAGS`).
+ *   `keywarden-key-<AccessKeyId>` (`keywarden-out-…` when the secret was shown once on stdout instead),
+ *   set in the same call as the value, so DescribeSecret names the stored key without reading the secret.
+ *   Its tags carry the rest (see `STATE_TAGS`).
  * - The trail: one record per mutation; a run that finds a write-ahead marker compares AWS with the trail
  *   and writes the records a crashed run could not.
  */

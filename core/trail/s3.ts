@@ -27,6 +27,8 @@ export function createS3Client(): S3Client {
 }
 
 const SEQ_DIGITS = 12;
+/** How far a record's `at` may precede its object's LastModified (clock skew, retries). */
+const LAST_MODIFIED_SLACK_MS = 60 * 60_000;
 
 /**
  * A write-once trail in S3: one object per record at `<prefix><seq, 12 digits>.json`, each written with
@@ -84,7 +86,11 @@ export class S3TrailStore implements TrailStore {
   }
 
   async read(period?: Period): Promise<TrailRecord[]> {
-    const keys = await this.listKeys();
+    // Objects written well before the period cannot hold records in it: skip them without a GET.
+    const from = period?.from ? period.from.getTime() - LAST_MODIFIED_SLACK_MS : null;
+    const keys = (await this.listObjects())
+      .filter((object) => from === null || object.lastModified === null || object.lastModified >= from)
+      .map((object) => object.key);
     const records = await mapWithConcurrency(keys, 16, (key) => this.getObject(key));
     return records.filter((record) => withinPeriod(record, period));
   }
@@ -102,13 +108,13 @@ export class S3TrailStore implements TrailStore {
   }
 
   private async findHead(): Promise<TrailRecord | null> {
-    const keys = await this.listKeys();
-    const last = keys.at(-1);
-    return last ? this.getObject(last) : null;
+    const last = (await this.listObjects()).at(-1);
+    return last ? this.getObject(last.key) : null;
   }
 
-  private async listKeys(): Promise<string[]> {
-    const keys: string[] = [];
+  /** Record objects in seq order (their keys sort by seq), with S3's write time. */
+  private async listObjects(): Promise<{ key: string; lastModified: number | null }[]> {
+    const keys: { key: string; lastModified: number | null }[] = [];
     try {
       for await (const page of paginateListObjectsV2(
         { client: this.client },
@@ -116,14 +122,14 @@ export class S3TrailStore implements TrailStore {
       )) {
         for (const object of page.Contents ?? []) {
           if (object.Key && /^\d+\.json$/.test(object.Key.slice(this.options.prefix.length))) {
-            keys.push(object.Key);
+            keys.push({ key: object.Key, lastModified: object.LastModified?.getTime() ?? null });
           }
         }
       }
     } catch (err) {
       throw new IncompleteError(`cannot list the trail in ${this.description}: ${describeError(err)}`);
     }
-    return keys.sort();
+    return keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   private async getRecord(seq: number): Promise<TrailRecord> {

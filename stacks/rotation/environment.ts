@@ -32,6 +32,8 @@ export const ENVIRONMENT_LIMIT_BYTES = 4096;
 
 export interface FunctionEnvironment {
   config: Config;
+  /** The stack's trail bucket, from the policy's `trail:` section. */
+  trail: { bucket: string; prefix: string; retentionDays: number };
   topicArn: string;
   secretsKmsKeyArn: string;
 }
@@ -49,8 +51,14 @@ export function readEnvironment(env: NodeJS.ProcessEnv, asOf: Date): FunctionEnv
   } catch {
     throw new UsageError(`${EnvironmentVariable.config} is not JSON`);
   }
+  const config = parseConfig(raw, { asOf, origin: EnvironmentVariable.config });
+  const { bucket, prefix, retentionDays } = config.trail ?? {};
+  if (!bucket || prefix === undefined || retentionDays === undefined) {
+    throw new UsageError(`${EnvironmentVariable.config} names no trail bucket`);
+  }
   return {
-    config: parseConfig(raw, { asOf, origin: EnvironmentVariable.config }),
+    config,
+    trail: { bucket, prefix, retentionDays },
     topicArn: env[EnvironmentVariable.topicArn] as string,
     secretsKmsKeyArn: env[EnvironmentVariable.secretsKmsKeyArn] as string,
   };

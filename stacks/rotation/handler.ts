@@ -68,13 +68,11 @@ export function createHandler(options: HandlerOptions = {}) {
     logger.appendKeys({ function_name: context.functionName, request_id: context.awsRequestId });
     try {
       const asOf = clock();
-      const { config, topicArn, secretsKmsKeyArn } = readEnvironment(options.env ?? process.env, asOf);
+      const { config, trail, topicArn, secretsKmsKeyArn } = readEnvironment(options.env ?? process.env, asOf);
       const aws = clientConfig();
       const iam = new IAMClient(aws);
       const notifier = snsNotifier(topicArn, new SNSClient(aws));
       const account = await accountOf(new STSClient(aws));
-      const { trail } = config;
-      if (!trail?.bucket) throw new Error('the policy in the environment names no trail bucket');
 
       const run = await rotateUsers({
         clients: { iam, secrets: new SecretsManagerClient(aws) },
@@ -84,11 +82,7 @@ export function createHandler(options: HandlerOptions = {}) {
         clock,
         wallClock,
         deadline,
-        trail: new S3TrailStore({
-          bucket: trail.bucket,
-          prefix: trail.prefix,
-          retentionDays: trail.retentionDays,
-        }),
+        trail: new S3TrailStore(trail),
         notifier,
         users: 'in-scope',
         kmsKeyId: secretsKmsKeyArn,

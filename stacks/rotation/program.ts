@@ -243,6 +243,20 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
     comparisonOperator: 'GreaterThanOrEqualToThreshold',
     treatMissingData: 'breaching',
   });
+  alarm('failed-users', {
+    name: `${settings.functionName}-failed-users`,
+    alarmDescription:
+      'The rotation run could not rotate some users: the summary notice and the function logs name each one and why.',
+    namespace: METRICS_NAMESPACE,
+    metricName: RunMetric.failedUsers,
+    dimensions: { service: SERVICE_NAME },
+    statistic: 'Maximum',
+    period: 86400,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    treatMissingData: 'notBreaching',
+  });
   alarm('dead-letters', {
     name: `${settings.functionName}-dead-letters`,
     alarmDescription:

@@ -5,6 +5,8 @@ import {
   keepsLogsAtLeast,
   logRetentionAtLeast,
 } from '../../core/log-retention.js';
+// The policy pack's own rule, so that a schedule the stack accepts is one the pack accepts.
+import { firesAtLeastDaily } from '../../policypack/lib/schedule.js';
 
 /**
  * Settings of the `keywarden-rotation` Pulumi project. `policy` is keywarden.yml itself, validated by the
@@ -48,6 +50,13 @@ export const rotationSettingsSchema = z
   })
   .strict()
   .superRefine((settings, ctx) => {
+    if (!firesAtLeastDaily(settings.schedule)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schedule'],
+        message: `"${settings.schedule}" does not run every day: use rate(1 day), rate(12 hours) or a daily cron(…)`,
+      });
+    }
     const { trail } = settings.policy;
     for (const field of ['file', 'bucket'] as const) {
       if (trail?.[field] !== undefined) {

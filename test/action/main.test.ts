@@ -92,7 +92,7 @@ describe('run', () => {
   });
 });
 
-describe('an incomplete audit', () => {
+describe('a run over an account that is partly unreadable', () => {
   const iam = mockClient(IAMClient);
   let github: FakeGitHub;
   let dir: string;
@@ -107,6 +107,7 @@ describe('an incomplete audit', () => {
   });
   beforeEach(() => {
     iam.reset();
+    github.issues.clear();
     dir = mkdtempSync(join(tmpdir(), 'kw-main-'));
     writeFileSync(join(dir, 'event.json'), JSON.stringify({ repository: { default_branch: 'main' } }));
     const user = (name: string) => ({
@@ -138,7 +139,7 @@ describe('an incomplete audit', () => {
       .resolves({ AccessKeyLastUsed: { Region: 'N/A', ServiceName: 'N/A' } });
   });
 
-  it('fails, files what it found, and closes nothing', async () => {
+  it('fails as incomplete, files what it found, and closes nothing', async () => {
     // Prepare: an open issue for a user whose keys could not be read this time.
     const open = github.seedIssue({
       title: `Rotate the IAM access key of hidden (account ${ACCOUNT})`,
@@ -176,5 +177,39 @@ describe('an incomplete audit', () => {
     expect(summaries[0]).toContain('Audit incomplete: no issue was closed');
     expect(summaries[0]).toContain('left open');
     expect(github.violations).toEqual([]);
+  });
+  it('reports a refused write in the summary and fails, naming where the sync stopped', async () => {
+    // Prepare
+    github.inject({
+      method: 'POST',
+      template: '/repos/{owner}/{repo}/issues',
+      status: 422,
+      body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com' },
+    });
+    const { core, calls } = coreFixture({ 'github-token': TOKEN, source: 'api', 'create-issues': 'true' });
+    const summaries: string[] = [];
+    // Act
+    await run(
+      environment(
+        core,
+        {
+          GITHUB_REPOSITORY: 'acme/infra',
+          GITHUB_EVENT_NAME: 'schedule',
+          GITHUB_EVENT_PATH: join(dir, 'event.json'),
+          GITHUB_API_URL: github.baseUrl,
+          RUNNER_TEMP: dir,
+          GITHUB_WORKSPACE: dir,
+        },
+        summaries,
+      ),
+    );
+    // Assess
+    expect(calls.failed).toEqual([
+      expect.stringMatching(
+        /^keywarden: issue sync stopped at creating the issue for alice after 0 changes: /,
+      ),
+    ]);
+    expect(summaries[0]).toContain('The issue sync failed');
+    expect(calls.outputs['report-path']).toBeTruthy();
   });
 });

@@ -61,6 +61,15 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect((await bed.trail.read()).map((r) => r.action)).toEqual(['key.create', 'secret.store', 'notice']);
   });
 
+  it('says on stderr where trail records go when no store is named', async () => {
+    const run = await cli(['rotate', '--user', 'alice', '--yes']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`trail records go to file ${join(bed.dir, 'keywarden-trail.jsonl')}`);
+    expect(
+      readFileSync(join(bed.dir, 'keywarden-trail.jsonl'), 'utf8').split('\n').filter(Boolean),
+    ).toHaveLength(3);
+  });
+
   it('asks at a terminal and changes nothing when the answer is no', async () => {
     const run = await cli(['rotate', '--user', 'alice', ...trailArgs()], { tty: true, stdinText: 'n\n' });
     expect(run.code).toBe(1);

@@ -253,6 +253,19 @@ describe.skipIf(!motoAvailable())('the action as a runner runs it, against moto 
     expect(github.requests).toEqual([]);
   });
 
+  it('checks the policy file even on a pull request without AWS credentials', async () => {
+    const result = await run({
+      event: 'pull_request',
+      awsEnv: { AWS_REGION: 'us-east-1' },
+      workspaceFiles: { 'keywarden.yml': 'maxKeyAgeDays: 90\nwarnDays: 120\n' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      '::error::keywarden: keywarden.yml: warnDays: must be less than maxKeyAgeDays',
+    );
+    expect(result.outputs.skipped).toBeUndefined();
+  });
+
   it('fails with one line when a scheduled run has no AWS credentials', async () => {
     const result = await run({ awsEnv: { AWS_REGION: 'us-east-1' } });
     expect(result.exitCode).toBe(1);

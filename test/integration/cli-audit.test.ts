@@ -56,6 +56,15 @@ describe.skipIf(!motoAvailable())('keywarden audit against moto (in-process)', (
     expect(report.summary).toMatchObject({ users: 3, keys: 4, overdue: 1 });
   });
 
+  it('shows its progress on a terminal while the API source walks the users, and clears it', async () => {
+    const captured = captureIo({ env: { ...process.env, NO_COLOR: '1' }, now: asOf, tty: true });
+
+    await main(['audit', '--source', 'api'], captured.io);
+
+    expect(captured.stderr()).toContain('\rkeywarden: read 3/3 users (100%)');
+    expect(captured.stderr().endsWith('\r\u001b[K')).toBe(true);
+  });
+
   it('exits 3 with a report naming the user it may not read when access is denied on part of the account', async () => {
     // Prepare
     proxy.setFaults([denied('ListAccessKeys', 'carol')]);

@@ -21,6 +21,53 @@ export const MOCK_ACCOUNT = '123456789012';
 export const MOCK_REGION = 'eu-central-1';
 
 /**
+ * Mocks that answer like the AWS provider where the programs read an output: a physical name, an ARN, a
+ * bucket name and a queue URL; invokes answer for account, partition and region. `registered` collects
+ * every resource with its inputs.
+ */
+export function awsMocks(registered: RegisteredResource[] = []): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      const physicalName = (args.inputs.name as string | undefined) ?? `${args.name}-${registered.length}`;
+      const service = args.type.split(':')[1]?.split('/')[0] ?? 'x';
+      return {
+        id: physicalName,
+        state: {
+          ...args.inputs,
+          name: physicalName,
+          arn: `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${physicalName}`,
+          ...(args.type === 'aws:s3/bucket:Bucket' ? { bucket: physicalName } : {}),
+          ...(args.type === 'aws:sqs/queue:Queue' ? { url: `https://sqs/${physicalName}` } : {}),
+        },
+      };
+    },
+    call(args) {
+      if (args.token === 'aws:index/getCallerIdentity:getCallerIdentity') {
+        return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/deployer`, userId: 'X' };
+      }
+      if (args.token === 'aws:index/getPartition:getPartition') {
+        return { partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsSuffix: 'com.amazonaws' };
+      }
+      if (args.token === 'aws:index/getRegion:getRegion') return { name: MOCK_REGION, region: MOCK_REGION };
+      return args.inputs;
+    },
+  };
+}
+
+/** Sets the project's Pulumi config as the CLI passes it: text as written, everything else as JSON. */
+export function setProjectConfig(project: string, config: Record<string, unknown>): void {
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(
+      Object.entries(config).map(([key, value]) => [
+        `${project}:${key}`,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
+    ),
+  );
+}
+
+/**
  * Runs a Pulumi program under `pulumi.runtime.setMocks`, with `config` as the project's settings
  * (`{key: value}`; objects are passed as JSON, as the Pulumi CLI does). Resources get an ARN and the
  * outputs a real provider would compute from the inputs; invokes answer for account and partition.
@@ -31,46 +78,8 @@ export async function runProgram(
   config: Record<string, unknown> = {},
 ): Promise<ProgramRun> {
   const resources: RegisteredResource[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const physicalName = (args.inputs.name as string | undefined) ?? `${args.name}-${resources.length}`;
-        const service = args.type.split(':')[1]?.split('/')[0] ?? 'x';
-        return {
-          id: physicalName,
-          state: {
-            ...args.inputs,
-            name: physicalName,
-            arn: `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${physicalName}`,
-            ...(args.type === 'aws:s3/bucket:Bucket' ? { bucket: physicalName } : {}),
-            ...(args.type === 'aws:sqs/queue:Queue' ? { url: `https://sqs/${physicalName}` } : {}),
-          },
-        };
-      },
-      call(args) {
-        if (args.token === 'aws:index/getCallerIdentity:getCallerIdentity') {
-          return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/deployer`, userId: 'X' };
-        }
-        if (args.token === 'aws:index/getPartition:getPartition') {
-          return { partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsSuffix: 'com.amazonaws' };
-        }
-        if (args.token === 'aws:index/getRegion:getRegion') return { name: MOCK_REGION, region: MOCK_REGION };
-        return args.inputs;
-      },
-    },
-    project,
-    'test',
-    false,
-  );
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(
-      Object.entries(config).map(([key, value]) => [
-        `${project}:${key}`,
-        typeof value === 'string' ? value : JSON.stringify(value),
-      ]),
-    ),
-  );
+  await pulumi.runtime.setMocks(awsMocks(resources), project, 'test', false);
+  setProjectConfig(project, config);
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
   // Let the stack's own registrations drain, so that the next run's mocks do not receive them.
   await pulumi.runtime.disconnect();

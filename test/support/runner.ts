@@ -30,6 +30,8 @@ export interface RunOptions {
   repository: string;
   token: string;
   extraEnv?: Record<string, string>;
+  /** Files in the workspace (the checked-out repository), by relative path. */
+  workspaceFiles?: Record<string, string>;
 }
 
 export const ACTION_DIR = join(import.meta.dirname, '..', '..');
@@ -66,6 +68,8 @@ export async function runAction(options: RunOptions): Promise<RunnerRun> {
       ...options.payload,
     }),
   );
+  for (const [file, text] of Object.entries(options.workspaceFiles ?? {}))
+    writeFileSync(join(dir, file), text);
   writeFileSync(outputFile, '');
   writeFileSync(summaryFile, '');
   const inputs = { ...actionDefaults(options.token), ...options.inputs };

@@ -84,6 +84,18 @@ describe('planIssueSync', () => {
     expect(reopen?.kind === 'reopen' && reopen.comment).toContain('returned');
   });
 
+  it('reopens the original issue rather than one closed as its duplicate', () => {
+    const alice = desired('alice');
+    const result = plan({
+      desired: [alice],
+      existing: [
+        tracked(alice, 4, { state: 'closed', stateReason: 'completed' }),
+        tracked(alice, 9, { state: 'closed', stateReason: 'duplicate' }),
+      ],
+    });
+    expect(kinds(result.actions)).toEqual(['reopen #4']);
+  });
+
   it('leaves an issue closed as not planned closed, and does not file a new one', () => {
     const alice = desired('alice');
     const closed = tracked(alice, 7, { state: 'closed', stateReason: 'not_planned' });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAudit } from '../../../core/audit.js';
 import { DAY_MS } from '../../../core/time.js';
-import { seedIam } from '../../support/iam-seed.js';
+import { markUsed, seedIam } from '../../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
 import { type RotationBed, rotationBed, SCOPE_TAG } from '../../support/rotation-bed.js';
 
@@ -73,5 +73,43 @@ describe.skipIf(!motoAvailable())('rotation lifecycle against moto', () => {
     ]);
     expect(await bed.trail.verify()).toMatchObject({ intact: true });
     expect(await bed.keys('not-enrolled')).toHaveLength(1);
+  });
+
+  it('deactivates an old key still in use at the deadline under enforce, after the notice', async () => {
+    const [oldKey] = await bed.keys('alice');
+    await bed.run();
+    bed.setNow(later(3));
+    await markUsed(moto, oldKey?.id as string);
+
+    bed.setNow(later(7));
+    const run = await bed.run();
+
+    expect(run.users[0]?.actions).toEqual([
+      expect.objectContaining({
+        kind: 'deactivate',
+        keyId: oldKey?.id,
+        reason: expect.stringContaining('still in use'),
+      }),
+    ]);
+    const records = await bed.trail.read();
+    const notice = records.findIndex((r) => r.action === 'notice');
+    const deactivation = records.findIndex((r) => r.action === 'key.deactivate');
+    expect(notice).toBeGreaterThanOrEqual(0);
+    expect(deactivation).toBeGreaterThan(notice);
+  });
+
+  it('keeps an old key still in use when enforce is off, and reports the user blocked', async () => {
+    bed.close();
+    bed = await rotationBed(moto, { rotation: { enforce: false } }, asOf);
+    const [oldKey] = await bed.keys('alice');
+    await bed.run();
+    bed.setNow(later(3));
+    await markUsed(moto, oldKey?.id as string);
+
+    bed.setNow(later(7));
+    const run = await bed.run();
+
+    expect(run.users[0]).toMatchObject({ status: 'blocked', actions: [] });
+    expect((await bed.keys('alice')).map((k) => k.status)).toEqual(['Active', 'Active']);
   });
 });

@@ -67,6 +67,13 @@ describe.skipIf(!motoAvailable())('S3 trail store (Object Lock) against moto', (
     expect(await store().verify()).toMatchObject({ intact: true });
   });
 
+  it('reads the records of a period without fetching objects written before it', async () => {
+    const trail = store();
+    await trail.append(entry('alice'));
+    expect((await trail.read({ from: now })).map((r) => r.user)).toEqual(['alice']);
+    expect(await trail.read({ from: new Date(Date.now() + 10 * DAY_MS) })).toEqual([]);
+  });
+
   it('keeps chains under different prefixes apart', async () => {
     await store('a/').append(entry('alice'));
     await store('b/').append(entry('bob'));

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../../core/config.js';
+import { DAY_MS } from '../../../core/time.js';
 import { S3TrailStore } from '../../../core/trail/index.js';
 import { createHandler, type LambdaContext } from '../../../stacks/rotation/handler.js';
 import { functionEnvironment } from '../../../stacks/rotation/program.js';
@@ -76,7 +77,7 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
   });
 
   /** A Lambda context with `budgetMs` left, whose clock (wallClock) moves `stepMs` at every reading. */
-  function lambda(budgetMs: number, stepMs = 0) {
+  function lambda(budgetMs: number, stepMs = 0, asOf = AS_OF) {
     let now = 0;
     const wallClock = () => {
       now += stepMs;
@@ -87,7 +88,7 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
       awsRequestId: 'request-1',
       getRemainingTimeInMillis: () => budgetMs,
     };
-    const handler = createHandler({ clock: () => AS_OF, wallClock, safetyMarginMs: () => 0, env });
+    const handler = createHandler({ clock: () => asOf, wallClock, safetyMarginMs: () => 0, env });
     return () => handler({ source: 'keywarden-schedule' }, context);
   }
 
@@ -155,6 +156,28 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
     });
     expect(metrics?.KeyMutations).toBeGreaterThan(0);
     expect(await summaries()).toHaveLength(1);
+  });
+
+  it('deactivates the old key on the first run after deactivateAfterDays, with its trail record', async () => {
+    // Prepare
+    const ids = await seedIam(moto, AS_OF, [
+      { name: 'alice', tags: ENROLLED, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
+    ]);
+    await lambda(900_000)();
+    const weekLater = new Date(AS_OF.getTime() + 8 * DAY_MS);
+    moto.setNow(weekLater);
+
+    // Act
+    const report = await lambda(900_000, 0, weekLater)();
+
+    // Assess
+    expect(report.counts.done).toBe(1);
+    const oldKey = (await keysOf('alice')).find((key) => key.AccessKeyId === ids.get('alice')?.[0]);
+    expect(oldKey?.Status).toBe('Inactive');
+    const deactivations = (await trailRecords()).filter((record) => record.action === 'key.deactivate');
+    expect(deactivations.map((record) => [record.user, record.accessKeyId])).toEqual([
+      ['alice', ids.get('alice')?.[0]],
+    ]);
   });
 
   it('keeps the new secret out of the logs, the metrics, the trail and the notices', async () => {

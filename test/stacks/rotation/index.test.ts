@@ -205,7 +205,7 @@ describe('keywarden-rotation stack', () => {
     ]);
   });
 
-  it('alarms to the topic on function errors, on overdue keys (or no report), and on dead letters', async () => {
+  it('alarms to the topic on function errors, failed users, overdue keys (or no report), and dead letters', async () => {
     // Act
     const stack = await run();
 
@@ -213,7 +213,12 @@ describe('keywarden-rotation stack', () => {
     const alarms = Object.fromEntries(
       stack.all('aws:cloudwatch/metricAlarm:MetricAlarm').map((alarm) => [alarm.name, alarm.inputs]),
     );
-    expect(Object.keys(alarms).sort()).toEqual(['dead-letters', 'function-errors', 'overdue-keys']);
+    expect(Object.keys(alarms).sort()).toEqual([
+      'dead-letters',
+      'failed-users',
+      'function-errors',
+      'overdue-keys',
+    ]);
     expect(alarms['function-errors']).toMatchObject({
       namespace: 'AWS/Lambda',
       metricName: 'Errors',

@@ -266,6 +266,7 @@ describe('configJsonSchema', () => {
   it('describes the config as people write it, with defaults and limits', () => {
     // Act
     const schema = configJsonSchema() as {
+      $schema: string;
       type: string;
       additionalProperties: boolean;
       required?: string[];
@@ -273,6 +274,7 @@ describe('configJsonSchema', () => {
     };
 
     // Assess
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.type).toBe('object');
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required ?? []).toEqual([]);
