@@ -1,5 +1,6 @@
 // The policy pack, started and spoken to exactly as the Pulumi CLI does (run-policy-pack, gRPC), against a
-// baseline pack that checks nothing (bench/fixtures/noop-policypack), measured in the same run, alternated:
+// baseline pack of the same shape whose policies decide nothing (bench/fixtures/noop-policypack), measured in
+// the same run, alternated:
 // (a) cold start: spawn → port printed (the CLI connects then); median of ROUNDS fresh processes each;
 // (b) a 10,000-resource stack: Analyze for every resource (as at preview, 32 calls in flight) and one
 //     AnalyzeStack over all of them (as after an update), median of ROUNDS passes each.
@@ -114,7 +115,7 @@ const row = (label, samples, target, count) => {
 };
 
 console.log(
-  `policy pack over gRPC, as the Pulumi CLI runs it; median of ${ROUNDS}; baseline = a pack that checks nothing`,
+  `policy pack over gRPC, as the Pulumi CLI runs it; median of ${ROUNDS}; baseline = a pack of the same six policies deciding nothing`,
 );
 const met = [
   row('cold start (spawn → port)', startups, COLD_START_TARGET_MS),
