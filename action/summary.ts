@@ -1,6 +1,6 @@
 import type { AuditReport } from '../core/audit.js';
-import { inertMarkdown } from '../core/report/inert.js';
-import { findingsTable, summaryTable } from '../core/report/markdown.js';
+
+import { escapeMarkdown, findingsTable, summaryTable } from '../core/report/markdown.js';
 import type { Finding } from '../core/types.js';
 import type { SyncOutcome } from './issues/apply.js';
 import type { IssueAction } from './issues/plan.js';
@@ -25,7 +25,7 @@ export function renderJobSummary(input: SummaryInput): string {
   const { report } = input;
   const p = report.policy;
   const lines = [
-    `## keywarden: IAM access key audit of account ${inertMarkdown(report.account)}`,
+    `## keywarden: IAM access key audit of account ${escapeMarkdown(report.account)}`,
     '',
     `As of ${report.asOf.toISOString()} · source: ${report.source} · limit ${p.maxKeyAgeDays} days, warning ${p.warnDays} days before, unused after ${p.unusedKeyDays} days.`,
     '',
@@ -36,7 +36,7 @@ export function renderJobSummary(input: SummaryInput): string {
     lines.push(
       '### ⚠️ Audit incomplete: no issue was closed',
       '',
-      ...report.gaps.slice(0, 20).map((g) => `- ${inertMarkdown(g.scope)}: ${inertMarkdown(g.reason)}`),
+      ...report.gaps.slice(0, 20).map((g) => `- ${escapeMarkdown(g.scope)}: ${escapeMarkdown(g.reason)}`),
       ...(report.gaps.length > 20 ? [`- …and ${report.gaps.length - 20} more (see the JSON report)`] : []),
       '',
     );
@@ -55,7 +55,7 @@ export function renderJobSummary(input: SummaryInput): string {
     '',
     issuesSection(input),
     '',
-    `The full report is in \`${inertMarkdown(input.reportPath)}\` (output \`report-path\`).`,
+    `The full report is in \`${escapeMarkdown(input.reportPath)}\` (output \`report-path\`).`,
     '',
   );
   return lines.join('\n');
@@ -90,7 +90,7 @@ function chartLabel(user: string): string {
 
 function issuesSection(input: SummaryInput): string {
   const outcome = input.issues;
-  if (input.issueError) return `**The issue sync failed**: ${inertMarkdown(input.issueError)}`;
+  if (input.issueError) return `**The issue sync failed**: ${escapeMarkdown(input.issueError)}`;
   if (!outcome) return `Not filed: ${input.issueFiling}.`;
   const list = (numbers: number[]) => (numbers.length ? numbers.map((n) => `#${n}`).join(', ') : 'none');
   const lines = [
@@ -127,7 +127,7 @@ function issuesSection(input: SummaryInput): string {
 function describeDeferred(action: IssueAction): string {
   switch (action.kind) {
     case 'create':
-      return `open an issue for ${inertMarkdown(action.issue.user)} (account ${inertMarkdown(action.issue.account)})`;
+      return `open an issue for ${escapeMarkdown(action.issue.user)} (account ${escapeMarkdown(action.issue.account)})`;
     case 'update':
       return `update #${action.number}`;
     case 'reopen':

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Policy } from '../../core/config.js';
 import { remediation } from '../../core/evaluate.js';
 import { fingerprint } from '../../core/fingerprint.js';
-import { inertMarkdown } from '../../core/report/inert.js';
-import { maskKeyId } from '../../core/report/markdown.js';
+
+import { escapeMarkdown, maskKeyId } from '../../core/report/markdown.js';
 import { DAY_MS } from '../../core/time.js';
 import type { Finding, UserRecord } from '../../core/types.js';
 
@@ -62,7 +62,7 @@ export function renderIssue(
   const { policy, maskKeyIds } = options;
   const id = fingerprint(account, name);
   const owner = ownerHint(user);
-  const shownUser = inertMarkdown(name);
+  const shownUser = escapeMarkdown(name);
   const keys = violations.map((finding) => ({
     slot: finding.keySlot,
     key: maskKeyId(finding.accessKeyId, maskKeyIds),
@@ -110,11 +110,11 @@ export function renderIssue(
     '|---:|---|---|---|---|---:|',
     ...violations.map(
       (finding, index) =>
-        `| ${finding.keySlot} | ${inertMarkdown(keys[index]?.key ?? '')} | ${finding.status} | ${keys[index]?.created} | ${keys[index]?.overdueSince} | ${finding.ageDays} days |`,
+        `| ${finding.keySlot} | ${escapeMarkdown(keys[index]?.key ?? '')} | ${finding.status} | ${keys[index]?.created} | ${keys[index]?.overdueSince} | ${finding.ageDays} days |`,
     ),
     '',
     owner
-      ? `**Owner hint** (IAM user tag \`${owner.tag}\`): ${inertMarkdown(owner.value)}`
+      ? `**Owner hint** (IAM user tag \`${owner.tag}\`): ${escapeMarkdown(owner.value)}`
       : '**Owner hint**: none; tag the IAM user with `owner` (and audit with `source: api`) to show one here.',
     '',
     '### How to fix it',

@@ -2,15 +2,25 @@ import type { AuditReport } from '../audit.js';
 import type { Finding } from '../types.js';
 
 /**
- * Escapes text for a Markdown table cell or paragraph so that it renders inert: no links, HTML or table
- * breaks, and no @-mentions (a zero-width space after `@`, so that an issue never pings a stranger).
+ * The one escaper for untrusted text (IAM user names, tags, reasons) in any Markdown keywarden writes:
+ * issues, job summaries, reports, evidence. It renders inert: no markup, links, HTML or table breaks, no
+ * @-mentions that would notify someone, no #-references, no autolinked URLs.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/[\\`*_{}[\]()#+!|<>~]/g, (char) => `\\${char}`)
-    .replace(/@(?=[\w-])/g, '@&#8203;')
-    .replace(/\r?\n/g, ' ');
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/[\\`*_{}[\]()#+!|~]/g, (char) => `\\${char}`)
+      // Entities, not backslashes: the raw text then holds no "<" at all, wherever it is pasted.
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      // A zero-width space survives entity decoding, so it breaks a mention or an autolink whichever
+      // order the renderer decodes and links in (an entity such as &#64; is decoded back to "@" first).
+      .replace(/@(?=[\w-])/g, '@&#8203;')
+      .replace(/:\/\//g, ':&#8203;//')
+      .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}&#8203;.`)
+      .replace(/\r?\n/g, ' ')
+  );
 }
 
 export function maskKeyId(id: string | null, mask: boolean): string {

@@ -38,6 +38,6 @@ describe('renderEvidenceMarkdown', () => {
     const markdown = renderEvidenceMarkdown(buildEvidence(input));
 
     expect(markdown.includes(hostile)).toBe(false);
-    expect(markdown).toContain('\\[click\\]\\(https://evil.example\\)\\<img src=x\\>\\|');
+    expect(markdown).toContain('\\[click\\]\\(https:&#8203;//evil.example\\)&lt;img src=x&gt;\\|');
   });
 });

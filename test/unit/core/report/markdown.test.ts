@@ -10,12 +10,12 @@ import { auditReport, createdDaysAgo, keyRecord } from '../../../support/records
 describe('escapeMarkdown', () => {
   it('escapes every character that would start markup', () => {
     expect(escapeMarkdown('a|b*c_d`e[f](g)<h>#i!j~k+l{m}\\n')).toBe(
-      'a\\|b\\*c\\_d\\`e\\[f\\]\\(g\\)\\<h\\>\\#i\\!j\\~k\\+l\\{m\\}\\\\n',
+      'a\\|b\\*c\\_d\\`e\\[f\\]\\(g\\)&lt;h&gt;\\#i\\!j\\~k\\+l\\{m\\}\\\\n',
     );
   });
 
   it('keeps HTML inert', () => {
-    expect(escapeMarkdown('<img src=x onerror=alert(1)>')).toBe('\\<img src=x onerror=alert\\(1\\)\\>');
+    expect(escapeMarkdown('<img src=x onerror=alert(1)>')).toBe('&lt;img src=x onerror=alert\\(1\\)&gt;');
   });
 
   it('writes a literal ampersand as an entity', () => {
@@ -24,6 +24,12 @@ describe('escapeMarkdown', () => {
 
   it('breaks @-mentions so that an issue never notifies a stranger', () => {
     expect(escapeMarkdown('ask @security-team')).toBe('ask @&#8203;security-team');
+  });
+
+  it('breaks autolinks so that a tag cannot plant a link', () => {
+    expect(escapeMarkdown('see https://evil.example or www.evil.example')).toBe(
+      'see https:&#8203;//evil.example or www&#8203;.evil.example',
+    );
   });
 
   it('folds newlines so that a cell stays on its table row', () => {
