@@ -1,6 +1,6 @@
 import type { AuditReport } from '../core/audit.js';
 
-import { escapeMarkdown, findingsTable, summaryTable } from '../core/report/markdown.js';
+import { escapeMarkdown, findingsTable, scopeLine, summaryTable } from '../core/report/markdown.js';
 import type { Finding } from '../core/types.js';
 import type { SyncOutcome } from './issues/apply.js';
 import type { IssueAction } from './issues/plan.js';
@@ -27,7 +27,7 @@ export function renderJobSummary(input: SummaryInput): string {
   const lines = [
     `## keywarden: IAM access key audit of account ${escapeMarkdown(report.account)}`,
     '',
-    `As of ${report.asOf.toISOString()} · source: ${report.source} · limit ${p.maxKeyAgeDays} days, warning ${p.warnDays} days before, unused after ${p.unusedKeyDays} days.`,
+    scopeLine(report),
     '',
     summaryTable(report),
     '',

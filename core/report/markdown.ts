@@ -65,12 +65,18 @@ export function findingsTable(
   );
 }
 
+/** When, from where and under which policy an audit was made: the line under every audit heading. */
+export function scopeLine(report: AuditReport): string {
+  const p = report.policy;
+  return `As of ${report.asOf.toISOString()} · source: ${report.source} · limit ${p.maxKeyAgeDays} days, warning ${p.warnDays} days before, unused after ${p.unusedKeyDays} days.`;
+}
+
 export function renderMarkdown(report: AuditReport, options: { maskKeyIds?: boolean } = {}): string {
   const p = report.policy;
   const lines = [
     `# keywarden audit — account ${report.account}`,
     '',
-    `As of ${report.asOf.toISOString()} · source: ${report.source} · limit ${p.maxKeyAgeDays} days, warning ${p.warnDays} days before, unused after ${p.unusedKeyDays} days.`,
+    scopeLine(report),
     '',
     summaryTable(report),
     '',
