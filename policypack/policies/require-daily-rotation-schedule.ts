@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from '@pulumi/policy';
+import { firesAtLeastDaily } from '../../core/schedule.js';
 import { AwsType, part11, refersTo, validateStackWith } from '../lib/resources.js';
 import { describe, rotationFunctionsOrNotApplicable } from '../lib/rotation-stack.js';
-import { firesAtLeastDaily } from '../lib/schedule.js';
 
 /**
  * Requires an enabled EventBridge Scheduler schedule that invokes the rotation function at least once a day.

@@ -6,7 +6,7 @@ import {
   logRetentionAtLeast,
 } from '../../core/log-retention.js';
 // The policy pack's own rule, so that a schedule the stack accepts is one the pack accepts.
-import { firesAtLeastDaily } from '../../policypack/lib/schedule.js';
+import { firesAtLeastDaily } from '../../core/schedule.js';
 
 /**
  * Settings of the `keywarden-rotation` Pulumi project. `policy` is keywarden.yml itself, validated by the

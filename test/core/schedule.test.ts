@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firesAtLeastDaily } from '../../../policypack/lib/schedule.js';
+import { firesAtLeastDaily } from '../../core/schedule.js';
 
 describe('firesAtLeastDaily', () => {
   it.each([
