@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  escapeMarkdown,
-  findingsTable,
-  maskKeyId,
-  renderMarkdown,
-} from '../../../../core/report/markdown.js';
-import { auditReport, createdDaysAgo, keyRecord } from '../../../support/records.js';
+import { escapeMarkdown, findingsTable, maskKeyId, renderMarkdown } from '../../../core/report/markdown.js';
+import { auditReport, createdDaysAgo, keyRecord } from '../../support/records.js';
 
 describe('escapeMarkdown', () => {
   it('escapes every character that would start markup', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../core/config.js';
-import { evaluate, evaluateKey, failsAt, remediation, summarize } from '../../../core/evaluate.js';
-import { AS_OF, createdDaysAgo, keyRecord } from '../../support/records.js';
+import { parseConfig } from '../../core/config.js';
+import { evaluate, evaluateKey, failsAt, remediation, summarize } from '../../core/evaluate.js';
+import { AS_OF, createdDaysAgo, keyRecord } from '../support/records.js';
 
 const HOUR = 3600_000;
 const policy = parseConfig({}, { asOf: AS_OF });

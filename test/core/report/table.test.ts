@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderTable } from '../../../../core/report/table.js';
-import { auditReport, createdDaysAgo, keyRecord } from '../../../support/records.js';
+import { renderTable } from '../../../core/report/table.js';
+import { auditReport, createdDaysAgo, keyRecord } from '../../support/records.js';
 
 const ESC = '\u001b[';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderJson, toJsonReport } from '../../../../core/report/json.js';
-import { AS_OF, auditReport, createdDaysAgo, keyRecord } from '../../../support/records.js';
+import { renderJson, toJsonReport } from '../../../core/report/json.js';
+import { AS_OF, auditReport, createdDaysAgo, keyRecord } from '../../support/records.js';
 
 describe('renderJson', () => {
   it('writes schema v1 exactly: DESIGN.md fields in order, plus account per finding, complete and gaps', () => {

@@ -2,10 +2,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../cli/main.js';
-import { captureIo } from '../../support/io.js';
+import { main } from '../../cli/main.js';
+import { captureIo } from '../support/io.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
+const ROOT = resolve(import.meta.dirname, '../..');
 const SAMPLE = ['--credential-report', 'examples/credential-report.csv', '--as-of', '2026-11-28'];
 const WITH_POLICY = [...SAMPLE, '--config', 'examples/keywarden.yml'];
 const ESC = '\u001b[';

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { activeExemption, configJsonSchema, loadConfig, parseConfig } from '../../../core/config.js';
-import { UsageError } from '../../../core/errors.js';
+import { activeExemption, configJsonSchema, loadConfig, parseConfig } from '../../core/config.js';
+import { UsageError } from '../../core/errors.js';
 
 const asOf = new Date('2026-11-28T09:00:00Z');
 const exemption = {

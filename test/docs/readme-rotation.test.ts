@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../core/config.js';
-import { seal } from '../core/trail/index.js';
-import { runCli } from './support/capture-io.js';
-import { seedIam } from './support/iam-seed.js';
-import { type Moto, motoAvailable, startMoto } from './support/moto.js';
+import { parseConfig } from '../../core/config.js';
+import { seal } from '../../core/trail/index.js';
+import { runCli } from '../support/capture-io.js';
+import { seedIam } from '../support/iam-seed.js';
+import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const section = readme.slice(
   readme.indexOf('<!-- section:rotation -->'),
   readme.indexOf('<!-- /section:rotation -->'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keepsLogsAtLeast, logRetentionAtLeast } from '../../../core/log-retention.js';
+import { keepsLogsAtLeast, logRetentionAtLeast } from '../../core/log-retention.js';
 
 describe('logRetentionAtLeast', () => {
   it('picks the shortest CloudWatch retention that keeps logs long enough', () => {
