@@ -1,24 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/capture-io.js';
-import { seedIam } from '../support/iam-seed.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
-import { type RotationBed, rotationBed, SCOPE_TAG } from '../support/rotation-bed.js';
+import { motoAvailable } from '../support/moto.js';
+import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 
 describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', () => {
-  let moto: Moto;
   let bed: RotationBed;
-  beforeAll(async () => {
-    moto = await startMoto();
-    moto.useInThisProcess();
-  });
-  afterAll(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    await seedIam(moto, now, [
+  useRotationSuite(
+    now,
+    [
       { name: 'alice', tags: SCOPE_TAG, keys: [{ ageDays: 30, lastUsedDaysAgo: 1 }] },
       {
         name: 'two-active',
@@ -27,11 +20,11 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
           { ageDays: 20, lastUsedDaysAgo: 1 },
         ],
       },
-    ]);
-    bed = await rotationBed(moto, {}, now);
-    bed.setNow(now);
-  });
-  afterEach(() => bed?.close());
+    ],
+    (_moto, ready) => {
+      bed = ready;
+    },
+  );
 
   const cli = (args: string[], extra: { tty?: boolean; stdinText?: string } = {}) =>
     runCli(args, { cwd: bed.dir, now, ...extra });

@@ -1,31 +1,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../core/time.js';
 import { runCli } from '../support/capture-io.js';
-import { seedIam } from '../support/iam-seed.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
-import { type RotationBed, rotationBed, SCOPE_TAG } from '../support/rotation-bed.js';
+import { motoAvailable } from '../support/moto.js';
+import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 
 describe.skipIf(!motoAvailable())('evidence of a real keywarden rotate (moto)', () => {
-  let moto: Moto;
   let bed: RotationBed;
-  beforeAll(async () => {
-    moto = await startMoto();
-    moto.useInThisProcess();
-  });
-  afterAll(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    await seedIam(moto, now, [
-      { name: 'build-bot', tags: SCOPE_TAG, keys: [{ ageDays: 85, lastUsedDaysAgo: 1 }] },
-    ]);
-    bed = await rotationBed(moto, {}, now);
-    bed.setNow(now);
-  });
-  afterEach(() => bed?.close());
+  useRotationSuite(
+    now,
+    [{ name: 'build-bot', tags: SCOPE_TAG, keys: [{ ageDays: 85, lastUsedDaysAgo: 1 }] }],
+    (_moto, ready) => {
+      bed = ready;
+    },
+  );
 
   it('shows the rotation’s trail records and carries no secret access key in any file', async () => {
     // Prepare: a manual rotation stores the new secret in Secrets Manager and writes its trail records.

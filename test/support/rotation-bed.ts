@@ -14,10 +14,12 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type ConfigInput, parseConfig } from '../../core/config.js';
 import { type RotateUsersRequest, rotateUsers, snsNotifier } from '../../core/rotation/index.js';
 import { JsonlTrailStore } from '../../core/trail/index.js';
-import type { Moto } from './moto.js';
+import { type SeedUser, seedIam } from './iam-seed.js';
+import { type Moto, startMoto } from './moto.js';
 
 export const ACCOUNT = '123456789012';
 export const SCOPE_TAG = { 'keywarden:rotation': 'enabled' };
@@ -112,3 +114,31 @@ export async function rotationBed(moto: Moto, configInput: ConfigInput = {}, asO
   return bed;
 }
 export type RotationBed = Awaited<ReturnType<typeof rotationBed>>;
+
+/**
+ * The hooks every rotation suite repeats: one moto for the file (this process's SDK clients point at it);
+ * before each test a reset, `users` seeded as of `asOf` and a fresh bed whose clock reads `asOf`, handed to
+ * `onReady`; after each test the bed closed.
+ */
+export function useRotationSuite(
+  asOf: Date,
+  users: readonly SeedUser[],
+  onReady: (moto: Moto, bed: RotationBed) => void,
+): void {
+  let moto: Moto | undefined;
+  let bed: RotationBed | undefined;
+  beforeAll(async () => {
+    moto = await startMoto();
+    moto.useInThisProcess();
+  });
+  afterAll(async () => moto?.stop());
+  beforeEach(async () => {
+    const running = moto as Moto;
+    await running.reset();
+    await seedIam(running, asOf, users);
+    bed = await rotationBed(running, {}, asOf);
+    bed.setNow(asOf);
+    onReady(running, bed);
+  });
+  afterEach(() => bed?.close());
+}

@@ -1,34 +1,27 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JsonlTrailStore } from '../../../core/trail/index.js';
 import { runCli } from '../../support/capture-io.js';
-import { seedIam } from '../../support/iam-seed.js';
-import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
-import { type RotationBed, rotationBed, SCOPE_TAG } from '../../support/rotation-bed.js';
+import { motoAvailable } from '../../support/moto.js';
+import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 
 describe.skipIf(!motoAvailable())('rotateUsers against moto', () => {
-  let moto: Moto;
   let bed: RotationBed;
-  beforeAll(async () => {
-    moto = await startMoto();
-    moto.useInThisProcess();
-  });
-  afterAll(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    await seedIam(moto, now, [
+  useRotationSuite(
+    now,
+    [
       { name: 'alice', tags: SCOPE_TAG, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
       { name: 'bob', tags: SCOPE_TAG, keys: [{ ageDays: 85, lastUsedDaysAgo: 2 }] },
       { name: 'newcomer', tags: SCOPE_TAG },
       { name: 'young', tags: SCOPE_TAG, keys: [{ ageDays: 10, lastUsedDaysAgo: 1 }] },
       { name: 'outsider', keys: [{ ageDays: 300, lastUsedDaysAgo: 1 }] },
-    ]);
-    bed = await rotationBed(moto, {}, now);
-    bed.setNow(now);
-  });
-  afterEach(() => bed?.close());
+    ],
+    (_moto, ready) => {
+      bed = ready;
+    },
+  );
 
   it('rotates only the users in scope that are due, and issues a first key', async () => {
     const run = await bed.run({ summary: true });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RotationRun } from '../../../core/rotation/index.js';
 import { DAY_MS } from '../../../core/time.js';
 import {
@@ -10,8 +10,14 @@ import {
   instrumentTrail,
 } from '../../support/fault-injection.js';
 import { seedIam } from '../../support/iam-seed.js';
-import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
-import { ACCOUNT, type RotationBed, rotationBed, SCOPE_TAG } from '../../support/rotation-bed.js';
+import { type Moto, motoAvailable } from '../../support/moto.js';
+import {
+  ACCOUNT,
+  type RotationBed,
+  rotationBed,
+  SCOPE_TAG,
+  useRotationSuite,
+} from '../../support/rotation-bed.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
 const later = (days: number) => new Date(asOf.getTime() + days * DAY_MS);
@@ -93,22 +99,20 @@ describe.skipIf(!motoAvailable())('rotation under injected faults (moto)', () =>
   let moto: Moto;
   let bed: RotationBed;
   let log: CallLog;
-  beforeAll(async () => {
-    moto = await startMoto();
-    moto.useInThisProcess();
-  });
-  afterAll(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    await seedIam(moto, asOf, [
+  useRotationSuite(
+    asOf,
+    [
       { name: 'alice', tags: SCOPE_TAG, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
       { name: 'bystander', keys: [{ ageDays: 200, lastUsedDaysAgo: 1 }] },
-    ]);
-    bed = await rotationBed(moto, {}, asOf);
-    bed.setNow(asOf);
+    ],
+    (started, ready) => {
+      moto = started;
+      bed = ready;
+    },
+  );
+  beforeEach(() => {
     log = new CallLog();
   });
-  afterEach(() => bed?.close());
 
   function instrumentedRun() {
     instrumentClient(bed.iam, log);

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../../core/audit.js';
 import { DAY_MS } from '../../../core/time.js';
-import { markUsed, seedIam } from '../../support/iam-seed.js';
-import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
-import { type RotationBed, rotationBed, SCOPE_TAG } from '../../support/rotation-bed.js';
+import { markUsed } from '../../support/iam-seed.js';
+import { type Moto, motoAvailable } from '../../support/moto.js';
+import { type RotationBed, rotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
 const later = (days: number) => new Date(asOf.getTime() + days * DAY_MS);
@@ -11,21 +11,17 @@ const later = (days: number) => new Date(asOf.getTime() + days * DAY_MS);
 describe.skipIf(!motoAvailable())('rotation lifecycle against moto', () => {
   let moto: Moto;
   let bed: RotationBed;
-  beforeAll(async () => {
-    moto = await startMoto();
-    moto.useInThisProcess();
-  });
-  afterAll(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    await seedIam(moto, asOf, [
+  useRotationSuite(
+    asOf,
+    [
       { name: 'alice', tags: SCOPE_TAG, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
       { name: 'not-enrolled', keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
-    ]);
-    bed = await rotationBed(moto, {}, asOf);
-    bed.setNow(asOf);
-  });
-  afterEach(() => bed?.close());
+    ],
+    (started, ready) => {
+      moto = started;
+      bed = ready;
+    },
+  );
 
   async function violations(): Promise<number> {
     const report = await runAudit({ config: bed.config, asOf: bed.now(), source: 'api' });
