@@ -21,32 +21,19 @@
  */
 import { GetUserCommand, paginateListUsers, paginateListUserTags } from '@aws-sdk/client-iam';
 import { mapWithConcurrency } from '../aws.js';
-import type { Config } from '../config.js';
 import { describeError, IncompleteError, UsageError } from '../errors.js';
-import type { Clock } from '../time.js';
-import type { TrailStore } from '../trail/index.js';
 import {
   type ActionResult,
   type DeliveredKey,
   type ExecutorContext,
-  type RotationClients,
+  type RotationSetting,
   readUserState,
   UserExecutor,
 } from './executor.js';
-import type { Notifier } from './notifier.js';
 import { type Plan, planUser } from './planner.js';
 import type { Delivery } from './state.js';
 
-export interface RotateUsersRequest {
-  clients: RotationClients;
-  config: Config;
-  account: string;
-  /** Recorded in the trail: the caller's ARN (STS GetCallerIdentity) or "lambda:<function name>". */
-  actor: string;
-  /** Decides what is due (injected; tests move it). */
-  clock: Clock;
-  trail: TrailStore;
-  notifier: Notifier;
+export interface RotateUsersRequest extends RotationSetting {
   users: 'in-scope' | readonly string[];
   dryRun?: boolean;
   /** Manual rotation: create the replacement now whatever the key's age. */

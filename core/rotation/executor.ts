@@ -49,14 +49,20 @@ export interface DeliveredKey {
   secretAccessKey: string;
 }
 
-export interface ExecutorContext {
+/** What every rotation run works with; the engine's request adds which users and how. */
+export interface RotationSetting {
   clients: RotationClients;
   config: Config;
   account: string;
+  /** Recorded in the trail: the caller's ARN (STS GetCallerIdentity) or "lambda:<function name>". */
   actor: string;
+  /** Decides what is due (injected; tests move it). */
   clock: Clock;
   trail: TrailStore;
   notifier: Notifier;
+}
+
+export interface ExecutorContext extends RotationSetting {
   /** KMS key for new secrets; omitted = the account's aws/secretsmanager key. */
   kmsKeyId?: string | undefined;
   deliver: Delivery;
