@@ -1,6 +1,6 @@
 import type { AuditReport } from '../core/audit.js';
 
-import { escapeMarkdown, findingsTable, scopeLine, summaryTable } from '../core/report/markdown.js';
+import { escapeMarkdown, findingsTable, gapList, scopeLine, summaryTable } from '../core/report/markdown.js';
 import type { Finding } from '../core/types.js';
 import type { SyncOutcome } from './issues/apply.js';
 import type { IssueAction } from './issues/plan.js';
@@ -33,13 +33,7 @@ export function renderJobSummary(input: SummaryInput): string {
     '',
   ];
   if (report.gaps.length > 0) {
-    lines.push(
-      '### ⚠️ Audit incomplete: no issue was closed',
-      '',
-      ...report.gaps.slice(0, 20).map((g) => `- ${escapeMarkdown(g.scope)}: ${escapeMarkdown(g.reason)}`),
-      ...(report.gaps.length > 20 ? [`- …and ${report.gaps.length - 20} more (see the JSON report)`] : []),
-      '',
-    );
+    lines.push('### ⚠️ Audit incomplete: no issue was closed', '', ...gapList(report.gaps, 20), '');
   }
   const chart = ageChart(report.findings, p.maxKeyAgeDays);
   if (chart) lines.push('### Oldest active keys against the limit', '', chart, '');

@@ -1,5 +1,5 @@
 import type { AuditReport } from '../audit.js';
-import type { Finding } from '../types.js';
+import type { Finding, Gap } from '../types.js';
 
 /**
  * The one escaper for untrusted text (IAM user names, tags, reasons) in any Markdown keywarden writes:
@@ -65,6 +65,12 @@ export function findingsTable(
   );
 }
 
+/** What an incomplete audit could not read, one bullet each; past `limit`, one line counting the rest. */
+export function gapList(gaps: readonly Gap[], limit = Number.POSITIVE_INFINITY): string[] {
+  const shown = gaps.slice(0, limit).map((g) => `- ${escapeMarkdown(g.scope)}: ${escapeMarkdown(g.reason)}`);
+  return gaps.length > limit ? [...shown, `- …and ${gaps.length - limit} more (see the JSON report)`] : shown;
+}
+
 /** When, from where and under which policy an audit was made: the line under every audit heading. */
 export function scopeLine(report: AuditReport): string {
   const p = report.policy;
@@ -72,7 +78,6 @@ export function scopeLine(report: AuditReport): string {
 }
 
 export function renderMarkdown(report: AuditReport, options: { maskKeyIds?: boolean } = {}): string {
-  const p = report.policy;
   const lines = [
     `# keywarden audit — account ${report.account}`,
     '',
@@ -82,12 +87,7 @@ export function renderMarkdown(report: AuditReport, options: { maskKeyIds?: bool
     '',
   ];
   if (report.gaps.length > 0) {
-    lines.push(
-      '## ⚠️ Audit incomplete',
-      '',
-      ...report.gaps.map((g) => `- ${escapeMarkdown(g.scope)}: ${escapeMarkdown(g.reason)}`),
-      '',
-    );
+    lines.push('## ⚠️ Audit incomplete', '', ...gapList(report.gaps), '');
   }
   lines.push(
     '## Findings',
