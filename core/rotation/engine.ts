@@ -15,8 +15,10 @@
  *   anywhere (deadline, crash, throttling) is continued by the next without repeating work.
  * - One user's failure does not stop the others: it is reported `failed` with one line, and
  *   `run.complete` is false. Only a failure to list the users throws (IncompleteError).
- * - Every mutation appends one trail record; notices go to `notifier`; with `summary` one summary notice
- *   is sent per run. No secret is in the result, the trail or a notice.
+ * - Every mutation appends one trail record; notices go to `notifier`; with `summary` at most one summary
+ *   notice is sent per run (`summaryNotice` decides). With `violations`, the keys of the users in scope
+ *   that are violations after the run are counted (`run.violatingKeys`). No secret is in the result,
+ *   the trail or a notice.
  * - `deliver: 'stdout'` (manual rotation only) hands the new secret to `onDelivery` once instead of storing it.
  */
 import { GetUserCommand, paginateListUsers, paginateListUserTags } from '@aws-sdk/client-iam';
@@ -28,10 +30,13 @@ import {
   type ExecutorContext,
   type RotationSetting,
   readUserState,
+  type TargetUser,
   UserExecutor,
 } from './executor.js';
 import { type Plan, planUser } from './planner.js';
 import type { Delivery } from './state.js';
+import { readViolatingKeys, summaryNotice } from './summary.js';
+import { CLOCK_SKEW_MS } from './timeline.js';
 
 export interface RotateUsersRequest extends RotationSetting {
   users: 'in-scope' | readonly string[];
@@ -46,16 +51,33 @@ export interface RotateUsersRequest extends RotationSetting {
   wallClock?: () => number;
   /** Users worked on at once (default 8); IAM's rate limit and adaptive retry set the real pace. */
   concurrency?: number;
-  /** Send one summary notice at the end of the run (when anything happened or someone is blocked). */
+  /** Send one summary notice at the end of the run, when `summaryNotice` says it is due. */
   summary?: boolean;
+  /**
+   * Count the violating keys of the users in scope after the run (credential report), reading until
+   * `deadline` (epoch ms of `wallClock`). Without it `run.violatingKeys` is null.
+   */
+  violations?: { deadline: number };
+  /** See ExecutorContext.firstKeySettleMs. */
+  firstKeySettleMs?: number;
 }
 
 export type UserStatus = 'done' | 'waiting' | 'blocked' | 'exempt' | 'planned' | 'failed' | 'deferred';
+
+/** A planned step and the instant it fell due (ISO). */
+export interface PlannedStep {
+  kind: Plan['actions'][number]['kind'];
+  keyId: string | null;
+  dueAt: string;
+  reason: string;
+}
 
 export interface UserOutcome {
   user: string;
   status: UserStatus;
   reason: string;
+  /** The plan this run made for the user, each step with its due instant. */
+  plan: PlannedStep[];
   /** What was done (or, in a dry run, would be done), in order. */
   actions: ActionResult[];
   next: { what: string; at: string } | null;
@@ -69,6 +91,10 @@ export interface RotationRun {
   counts: Record<UserStatus, number>;
   /** False when a user failed or was deferred: the next run continues. */
   complete: boolean;
+  /** Keys of the users in scope that are violations after the run; null when not asked for or unreadable. */
+  violatingKeys: number | null;
+  /** Why the violating keys could not be counted (one line), when they could not. */
+  violationsUnread?: string;
 }
 
 export async function rotateUsers(request: RotateUsersRequest): Promise<RotationRun> {
@@ -86,15 +112,16 @@ export async function rotateUsers(request: RotateUsersRequest): Promise<Rotation
     kmsKeyId: request.kmsKeyId,
     deliver: request.deliver ?? 'secrets-manager',
     onDelivery: request.onDelivery,
+    firstKeySettleMs: request.firstKeySettleMs,
   };
   const users = await mapWithConcurrency(targets, request.concurrency ?? 8, async (target) => {
     if (request.deadline !== undefined && wallClock() >= request.deadline) {
-      return outcome(target.name, 'deferred', 'time budget spent; the next run continues', [], null);
+      return outcome(target.name, 'deferred', 'time budget spent; the next run continues', [], [], null);
     }
     try {
       return await rotateOne(request, context, target);
     } catch (err) {
-      return outcome(target.name, 'failed', failureLine(err), [], null);
+      return outcome(target.name, 'failed', failureLine(err), [], [], null);
     }
   });
   const counts = { done: 0, waiting: 0, blocked: 0, exempt: 0, planned: 0, failed: 0, deferred: 0 };
@@ -106,26 +133,37 @@ export async function rotateUsers(request: RotateUsersRequest): Promise<Rotation
     users,
     counts,
     complete: counts.failed === 0 && counts.deferred === 0,
+    violatingKeys: null,
   };
-  if (request.summary && !request.dryRun && counts.done + counts.blocked + counts.failed > 0) {
-    await request.notifier.send({
-      kind: 'summary',
-      subject: `keywarden: rotation run ${run.at}`,
-      text: summaryText(run),
-    });
+  if (request.violations) {
+    try {
+      const names = new Set(targets.map((target) => target.name));
+      const budget = request.violations.deadline - wallClock();
+      run.violatingKeys = await readViolatingKeys(
+        request.clients.iam,
+        request.config,
+        request.clock(),
+        names,
+        budget,
+      );
+    } catch (err) {
+      run.violationsUnread = describeError(err);
+    }
   }
+  const summary = request.summary ? summaryNotice(run) : null;
+  if (summary) await request.notifier.send(summary);
   return run;
 }
 
 async function rotateOne(
   request: RotateUsersRequest,
   context: ExecutorContext,
-  target: { name: string; arn: string },
+  target: TargetUser,
 ): Promise<UserOutcome> {
-  const state = await readUserState(context, target);
+  const state = await readUserState(request.clients, request.account, target);
   const pending = state.secret?.pending;
   const recordsSincePending = pending
-    ? (await request.trail.read({ from: new Date(pending.at.getTime() - 5 * 60_000) })).filter(
+    ? (await request.trail.read({ from: new Date(pending.at.getTime() - CLOCK_SKEW_MS) })).filter(
         (record) => record.user === target.name && record.account === request.account,
       )
     : [];
@@ -134,18 +172,29 @@ async function rotateOne(
     recordsSincePending,
   });
   const next = plan.next ? { what: plan.next.what, at: plan.next.at.toISOString() } : null;
-  if (plan.status !== 'act') return outcome(target.name, plan.status, plan.reason, asPlanned(plan), next);
-  if (request.dryRun) return outcome(target.name, 'planned', plan.reason, asPlanned(plan), next);
+  const steps = stepsOf(plan);
+  if (plan.status !== 'act')
+    return outcome(target.name, plan.status, plan.reason, steps, asPlanned(plan), next);
+  if (request.dryRun) return outcome(target.name, 'planned', plan.reason, steps, asPlanned(plan), next);
   const results = await new UserExecutor(context, state).run(plan.actions);
   const blocked = results.find((result) => result.outcome === 'blocked');
   return outcome(
     target.name,
     blocked ? 'blocked' : 'done',
     blocked ? blocked.reason : plan.reason,
+    steps,
     results,
     next,
   );
 }
+
+const stepsOf = (plan: Plan): PlannedStep[] =>
+  plan.actions.map((action) => ({
+    kind: action.kind,
+    keyId: 'keyId' in action ? action.keyId : null,
+    dueAt: action.dueAt.toISOString(),
+    reason: action.reason,
+  }));
 
 const asPlanned = (plan: Plan): ActionResult[] =>
   plan.actions.map((action) => ({
@@ -159,13 +208,14 @@ function outcome(
   user: string,
   status: UserStatus,
   reason: string,
+  plan: PlannedStep[],
   actions: ActionResult[],
   next: UserOutcome['next'],
 ): UserOutcome {
-  return { user, status, reason, actions, next };
+  return { user, status, reason, plan, actions, next };
 }
 
-async function resolveUsers(request: RotateUsersRequest): Promise<{ name: string; arn: string }[]> {
+async function resolveUsers(request: RotateUsersRequest): Promise<TargetUser[]> {
   const { iam } = request.clients;
   if (request.users !== 'in-scope') {
     const names = [...new Set(request.users)];
@@ -173,7 +223,7 @@ async function resolveUsers(request: RotateUsersRequest): Promise<{ name: string
       names.map(async (name) => {
         try {
           const { User } = await iam.send(new GetUserCommand({ UserName: name }));
-          return { name, arn: User?.Arn ?? '' };
+          return { name, arn: User?.Arn ?? '', id: User?.UserId ?? '' };
         } catch (err) {
           if (/NoSuchEntity/.test((err as Error).name)) {
             throw new UsageError(`user ${name} does not exist in account ${request.account}`);
@@ -184,11 +234,11 @@ async function resolveUsers(request: RotateUsersRequest): Promise<{ name: string
     );
   }
   const { tagKey, tagValue } = request.config.scope;
-  const listed: { name: string; arn: string }[] = [];
+  const listed: TargetUser[] = [];
   try {
     for await (const page of paginateListUsers({ client: iam, pageSize: 1000 }, {})) {
       for (const user of page.Users ?? [])
-        if (user.UserName) listed.push({ name: user.UserName, arn: user.Arn ?? '' });
+        if (user.UserName) listed.push({ name: user.UserName, arn: user.Arn ?? '', id: user.UserId ?? '' });
     }
     const inScope = await mapWithConcurrency(listed, request.concurrency ?? 8, async (user) => {
       for await (const page of paginateListUserTags({ client: iam }, { UserName: user.name })) {
@@ -214,20 +264,4 @@ export function failureLine(err: unknown): string {
       : `AWS answered HTTP ${status} with a reply that could not be read`;
   }
   return describeError(err);
-}
-
-/** The run in a few lines for the security team: counts, then each user that needs a person. */
-export function summaryText(run: RotationRun): string {
-  const lines = [
-    `keywarden rotation in account ${run.account} at ${run.at}: ` +
-      Object.entries(run.counts)
-        .filter(([, n]) => n > 0)
-        .map(([status, n]) => `${n} ${status}`)
-        .join(', '),
-  ];
-  for (const user of run.users) {
-    if (user.status === 'blocked' || user.status === 'failed')
-      lines.push(`- ${user.user}: ${user.status}: ${user.reason}`);
-  }
-  return lines.join('\n');
 }

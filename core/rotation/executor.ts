@@ -1,133 +1,42 @@
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
-  GetAccessKeyLastUsedCommand,
-  type IAMClient,
   ListAccessKeysCommand,
-  paginateListAccessKeys,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import {
-  CreateSecretCommand,
-  DescribeSecretCommand,
-  PutResourcePolicyCommand,
-  PutSecretValueCommand,
-  type SecretsManagerClient,
-  TagResourceCommand,
-} from '@aws-sdk/client-secrets-manager';
-import type { Config } from '../config.js';
 import { describeError, IncompleteError } from '../errors.js';
-import type { Clock } from '../time.js';
-import type { TrailAction, TrailOutcome, TrailStore } from '../trail/index.js';
-import type { Notifier } from './notifier.js';
+import type { TrailAction, TrailOutcome } from '../trail/index.js';
+import { type ActionResult, type ExecutorContext, isNamed, type TargetUser } from './context.js';
+import { ManagedSecret } from './managed-secret.js';
+import { newKeyNotice, reminderNotice } from './notices.js';
 import type { PlannedAction } from './planner.js';
 import {
   type Delivery,
-  decodePending,
-  decodeStamp,
   encodePending,
   encodeStamp,
-  type KeyState,
-  keyOfVersionId,
   type PendingOp,
   type SecretState,
   STATE_TAGS,
   secretNameFor,
   type UserState,
-  versionIdFor,
 } from './state.js';
+import { deactivationDue } from './timeline.js';
 
-export interface RotationClients {
-  iam: IAMClient;
-  secrets: SecretsManagerClient;
-}
+export type {
+  ActionResult,
+  DeliveredKey,
+  ExecutorContext,
+  RotationClients,
+  RotationSetting,
+  TargetUser,
+} from './context.js';
+export { ownerOnlyPolicy } from './managed-secret.js';
+export { readUserState } from './user-state.js';
 
-/** A secret shown once to a person (`--deliver stdout`); the only way a secret leaves Secrets Manager. */
-export interface DeliveredKey {
-  user: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
+/** IAM's CreateDate has whole seconds: wait past the second before looking for a rival first key. */
+const FIRST_KEY_SETTLE_MS = 1_100;
 
-/** What every rotation run works with; the engine's request adds which users and how. */
-export interface RotationSetting {
-  clients: RotationClients;
-  config: Config;
-  account: string;
-  /** Recorded in the trail: the caller's ARN (STS GetCallerIdentity) or "lambda:<function name>". */
-  actor: string;
-  /** Decides what is due (injected; tests move it). */
-  clock: Clock;
-  trail: TrailStore;
-  notifier: Notifier;
-}
-
-export interface ExecutorContext extends RotationSetting {
-  /** KMS key for new secrets; omitted = the account's aws/secretsmanager key. */
-  kmsKeyId?: string | undefined;
-  deliver: Delivery;
-  /** Required when deliver is stdout: receives the secret once. */
-  onDelivery?: ((key: DeliveredKey) => void) | undefined;
-}
-
-/** What one executed action did (no secret in it). */
-export interface ActionResult {
-  kind: PlannedAction['kind'];
-  keyId: string | null;
-  reason: string;
-  outcome: 'done' | 'skipped' | 'blocked';
-}
-
-const isNamed = (err: unknown, pattern: RegExp) =>
-  pattern.test((err as { name?: string } | null)?.name ?? '');
-
-/** ListAccessKeys, DescribeSecret, and GetAccessKeyLastUsed only when a decision needs it. */
-export async function readUserState(
-  context: ExecutorContext,
-  user: { name: string; arn: string },
-): Promise<UserState> {
-  const { iam, secrets } = context.clients;
-  const keys: KeyState[] = [];
-  for await (const page of paginateListAccessKeys({ client: iam }, { UserName: user.name })) {
-    for (const key of page.AccessKeyMetadata ?? []) {
-      if (!key.AccessKeyId) continue;
-      keys.push({
-        id: key.AccessKeyId,
-        status: key.Status === 'Inactive' ? 'Inactive' : 'Active',
-        createdAt: key.CreateDate ?? new Date(0),
-        lastUsedAt: null,
-      });
-    }
-  }
-  keys.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  const name = secretNameFor(context.account, user.name);
-  let secret: SecretState | null = null;
-  try {
-    const described = await secrets.send(new DescribeSecretCommand({ SecretId: name }));
-    const tags = Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
-    const currentVersion = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) =>
-      stages.includes('AWSCURRENT'),
-    )?.[0];
-    const current = currentVersion ? keyOfVersionId(currentVersion) : null;
-    secret = {
-      name,
-      currentKeyId: current?.keyId ?? null,
-      currentDelivery: current?.delivery ?? 'secrets-manager',
-      pending: decodePending(tags[STATE_TAGS.pending]),
-      deactivated: decodeStamp(tags[STATE_TAGS.deactivated]),
-      notified: decodeStamp(tags[STATE_TAGS.notified]),
-    };
-  } catch (err) {
-    if (!isNamed(err, /ResourceNotFound/)) throw err;
-  }
-  if (keys.length > 1 || secret?.pending) {
-    for (const key of keys) {
-      const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.id }));
-      key.lastUsedAt = used.AccessKeyLastUsed?.LastUsedDate ?? null;
-    }
-  }
-  return { account: context.account, user: user.name, userArn: user.arn, keys, secret };
-}
+type CreatedKey = { AccessKeyId?: string; SecretAccessKey?: string; CreateDate?: Date };
 
 /**
  * Performs one user's planned actions in order. Each mutation is bracketed: a write-ahead marker on the
@@ -136,12 +45,19 @@ export async function readUserState(
  */
 export class UserExecutor {
   private secret: SecretState | null;
+  private readonly owner: TargetUser;
 
   constructor(
     private readonly context: ExecutorContext,
     private readonly state: UserState,
   ) {
     this.secret = state.secret;
+    this.owner = { name: state.user, arn: state.userArn, id: state.userId };
+  }
+
+  private get store(): ManagedSecret {
+    const name = (this.secret as SecretState).name;
+    return new ManagedSecret(this.context.clients.secrets, name);
   }
 
   async run(actions: readonly PlannedAction[]): Promise<ActionResult[]> {
@@ -204,7 +120,7 @@ export class UserExecutor {
         return done();
       }
       case 'notify':
-        await this.notify(action.keyId, 'reminder');
+        await this.notify(action.keyId, 'reminder', action.delivery, action.oldKey);
         return done();
       case 'create':
         return this.create(action.replaces, action.reason);
@@ -212,10 +128,10 @@ export class UserExecutor {
   }
 
   private async create(replaces: string | null, reason: string): Promise<ActionResult> {
-    const { iam, secrets } = this.context.clients;
+    const { iam } = this.context.clients;
     await this.ensureSecret({ op: 'create', keyId: null, at: this.context.clock() });
     const secretName = (this.secret as SecretState).name;
-    let created: { AccessKeyId?: string; SecretAccessKey?: string; CreateDate?: Date } | undefined;
+    let created: CreatedKey | undefined;
     try {
       created = (await iam.send(new CreateAccessKeyCommand({ UserName: this.state.user }))).AccessKey;
     } catch (err) {
@@ -235,6 +151,10 @@ export class UserExecutor {
     }
     const accessKeyId = created?.AccessKeyId as string;
     const createDate = created?.CreateDate ?? this.context.clock();
+    if (this.state.keys.length === 0) {
+      const lost = await this.loseFirstKeyRace(accessKeyId, createDate, reason);
+      if (lost) return lost;
+    }
     const delivery = this.context.deliver;
     try {
       const value =
@@ -245,16 +165,10 @@ export class UserExecutor {
               SecretAccessKey: created?.SecretAccessKey,
               CreateDate: createDate.toISOString(),
             };
-      await secrets.send(
-        new PutSecretValueCommand({
-          SecretId: secretName,
-          SecretString: JSON.stringify(value),
-          ClientRequestToken: versionIdFor(accessKeyId, delivery),
-        }),
-      );
+      await this.store.store(accessKeyId, delivery, value);
     } catch (err) {
       // The call may have failed after the write took effect: ask before undoing.
-      if (!(await this.storedVersionIs(accessKeyId, delivery))) {
+      if (!(await this.store.currentVersionIs(accessKeyId, delivery))) {
         await this.undoUnstoredKey(accessKeyId, reason, err);
       }
     }
@@ -275,24 +189,53 @@ export class UserExecutor {
         ? `shown once to the operator; ${secretName} records the key ID only`
         : `stored in ${secretName}`,
     );
-    await this.notify(accessKeyId, 'new-key', replaces, {
+    const oldKey = replaces
+      ? { id: replaces, deactivateAt: deactivationDue(createDate, this.context.config.rotation) }
+      : null;
+    await this.notify(accessKeyId, 'new-key', delivery, oldKey, {
       [STATE_TAGS.pending]: '',
       [STATE_TAGS.deactivated]: '',
     });
     return { kind: 'create', keyId: accessKeyId, reason, outcome: 'done' };
   }
 
-  private async storedVersionIs(accessKeyId: string, delivery: Delivery): Promise<boolean> {
-    try {
-      const described = await this.context.clients.secrets.send(
-        new DescribeSecretCommand({ SecretId: (this.secret as SecretState).name }),
-      );
-      return (described.VersionIdsToStages?.[versionIdFor(accessKeyId, delivery)] ?? []).includes(
-        'AWSCURRENT',
-      );
-    } catch {
-      return false;
+  /**
+   * Invariant 5 for a user with no key, where IAM's two-key limit does not separate two runs: after
+   * creating, look for keys other runs created since this user was read. The earliest CreateDate wins
+   * (ties: the smaller AccessKeyId); a loser deletes its own key before storing anything.
+   */
+  private async loseFirstKeyRace(
+    accessKeyId: string,
+    createDate: Date,
+    reason: string,
+  ): Promise<ActionResult | null> {
+    const settleMs = this.context.firstKeySettleMs ?? FIRST_KEY_SETTLE_MS;
+    if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+    const listed = await this.context.clients.iam.send(
+      new ListAccessKeysCommand({ UserName: this.state.user }),
+    );
+    const contenders = (listed.AccessKeyMetadata ?? [])
+      .filter((key) => key.AccessKeyId)
+      .map((key) => ({
+        id: key.AccessKeyId as string,
+        at: key.AccessKeyId === accessKeyId ? createDate.getTime() : (key.CreateDate?.getTime() ?? 0),
+      }));
+    if (!contenders.some((key) => key.id === accessKeyId))
+      contenders.push({ id: accessKeyId, at: createDate.getTime() });
+    contenders.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const winner = contenders[0]?.id;
+    if (winner === accessKeyId) return null;
+    await this.record('key.create', accessKeyId, 'success', reason);
+    if (await this.deleteKey(accessKeyId)) {
+      await this.record('key.delete', accessKeyId, 'success', `another run issued the first key (${winner})`);
     }
+    await this.tag({ [STATE_TAGS.pending]: '' });
+    return {
+      kind: 'create',
+      keyId: null,
+      reason: `another run issued the first key (${winner}) at the same time; this run's key was deleted again`,
+      outcome: 'blocked',
+    };
   }
 
   /** Keys that appeared since this user was read: created by the call whose answer was lost. */
@@ -343,89 +286,69 @@ export class UserExecutor {
   private async notify(
     keyId: string,
     kind: 'new-key' | 'reminder',
-    replaces: string | null = null,
+    delivery: Delivery,
+    oldKey: { id: string; deactivateAt: Date } | null,
     extraTags: Record<string, string> = {},
   ): Promise<void> {
-    const { rotation } = this.context.config;
     const now = this.context.clock();
-    const secretName = (this.secret as SecretState).name;
-    const deactivation = new Date(now.getTime() + rotation.deactivateAfterDays * 86_400_000)
-      .toISOString()
-      .slice(0, 10);
-    const text = [
-      `A new access key ${keyId} for IAM user ${this.state.user} (account ${this.context.account}) is in Secrets Manager as ${secretName}.`,
-      replaces
-        ? `Switch to it: the old key ${replaces} will be deactivated on or after ${deactivation}${rotation.enforce ? ', even if still in use' : ''}.`
-        : 'Read it with: aws secretsmanager get-secret-value --secret-id ' + secretName,
-    ].join('\n');
-    await this.context.notifier.send({
-      kind,
-      subject: `keywarden: new access key for ${this.state.user}`,
-      text,
+    const facts = {
+      account: this.context.account,
       user: this.state.user,
-    });
+      keyId,
+      secretName: (this.secret as SecretState).name,
+      delivery,
+      oldKey,
+      enforce: this.context.config.rotation.enforce,
+      toldAt: now,
+    };
+    await this.context.notifier.send(kind === 'new-key' ? newKeyNotice(facts) : reminderNotice(facts));
     await this.record('notice', keyId, 'success', `owner told via ${this.context.notifier.channel}`);
     await this.tag({ ...extraTags, [STATE_TAGS.notified]: encodeStamp({ keyId, at: now }) });
   }
 
-  /** Creates the managed secret (with its owner-only resource policy) if the user has none yet. */
+  /**
+   * Creates the managed secret if the user has none yet, and binds it to its owner (owner-only policy,
+   * then the owner-id tag) if it is not bound yet. The planner blocks a secret bound to someone else.
+   */
   private async ensureSecret(pending?: SecretState['pending']): Promise<void> {
-    if (this.secret) {
-      if (pending) await this.tag({ [STATE_TAGS.pending]: encodePending(pending) });
-      // A secret that never held a key may come from a run that stopped before setting its policy.
-      if (pending && this.secret.currentKeyId === null) await this.putOwnerPolicy(this.secret.name);
-      return;
+    if (!this.secret) {
+      const name = secretNameFor(this.state.account, this.state.user);
+      const managed = new ManagedSecret(this.context.clients.secrets, name);
+      const created = await managed.create(this.owner, this.context.kmsKeyId, pending ?? null);
+      // Another run created it first: take its state (and whom it is bound to) from AWS.
+      const existing = created ? null : await managed.read();
+      if (existing?.ownerId && existing.ownerId !== this.owner.id) {
+        throw new IncompleteError(
+          `${name} was just created for another user of this name (unique ID ${existing.ownerId}): not written to`,
+        );
+      }
+      this.secret = existing ?? {
+        name,
+        ownerId: null,
+        currentKeyId: null,
+        currentDelivery: 'secrets-manager',
+        pending: null,
+        deactivated: null,
+        notified: null,
+      };
+      if (!created && pending) await this.tag({ [STATE_TAGS.pending]: encodePending(pending) });
+    } else if (pending) {
+      await this.tag({ [STATE_TAGS.pending]: encodePending(pending) });
     }
-    const name = secretNameFor(this.context.account, this.state.user);
-    const { secrets } = this.context.clients;
-    try {
-      await secrets.send(
-        new CreateSecretCommand({
-          Name: name,
-          Description: `Access key of IAM user ${this.state.user}, rotated by keywarden. Only that user may read it.`,
-          KmsKeyId: this.context.kmsKeyId,
-          Tags: [
-            { Key: STATE_TAGS.managedBy, Value: 'keywarden' },
-            ...(pending ? [{ Key: STATE_TAGS.pending, Value: encodePending(pending) }] : []),
-          ],
-        }),
-      );
-    } catch (err) {
-      if (!isNamed(err, /ResourceExists/)) throw err;
-      if (pending) await this.tag({ [STATE_TAGS.pending]: encodePending(pending) }, name);
+    this.secret = { ...this.secret, pending: pending ?? this.secret.pending };
+    if (this.secret.ownerId === null) {
+      await this.store.bind(this.owner);
+      this.secret = { ...this.secret, ownerId: this.owner.id };
     }
-    await this.putOwnerPolicy(name);
-    this.secret = {
-      name,
-      currentKeyId: null,
-      currentDelivery: 'secrets-manager',
-      pending: pending ?? null,
-      deactivated: null,
-      notified: null,
-    };
-  }
-
-  private async putOwnerPolicy(name: string): Promise<void> {
-    await this.context.clients.secrets.send(
-      new PutResourcePolicyCommand({
-        SecretId: name,
-        ResourcePolicy: JSON.stringify(ownerOnlyPolicy(this.state.userArn)),
-      }),
-    );
   }
 
   private async mark(op: PendingOp, keyId: string): Promise<void> {
     await this.tag({ [STATE_TAGS.pending]: encodePending({ op, keyId, at: this.context.clock() }) });
   }
 
-  private async tag(tags: Record<string, string>, name = this.secret?.name): Promise<void> {
-    if (!name) return;
-    await this.context.clients.secrets.send(
-      new TagResourceCommand({
-        SecretId: name,
-        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-      }),
-    );
+  private async tag(tags: Record<string, string>): Promise<void> {
+    if (!this.secret) return;
+    await this.store.tag(tags);
   }
 
   /** True when this call deleted it; false when it was already gone (another run did it). */
@@ -453,28 +376,4 @@ export class UserExecutor {
       reason,
     });
   }
-}
-
-/** Only the key's owner may read the secret; keywarden itself never needs to (it reads tags and versions). */
-export function ownerOnlyPolicy(userArn: string) {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'OwnerReadsOwnKey',
-        Effect: 'Allow',
-        Principal: { AWS: userArn },
-        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        Resource: '*',
-      },
-      {
-        Sid: 'NobodyElseReadsIt',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: '*',
-        Condition: { StringNotEquals: { 'aws:PrincipalArn': userArn } },
-      },
-    ],
-  };
 }

@@ -1,9 +1,9 @@
-/** Rotation: see engine.ts for the entry both the CLI and the Lambda call, planner.ts for the timeline. */
+/** Rotation: see engine.ts for the entry both the CLI and the Lambda call, timeline.ts for when steps fall due. */
 export {
+  type PlannedStep,
   type RotateUsersRequest,
   type RotationRun,
   rotateUsers,
-  summaryText,
   type UserOutcome,
   type UserStatus,
 } from './engine.js';
@@ -13,6 +13,23 @@ export {
   ownerOnlyPolicy,
   type RotationClients,
 } from './executor.js';
+export { type KeyNoticeFacts, newKeyNotice, reminderNotice } from './notices.js';
 export { memoryNotifier, type Notice, type Notifier, snsNotifier } from './notifier.js';
 export { type Plan, type PlannedAction, type PlanStatus, planUser } from './planner.js';
-export { type Delivery, secretNameFor, type UserState } from './state.js';
+export {
+  type Delivery,
+  SecretNameError,
+  secretNameFor,
+  secretNameProblem,
+  type UserState,
+} from './state.js';
+export { countViolatingKeys, summaryNotice, summaryText } from './summary.js';
+export {
+  CLOCK_SKEW_MS,
+  firstActingInstant,
+  isDue,
+  promisedDay,
+  SCHEDULE_SLACK_MS,
+  type Timeline,
+  timelineOf,
+} from './timeline.js';

@@ -1,7 +1,8 @@
 import { activeExemption, type Config } from '../config.js';
-import { DAY_MS, wholeDaysBetween } from '../time.js';
+import { wholeDaysBetween } from '../time.js';
 import type { TrailAction, TrailRecord } from '../trail/index.js';
-import type { KeyState, SecretState, Stamp, UserState } from './state.js';
+import type { Delivery, KeyState, SecretState, Stamp, UserState } from './state.js';
+import { CLOCK_SKEW_MS, isDue, type RotationPolicy, timelineOf } from './timeline.js';
 
 /**
  * One step of a user's rotation, in the order it must run. `reason` is written to the trail as is.
@@ -13,14 +14,26 @@ import type { KeyState, SecretState, Stamp, UserState } from './state.js';
  * - `notify`: tell the owner about the stored key (the notice enforcement waits for).
  * - `deactivate`: deactivate the old key; `enforced` when it is still in use (after notice).
  */
-export type PlannedAction =
-  | { kind: 'record'; action: TrailAction; keyId: string; reason: string }
-  | { kind: 'delete-orphan'; keyId: string; reason: string }
-  | { kind: 'settle'; deactivated: Stamp | null; reason: string }
-  | { kind: 'delete'; keyId: string; reason: string }
-  | { kind: 'create'; replaces: string | null; reason: string }
-  | { kind: 'notify'; keyId: string; reason: string }
-  | { kind: 'deactivate'; keyId: string; enforced: boolean; reason: string };
+export type PlannedAction = (
+  | { kind: 'record'; action: TrailAction; keyId: string }
+  | { kind: 'delete-orphan'; keyId: string }
+  | { kind: 'settle'; deactivated: Stamp | null }
+  | { kind: 'delete'; keyId: string }
+  | { kind: 'create'; replaces: string | null }
+  | {
+      kind: 'notify';
+      keyId: string;
+      /** Where the stored key's secret went (the notice says where to find it). */
+      delivery: Delivery;
+      /** The key it replaces, still active, and when that one is deactivated (the reminder's deadline). */
+      oldKey: { id: string; deactivateAt: Date } | null;
+    }
+  | { kind: 'deactivate'; keyId: string; enforced: boolean }
+) & {
+  /** When the step fell due (timeline.ts); repairs, first keys and manual rotations are due at once. */
+  dueAt: Date;
+  reason: string;
+};
 
 /**
  * - `act`: there is something to do now.
@@ -45,34 +58,19 @@ export interface PlanOptions {
   recordsSincePending?: readonly TrailRecord[];
 }
 
-/** A key created this close before a write-ahead marker's time still counts as made after it. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-
-/**
- * A step falls due this much early, so that a daily schedule does not slip a whole day because the run
- * that started the clock (e.g. created the replacement) finished a few seconds after its start time.
- */
-export const SCHEDULE_SLACK_MS = 60 * 60_000;
-
-const days = (n: number) => n * DAY_MS;
-const reached = (now: Date, dueAt: Date) => now.getTime() >= dueAt.getTime() - SCHEDULE_SLACK_MS;
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
 /**
  * A user's keys and rotation state × the policy × now → the ordered actions (pure; clock passed in).
- *
- * Timeline of one rotation (R = rotateAtDays, D = deactivateAfterDays, X = deleteAfterDays):
- *   day R of the old key: create the replacement, store it, notify the owner (the notice)
- *   replacement + D days: deactivate the old key (if still in use: only under `enforce`, after notice)
- *   deactivation + X days: delete the old key
+ * When each step falls due comes from `timelineOf` (timeline.ts); every action carries its due instant.
  * The user never holds a third key: a replacement is only created when a slot is free (an inactive key
  * holding it is deleted first), and two active keys that keywarden did not make block the user.
  */
 export function planUser(state: UserState, config: Config, now: Date, options: PlanOptions = {}): Plan {
-  const exemption = activeExemption(config.exemptions, state.user, state.account, now);
-  const recovery = planRecovery(state, options.recordsSincePending ?? []);
-  const keys = recovery.keysAfter;
-  const secret = recovery.secretAfter;
+  // Checked before anything, repairs included: a secret bound to another user is never written to.
+  const foreign = foreignSecretProblem(state);
+  if (foreign) return { user: state.user, status: 'blocked', actions: [], reason: foreign, next: null };
+  const recovery = planRecovery(state, options.recordsSincePending ?? [], now);
   const result = (
     status: PlanStatus,
     reason: string,
@@ -88,12 +86,16 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
       next,
     } satisfies Plan;
   };
+  const exemption = activeExemption(config.exemptions, state.user, state.account, now);
   if (exemption) return result('exempt', `exempt until ${exemption.expiresOn}: ${exemption.reason}`);
 
-  const { rotateAtDays, deactivateAfterDays, deleteAfterDays, enforce } = config.rotation;
-  const current = secret?.currentKeyId ? keys.find((key) => key.id === secret.currentKeyId) : undefined;
+  const keys = recovery.keysAfter;
+  const secret = recovery.secretAfter;
+  const { deactivateAfterDays, deleteAfterDays, enforce } = config.rotation;
+  const timeline = timelineOf(keys, secret, config.rotation);
+  const current = timeline.stored;
 
-  if (!current) return planUnmanaged(keys, now, options, rotateAtDays, result);
+  if (!current) return planUnmanaged(keys, now, options, config.rotation, result);
   if (current.status === 'Inactive') {
     return result(
       'blocked',
@@ -102,20 +104,26 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
   }
 
   const actions: PlannedAction[] = [];
-  if (secret?.notified?.keyId !== current.id) {
-    actions.push({ kind: 'notify', keyId: current.id, reason: `notice of the stored key ${current.id}` });
+  if (timeline.reminderAt) {
+    const old = timeline.retiring.find((retiring) => retiring.key.status === 'Active');
+    actions.push({
+      kind: 'notify',
+      keyId: current.id,
+      delivery: secret?.currentDelivery ?? 'secrets-manager',
+      oldKey: old ? { id: old.key.id, deactivateAt: old.deactivateAt } : null,
+      dueAt: timeline.reminderAt,
+      reason: `notice of the stored key ${current.id}`,
+    });
   }
-  const older = keys.filter((key) => key.id !== current.id && key.createdAt < current.createdAt);
   const newer = keys.filter((key) => key.id !== current.id && key.createdAt >= current.createdAt);
 
   // Retire the key the stored one replaced.
-  for (const old of older) {
+  for (const { key: old, deactivateAt, deleteAt } of timeline.retiring) {
     if (old.status === 'Active') {
-      const dueAt = new Date(current.createdAt.getTime() + days(deactivateAfterDays));
-      if (!reached(now, dueAt)) {
+      if (!isDue(now, deactivateAt)) {
         return result('waiting', `replacement ${current.id} created ${isoDay(current.createdAt)}`, actions, {
           what: `deactivate ${old.id}`,
-          at: dueAt,
+          at: deactivateAt,
         });
       }
       const inUse = old.lastUsedAt !== null && old.lastUsedAt > current.createdAt;
@@ -124,6 +132,7 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
           kind: 'deactivate',
           keyId: old.id,
           enforced: false,
+          dueAt: deactivateAt,
           reason: `replaced by ${current.id} ${wholeDaysBetween(current.createdAt, now)} days ago (deactivateAfterDays ${deactivateAfterDays}); not used since`,
         });
         continue;
@@ -147,17 +156,13 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
         kind: 'deactivate',
         keyId: old.id,
         enforced: true,
+        dueAt: deactivateAt,
         reason: `deadline reached (replacement ${current.id} created ${isoDay(current.createdAt)}, notice ${isoDay(notice.at)}); still in use, deactivated under enforce`,
       });
       continue;
     }
-    const deactivatedAt =
-      secret?.deactivated?.keyId === old.id
-        ? secret.deactivated.at
-        : new Date(current.createdAt.getTime() + days(deactivateAfterDays));
-    const deleteAt = new Date(deactivatedAt.getTime() + days(deleteAfterDays));
-    if (!reached(now, deleteAt)) {
-      return result('waiting', `old key ${old.id} inactive since ${isoDay(deactivatedAt)}`, actions, {
+    if (!isDue(now, deleteAt)) {
+      return result('waiting', `old key ${old.id} inactive since ${isoDay(deactivateAt)}`, actions, {
         what: `delete ${old.id}`,
         at: deleteAt,
       });
@@ -165,15 +170,16 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
     actions.push({
       kind: 'delete',
       keyId: old.id,
-      reason: `inactive since ${isoDay(deactivatedAt)}, ${wholeDaysBetween(deactivatedAt, now)} days (deleteAfterDays ${deleteAfterDays})`,
+      dueAt: deleteAt,
+      reason: `inactive since ${isoDay(deactivateAt)}, ${wholeDaysBetween(deactivateAt, now)} days (deleteAfterDays ${deleteAfterDays})`,
     });
   }
   if (actions.some((action) => action.kind === 'deactivate'))
     return result('act', 'retiring the old key', actions);
 
   // The stored key's own rotation.
-  const rotateAt = new Date(current.createdAt.getTime() + days(rotateAtDays));
-  if (!options.force && !reached(now, rotateAt)) {
+  const rotateAt = timeline.createReplacementAt as Date;
+  if (!options.force && !isDue(now, rotateAt)) {
     return result(
       'waiting',
       `stored key ${current.id} is ${wholeDaysBetween(current.createdAt, now)} days old`,
@@ -192,21 +198,38 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
       actions,
     );
   }
+  const dueAt = options.force ? now : rotateAt;
   for (const holder of newer) {
     actions.push({
       kind: 'delete',
       keyId: holder.id,
+      dueAt,
       reason: `inactive key holds the slot the replacement needs`,
     });
   }
   actions.push({
     kind: 'create',
     replaces: current.id,
+    dueAt,
     reason: options.force
       ? `manual rotation of ${current.id} (${wholeDaysBetween(current.createdAt, now)} days old)`
-      : `key ${current.id} is ${wholeDaysBetween(current.createdAt, now)} days old (rotateAtDays ${rotateAtDays})`,
+      : `key ${current.id} is ${wholeDaysBetween(current.createdAt, now)} days old (rotateAtDays ${config.rotation.rotateAtDays})`,
   });
   return result('act', 'rotation due', actions);
+}
+
+/**
+ * A secret tagged with another unique ID than the user's belongs to a deleted user of the same name: the
+ * re-created user must not inherit it, and keywarden never writes to it.
+ */
+function foreignSecretProblem(state: UserState): string | null {
+  const ownerId = state.secret?.ownerId;
+  if (!ownerId || ownerId === state.userId) return null;
+  return (
+    `${state.secret?.name} belongs to an earlier user of this name (unique ID ${ownerId}; ${state.user} is now ${state.userId}): ` +
+    `keywarden does not write to it; check who still uses its key, then delete it ` +
+    `(aws secretsmanager delete-secret --secret-id ${state.secret?.name}) and run again`
+  );
 }
 
 type Result = (status: PlanStatus, reason: string, actions?: PlannedAction[], next?: Plan['next']) => Plan;
@@ -216,14 +239,14 @@ function planUnmanaged(
   keys: KeyState[],
   now: Date,
   options: PlanOptions,
-  rotateAtDays: number,
+  policy: RotationPolicy,
   result: Result,
 ): Plan {
   const active = keys.filter((key) => key.status === 'Active');
   const inactive = keys.filter((key) => key.status === 'Inactive');
   if (keys.length === 0) {
     return result('act', 'newly enrolled user with no key', [
-      { kind: 'create', replaces: null, reason: 'first key for a newly enrolled user' },
+      { kind: 'create', replaces: null, dueAt: now, reason: 'first key for a newly enrolled user' },
     ]);
   }
   if (active.length === 0) {
@@ -233,8 +256,8 @@ function planUnmanaged(
     );
   }
   const oldest = active[0] as KeyState;
-  const rotateAt = new Date(oldest.createdAt.getTime() + days(rotateAtDays));
-  if (!options.force && !reached(now, rotateAt)) {
+  const rotateAt = timelineOf(keys, null, policy).createReplacementAt as Date;
+  if (!options.force && !isDue(now, rotateAt)) {
     return result('waiting', `key ${oldest.id} is ${wholeDaysBetween(oldest.createdAt, now)} days old`, [], {
       what: `rotate ${oldest.id}`,
       at: rotateAt,
@@ -246,20 +269,23 @@ function planUnmanaged(
       `two active keys (${active.map((k) => k.id).join(', ')}) and neither is stored by keywarden; delete the one not in use, then run again`,
     );
   }
+  const dueAt = options.force ? now : rotateAt;
   return result('act', 'rotation due', [
     ...inactive.map(
       (key): PlannedAction => ({
         kind: 'delete',
         keyId: key.id,
+        dueAt,
         reason: 'inactive key holds the slot the replacement needs',
       }),
     ),
     {
       kind: 'create',
       replaces: oldest.id,
+      dueAt,
       reason: options.force
         ? `manual rotation of ${oldest.id} (${wholeDaysBetween(oldest.createdAt, now)} days old)`
-        : `key ${oldest.id} is ${wholeDaysBetween(oldest.createdAt, now)} days old (rotateAtDays ${rotateAtDays})`,
+        : `key ${oldest.id} is ${wholeDaysBetween(oldest.createdAt, now)} days old (rotateAtDays ${policy.rotateAtDays})`,
     },
   ]);
 }
@@ -272,6 +298,7 @@ function planUnmanaged(
 function planRecovery(
   state: UserState,
   records: readonly TrailRecord[],
+  now: Date,
 ): { actions: PlannedAction[]; keysAfter: KeyState[]; secretAfter: SecretState | null } {
   const secret = state.secret;
   const pending = secret?.pending;
@@ -282,7 +309,7 @@ function planRecovery(
       (record) => record.action === action && record.accessKeyId === keyId && record.user === state.user,
     );
   const ensure = (action: TrailAction, keyId: string, reason: string) => {
-    if (!recorded(action, keyId)) actions.push({ kind: 'record', action, keyId, reason });
+    if (!recorded(action, keyId)) actions.push({ kind: 'record', action, keyId, dueAt: now, reason });
   };
   const crashed = `found in AWS without its trail record after an interrupted run (${pending.op} at ${pending.at.toISOString()})`;
   let keys = state.keys;
@@ -303,6 +330,7 @@ function planRecovery(
         actions.push({
           kind: 'delete-orphan',
           keyId: key.id,
+          dueAt: now,
           reason: 'its secret was never stored: nobody can use it',
         });
         keys = keys.filter((k) => k.id !== key.id);
@@ -326,9 +354,14 @@ function planRecovery(
   for (const keyId of gone) {
     if (state.keys.some((k) => k.id === keyId)) continue;
     if (!recorded('key.delete', keyId))
-      actions.push({ kind: 'record', action: 'key.delete', keyId, reason: crashed });
+      actions.push({ kind: 'record', action: 'key.delete', keyId, dueAt: now, reason: crashed });
     if (deactivated?.keyId === keyId) deactivated = null;
   }
-  actions.push({ kind: 'settle', deactivated, reason: `clear the write-ahead marker (${pending.op})` });
+  actions.push({
+    kind: 'settle',
+    deactivated,
+    dueAt: now,
+    reason: `clear the write-ahead marker (${pending.op})`,
+  });
   return { actions, keysAfter: keys, secretAfter: { ...secret, pending: null, deactivated } };
 }

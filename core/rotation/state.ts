@@ -1,7 +1,9 @@
+import { UsageError } from '../errors.js';
+
 /**
  * Rotation state that must survive a crash lives in AWS, next to what it describes, never only in memory:
  * - IAM: each key's status and CreateDate (the replacement's CreateDate is when the rotation began).
- * - The managed secret `keywarden/<account>/<user>`: its AWSCURRENT version ID is
+ * - The managed secret `secretNameFor(account, user)`: its AWSCURRENT version ID is
  *   `keywarden-key-<AccessKeyId>` (`keywarden-out-…` when the secret was shown once on stdout instead),
  *   set in the same call as the value, so DescribeSecret names the stored key without reading the secret.
  *   Its tags carry the rest (see `STATE_TAGS`).
@@ -18,6 +20,13 @@ export const STATE_TAGS = {
   notified: 'keywarden:notified',
   /** Marks secrets keywarden manages. */
   managedBy: 'keywarden:managed-by',
+  /**
+   * The owner's unique ID (AIDA…), set once after the owner-only resource policy: a user deleted and
+   * re-created under the same name has another ID and does not inherit the secret.
+   */
+  ownerId: 'keywarden:owner-id',
+  /** The owner's user name, for people reading the secret list. */
+  user: 'keywarden:user',
 } as const;
 
 export type Delivery = 'secrets-manager' | 'stdout';
@@ -45,6 +54,8 @@ export interface Stamp {
 
 export interface SecretState {
   name: string;
+  /** The `keywarden:owner-id` tag: the unique ID of the user the secret is bound to (null: not bound yet). */
+  ownerId: string | null;
   /** The key whose secret is stored (AWSCURRENT), or null when no value was stored yet. */
   currentKeyId: string | null;
   /** Where the current key's secret went: stored, or (manual `--deliver stdout`) shown once to a person. */
@@ -58,15 +69,41 @@ export interface UserState {
   account: string;
   user: string;
   userArn: string;
+  /** The user's unique ID (AIDA…), which a re-created user of the same name does not share. */
+  userId: string;
   /** Oldest first. */
   keys: KeyState[];
   /** Null when the user has no managed secret yet. */
   secret: SecretState | null;
 }
 
-/** `keywarden/<account-id>/<user>` (IAM allows "," in user names, Secrets Manager does not). */
+/** IAM's rule for a user name (1–64 of letters, digits and `+=,.@_-`). */
+const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** A name keywarden cannot map to a secret (not a legal IAM user name). */
+export class SecretNameError extends UsageError {
+  override name = 'SecretNameError';
+}
+
+/**
+ * Why `user` has no secret name, or null when it has one. Every legal IAM user name has one; only a
+ * string that IAM itself would refuse has not. (`keywarden doctor --user` shows this.)
+ */
+export function secretNameProblem(user: string): string | null {
+  if (IAM_USER_NAME.test(user)) return null;
+  return `"${user}" is not an IAM user name (1-64 characters of letters, digits and + = , . @ _ -), so it has no keywarden secret`;
+}
+
+/**
+ * `keywarden/<account-id>/<user>`, injective: IAM user names allow `,`, which Secrets Manager names do not,
+ * and Secrets Manager names allow `/`, which IAM user names do not; so `,` is written as `/` and no two
+ * users share a secret (`svc,x` → `keywarden/<account>/svc/x`, `svc_x` → `keywarden/<account>/svc_x`).
+ * A name without `,` maps to itself, so existing secrets keep their names.
+ */
 export function secretNameFor(account: string, user: string): string {
-  return `keywarden/${account}/${user.replaceAll(',', '_')}`;
+  const problem = secretNameProblem(user);
+  if (problem) throw new SecretNameError(problem);
+  return `keywarden/${account}/${user.replaceAll(',', '/')}`;
 }
 
 export function versionIdFor(accessKeyId: string, delivery: Delivery): string {

@@ -38,6 +38,7 @@ const PHASES = {
       // DescribeSecret fails (no secret yet): a failed call cannot take effect, so it is no scenario.
       'CreateSecret',
       'PutResourcePolicy',
+      'TagResource',
       'CreateAccessKey',
       'PutSecretValue',
       'trail key.create',

@@ -18,6 +18,7 @@ const key = (id: string, ageDays: number, extra: Partial<KeyState> = {}): KeySta
 });
 const secret = (extra: Partial<SecretState> = {}): SecretState => ({
   name: 'keywarden/123456789012/alice',
+  ownerId: 'AIDAALICE',
   currentKeyId: null,
   currentDelivery: 'secrets-manager',
   pending: null,
@@ -29,6 +30,7 @@ const user = (keys: KeyState[], stored: SecretState | null = null): UserState =>
   account: '123456789012',
   user: 'alice',
   userArn: 'arn:aws:iam::123456789012:user/alice',
+  userId: 'AIDAALICE',
   keys,
   secret: stored,
 });
@@ -47,7 +49,12 @@ describe('planUser', () => {
     const plan = planUser(user([key('OLD', 80)]), config, now);
     expect(plan.status).toBe('act');
     expect(plan.actions).toEqual([
-      { kind: 'create', replaces: 'OLD', reason: expect.stringContaining('80 days old') },
+      {
+        kind: 'create',
+        replaces: 'OLD',
+        dueAt: new Date(daysAgo(80).getTime() + 80 * DAY_MS),
+        reason: expect.stringContaining('80 days old'),
+      },
     ]);
   });
 
@@ -214,7 +221,12 @@ describe('planUser', () => {
       );
       expect(plan.actions).toEqual([
         expect.objectContaining({ kind: 'record', action: 'key.deactivate', keyId: 'OLD' }),
-        { kind: 'settle', deactivated: { keyId: 'OLD', at: marker.at }, reason: expect.any(String) },
+        {
+          kind: 'settle',
+          deactivated: { keyId: 'OLD', at: marker.at },
+          dueAt: now,
+          reason: expect.any(String),
+        },
       ]);
     });
 

@@ -1,0 +1,71 @@
+import type { Notice } from './notifier.js';
+import type { Delivery } from './state.js';
+import { promisedDay } from './timeline.js';
+
+/**
+ * What keywarden tells people, as pure functions of the plan and the delivery. Built only from key IDs,
+ * names and dates: no argument can carry a secret. A promised day comes from the timeline (`promisedDay`),
+ * so it is never later than the first instant the planner acts.
+ */
+export interface KeyNoticeFacts {
+  account: string;
+  user: string;
+  /** The stored key the notice is about. */
+  keyId: string;
+  secretName: string;
+  /** Where that key's secret went. */
+  delivery: Delivery;
+  /** The key it replaces, still active, and when that one falls due for deactivation. */
+  oldKey: { id: string; deactivateAt: Date } | null;
+  /** Deactivation under `enforce` happens even if the old key is still in use. */
+  enforce: boolean;
+  /** When the notice is given. */
+  toldAt: Date;
+}
+
+function where(facts: KeyNoticeFacts): string {
+  return facts.delivery === 'stdout'
+    ? `was shown once to the operator who ran keywarden rotate; keywarden kept no copy (${facts.secretName} records only its ID)`
+    : `is in Secrets Manager as ${facts.secretName}`;
+}
+
+function whatNext(facts: KeyNoticeFacts): string[] {
+  const lines =
+    facts.delivery === 'stdout'
+      ? []
+      : [`Read it with: aws secretsmanager get-secret-value --secret-id ${facts.secretName}`];
+  if (facts.oldKey) {
+    const day = promisedDay(facts.oldKey.deactivateAt, facts.toldAt);
+    lines.push(
+      `Switch to it: the old key ${facts.oldKey.id} will be deactivated on or after ${day}` +
+        (facts.enforce ? ', even if still in use.' : ', once it is no longer used.'),
+    );
+  }
+  return lines;
+}
+
+/** Told when keywarden has just created (and stored or handed over) a key. */
+export function newKeyNotice(facts: KeyNoticeFacts): Notice {
+  return {
+    kind: 'new-key',
+    subject: `keywarden: new access key for ${facts.user}`,
+    text: [
+      `A new access key ${facts.keyId} for IAM user ${facts.user} (account ${facts.account}) ${where(facts)}.`,
+      ...whatNext(facts),
+    ].join('\n'),
+    user: facts.user,
+  };
+}
+
+/** Told when the owner has not been told about the stored key (the notice enforcement waits for). */
+export function reminderNotice(facts: KeyNoticeFacts): Notice {
+  return {
+    kind: 'reminder',
+    subject: `keywarden: reminder: access key for ${facts.user}`,
+    text: [
+      `Reminder: the access key ${facts.keyId} for IAM user ${facts.user} (account ${facts.account}) ${where(facts)}.`,
+      ...whatNext(facts),
+    ].join('\n'),
+    user: facts.user,
+  };
+}
