@@ -93,6 +93,18 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect((await bed.trail.read()).map((r) => r.action)).toContain('secret.deliver-stdout');
   });
 
+  it('tells the owner after --deliver stdout that the key was shown once, never that Secrets Manager holds it', async () => {
+    // Act
+    const run = await cli(['rotate', '--user', 'alice', '--yes', '--deliver', 'stdout', ...trailArgs()]);
+
+    // Assess
+    const notice = run.stdout.slice(run.stdout.indexOf('notice for the owner:'));
+    expect(run.code).toBe(0);
+    expect(notice).not.toContain('is in Secrets Manager');
+    expect(notice).not.toContain('get-secret-value');
+    expect(notice).toContain('was shown once to the operator who ran keywarden rotate');
+  });
+
   it('refuses an unknown user with one line and exit 2', async () => {
     const run = await cli(['rotate', '--user', 'nobody', '--yes', ...trailArgs()]);
     expect(run.code).toBe(2);

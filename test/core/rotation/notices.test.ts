@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type KeyNoticeFacts,
+  newKeyNotice,
+  reminderNotice,
+  summaryNotice,
+} from '../../../core/rotation/index.js';
+
+const facts = (extra: Partial<KeyNoticeFacts> = {}): KeyNoticeFacts => ({
+  account: '123456789012',
+  user: 'alice',
+  keyId: 'AKIANEW',
+  secretName: 'keywarden/123456789012/alice',
+  delivery: 'secrets-manager',
+  oldKey: { id: 'AKIAOLD', deactivateAt: new Date('2026-06-08T12:00:00Z') },
+  enforce: true,
+  toldAt: new Date('2026-06-01T12:00:05Z'),
+  ...extra,
+});
+
+describe('owner notices', () => {
+  it('tells of a new stored key, where to read it and the day the old key goes, under enforce', () => {
+    // Act
+    const notice = newKeyNotice(facts());
+
+    // Assess
+    expect(notice).toEqual({
+      kind: 'new-key',
+      subject: 'keywarden: new access key for alice',
+      user: 'alice',
+      text: [
+        'A new access key AKIANEW for IAM user alice (account 123456789012) is in Secrets Manager as keywarden/123456789012/alice.',
+        'Read it with: aws secretsmanager get-secret-value --secret-id keywarden/123456789012/alice',
+        'Switch to it: the old key AKIAOLD will be deactivated on or after 2026-06-08, even if still in use.',
+      ].join('\n'),
+    });
+  });
+
+  it('tells of a new key shown once on stdout without claiming Secrets Manager holds it', () => {
+    // Act
+    const notice = newKeyNotice(facts({ delivery: 'stdout', enforce: false }));
+
+    // Assess
+    expect(notice.text).toBe(
+      [
+        'A new access key AKIANEW for IAM user alice (account 123456789012) was shown once to the operator who ran keywarden rotate; keywarden kept no copy (keywarden/123456789012/alice records only its ID).',
+        'Switch to it: the old key AKIAOLD will be deactivated on or after 2026-06-08, once it is no longer used.',
+      ].join('\n'),
+    );
+  });
+
+  it('tells of a first key with no old key to retire', () => {
+    // Act
+    const stored = newKeyNotice(facts({ oldKey: null }));
+    const shown = newKeyNotice(facts({ oldKey: null, delivery: 'stdout' }));
+
+    // Assess
+    expect(stored.text).toBe(
+      [
+        'A new access key AKIANEW for IAM user alice (account 123456789012) is in Secrets Manager as keywarden/123456789012/alice.',
+        'Read it with: aws secretsmanager get-secret-value --secret-id keywarden/123456789012/alice',
+      ].join('\n'),
+    );
+    expect(shown.text).toBe(
+      'A new access key AKIANEW for IAM user alice (account 123456789012) was shown once to the operator who ran keywarden rotate; keywarden kept no copy (keywarden/123456789012/alice records only its ID).',
+    );
+  });
+
+  it('reminds the owner with the deadline, for either delivery', () => {
+    // Act
+    const stored = reminderNotice(facts({ toldAt: new Date('2026-06-03T09:00:00Z') }));
+    const shown = reminderNotice(facts({ delivery: 'stdout', toldAt: new Date('2026-06-03T09:00:00Z') }));
+
+    // Assess
+    expect(stored).toEqual({
+      kind: 'reminder',
+      subject: 'keywarden: reminder: access key for alice',
+      user: 'alice',
+      text: [
+        'Reminder: the access key AKIANEW for IAM user alice (account 123456789012) is in Secrets Manager as keywarden/123456789012/alice.',
+        'Read it with: aws secretsmanager get-secret-value --secret-id keywarden/123456789012/alice',
+        'Switch to it: the old key AKIAOLD will be deactivated on or after 2026-06-08, even if still in use.',
+      ].join('\n'),
+    });
+    expect(shown.text).toBe(
+      [
+        'Reminder: the access key AKIANEW for IAM user alice (account 123456789012) was shown once to the operator who ran keywarden rotate; keywarden kept no copy (keywarden/123456789012/alice records only its ID).',
+        'Switch to it: the old key AKIAOLD will be deactivated on or after 2026-06-08, even if still in use.',
+      ].join('\n'),
+    );
+  });
+
+  it('promises the day before when the step falls due in the first hour of a UTC day', () => {
+    // Prepare: due 00:30, so the planner acts from 23:30 the day before.
+    const early = facts({ oldKey: { id: 'AKIAOLD', deactivateAt: new Date('2026-06-08T00:30:00Z') } });
+
+    // Act
+    const notice = newKeyNotice(early);
+
+    // Assess
+    expect(notice.text).toContain('will be deactivated on or after 2026-06-07, even if still in use.');
+  });
+
+  it('promises the day of telling when the deadline has already passed', () => {
+    // Act
+    const notice = reminderNotice(facts({ toldAt: new Date('2026-06-10T06:00:00Z') }));
+
+    // Assess
+    expect(notice.text).toContain('will be deactivated on or after 2026-06-10');
+  });
+});
+
+describe('the run summary', () => {
+  const run = (counts: Partial<Record<string, number>>, extra: object = {}) => ({
+    account: '123456789012',
+    at: '2026-06-01T06:00:00.000Z',
+    dryRun: false,
+    users: [
+      { user: 'alice', status: 'done', reason: 'rotation due' },
+      { user: 'bob', status: 'blocked', reason: 'two active keys' },
+    ],
+    counts: { done: 0, waiting: 0, blocked: 0, exempt: 0, planned: 0, failed: 0, deferred: 0, ...counts },
+    violatingKeys: 0,
+    ...extra,
+  });
+
+  it('says the counts, each user a person must look at, the violations and the deferred users', () => {
+    // Act
+    const notice = summaryNotice(run({ done: 1, blocked: 1, deferred: 2 }, { violatingKeys: 3 }));
+
+    // Assess
+    expect(notice).toEqual({
+      kind: 'summary',
+      subject: 'keywarden: rotation run 2026-06-01T06:00:00.000Z',
+      text: [
+        'keywarden rotation in account 123456789012 at 2026-06-01T06:00:00.000Z: 1 done, 1 blocked, 2 deferred',
+        '- bob: blocked: two active keys',
+        '3 active key(s) of users in scope are overdue.',
+        '2 user(s) were left for the next run: the time budget was spent.',
+      ].join('\n'),
+    });
+  });
+
+  it('stays quiet when nothing changed and nothing is in violation', () => {
+    expect(summaryNotice(run({ waiting: 4, exempt: 1 }))).toBeNull();
+    expect(summaryNotice(run({ waiting: 4 }, { violatingKeys: null }))).toBeNull();
+  });
+
+  it('speaks for a violation alone, and never for a dry run', () => {
+    expect(summaryNotice(run({ waiting: 4 }, { violatingKeys: 1 }))?.kind).toBe('summary');
+    expect(summaryNotice(run({ done: 2 }, { dryRun: true }))).toBeNull();
+  });
+});

@@ -1,0 +1,143 @@
+import {
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  DeleteUserCommand,
+  GetUserCommand,
+  TagUserCommand,
+} from '@aws-sdk/client-iam';
+import {
+  DescribeSecretCommand,
+  GetResourcePolicyCommand,
+  GetSecretValueCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import { secretNameFor } from '../../../core/rotation/index.js';
+import { JsonlTrailStore } from '../../../core/trail/index.js';
+import { CallLog, instrumentClient } from '../../support/fault-injection.js';
+import { motoAvailable } from '../../support/moto.js';
+import { ACCOUNT, type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
+
+const asOf = new Date('2026-06-01T12:00:00Z');
+
+describe.skipIf(!motoAvailable())('who a stored key belongs to, against moto', () => {
+  let bed: RotationBed;
+  useRotationSuite(
+    asOf,
+    [
+      { name: 'svc_x', tags: SCOPE_TAG, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
+      { name: 'svc,x', tags: SCOPE_TAG, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
+      { name: 'carol', keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
+      { name: 'newcomer' },
+    ],
+    (_moto, ready) => {
+      bed = ready;
+    },
+  );
+
+  const secretOf = async (user: string) => {
+    const name = secretNameFor(ACCOUNT, user);
+    const value = await bed.secrets.send(new GetSecretValueCommand({ SecretId: name }));
+    const policy = await bed.secrets.send(new GetResourcePolicyCommand({ SecretId: name }));
+    const described = await bed.secrets.send(new DescribeSecretCommand({ SecretId: name }));
+    return {
+      accessKeyId: JSON.parse(value.SecretString ?? '{}').AccessKeyId as string,
+      value: value.SecretString,
+      policy: policy.ResourcePolicy ?? '',
+      versions: described.VersionIdsToStages,
+      tags: Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
+    };
+  };
+
+  it('never lets svc_x and svc,x share a secret, rotating both', async () => {
+    // Act
+    const run = await bed.run({ users: ['svc_x', 'svc,x'] });
+
+    // Assess
+    expect(run.users.map((user) => user.status)).toEqual(['done', 'done']);
+    expect((await bed.secretNames()).sort()).toEqual([
+      `keywarden/${ACCOUNT}/svc/x`,
+      `keywarden/${ACCOUNT}/svc_x`,
+    ]);
+    for (const user of ['svc_x', 'svc,x']) {
+      const secret = await secretOf(user);
+      expect((await bed.keys(user)).map((key) => key.id)).toContain(secret.accessKeyId);
+      expect(secret.policy).toContain(`arn:aws:iam::${ACCOUNT}:user/${user}"`);
+    }
+  });
+
+  it('binds the secret to the user’s unique ID, in the resource policy and a tag', async () => {
+    // Prepare
+    const { User } = await bed.iam.send(new GetUserCommand({ UserName: 'carol' }));
+
+    // Act
+    await bed.run({ users: ['carol'] });
+
+    // Assess
+    const secret = await secretOf('carol');
+    expect(secret.tags).toMatchObject({ 'keywarden:owner-id': User?.UserId, 'keywarden:user': 'carol' });
+    expect(JSON.parse(secret.policy).Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: User?.Arn },
+        Condition: { StringEquals: { 'aws:userid': User?.UserId } },
+      }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Condition: { StringNotEquals: { 'aws:userid': User?.UserId } },
+      }),
+    ]);
+  });
+
+  it('does not hand a user re-created under the same name the deleted user’s secret', async () => {
+    // Prepare: carol rotates, leaves, and a new carol is enrolled.
+    await bed.run({ users: ['carol'] });
+    const before = await secretOf('carol');
+    for (const key of await bed.keys('carol')) {
+      await bed.iam.send(new DeleteAccessKeyCommand({ UserName: 'carol', AccessKeyId: key.id }));
+    }
+    await bed.iam.send(new DeleteUserCommand({ UserName: 'carol' }));
+    await bed.iam.send(new CreateUserCommand({ UserName: 'carol' }));
+    await bed.iam.send(
+      new TagUserCommand({ UserName: 'carol', Tags: [{ Key: 'keywarden:rotation', Value: 'enabled' }] }),
+    );
+
+    // Act
+    const run = await bed.run({ users: ['carol'] });
+
+    // Assess
+    expect(run.users[0]).toMatchObject({ status: 'blocked', actions: [] });
+    expect(run.users[0]?.reason).toContain('belongs to an earlier user of this name');
+    expect(run.users[0]?.reason).toContain('aws secretsmanager delete-secret');
+    expect(await bed.keys('carol')).toEqual([]);
+    expect(await secretOf('carol')).toEqual(before);
+  });
+
+  it('issues exactly one first key when two runs start at once on a keyless user', async () => {
+    // Prepare
+    const log = new CallLog();
+    instrumentClient(bed.iam, log);
+    instrumentClient(bed.secrets, log);
+    const otherTrail = new JsonlTrailStore(bed.trailFile);
+
+    // Act
+    const [one, two] = await Promise.all([
+      bed.run({ users: ['newcomer'] }),
+      bed.run({ users: ['newcomer'], trail: otherTrail }),
+    ]);
+
+    // Assess
+    const keys = await bed.keys('newcomer');
+    const stored = await bed.storedSecret('newcomer');
+    expect(keys).toHaveLength(1);
+    expect(stored?.AccessKeyId).toBe(keys[0]?.id);
+    expect([one.users[0]?.status, two.users[0]?.status].sort()).toEqual(['blocked', 'done']);
+    const records = await bed.trail.read();
+    const recorded = (action: string) => records.filter((record) => record.action === action).length;
+    expect(recorded('key.create')).toBe(log.count('CreateAccessKey'));
+    expect(recorded('key.delete')).toBe(log.count('DeleteAccessKey'));
+    expect(recorded('secret.store')).toBe(log.count('PutSecretValue'));
+    expect(log.count('PutSecretValue')).toBe(1);
+    expect(await bed.trail.verify()).toMatchObject({ intact: true });
+  });
+});
