@@ -192,7 +192,7 @@ export const SECRET_BOUNDARY: readonly {
     sid: 'NeverRewriteAnOwnedSecretsPolicy',
     actions: ['secretsmanager:PutResourcePolicy'],
     resource: 'managed-secret',
-    condition: () => ({ Null: { [`secretsmanager:ResourceTag/${OWNER_ID_TAG}`]: 'false' } }),
+    condition: () => ({ Null: { [`aws:ResourceTag/${OWNER_ID_TAG}`]: 'false' } }),
     why: 'a secret bound to its owner keeps the policy that admits only that owner',
   },
   {
@@ -207,7 +207,7 @@ export const SECRET_BOUNDARY: readonly {
     actions: ['secretsmanager:TagResource'],
     resource: 'managed-secret',
     condition: () => ({
-      Null: { [`secretsmanager:ResourceTag/${OWNER_ID_TAG}`]: 'false' },
+      Null: { [`aws:ResourceTag/${OWNER_ID_TAG}`]: 'false' },
       'ForAnyValue:StringEquals': { 'aws:TagKeys': [OWNER_ID_TAG] },
     }),
     why: 'the owner of a secret is set once',
@@ -243,7 +243,7 @@ function conditionOf(condition: GrantCondition, targets: PolicyTargets): PolicyC
         ? { StringEquals: { [`iam:ResourceTag/${targets.scope.tagKey}`]: targets.scope.tagValue } }
         : undefined;
     case 'unowned-secret':
-      return { Null: { [`secretsmanager:ResourceTag/${OWNER_ID_TAG}`]: 'true' } };
+      return { Null: { [`aws:ResourceTag/${OWNER_ID_TAG}`]: 'true' } };
     case 'state-tags':
       return { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': [OWNER_ID_TAG] } };
     case 'via-sns':
