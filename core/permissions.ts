@@ -14,12 +14,37 @@ export type ResourceKind =
   | 'trail-bucket'
   | 'trail-object';
 
+/**
+ * What narrows a grant beyond its resource; `policyFor` turns each into an IAM condition. Permissions with the
+ * same resource and the same condition share a statement.
+ * - `enrolled-user`: only IAM users carrying the rotation scope tag (when a scope is given).
+ * - `unowned-secret`: only a secret that has no `keywarden:owner-id` tag yet (it was just created).
+ * - `state-tags`: any tag but `keywarden:owner-id` (rotation state on a secret that already has an owner).
+ * - `via-sns`: only when SNS uses the key on keywarden's behalf (publishing to the encrypted topic).
+ */
+export type GrantCondition = 'enrolled-user' | 'unowned-secret' | 'state-tags' | 'via-sns';
+
 export interface Permission {
   action: string;
   resource: ResourceKind;
   /** Why keywarden calls it (shown by doctor when it is missing). */
   why: string;
+  condition?: GrantCondition;
 }
+
+/**
+ * The tag that binds a managed secret to its owner's unique ID (AIDA…). Once a secret carries it, the
+ * rotation role can no longer change the secret's resource policy, nor this tag: that is what keeps the
+ * role from ever granting itself (or anyone) a read of a stored key.
+ */
+export const OWNER_ID_TAG = 'keywarden:owner-id';
+
+/** The access-key mutations: the rotation performs them, only on enrolled users; the policy pack checks each. */
+export const KEY_MUTATING_ACTIONS = [
+  'iam:CreateAccessKey',
+  'iam:UpdateAccessKey',
+  'iam:DeleteAccessKey',
+] as const;
 
 export const OPERATION_NAMES = ['audit', 'rotate', 'trail-s3', 'doctor'] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -44,12 +69,23 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
       resource: 'iam-user',
       why: 'see whether the old key is still in use',
     },
-    { action: 'iam:CreateAccessKey', resource: 'iam-user', why: 'create the replacement key' },
-    { action: 'iam:UpdateAccessKey', resource: 'iam-user', why: 'deactivate the old key' },
+    {
+      action: 'iam:CreateAccessKey',
+      resource: 'iam-user',
+      why: 'create the replacement key',
+      condition: 'enrolled-user',
+    },
+    {
+      action: 'iam:UpdateAccessKey',
+      resource: 'iam-user',
+      why: 'deactivate the old key',
+      condition: 'enrolled-user',
+    },
     {
       action: 'iam:DeleteAccessKey',
       resource: 'iam-user',
       why: 'delete the old key (and an unstored new one)',
+      condition: 'enrolled-user',
     },
     {
       action: 'secretsmanager:DescribeSecret',
@@ -65,15 +101,28 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
     {
       action: 'secretsmanager:PutResourcePolicy',
       resource: 'managed-secret',
-      why: 'let only the user read it',
+      why: 'let only the user read it (only before the secret is bound to its owner)',
+      condition: 'unowned-secret',
+    },
+    {
+      action: 'secretsmanager:TagResource',
+      resource: 'managed-secret',
+      why: 'bind a new secret to its owner (keywarden:owner-id, keywarden:user)',
+      condition: 'unowned-secret',
     },
     {
       action: 'secretsmanager:TagResource',
       resource: 'managed-secret',
       why: 'record rotation state on the secret',
+      condition: 'state-tags',
     },
     { action: 'kms:GenerateDataKey', resource: 'kms-key', why: 'encrypt the secret with the configured key' },
-    { action: 'kms:Decrypt', resource: 'kms-key', why: 'Secrets Manager checks the data key on write' },
+    {
+      action: 'kms:Decrypt',
+      resource: 'kms-key',
+      why: 'publish to the encrypted notice topic',
+      condition: 'via-sns',
+    },
     { action: 'sns:Publish', resource: 'notice-topic', why: 'notify owners and the security team' },
   ],
   'trail-s3': [
@@ -106,26 +155,112 @@ export interface PolicyTargets {
   scope?: { tagKey: string; tagValue: string } | undefined;
 }
 
+export type PolicyCondition = Record<string, Record<string, string | string[]>>;
+
 export interface PolicyStatement {
   Sid: string;
-  Effect: 'Allow';
+  Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string[];
-  Condition?: Record<string, Record<string, string>>;
+  Condition?: PolicyCondition;
 }
 
 /** Managed secret names: `keywarden/<account-id>/<user>` (see core/rotation). */
 export const SECRET_PREFIX = 'keywarden/';
 
-/** A least-privilege identity policy for `operations`, resources narrowed to what keywarden touches. */
+/**
+ * What no keywarden identity may ever do, whatever else is attached to it: read a stored value, change the
+ * resource policy or the owner tag of a secret that is bound to its owner, or decrypt through Secrets Manager.
+ * `policyFor` adds these as explicit denies to every policy that can write secrets, so that a grant added
+ * later (an attached managed policy, a resource policy the role wrote on a new secret) cannot open a path.
+ */
+export const SECRET_BOUNDARY: readonly {
+  sid: string;
+  actions: string[];
+  resource: 'managed-secret' | 'kms-key';
+  condition: (targets: PolicyTargets) => PolicyCondition | undefined;
+  why: string;
+}[] = [
+  {
+    sid: 'NeverReadStoredKeys',
+    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DeleteResourcePolicy'],
+    resource: 'managed-secret',
+    condition: () => undefined,
+    why: 'only the owner reads a stored key, and its resource policy is never removed',
+  },
+  {
+    sid: 'NeverRewriteAnOwnedSecretsPolicy',
+    actions: ['secretsmanager:PutResourcePolicy'],
+    resource: 'managed-secret',
+    condition: () => ({ Null: { [`aws:ResourceTag/${OWNER_ID_TAG}`]: 'false' } }),
+    why: 'a secret bound to its owner keeps the policy that admits only that owner',
+  },
+  {
+    sid: 'NeverRemoveTheOwnerTag',
+    actions: ['secretsmanager:UntagResource'],
+    resource: 'managed-secret',
+    condition: () => ({ 'ForAnyValue:StringEquals': { 'aws:TagKeys': [OWNER_ID_TAG] } }),
+    why: 'removing the owner tag would reopen the resource policy',
+  },
+  {
+    sid: 'NeverReplaceTheOwnerTag',
+    actions: ['secretsmanager:TagResource'],
+    resource: 'managed-secret',
+    condition: () => ({
+      Null: { [`aws:ResourceTag/${OWNER_ID_TAG}`]: 'false' },
+      'ForAnyValue:StringEquals': { 'aws:TagKeys': [OWNER_ID_TAG] },
+    }),
+    why: 'the owner of a secret is set once',
+  },
+  {
+    sid: 'NeverDecryptStoredKeys',
+    actions: ['kms:Decrypt'],
+    resource: 'kms-key',
+    condition: (targets) => ({ StringEquals: { 'kms:ViaService': secretsManagerService(targets.region) } }),
+    why: 'decrypting through Secrets Manager is reading a stored key',
+  },
+];
+
+/** The service name KMS sees (kms:ViaService) when Secrets Manager of `region` uses a key. */
+export const secretsManagerService = (region: string) => `secretsmanager.${region}.amazonaws.com`;
+
+/** The ARN pattern of every managed secret of an account (each ends in Secrets Manager's random suffix). */
+export function managedSecretArns(partition: string, region: string, account: string): string {
+  return `arn:${partition}:secretsmanager:${region}:${account}:secret:${SECRET_PREFIX}${account}/*`;
+}
+
+const SID_SUFFIX: Record<GrantCondition, string> = {
+  'enrolled-user': 'KeysInScope',
+  'unowned-secret': 'NotYetOwned',
+  'state-tags': 'StateTags',
+  'via-sns': 'ViaNoticeTopic',
+};
+
+function conditionOf(condition: GrantCondition, targets: PolicyTargets): PolicyCondition | undefined {
+  switch (condition) {
+    case 'enrolled-user':
+      return targets.scope
+        ? { StringEquals: { [`iam:ResourceTag/${targets.scope.tagKey}`]: targets.scope.tagValue } }
+        : undefined;
+    case 'unowned-secret':
+      return { Null: { [`aws:ResourceTag/${OWNER_ID_TAG}`]: 'true' } };
+    case 'state-tags':
+      return { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': [OWNER_ID_TAG] } };
+    case 'via-sns':
+      return { StringEquals: { 'kms:ViaService': `sns.${targets.region}.amazonaws.com` } };
+  }
+}
+
+/**
+ * A least-privilege identity policy for `operations`, resources narrowed to what keywarden touches, each
+ * conditioned grant in its own statement; a policy that may write secrets also carries SECRET_BOUNDARY.
+ */
 export function policyFor(operations: OperationName[], targets: PolicyTargets): PolicyStatement[] {
   const partition = targets.partition ?? 'aws';
   const arns: Record<ResourceKind, string[]> = {
     any: ['*'],
     'iam-user': [`arn:${partition}:iam::${targets.account}:user/*`],
-    'managed-secret': [
-      `arn:${partition}:secretsmanager:${targets.region}:${targets.account}:secret:${SECRET_PREFIX}${targets.account}/*`,
-    ],
+    'managed-secret': [managedSecretArns(partition, targets.region, targets.account)],
     'kms-key': targets.kmsKeyArn ? [targets.kmsKeyArn] : [],
     'notice-topic': targets.topicArn ? [targets.topicArn] : [],
     'trail-bucket': targets.trailBucket ? [`arn:${partition}:s3:::${targets.trailBucket}`] : [],
@@ -133,35 +268,47 @@ export function policyFor(operations: OperationName[], targets: PolicyTargets): 
       ? [`arn:${partition}:s3:::${targets.trailBucket}/${targets.trailPrefix ?? 'trail/'}*`]
       : [],
   };
-  const byResource = new Map<ResourceKind, Set<string>>();
+  const sidOf = (resource: ResourceKind) =>
+    resource.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+  // One statement per (resource, condition), in the order the list first names them.
+  const groups = new Map<string, PolicyStatement>();
   for (const operation of operations) {
     for (const permission of PERMISSIONS[operation]) {
       if (arns[permission.resource].length === 0) continue;
-      byResource.set(
-        permission.resource,
-        (byResource.get(permission.resource) ?? new Set()).add(permission.action),
-      );
+      const condition = permission.condition && conditionOf(permission.condition, targets);
+      const sid =
+        sidOf(permission.resource) +
+        (condition && permission.condition ? SID_SUFFIX[permission.condition] : '');
+      const statement = groups.get(sid) ?? {
+        Sid: sid,
+        Effect: 'Allow' as const,
+        Action: [],
+        Resource: arns[permission.resource],
+        ...(condition ? { Condition: condition } : {}),
+      };
+      if (!statement.Action.includes(permission.action)) statement.Action.push(permission.action);
+      groups.set(sid, statement);
     }
   }
-  const keyMutations = new Set(['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:DeleteAccessKey']);
-  const statements: PolicyStatement[] = [];
-  for (const [resource, actions] of byResource) {
-    const sorted = [...actions].sort();
-    const mutating =
-      resource === 'iam-user' && targets.scope ? sorted.filter((a) => keyMutations.has(a)) : [];
-    const rest = sorted.filter((a) => !mutating.includes(a));
-    const sid = resource.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
-    if (rest.length > 0)
-      statements.push({ Sid: sid, Effect: 'Allow', Action: rest, Resource: arns[resource] });
-    if (mutating.length > 0 && targets.scope) {
-      statements.push({
-        Sid: `${sid}KeysInScope`,
-        Effect: 'Allow',
-        Action: mutating,
-        Resource: arns[resource],
-        Condition: { StringEquals: { [`iam:ResourceTag/${targets.scope.tagKey}`]: targets.scope.tagValue } },
-      });
-    }
-  }
-  return statements;
+  const statements = [...groups.values()].map((statement) => ({
+    ...statement,
+    Action: [...statement.Action].sort(),
+  }));
+  const writesSecrets = statements.some((statement) =>
+    statement.Action.includes('secretsmanager:PutSecretValue'),
+  );
+  if (!writesSecrets) return statements;
+  const boundary = SECRET_BOUNDARY.filter((rule) => arns[rule.resource].length > 0).map(
+    (rule): PolicyStatement => {
+      const condition = rule.condition(targets);
+      return {
+        Sid: rule.sid,
+        Effect: 'Deny',
+        Action: rule.actions,
+        Resource: arns[rule.resource],
+        ...(condition ? { Condition: condition } : {}),
+      };
+    },
+  );
+  return [...statements, ...boundary];
 }

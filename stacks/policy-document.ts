@@ -12,3 +12,19 @@ export interface PolicyStatement {
   Principal?: Record<string, string>;
   Condition?: Record<string, Record<string, string | string[]>>;
 }
+
+/** A role trust policy: `service` may assume the role, optionally only on behalf of `sourceAccount`. */
+export function assumableBy(service: string, sourceAccount?: Record<string, string>): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AssumedByService',
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        ...(sourceAccount ? { Condition: { StringEquals: sourceAccount } } : {}),
+      },
+    ],
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor, PERMISSIONS, policyFor } from '../../core/permissions.js';
+import { actionsFor, OWNER_ID_TAG, PERMISSIONS, policyFor, SECRET_BOUNDARY } from '../../core/permissions.js';
 
 describe('permissions', () => {
   it('lists each action once, sorted', () => {
@@ -35,5 +35,49 @@ describe('permissions', () => {
     expect(statements.find((s) => s.Action.includes('s3:PutObject'))?.Resource).toEqual([
       'arn:aws:s3:::trail-bucket/trail/*',
     ]);
+  });
+});
+
+describe('the rotation role and the managed secrets', () => {
+  const targets = {
+    account: '123456789012',
+    region: 'eu-west-1',
+    kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k',
+    topicArn: 'arn:aws:sns:eu-west-1:123456789012:keywarden',
+  };
+  const bySid = () => Object.fromEntries(policyFor(['rotate'], targets).map((s) => [s.Sid, s]));
+
+  it('allows PutResourcePolicy only while the secret has no owner tag', () => {
+    // Act
+    const statements = bySid();
+
+    // Assess
+    expect(statements['ManagedSecretNotYetOwned']).toMatchObject({
+      Effect: 'Allow',
+      Action: ['secretsmanager:PutResourcePolicy', 'secretsmanager:TagResource'],
+      Condition: { Null: { [`aws:ResourceTag/${OWNER_ID_TAG}`]: 'true' } },
+    });
+    expect(statements['ManagedSecret']?.Action).not.toContain('secretsmanager:PutResourcePolicy');
+  });
+
+  it('denies reading, policy removal and owner-tag changes, and decrypting through Secrets Manager', () => {
+    // Act
+    const denied = policyFor(['rotate'], targets)
+      .filter((s) => s.Effect === 'Deny')
+      .map((s) => s.Sid);
+
+    // Assess
+    expect(denied).toEqual(SECRET_BOUNDARY.map((rule) => rule.sid));
+    expect(bySid()['NeverDecryptStoredKeys']?.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
+    });
+  });
+
+  it('lets the role decrypt with the key only through SNS, for publishing to the encrypted topic', () => {
+    expect(bySid()['KmsKeyViaNoticeTopic']).toMatchObject({
+      Action: ['kms:Decrypt'],
+      Condition: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
+    });
+    expect(bySid()['KmsKey']?.Action).toEqual(['kms:GenerateDataKey']);
   });
 });

@@ -1,0 +1,178 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { Config } from '../../core/config.js';
+import { policyFor } from '../../core/permissions.js';
+import { assumableBy, type PolicyDocument, type PolicyStatement } from '../policy-document.js';
+import { BUNDLE_FILE } from './bundle.js';
+import type { RotationContext } from './context.js';
+import {
+  ENVIRONMENT_LIMIT_BYTES,
+  EnvironmentVariable,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from './environment.js';
+import { logRetentionOf } from './settings.js';
+
+/** What the function works on, created by the other groups. */
+export interface FunctionTargets {
+  key: aws.kms.Key;
+  topic: aws.sns.Topic;
+  trailBucket: aws.s3.Bucket;
+}
+
+/**
+ * The rotation function with what only it uses: a dead-letter queue, a log group that keeps logs as long as
+ * the trail, and a role whose policy is derived from core/permissions.ts.
+ */
+export function rotationFunction(
+  context: RotationContext,
+  { key, topic, trailBucket }: FunctionTargets,
+  handlerCode: string,
+) {
+  const { settings, policy, trail, tags } = context;
+  const deadLetters = new aws.sqs.Queue('dead-letters', {
+    messageRetentionSeconds: 14 * 24 * 3600,
+    sqsManagedSseEnabled: true,
+    tags,
+  });
+  const logGroup = new aws.cloudwatch.LogGroup('function-logs', {
+    name: `/aws/lambda/${settings.functionName}`,
+    retentionInDays: logRetentionOf(settings),
+    tags,
+  });
+  const role = new aws.iam.Role('function-role', {
+    name: `${settings.functionName}-function`,
+    description: 'keywarden rotation function: rotates the keys of IAM users tagged for managed rotation',
+    assumeRolePolicy: JSON.stringify(assumableBy('lambda.amazonaws.com')),
+    tags,
+  });
+  const rolePolicy = new aws.iam.RolePolicy('function-permissions', {
+    role: role.name,
+    name: 'keywarden-rotation',
+    policy: pulumi
+      .all([
+        context.partition,
+        context.account,
+        context.region,
+        key.arn,
+        topic.arn,
+        trailBucket.bucket,
+        logGroup.arn,
+        deadLetters.arn,
+      ])
+      .apply(([partition, account, region, kmsKeyArn, topicArn, bucket, logGroupArn, queueArn]) =>
+        JSON.stringify(
+          functionPolicy({
+            partition,
+            account,
+            region,
+            kmsKeyArn,
+            topicArn,
+            trailBucket: bucket,
+            trailPrefix: trail.prefix,
+            scope: policy.scope,
+            logGroupArn,
+            deadLetterQueueArn: queueArn,
+          }),
+        ),
+      ),
+  });
+  const environment = pulumi
+    .all([trailBucket.bucket, topic.arn, key.arn])
+    .apply(([bucket, topicArn, kmsKeyArn]) =>
+      functionEnvironment({ ...policy, trail: { ...trail, bucket } }, topicArn, kmsKeyArn),
+    );
+  const fn = new aws.lambda.Function(
+    'function',
+    {
+      name: settings.functionName,
+      description:
+        'keywarden: rotates IAM access keys of enrolled users and records each change in the trail',
+      runtime: aws.lambda.Runtime.NodeJS24dX,
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      code: new pulumi.asset.AssetArchive({ [BUNDLE_FILE]: new pulumi.asset.StringAsset(handlerCode) }),
+      role: role.arn,
+      timeout: settings.timeoutSeconds,
+      memorySize: settings.memoryMb,
+      reservedConcurrentExecutions: 1,
+      environment: { variables: environment },
+      loggingConfig: {
+        logFormat: 'JSON',
+        logGroup: logGroup.name,
+        applicationLogLevel: 'INFO',
+        systemLogLevel: 'WARN',
+      },
+      deadLetterConfig: { targetArn: deadLetters.arn },
+      tags,
+    },
+    { dependsOn: [rolePolicy, logGroup] },
+  );
+  return { fn, deadLetters, logGroup };
+}
+
+/** The function's environment; refused at deployment if Lambda's 4 KB limit would refuse it later. */
+export function functionEnvironment(
+  policy: Config,
+  topicArn: string,
+  kmsKeyArn: string,
+): Record<string, string> {
+  const variables: Record<string, string> = {
+    [EnvironmentVariable.config]: JSON.stringify(policy),
+    [EnvironmentVariable.topicArn]: topicArn,
+    [EnvironmentVariable.secretsKmsKeyArn]: kmsKeyArn,
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  };
+  const bytes = Object.entries(variables).reduce(
+    (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(value),
+    0,
+  );
+  if (bytes > ENVIRONMENT_LIMIT_BYTES) {
+    throw new pulumi.RunError(
+      `keywarden-rotation config: policy is too large for the function's environment (${bytes} of ${ENVIRONMENT_LIMIT_BYTES} bytes): shorten exemption reasons or remove expired exemptions`,
+    );
+  }
+  return variables;
+}
+
+export interface FunctionPolicyTargets {
+  partition: string;
+  account: string;
+  region: string;
+  kmsKeyArn: string;
+  topicArn: string;
+  trailBucket: string;
+  trailPrefix: string;
+  scope: { tagKey: string; tagValue: string };
+  logGroupArn: string;
+  deadLetterQueueArn: string;
+}
+
+/**
+ * The function's permissions: what core/permissions.ts says rotation, the S3 trail and the audit (the
+ * credential report behind the overdue-keys metric) need, key changes only on users carrying the scope
+ * tag, with the secret boundary's denies; plus writing its own logs and its dead letters.
+ */
+export function functionPolicy(targets: FunctionPolicyTargets): PolicyDocument {
+  const keywarden: PolicyStatement[] = policyFor(['rotate', 'trail-s3', 'audit'], targets);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      ...keywarden,
+      {
+        Sid: 'OwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: `${targets.logGroupArn}:*`,
+      },
+      {
+        Sid: 'OwnDeadLetters',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: targets.deadLetterQueueArn,
+      },
+    ],
+  };
+}

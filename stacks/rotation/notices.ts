@@ -1,0 +1,103 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { managedSecretArns, secretsManagerService } from '../../core/permissions.js';
+import type { PolicyDocument } from '../policy-document.js';
+import type { RotationContext } from './context.js';
+
+/**
+ * The key that encrypts delivered access keys (Secrets Manager) and notices (SNS). Kept when the stack is
+ * destroyed: delivered secrets must stay readable after `pulumi destroy`.
+ */
+export function secretsKey({ partition, account, region, tags }: RotationContext): aws.kms.Key {
+  return new aws.kms.Key(
+    'secrets-key',
+    {
+      description: 'keywarden: encrypts delivered access keys (Secrets Manager) and rotation notices (SNS)',
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: pulumi
+        .all([partition, account, region])
+        .apply(([partitionName, accountId, regionName]) =>
+          JSON.stringify(secretsKeyPolicy(partitionName, accountId, regionName)),
+        ),
+      tags,
+    },
+    { retainOnDelete: true },
+  );
+}
+
+/** The notice topic (encrypted with the secrets key) and an email subscription per notification address. */
+export function noticeTopic({ settings, tags }: RotationContext, key: aws.kms.Key): aws.sns.Topic {
+  const topic = new aws.sns.Topic('notices', {
+    displayName: 'keywarden rotation',
+    kmsMasterKeyId: key.arn,
+    tags,
+  });
+  settings.notificationEmails.forEach((address, index) => {
+    new aws.sns.TopicSubscription(`notice-email-${index}`, {
+      topic: topic.arn,
+      protocol: 'email',
+      endpoint: address,
+    });
+  });
+  return topic;
+}
+
+/**
+ * Administration stays with the account (IAM policies decide who manages the key). Decrypting through
+ * Secrets Manager is reading a stored key, so the key allows it only for managed secrets
+ * (`keywarden/<account>/…`, from the encryption context Secrets Manager sets) and only to IAM users (the
+ * owners; which owner reads which secret is each secret's resource policy), and denies it to every other
+ * principal, whatever its IAM policies grant: the rotation role, and any other role, can never decrypt a
+ * stored key. CloudWatch may use the key to publish alarms to the encrypted topic.
+ */
+export function secretsKeyPolicy(partition: string, account: string, region: string): PolicyDocument {
+  const users = `arn:${partition}:iam::${account}:user/*`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AccountAdministersTheKey',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+      {
+        Sid: 'OwnersReadTheirSecretThroughSecretsManager',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        // DescribeKey carries no encryption context, so this statement grants it to no one: Decrypt is the grant.
+        Action: ['kms:Decrypt', 'kms:DescribeKey'],
+        Resource: '*',
+        Condition: {
+          StringEquals: {
+            'kms:CallerAccount': account,
+            'kms:ViaService': secretsManagerService(region),
+          },
+          StringLike: { 'kms:EncryptionContext:SecretARN': managedSecretArns(partition, region, account) },
+          ArnLike: { 'aws:PrincipalArn': users },
+        },
+      },
+      {
+        Sid: 'OnlyOwnersDecryptThroughSecretsManager',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'kms:ViaService': secretsManagerService(region) },
+          ArnNotLike: { 'aws:PrincipalArn': users },
+        },
+      },
+      {
+        Sid: 'CloudWatchAlarmsPublishToTheTopic',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': account } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,69 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { componentTags, StackComponent, StackPurpose } from '../../core/stack-tags.js';
+import { wormBucketStatements } from '../../core/trail/worm.js';
+import type { PolicyDocument } from '../policy-document.js';
+import type { RotationContext } from './context.js';
+
+/**
+ * The write-once trail bucket: Object Lock in COMPLIANCE mode for trail.retentionDays, versioning, no public
+ * access, encryption, and a policy that refuses deletes, delete markers and overwrites (core/trail/worm.ts).
+ * Kept when the stack is destroyed: the records must outlive it.
+ */
+export function trailBucket({ settings, trail, partition }: RotationContext): aws.s3.Bucket {
+  const bucket = new aws.s3.Bucket(
+    'trail',
+    {
+      ...(settings.trailBucketName ? { bucket: settings.trailBucketName } : {}),
+      objectLockEnabled: true,
+      tags: componentTags(StackComponent.rotation, StackPurpose.trailBucket),
+    },
+    { retainOnDelete: true },
+  );
+  new aws.s3.BucketVersioning('trail-versioning', {
+    bucket: bucket.bucket,
+    versioningConfiguration: { status: 'Enabled' },
+  });
+  new aws.s3.BucketObjectLockConfiguration('trail-object-lock', {
+    bucket: bucket.bucket,
+    objectLockEnabled: 'Enabled',
+    rule: { defaultRetention: { mode: 'COMPLIANCE', days: trail.retentionDays } },
+  });
+  new aws.s3.BucketPublicAccessBlock('trail-public-access-block', {
+    bucket: bucket.bucket,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+  new aws.s3.BucketServerSideEncryptionConfiguration('trail-encryption', {
+    bucket: bucket.bucket,
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+  });
+  // Its logical name dates from when it only required TLS; the name is the resource's identity (URN).
+  new aws.s3.BucketPolicy('trail-tls-only', {
+    bucket: bucket.bucket,
+    policy: pulumi
+      .all([partition, bucket.bucket])
+      .apply(([partitionName, name]) => JSON.stringify(trailBucketPolicy(partitionName, name))),
+  });
+  return bucket;
+}
+
+/** TLS only, and the write-once denies of core/trail/worm.ts. */
+export function trailBucketPolicy(partition: string, bucket: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyWithoutTls',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:*',
+        Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      ...wormBucketStatements(partition, bucket),
+    ],
+  };
+}

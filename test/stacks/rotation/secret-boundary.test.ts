@@ -1,0 +1,334 @@
+/**
+ * No path from the rotation role to a stored key, proven by policy simulation (@cloud-copilot/iam-simulate
+ * evaluates identity, resource and KMS key policies) over the policies the stack actually generates: the
+ * role's inline policy and the KMS key policy recorded under setMocks, and the per-secret resource policy of
+ * DESIGN.md / INTERFACES.md B (owner only, by unique ID).
+ */
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OWNER_ID_TAG } from '../../../core/permissions.js';
+import main from '../../../stacks/rotation/index.js';
+import { MOCK_ACCOUNT, MOCK_REGION, parsePolicy, runProgram } from '../../support/pulumi-program.js';
+
+const ACCOUNT = MOCK_ACCOUNT;
+const KEY_ARN = `arn:aws:kms:${MOCK_REGION}:${ACCOUNT}:key/0b7c6f9e-2b1a-4f3e-9c1d-5a6b7c8d9e0f`;
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/keywarden-rotation-function`;
+const SECRETS_MANAGER = `secretsmanager.${MOCK_REGION}.amazonaws.com`;
+
+interface User {
+  arn: string;
+  userId: string;
+  name: string;
+}
+const alice: User = {
+  arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
+  userId: 'AIDAALICE000000000001',
+  name: 'alice',
+};
+const bob: User = { arn: `arn:aws:iam::${ACCOUNT}:user/bob`, userId: 'AIDABOB00000000000002', name: 'bob' };
+const secretOf = (user: User) =>
+  `arn:aws:secretsmanager:${MOCK_REGION}:${ACCOUNT}:secret:keywarden/${ACCOUNT}/${user.name}-AbCdEf`;
+
+/**
+ * The resource policy the executor puts on a new secret (INTERFACES.md B): the owner, by unique ID, reads
+ * it; every other principal is denied GetSecretValue. Kept here until core exports its builder.
+ */
+const ownerOnlyPolicy = (user: User) => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'OwnerReadsOwnKey',
+      Effect: 'Allow',
+      Principal: { AWS: user.arn },
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:userid': user.userId } },
+    },
+    {
+      Sid: 'NobodyElseReadsIt',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: '*',
+      Condition: { StringNotEquals: { 'aws:userid': user.userId } },
+    },
+  ],
+});
+
+type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+type Document = { Version: string; Statement: unknown[] };
+
+interface Caller {
+  arn: string;
+  userId: string;
+  identityPolicies: Document[];
+}
+
+let rolePolicy: Document;
+let keyPolicy: Document;
+let role: Caller;
+
+const globMatches = (pattern: string, value: string) =>
+  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
+
+/**
+ * iam-simulate 0.1.173 ignores `kms:EncryptionContext:<key>` in a request (it matches only `prefix/name`
+ * variable keys), so the test decides that one condition itself: a statement whose SecretARN pattern the
+ * request's context matches keeps its other conditions; one it does not match cannot apply and is dropped.
+ */
+function resolveEncryptionContext(policy: Document, context: Record<string, string | string[]>): Document {
+  const contextKey = 'kms:EncryptionContext:SecretARN';
+  const secretArn = context[contextKey];
+  const statements = policy.Statement.flatMap((statement) => {
+    const s = statement as { Condition?: Record<string, Record<string, string>> };
+    const pattern = s.Condition?.['StringLike']?.[contextKey];
+    if (pattern === undefined) return [statement];
+    if (typeof secretArn !== 'string' || !globMatches(pattern, secretArn)) return [];
+    const { [contextKey]: _, ...rest } = s.Condition?.['StringLike'] ?? {};
+    const condition = { ...s.Condition, StringLike: rest };
+    if (Object.keys(rest).length === 0) delete (condition as Record<string, unknown>)['StringLike'];
+    return [{ ...s, Condition: condition }];
+  });
+  return { ...policy, Statement: statements };
+}
+
+async function decide(
+  caller: Caller,
+  action: string,
+  resource: string,
+  resourcePolicy: Document | undefined,
+  context: Record<string, string | string[]> = {},
+): Promise<Decision> {
+  const simulation = {
+    identityPolicies: caller.identityPolicies.map((policy, index) => ({ name: `p${index}`, policy })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy:
+      action.startsWith('kms:') && resourcePolicy
+        ? resolveEncryptionContext(resourcePolicy, context)
+        : resourcePolicy,
+    request: {
+      action,
+      principal: caller.arn,
+      resource: { accountId: ACCOUNT, resource },
+      contextVariables: { 'aws:PrincipalArn': caller.arn, 'aws:userid': caller.userId, ...context },
+    },
+  } as unknown as Simulation;
+  const response = await runSimulation(simulation, {});
+  if (response.resultType !== 'single') throw new Error(JSON.stringify(response));
+  return response.overallResult as Decision;
+}
+
+/** A secret bound to its owner: the owner-only policy is on it and it carries the owner tag. */
+const owned = (user: User) => ({
+  arn: secretOf(user),
+  policy: ownerOnlyPolicy(user),
+  tags: { [`aws:ResourceTag/${OWNER_ID_TAG}`]: user.userId },
+});
+const decryptThroughSecretsManager = (user: User) => ({
+  'kms:ViaService': SECRETS_MANAGER,
+  'kms:CallerAccount': ACCOUNT,
+  'kms:EncryptionContext:SecretARN': secretOf(user),
+});
+const asUser = (user: User, identityPolicies: Document[] = []): Caller => ({
+  arn: user.arn,
+  userId: user.userId,
+  identityPolicies,
+});
+
+describe('the rotation role and the stored keys, simulated over the generated policies', () => {
+  beforeAll(async () => {
+    const stack = await runProgram(
+      'keywarden-rotation',
+      () =>
+        main({
+          asOf: new Date('2026-11-28T06:00:00Z'),
+          handlerCode: 'export const handler = async () => ({});',
+        }),
+      { notificationEmails: ['security@example.com'] },
+    );
+    // The mock gives the key a placeholder ARN; the simulator wants a key ARN's shape.
+    const realKeyArn = (text: unknown) =>
+      JSON.parse(String(text).split(String(stack.outputs.secretsKmsKeyArn)).join(KEY_ARN)) as Document;
+    parsePolicy(stack.named('function-permissions').inputs.policy);
+    rolePolicy = realKeyArn(stack.named('function-permissions').inputs.policy);
+    keyPolicy = realKeyArn(stack.named('secrets-key').inputs.policy);
+    role = {
+      arn: ROLE_ARN,
+      userId: 'AROAROTATIONROLE0001:keywarden-rotation',
+      identityPolicies: [rolePolicy],
+    };
+  }, 60_000);
+
+  it('refuses the role PutResourcePolicy on a secret bound to its owner', async () => {
+    const secret = owned(alice);
+
+    expect(
+      await decide(role, 'secretsmanager:PutResourcePolicy', secret.arn, secret.policy, secret.tags),
+    ).not.toBe('Allowed');
+  });
+
+  it('refuses the role removing or replacing the owner tag, and DeleteResourcePolicy', async () => {
+    const secret = owned(alice);
+    const ownerKey = { 'aws:TagKeys': [OWNER_ID_TAG] };
+
+    expect(
+      await decide(role, 'secretsmanager:UntagResource', secret.arn, secret.policy, {
+        ...secret.tags,
+        ...ownerKey,
+      }),
+    ).not.toBe('Allowed');
+    expect(
+      await decide(role, 'secretsmanager:TagResource', secret.arn, secret.policy, {
+        ...secret.tags,
+        ...ownerKey,
+      }),
+    ).not.toBe('Allowed');
+    expect(
+      await decide(role, 'secretsmanager:DeleteResourcePolicy', secret.arn, secret.policy, secret.tags),
+    ).not.toBe('Allowed');
+  });
+
+  it('refuses the role GetSecretValue, even on a new secret whose policy the role wrote to admit itself', async () => {
+    // Prepare
+    const secret = owned(alice);
+    const admitsTheRole = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: ROLE_ARN },
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: '*',
+        },
+      ],
+    };
+
+    // Act
+    const onOwned = await decide(
+      role,
+      'secretsmanager:GetSecretValue',
+      secret.arn,
+      secret.policy,
+      secret.tags,
+    );
+    const onNew = await decide(role, 'secretsmanager:GetSecretValue', secretOf(bob), admitsTheRole);
+
+    // Assess
+    expect(onOwned).not.toBe('Allowed');
+    expect(onNew).toBe('ExplicitlyDenied');
+  });
+
+  it('refuses the role kms:Decrypt of a stored key, by its own policy and by the key policy', async () => {
+    // Act
+    const simulated = await decide(
+      role,
+      'kms:Decrypt',
+      KEY_ARN,
+      keyPolicy,
+      decryptThroughSecretsManager(alice),
+    );
+    const evenIfGranted = await decide(
+      {
+        ...role,
+        identityPolicies: [
+          { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] },
+        ],
+      },
+      'kms:Decrypt',
+      KEY_ARN,
+      keyPolicy,
+      decryptThroughSecretsManager(alice),
+    );
+
+    // Assess
+    expect(simulated).toBe('ExplicitlyDenied');
+    expect(evenIfGranted).toBe('ExplicitlyDenied');
+  });
+
+  it('leaves the role every call of the rotation on an owned secret, and none that changes who can read it', async () => {
+    // Prepare: every Secrets Manager action the role's policy allows anywhere, plus the ones an attacker wants.
+    const secret = owned(alice);
+    const named = rolePolicy.Statement.flatMap((statement) => {
+      const s = statement as { Effect: string; Action: string | string[] };
+      return s.Effect === 'Allow' ? [s.Action].flat() : [];
+    }).filter((action) => action.startsWith('secretsmanager:') && action !== 'secretsmanager:CreateSecret');
+    const actions = [
+      ...new Set([
+        ...named,
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DeleteResourcePolicy',
+        'secretsmanager:UntagResource',
+        'secretsmanager:UpdateSecret',
+        'secretsmanager:DeleteSecret',
+      ]),
+    ].sort();
+
+    // Act: each call on the owned secret, tagging with the owner key (the only tag that matters).
+    const allowed: string[] = [];
+    for (const action of actions) {
+      const tagKeys: Record<string, string[]> = /Tag/.test(action) ? { 'aws:TagKeys': [OWNER_ID_TAG] } : {};
+      const decision = await decide(role, action, secret.arn, secret.policy, { ...secret.tags, ...tagKeys });
+      if (decision === 'Allowed') allowed.push(action);
+    }
+    const stateTags = await decide(role, 'secretsmanager:TagResource', secret.arn, secret.policy, {
+      ...secret.tags,
+      'aws:TagKeys': ['keywarden:pending'],
+    });
+
+    // Assess: what stays allowed writes a value or state, never a policy or the owner: the state is closed.
+    expect(allowed).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue']);
+    expect(stateTags).toBe('Allowed');
+  });
+
+  it('lets the role bind a new secret: PutResourcePolicy and the owner tag while the secret has no owner', async () => {
+    expect(await decide(role, 'secretsmanager:PutResourcePolicy', secretOf(bob), undefined)).toBe('Allowed');
+    expect(
+      await decide(role, 'secretsmanager:TagResource', secretOf(bob), undefined, {
+        'aws:TagKeys': [OWNER_ID_TAG, 'keywarden:user'],
+      }),
+    ).toBe('Allowed');
+  });
+
+  it('lets the owner read their own secret and decrypt it through Secrets Manager', async () => {
+    const secret = owned(alice);
+
+    expect(
+      await decide(asUser(alice), 'secretsmanager:GetSecretValue', secret.arn, secret.policy, secret.tags),
+    ).toBe('Allowed');
+    expect(
+      await decide(asUser(alice), 'kms:Decrypt', KEY_ARN, keyPolicy, decryptThroughSecretsManager(alice)),
+    ).toBe('Allowed');
+  });
+
+  it("refuses another user the owner's secret, even one whose IAM policy allows every secret", async () => {
+    // Prepare
+    const secret = owned(alice);
+    const everySecret = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }],
+    };
+
+    // Act
+    const decision = await decide(
+      asUser(bob, [everySecret]),
+      'secretsmanager:GetSecretValue',
+      secret.arn,
+      secret.policy,
+      secret.tags,
+    );
+
+    // Assess
+    expect(decision).toBe('ExplicitlyDenied');
+  });
+
+  it('lets Decrypt through Secrets Manager reach only managed secrets', async () => {
+    const elsewhere = {
+      'kms:ViaService': SECRETS_MANAGER,
+      'kms:CallerAccount': ACCOUNT,
+      'kms:EncryptionContext:SecretARN': `arn:aws:secretsmanager:${MOCK_REGION}:${ACCOUNT}:secret:other/x-AbCdEf`,
+    };
+
+    expect(await decide(asUser(alice), 'kms:Decrypt', KEY_ARN, keyPolicy, elsewhere)).not.toBe('Allowed');
+  });
+});
