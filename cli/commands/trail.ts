@@ -54,7 +54,11 @@ async function verify(options: VerifyOptions, io: Io): Promise<number> {
   const file = either('file', options.trailFile, options.file);
   const bucket = either('bucket', options.trailBucket, options.bucket);
   const prefix = either('prefix', options.trailPrefix, options.prefix);
-  if (prefix && !bucket) throw new UsageError('--trail-prefix applies only with --trail-bucket');
+  if (prefix && !bucket) {
+    throw new UsageError(
+      `${options.trailPrefix ? '--trail-prefix' : '--prefix'} applies only with ${options.bucket ? '--bucket' : '--trail-bucket'}`,
+    );
+  }
   const anchors = await readAnchors(options.anchor, io.cwd);
   const { config } = await loadConfig({ file: options.config, asOf: io.clock(), cwd: io.cwd });
   if (!file && !bucket && !config.trail?.file && !config.trail?.bucket) {
