@@ -1,49 +1,86 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
-import { resolveTrailStore } from '../../core/trail/index.js';
+import { readAnchors, resolveTrailStore, verificationReport, verifyTrail } from '../../core/trail/index.js';
 import type { Io } from '../io.js';
 
 interface VerifyOptions {
+  trailFile?: string;
+  trailBucket?: string;
+  trailPrefix?: string;
   file?: string;
   bucket?: string;
   prefix?: string;
   config?: string;
+  anchor: string[];
+  format: 'text' | 'json';
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerTrail(program: Command, io: Io, setExitCode: (code: number) => void): void {
   const trail = program.command('trail').description('The Part 11 audit trail of every key change.');
   trail
     .command('verify')
-    .description('Recompute the hash chain; exit 0 when intact, 1 naming the first bad seq when broken.')
-    .option('--file <file>', 'a local JSONL trail')
-    .option('--bucket <bucket>', 'an S3 trail bucket (Object Lock)')
-    .option('--prefix <prefix>', 'key prefix of the records in the bucket (default: trail/)')
+    .description(
+      'Recompute the hash chain (S3: over every version and delete marker); exit 0 when intact, 1 naming the first bad seq when broken.',
+    )
+    .option('--trail-file <file>', 'a local JSONL trail')
+    .option('--trail-bucket <bucket>', 'an S3 trail bucket (Object Lock)')
+    .option('--trail-prefix <prefix>', 'key prefix of the records in the bucket (default: trail/)')
+    .addOption(new Option('--file <file>', 'alias of --trail-file').hideHelp())
+    .addOption(new Option('--bucket <bucket>', 'alias of --trail-bucket').hideHelp())
+    .addOption(new Option('--prefix <prefix>', 'alias of --trail-prefix').hideHelp())
+    .option(
+      '--anchor <file>',
+      'a record the trail must still hold: an earlier evidence manifest.json, or {"seq": N, "hash": "…"} (repeatable)',
+      collect,
+      [],
+    )
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--config <file>', 'keywarden.yml, whose trail: section is used when no store is named')
     .action(async (options: VerifyOptions) => setExitCode(await verify(options, io)));
 }
 
+/** The alias and the option name one choice; both at once must agree. */
+function either(name: string, primary: string | undefined, alias: string | undefined): string | undefined {
+  if (primary !== undefined && alias !== undefined && primary !== alias) {
+    throw new UsageError(`--trail-${name} and --${name} name the same thing: give one of them`);
+  }
+  return primary ?? alias;
+}
+
 async function verify(options: VerifyOptions, io: Io): Promise<number> {
-  if (options.prefix && !options.bucket) throw new UsageError('--prefix applies only with --bucket');
-  const { config } = await loadConfig({ file: options.config, asOf: io.clock(), cwd: io.cwd });
-  if (!options.file && !options.bucket && !config.trail?.file && !config.trail?.bucket) {
+  const file = either('file', options.trailFile, options.file);
+  const bucket = either('bucket', options.trailBucket, options.bucket);
+  const prefix = either('prefix', options.trailPrefix, options.prefix);
+  if (prefix && !bucket) {
     throw new UsageError(
-      'trail verify: name the trail with --file F or --bucket B (or a config trail: section)',
+      `${options.trailPrefix ? '--trail-prefix' : '--prefix'} applies only with ${options.bucket ? '--bucket' : '--trail-bucket'}`,
     );
   }
-  const { store } = resolveTrailStore(
-    { file: options.file, bucket: options.bucket, prefix: options.prefix },
-    config,
-    io.cwd,
-  );
-  const result = await store.verify();
-  if (result.intact) {
-    if (result.records === 0 && options.file) {
-      throw new UsageError(`${options.file}: no trail records (is the path right?)`);
-    }
-    io.stdout.write(`trail intact: ${result.records} records in ${store.description}\n`);
-    return ExitCode.ok;
+  const anchors = await readAnchors(options.anchor, io.cwd);
+  const { config } = await loadConfig({ file: options.config, asOf: io.clock(), cwd: io.cwd });
+  if (!file && !bucket && !config.trail?.file && !config.trail?.bucket) {
+    throw new UsageError(
+      'trail verify: name the trail with --trail-file F or --trail-bucket B (or a config trail: section)',
+    );
   }
-  io.stdout.write(`trail broken at seq ${result.firstBadSeq}: ${result.problem} (${store.description})\n`);
-  return ExitCode.findings;
+  const { store } = resolveTrailStore({ file, bucket, prefix }, config, io.cwd);
+  const { verification } = await verifyTrail(store, { anchors });
+  if (verification.intact && verification.records === 0 && file) {
+    throw new UsageError(`${file}: no trail records (is the path right?)`);
+  }
+  if (options.format === 'json') {
+    io.stdout.write(`${JSON.stringify(verificationReport(store.description, verification), null, 2)}\n`);
+  } else if (verification.intact) {
+    const anchored =
+      anchors.length > 0 ? `; ${anchors.length} anchor${anchors.length === 1 ? '' : 's'} hold` : '';
+    io.stdout.write(`trail intact: ${verification.records} records in ${store.description}${anchored}\n`);
+  } else {
+    io.stdout.write(
+      `trail broken at seq ${verification.firstBadSeq}: ${verification.problem} (${store.description})\n`,
+    );
+  }
+  return verification.intact ? ExitCode.ok : ExitCode.findings;
 }

@@ -44,6 +44,8 @@ export interface Manifest {
     firstBadSeq: number | null;
     /** The trail record that holds the pack digest; null when none was written (a broken trail). */
     packRecord: { seq: number; hash: string } | null;
+    /** The anchors (earlier packs' trail records) this pack checked, and whether the trail still held each. */
+    anchors: { seq: number; hash: string; holds: boolean }[];
   };
   files: PackDigests['files'];
   /** How packSha256 is computed, for a reviewer checking it by hand. */
@@ -55,6 +57,7 @@ export function buildManifest(
   model: EvidenceModel,
   digests: PackDigests,
   packRecord: Manifest['trail']['packRecord'],
+  anchors: Manifest['trail']['anchors'] = [],
 ): Manifest {
   const { check } = model.trail;
   return {
@@ -70,6 +73,7 @@ export function buildManifest(
       intact: check.intact,
       firstBadSeq: check.intact ? null : check.firstBadSeq,
       packRecord,
+      anchors,
     },
     files: digests.files,
     packDigestOf: SUMS_FILE,

@@ -31,5 +31,19 @@ export {
   verifyRecords,
 } from './record.js';
 export { DEFAULT_TRAIL_FILE, type ResolvedTrail, resolveTrailStore, type TrailChoice } from './resolve.js';
-export { createS3Client, S3TrailStore } from './s3.js';
-export type { Period, TrailStore } from './store.js';
+export { createS3Client, type KeyHistory, listKeyHistories, S3TrailStore } from './s3.js';
+export { type Period, type TrailStore, withinPeriod } from './store.js';
+export {
+  type AnchorCheck,
+  judge,
+  parseAnchor,
+  readAnchors,
+  type TrailAnchor,
+  type TrailBreak,
+  type TrailBreakKind,
+  type TrailExamination,
+  type TrailVerification,
+  type TrailVerificationReport,
+  verificationReport,
+  verifyTrail,
+} from './verify.js';

@@ -1,7 +1,8 @@
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { IncompleteError, UsageError } from '../errors.js';
-import { seal, type TrailEntry, type TrailRecord, type Verification, verifyRecords } from './record.js';
+import { seal, type TrailEntry, type TrailRecord } from './record.js';
 import { type Period, SerialQueue, type TrailStore, withinPeriod } from './store.js';
+import { type TrailExamination, type TrailVerification, verifyTrail } from './verify.js';
 
 export interface JsonlTrailOptions {
   /** Give up waiting for another writer's lock after this long. */
@@ -36,8 +37,13 @@ export class JsonlTrailStore implements TrailStore {
     return (await this.readAll()).filter((record) => withinPeriod(record, period));
   }
 
-  async verify(): Promise<Verification> {
-    return verifyRecords(await this.readAll());
+  /** A file shows nothing beside its lines: every break is the chain's (or an anchor's). */
+  async examine(): Promise<TrailExamination> {
+    return { records: await this.readAll(), breaks: [] };
+  }
+
+  async verify(): Promise<TrailVerification> {
+    return (await verifyTrail(this)).verification;
   }
 
   private async readAll(): Promise<TrailRecord[]> {

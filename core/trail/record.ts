@@ -71,11 +71,18 @@ export function hashOf(record: Omit<TrailRecord, 'hash'> | TrailRecord): string 
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
 
-/** Seals an entry as the record after `previous` (or the first record when there is none). */
-export function seal(entry: TrailEntry, previous: TrailRecord | null): TrailRecord {
+/**
+ * Seals an entry as the record after `previous` (or the first record when there is none). `seq` is the next
+ * one unless a store must skip seqs it may never write (an S3 key that already holds a delete marker).
+ */
+export function seal(
+  entry: TrailEntry,
+  previous: TrailRecord | null,
+  seq: number = previous ? previous.seq + 1 : 1,
+): TrailRecord {
   const unsealed: Omit<TrailRecord, 'hash'> = {
     version: TRAIL_VERSION,
-    seq: previous ? previous.seq + 1 : 1,
+    seq,
     at: entry.at.toISOString(),
     account: entry.account,
     actor: entry.actor,

@@ -1,4 +1,5 @@
-import type { TrailEntry, TrailRecord, Verification } from './record.js';
+import type { TrailEntry, TrailRecord } from './record.js';
+import type { TrailExamination, TrailVerification } from './verify.js';
 
 /** A period of `at` times, both ends included; either end may be open. */
 export interface Period {
@@ -17,11 +18,17 @@ export interface TrailStore {
   append(entry: TrailEntry): Promise<TrailRecord>;
   /** Every record in stored order, or those whose `at` lies within `period`. */
   read(period?: Period): Promise<TrailRecord[]>;
-  /** Recomputes the whole chain; names the first bad seq. */
-  verify(): Promise<Verification>;
+  /**
+   * Every record the chain is judged over, and what the storage itself shows wrong (S3: versions, delete
+   * markers, retention, stray keys). A store without it (a test double) shows nothing beside `read()`.
+   */
+  examine?(): Promise<TrailExamination>;
+  /** Recomputes the whole chain (`verifyTrail` without anchors); names the first bad seq. */
+  verify(): Promise<TrailVerification>;
 }
 
-export function withinPeriod(record: TrailRecord, period: Period | undefined): boolean {
+/** Whether a record's `at` lies within the period (both ends included). The one period filter of the trail. */
+export function withinPeriod(record: Pick<TrailRecord, 'at'>, period: Period | undefined): boolean {
   if (!period) return true;
   const at = Date.parse(record.at);
   return (!period.from || at >= period.from.getTime()) && (!period.to || at <= period.to.getTime());

@@ -1,0 +1,192 @@
+import { userInfo } from 'node:os';
+import { runAudit } from '../audit.js';
+import type { Config } from '../config.js';
+import { describeError, IncompleteError, UsageError } from '../errors.js';
+import { callerIdentity } from '../identity.js';
+import {
+  type AnchorCheck,
+  type ResolvedTrail,
+  type TrailAnchor,
+  type TrailRecord,
+  type TrailVerification,
+  verifyTrail,
+} from '../trail/index.js';
+import type { SourceName } from '../types.js';
+import { renderEvidenceHtml } from './html.js';
+import { renderEvidenceMarkdown } from './markdown.js';
+import {
+  buildEvidence,
+  type EvidenceModel,
+  type EvidenceTrailRecord,
+  type Period,
+  type TrailCheck,
+} from './model.js';
+import {
+  buildManifest,
+  digestPack,
+  EVIDENCE_FILES,
+  MANIFEST_FILE,
+  type Manifest,
+  SUMS_FILE,
+} from './pack.js';
+
+/** The trail record of an evidence pack concerns the whole account, not one user. */
+export const EVIDENCE_RECORD_USER = '*';
+
+export interface EvidenceRequest {
+  loaded: { config: Config; origin: string | null; text: string | null };
+  asOf: Date;
+  generatedAt: Date;
+  period: Period;
+  source: SourceName;
+  credentialReportFile?: string | undefined;
+  /** Where a relative credential report path is found. */
+  cwd: string;
+  trail: ResolvedTrail;
+  /** Records the trail must still hold (earlier packs' manifests); checked before anything is written. */
+  anchors: readonly TrailAnchor[];
+  /** How the output is named in messages ("--out" as given). */
+  outLabel: string;
+}
+
+/** Where the pack's files go; the CLI writes them (create-only) into the --out directory. */
+export interface EvidenceSink {
+  write(name: string, content: string): Promise<void>;
+}
+
+export interface EvidenceOutcome {
+  model: EvidenceModel;
+  packSha256: string;
+  /** The trail record holding the pack digest; null when the trail was broken (nothing appended). */
+  packRecord: { seq: number; hash: string } | null;
+  verification: TrailVerification;
+}
+
+/**
+ * The evidence workflow: verify the trail (with every anchor), audit the account, render the pack, hand its
+ * files to the sink, append the pack digest to an intact trail, then the manifest. Throws a UsageError
+ * before anything is written for bad input, an IncompleteError for what could not be read or recorded.
+ * `note` receives lines for a person (stderr).
+ */
+export async function generateEvidence(
+  request: EvidenceRequest,
+  sink: EvidenceSink,
+  note: (line: string) => void,
+): Promise<EvidenceOutcome> {
+  const { store, origin } = request.trail;
+  const { verification, records } = await verifyTrail(store, { anchors: request.anchors });
+  if (records.length === 0) {
+    throw new UsageError(
+      `no trail records in ${store.description}${origin === 'default' ? ' (the default trail)' : ''}: name the trail with --trail-file or --trail-bucket (or the config's trail: section)`,
+    );
+  }
+  if (origin === 'default') note(`trail: ${store.description} (the default)`);
+  const check: TrailCheck = verification.intact
+    ? { intact: true, records: verification.records }
+    : {
+        intact: false,
+        records: verification.records,
+        firstBadSeq: verification.firstBadSeq ?? 1,
+        problem: verification.problem ?? 'the chain does not verify',
+      };
+
+  const { config } = request.loaded;
+  const report = await runAudit({
+    config,
+    asOf: request.asOf,
+    source: request.source,
+    credentialReportFile: request.credentialReportFile,
+    cwd: request.cwd,
+  });
+  if (report.gaps.length > 0) {
+    throw new IncompleteError(
+      `evidence needs a complete audit: ${report.gaps.length} part${report.gaps.length > 1 ? 's' : ''} of the account could not be read (first: ${report.gaps[0]?.scope}: ${report.gaps[0]?.reason})`,
+    );
+  }
+
+  const { loaded } = request;
+  const model = buildEvidence({
+    report,
+    config,
+    configFile:
+      loaded.origin !== null && loaded.text !== null ? { origin: loaded.origin, text: loaded.text } : null,
+    sourceLabel: request.credentialReportFile
+      ? `credential report file ${request.credentialReportFile}`
+      : request.source === 'api'
+        ? 'live IAM API (ListUsers, ListAccessKeys, GetAccessKeyLastUsed)'
+        : 'live IAM credential report',
+    period: request.period,
+    trail: { location: store.description, records: readableRecords(records), check },
+    generatedAt: request.generatedAt,
+  });
+  const files = [
+    { name: EVIDENCE_FILES.html, content: renderEvidenceHtml(model) },
+    { name: EVIDENCE_FILES.markdown, content: renderEvidenceMarkdown(model) },
+  ];
+  const digests = digestPack(files);
+  for (const file of [...files, { name: SUMS_FILE, content: digests.sums }]) {
+    await sink.write(file.name, file.content);
+  }
+  const writeManifest = (packRecord: Manifest['trail']['packRecord']) =>
+    sink.write(
+      MANIFEST_FILE,
+      `${JSON.stringify(buildManifest(model, digests, packRecord, manifestAnchors(verification.anchors)), null, 2)}\n`,
+    );
+  if (model.trail.events.length === 0) {
+    note(`note: the trail has no records for account ${model.account} in the period; the evidence says so`);
+  }
+  if (!check.intact) {
+    await writeManifest(null);
+    return { model, packSha256: digests.packSha256, packRecord: null, verification };
+  }
+  const record = await recordPack(request, model, digests.packSha256);
+  const packRecord = { seq: record.seq, hash: record.hash };
+  await writeManifest(packRecord);
+  return { model, packSha256: digests.packSha256, packRecord, verification };
+}
+
+/** The anchors a manifest carries: the ones this pack checked, without where they were read from. */
+export function manifestAnchors(checks: readonly AnchorCheck[]): Manifest['trail']['anchors'] {
+  return checks.map(({ seq, hash, holds }) => ({ seq, hash, holds }));
+}
+
+/** The stored records that are records: an unreadable line is for verify to name, not for the tables. */
+function readableRecords(records: readonly TrailRecord[]): EvidenceTrailRecord[] {
+  return records.filter(
+    (record) => record !== null && typeof record === 'object' && typeof record.at === 'string',
+  );
+}
+
+async function recordPack(
+  request: EvidenceRequest,
+  model: EvidenceModel,
+  packSha256: string,
+): Promise<TrailRecord> {
+  const { store } = request.trail;
+  const actor = request.credentialReportFile ? localActor() : (await callerIdentity()).arn;
+  try {
+    return await store.append({
+      at: request.generatedAt,
+      account: model.account,
+      actor,
+      action: 'evidence.generated',
+      user: EVIDENCE_RECORD_USER,
+      accessKeyId: null,
+      outcome: 'success',
+      reason: `evidence pack sha256 ${packSha256} for ${model.period.from.toISOString()} to ${model.period.to.toISOString()}`,
+    });
+  } catch (err) {
+    throw new IncompleteError(
+      `evidence written to ${request.outLabel}, but its digest could not be recorded in ${store.description}: ${describeError(err)}`,
+    );
+  }
+}
+
+/** An offline run has no AWS identity: the local account name stands in (some containers have none). */
+function localActor(): string {
+  try {
+    return `local:${userInfo().username}`;
+  } catch {
+    return 'local:unknown';
+  }
+}

@@ -1,0 +1,205 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { type TrailRecord, type Verification, verifyRecords } from './record.js';
+import type { TrailStore } from './store.js';
+
+/**
+ * What can be wrong with a trail. `chain`: the hash chain itself (edited, missing, reordered, unsealed,
+ * unreadable); the others are what an S3 store sees beside the chain; `anchor`: an earlier-known record
+ * the trail no longer holds.
+ */
+export type TrailBreakKind =
+  | 'chain'
+  | 'overwritten'
+  | 'delete-marker'
+  | 'retention'
+  | 'unexpected-key'
+  | 'anchor';
+
+export interface TrailBreak {
+  /** The seq the break concerns (for an unexpected key, the seq its name carries, else 1). */
+  seq: number;
+  kind: TrailBreakKind;
+  /** One line, starting with the seq or the key: "seq 6: overwritten (2 versions)". */
+  problem: string;
+}
+
+/** What a store found while reading its records, beside their content (the chain is checked apart). */
+export interface TrailExamination {
+  /** The records the chain is judged over, in seq order (S3: the oldest version of each seq). */
+  records: TrailRecord[];
+  breaks: TrailBreak[];
+}
+
+/** A record known from earlier (an evidence manifest's trail record): the trail must still hold it. */
+export interface TrailAnchor {
+  seq: number;
+  hash: string;
+  /** Where the anchor came from, for people: the file name. */
+  source: string;
+}
+
+export interface AnchorCheck extends TrailAnchor {
+  holds: boolean;
+}
+
+export interface TrailVerification extends Verification {
+  /** Every break found, by seq; `problem` joins their lines and `firstBadSeq` is the lowest seq. */
+  breaks: TrailBreak[];
+  anchors: AnchorCheck[];
+}
+
+/**
+ * The one verification of a trail, for `trail verify`, `evidence` and `doctor`: what the store saw beside
+ * the records (S3: every version and delete marker, retention, stray keys), the hash chain over the records,
+ * and each anchor. Returns the records read too, so a caller needs no second read.
+ */
+export async function verifyTrail(
+  store: Pick<TrailStore, 'examine' | 'read'>,
+  options: { anchors?: readonly TrailAnchor[] } = {},
+): Promise<{ verification: TrailVerification; records: TrailRecord[] }> {
+  const examined = store.examine ? await store.examine() : { records: await store.read(), breaks: [] };
+  return { verification: judge(examined, options.anchors ?? []), records: examined.records };
+}
+
+/** Pure: the breaks of an examination, the chain's and the anchors', as one verdict. */
+export function judge(examined: TrailExamination, anchors: readonly TrailAnchor[]): TrailVerification {
+  const { records } = examined;
+  const chain = verifyRecords(records);
+  const breaks = [...examined.breaks];
+  if (!chain.intact && chain.firstBadSeq !== null) {
+    breaks.push({
+      seq: chain.firstBadSeq,
+      kind: 'chain',
+      problem: chain.problem ?? 'the chain does not verify',
+    });
+  }
+  const checks = checkAnchors(records, anchors);
+  for (const check of checks) {
+    if (!check.holds) breaks.push(anchorBreak(check, records, checks));
+  }
+  breaks.sort((a, b) => a.seq - b.seq);
+  const first = breaks[0];
+  return first
+    ? {
+        intact: false,
+        records: records.length,
+        firstBadSeq: first.seq,
+        problem: breaks.map((found) => found.problem).join('; '),
+        breaks,
+        anchors: checks,
+      }
+    : { intact: true, records: records.length, firstBadSeq: null, problem: null, breaks, anchors: checks };
+}
+
+function checkAnchors(records: readonly TrailRecord[], anchors: readonly TrailAnchor[]): AnchorCheck[] {
+  const bySeq = new Map<number, TrailRecord>();
+  for (const record of records) {
+    if (record !== null && typeof record === 'object' && typeof record.seq === 'number') {
+      if (!bySeq.has(record.seq)) bySeq.set(record.seq, record);
+    }
+  }
+  return anchors.map((anchor) => ({ ...anchor, holds: bySeq.get(anchor.seq)?.hash === anchor.hash }));
+}
+
+/**
+ * A failed anchor says only that something at or before its seq changed. The records that can still be
+ * relied on end at the highest anchor below it that holds; without one, nothing can be (seq 1).
+ */
+function anchorBreak(
+  check: AnchorCheck,
+  records: readonly TrailRecord[],
+  checks: readonly AnchorCheck[],
+): TrailBreak {
+  const provenUpTo = Math.max(0, ...checks.filter((c) => c.holds && c.seq < check.seq).map((c) => c.seq));
+  const held = records.find((record) => record?.seq === check.seq);
+  const last = records.reduce(
+    (max, record) => Math.max(max, typeof record?.seq === 'number' ? record.seq : 0),
+    0,
+  );
+  const problem = held
+    ? `anchor seq ${check.seq} (${check.source}): the trail holds another record there (hash ${short(held.hash)}…, the anchor has ${short(check.hash)}…): re-sealed or replaced at or before seq ${check.seq}`
+    : `anchor seq ${check.seq} (${check.source}): the trail ends at seq ${last}: truncated before the anchored record`;
+  return { seq: provenUpTo + 1, kind: 'anchor', problem };
+}
+
+const short = (hash: unknown) => String(hash).slice(0, 12);
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * An anchor from a file's text: an evidence pack's `manifest.json` (its `trail.packRecord`) or a plain
+ * `{"seq": N, "hash": "…"}`. Throws a UsageError naming the file and what is wrong.
+ */
+export function parseAnchor(text: string, source: string): TrailAnchor {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(
+      `--anchor ${source}: not JSON (give an evidence manifest.json or {"seq": N, "hash": "…"})`,
+    );
+  }
+  const object = (value ?? {}) as { seq?: unknown; hash?: unknown; trail?: { packRecord?: unknown } };
+  const isManifest = typeof object === 'object' && object.trail !== undefined && 'packRecord' in object.trail;
+  if (isManifest && object.trail?.packRecord === null) {
+    throw new UsageError(
+      `--anchor ${source}: this evidence pack has no trail record (its trail was broken when it was made)`,
+    );
+  }
+  const candidate = (isManifest ? object.trail?.packRecord : object) as { seq?: unknown; hash?: unknown };
+  const { seq, hash } = candidate ?? {};
+  if (
+    typeof seq !== 'number' ||
+    !Number.isInteger(seq) ||
+    seq < 1 ||
+    typeof hash !== 'string' ||
+    !HASH.test(hash)
+  ) {
+    throw new UsageError(
+      `--anchor ${source}: needs a positive integer "seq" and a 64-hex-digit "hash" (an evidence manifest.json or {"seq": N, "hash": "…"})`,
+    );
+  }
+  return { seq, hash, source };
+}
+
+/** Reads the anchors named by `--anchor` (paths relative to `cwd`). */
+export async function readAnchors(files: readonly string[], cwd: string): Promise<TrailAnchor[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      let text: string;
+      try {
+        text = await readFile(isAbsolute(file) ? file : join(cwd, file), 'utf8');
+      } catch (err) {
+        throw new UsageError(
+          `--anchor ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+      }
+      return parseAnchor(text, file);
+    }),
+  );
+}
+
+/** `keywarden trail verify --format json`: the machine contract (README "The audit trail" documents it). */
+export interface TrailVerificationReport {
+  schemaVersion: 1;
+  store: string;
+  intact: boolean;
+  records: number;
+  firstBadSeq: number | null;
+  breaks: TrailBreak[];
+  anchors: AnchorCheck[];
+}
+
+export function verificationReport(store: string, verification: TrailVerification): TrailVerificationReport {
+  return {
+    schemaVersion: 1,
+    store,
+    intact: verification.intact,
+    records: verification.records,
+    firstBadSeq: verification.firstBadSeq,
+    breaks: verification.breaks,
+    anchors: verification.anchors,
+  };
+}
