@@ -24,3 +24,14 @@ function escapeOne(char: string): string {
     ? `\\x${code.toString(16).padStart(2, '0')}`
     : `\\u${code.toString(16).padStart(4, '0')}`;
 }
+
+/**
+ * A word a POSIX shell (bash, zsh) reads back as exactly `text`, for the fix-it commands keywarden prints.
+ * IAM names (`[\w+=,.@-]`) pass unchanged; anything else from a crafted report is quoted, and control or
+ * bidirectional characters are written as ANSI-C escapes (`$'…\x1b…'`) so that the command line shows them.
+ */
+export function shellWord(text: string): string {
+  if (/^[\w+=,.@/:-]+$/.test(text)) return text;
+  if (visible(text) !== text) return `$'${visible(text.replace(/[\\']/g, (char) => `\\${char}`))}'`;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
