@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { createIamClient } from './aws.js';
 import type { Config, Policy } from './config.js';
 import { UsageError } from './errors.js';
 import { evaluate, type Summary, summarize } from './evaluate.js';
-import { decodeSavedReport, parseCredentialReport } from './inventory/credential-report.js';
+import { readSavedReport } from './inventory/credential-report.js';
 import { fetchApiInventory, fetchCredentialReport, resolveFlaggedKeyIds } from './inventory/live.js';
 import type { Finding, Gap, Inventory, SourceName, UserRecord } from './types.js';
 import { TOOL } from './version.js';
@@ -36,6 +34,8 @@ export interface AuditRequest {
   credentialReportFile?: string | undefined;
   /** Where a relative `credentialReportFile` is found (default: the process's cwd). */
   cwd?: string;
+  /** Read when `credentialReportFile` is `-`. */
+  stdin?: NodeJS.ReadableStream;
   client?: IAMClient;
   onProgress?: (done: number, total: number) => void;
 }
@@ -47,7 +47,10 @@ export async function runAudit(request: AuditRequest): Promise<AuditReport> {
   if (request.credentialReportFile) {
     if (request.source === 'api')
       throw new UsageError('--credential-report cannot be combined with --source api');
-    inventory = await readSavedReport(request.credentialReportFile, request.cwd ?? process.cwd());
+    inventory = await readSavedReport(request.credentialReportFile, {
+      cwd: request.cwd ?? process.cwd(),
+      stdin: request.stdin,
+    });
   } else {
     const client = request.client ?? createIamClient();
     inventory =
@@ -93,19 +96,4 @@ function buildReport(
     gaps: inventory.gaps,
     notes,
   };
-}
-
-async function readSavedReport(file: string, cwd: string): Promise<Inventory> {
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `${file}: cannot read credential report (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error')})`,
-    );
-  }
-  if (text.trim() === '') throw new UsageError(`${file}: the credential report is empty`);
-  const { csv, generatedAt } = decodeSavedReport(text, file);
-  return parseCredentialReport(csv, file, generatedAt);
 }

@@ -4,6 +4,7 @@ import { remediation } from '../../core/evaluate.js';
 import { fingerprint } from '../../core/fingerprint.js';
 
 import { escapeMarkdown, maskKeyId } from '../../core/report/markdown.js';
+import { shellWord, visible } from '../../core/text.js';
 import { DAY_MS } from '../../core/time.js';
 import type { Finding, UserRecord } from '../../core/types.js';
 
@@ -73,7 +74,7 @@ export function renderIssue(
       .slice(0, 10),
     verdict: finding.verdict,
   }));
-  const title = `Rotate the IAM access key of ${name} (account ${account})`;
+  const title = `Rotate the IAM access key of ${visible(name)} (account ${visible(account)})`;
   const digest = createHash('sha256')
     .update(JSON.stringify({ title, keys, owner, policy: policy.maxKeyAgeDays, maskKeyIds }))
     .digest('hex')
@@ -81,12 +82,13 @@ export function renderIssue(
 
   const commands = violations.flatMap((finding, index) => {
     const shown = maskKeyIds ? null : finding.accessKeyId;
-    const steps = remediation({ verdict: finding.verdict, user: name, accessKeyId: shown });
+    // The commands sit in a code block, where Markdown escaping does not apply: the name is a shell word.
+    const steps = remediation({ verdict: finding.verdict, user: shellWord(name), accessKeyId: shown });
     const find =
       shown === null
         ? [
             `# find the key ID: the key ${finding.accessKeyId ? `ending in ${finding.accessKeyId.slice(-4)}` : `in slot ${finding.keySlot}`}, created ${keys[index]?.created}`,
-            `aws iam list-access-keys --user-name ${name}`,
+            `aws iam list-access-keys --user-name ${shellWord(name)}`,
           ]
         : [];
     // The lookup goes right before the first command that needs the ID.
@@ -98,7 +100,7 @@ export function renderIssue(
   const body = [
     `<!-- keywarden:fingerprint=${id} -->`,
     `<!-- keywarden:digest=${digest} -->`,
-    `### IAM user ${shownUser} in account ${account} has an access key past the rotation limit`,
+    `### IAM user ${shownUser} in account ${escapeMarkdown(account)} has an access key past the rotation limit`,
     '',
     `Active access keys must be rotated within **${policy.maxKeyAgeDays} days** (keywarden.yml \`maxKeyAgeDays\`). ` +
       'This is the periodic revision of identification codes and passwords that **21 CFR 11.300(b)** asks for ' +

@@ -36,7 +36,7 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
     )
     .option(
       '--credential-report <file>',
-      'audit a saved credential report (CSV, or the JSON of aws iam get-credential-report) offline',
+      'audit a saved credential report (CSV, or the JSON of aws iam get-credential-report) offline; - reads standard input',
     )
     .option('--config <file>', 'keywarden.yml (default: ./keywarden.yml if present)')
     .option(
@@ -77,6 +77,7 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     source: options.source,
     credentialReportFile: options.credentialReport,
     cwd: io.cwd,
+    stdin: io.stdin,
     onProgress: showProgress
       ? (done, total) => {
           const percent = Math.floor((done * 100) / total);

@@ -1,4 +1,5 @@
 import { escapeMarkdown as md } from '../report/markdown.js';
+import { visible } from '../text.js';
 import { axisDays, chartRows } from './chart.js';
 import { type EvidenceModel, isoDay, trailCheckText } from './model.js';
 
@@ -146,8 +147,9 @@ function ageBars(model: EvidenceModel): string[] {
     const bar = Array.from({ length: BAR_WIDTH + 1 }, (_, i) =>
       i === limitColumn ? '|' : i < filled ? '█' : ' ',
     ).join('');
-    // A fenced block renders its text verbatim: only a backtick or a line break could end it early.
-    const text = row.label.replace(/[`\r\n]/g, "'");
+    // A fenced block renders its text verbatim: only a backtick or a line break could end it early, and
+    // a control or bidirectional character would still reach the reader raw.
+    const text = visible(row.label).replace(/`/g, "'");
     const label = text.length > labelWidth ? `${text.slice(0, labelWidth - 1)}…` : text;
     return `${label.padEnd(labelWidth)} ${bar} ${row.ageDays}${row.ageDays > max ? ' ›' : ''} ${row.verdict}`;
   });

@@ -221,6 +221,33 @@ function isRetryable(err: unknown): boolean {
 }
 
 /**
+ * Pairs one user's report rows with the keys ListAccessKeys returned, each key used once. The report
+ * gives creation times to the second, so two keys created in the same second look alike: matched by
+ * creation second, then (when status tells them apart) by status, then by slot, the report's key 1
+ * being the older key. Every row of the user takes part (compliant ones too), so that a flagged key 2
+ * is never handed key 1's ID just because key 1 needed no lookup.
+ */
+function matchKeyIds(rows: readonly Finding[], listed: readonly AccessKeyMetadata[]): Map<Finding, string> {
+  const second = (date: Date | undefined) => Math.floor((date?.getTime() ?? 0) / 1000);
+  const unused = listed
+    .filter((key) => key.AccessKeyId)
+    .map((key, order) => ({ key, order }))
+    .sort(
+      (a, b) => (a.key.CreateDate?.getTime() ?? 0) - (b.key.CreateDate?.getTime() ?? 0) || a.order - b.order,
+    )
+    .map(({ key }) => key);
+  const matched = new Map<Finding, string>();
+  for (const row of [...rows].sort((a, b) => a.keySlot - b.keySlot)) {
+    const sameSecond = unused.filter((key) => second(key.CreateDate) === second(row.createdAt));
+    const match = sameSecond.find((key) => key.Status === row.status) ?? sameSecond[0];
+    if (!match?.AccessKeyId) continue;
+    matched.set(row, match.AccessKeyId);
+    unused.splice(unused.indexOf(match), 1);
+  }
+  return matched;
+}
+
+/**
  * The credential report carries no key IDs. For the keys a person must act on (warnings and violations),
  * look them up: one ListAccessKeys per flagged user, matched by creation time. Returns notes for
  * IDs that could not be found; the findings themselves stay complete.
@@ -247,14 +274,17 @@ export async function resolveFlaggedKeyIds(
       notes.push(`key IDs of ${user} not looked up: ${describeError(err)}`);
     }
   });
-  const resolved = findings.map((finding) => {
-    const candidates = idsByUser.get(finding.user);
-    if (!candidates || finding.severity === 'ok') return finding;
-    const createdSecond = Math.floor(finding.createdAt.getTime() / 1000);
-    const match = candidates.find(
-      (key) => Math.floor((key.CreateDate?.getTime() ?? 0) / 1000) === createdSecond,
+  const assigned = new Map<Finding, string>();
+  for (const [user, listed] of idsByUser) {
+    const ids = matchKeyIds(
+      findings.filter((finding) => finding.user === user),
+      listed,
     );
-    return match?.AccessKeyId ? { ...finding, accessKeyId: match.AccessKeyId } : finding;
+    for (const [finding, id] of ids) assigned.set(finding, id);
+  }
+  const resolved = findings.map((finding) => {
+    const id = assigned.get(finding);
+    return id && finding.severity !== 'ok' ? { ...finding, accessKeyId: id } : finding;
   });
   return { findings: resolved, notes };
 }

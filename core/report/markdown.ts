@@ -1,14 +1,17 @@
 import type { AuditReport } from '../audit.js';
+import { visible } from '../text.js';
 import type { Finding, Gap } from '../types.js';
 
 /**
  * The one escaper for untrusted text (IAM user names, tags, reasons) in any Markdown keywarden writes:
  * issues, job summaries, reports, evidence. It renders inert: no markup, links, HTML or table breaks, no
- * @-mentions that would notify someone, no #-references, no autolinked URLs.
+ * @-mentions that would notify someone, no #-references, no autolinked URLs. A line break becomes a space
+ * (a cell or a list item stays one line); every other control or bidirectional character is shown escaped
+ * (`visible`), so that a name can neither split a table row nor reorder what a reader sees.
  */
 export function escapeMarkdown(text: string): string {
   return (
-    text
+    visible(text.replace(/\r?\n/g, ' '))
       .replace(/&/g, '&amp;')
       .replace(/[\\`*_{}[\]()#+!|~]/g, (char) => `\\${char}`)
       // Entities, not backslashes: the raw text then holds no "<" at all, wherever it is pasted.
@@ -19,7 +22,6 @@ export function escapeMarkdown(text: string): string {
       .replace(/@(?=[\w-])/g, '@&#8203;')
       .replace(/:\/\//g, ':&#8203;//')
       .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}&#8203;.`)
-      .replace(/\r?\n/g, ' ')
   );
 }
 

@@ -1,4 +1,5 @@
 import type { AuditReport } from '../audit.js';
+import { visible } from '../text.js';
 import type { Severity } from '../types.js';
 
 const COLOUR: Record<Severity, string> = { violation: '\u001b[31m', warning: '\u001b[33m', ok: '\u001b[32m' };
@@ -6,18 +7,22 @@ const RESET = '\u001b[0m';
 /** SLOT and AGE: numbers line up on the right. */
 const NUMERIC_COLUMNS = new Set([2, 5]);
 
-/** A table for people: aligned columns, worst first, colour only when asked (a TTY without NO_COLOR). */
+/**
+ * A table for people: aligned columns, worst first, colour only when asked (a TTY without NO_COLOR).
+ * Text from the account (names, reasons, gaps) is shown through `visible`: no escape sequence, carriage
+ * return or bidirectional override in a name can move the cursor or rewrite a line.
+ */
 export function renderTable(report: AuditReport, options: { colour?: boolean } = {}): string {
   const header = ['VERDICT', 'USER', 'SLOT', 'KEY', 'STATUS', 'AGE', 'LAST USED', 'REASON'];
   const rows = report.findings.map((f) => [
     f.verdict,
-    f.user,
+    visible(f.user),
     String(f.keySlot),
-    f.accessKeyId ?? '-',
+    visible(f.accessKeyId ?? '-'),
     f.status,
     `${f.ageDays}d`,
     f.lastUsedAt ? f.lastUsedAt.toISOString().slice(0, 10) : 'never',
-    f.reason,
+    visible(f.reason),
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
@@ -39,7 +44,7 @@ export function renderTable(report: AuditReport, options: { colour?: boolean } =
   const s = report.summary;
   lines.push(
     '',
-    `account ${report.account} · ${s.users} users · ${s.keys} keys · as of ${report.asOf.toISOString()} · limit ${report.policy.maxKeyAgeDays} days`,
+    `account ${visible(report.account)} · ${s.users} users · ${s.keys} keys · as of ${report.asOf.toISOString()} · limit ${report.policy.maxKeyAgeDays} days`,
     `${s.overdue} overdue, ${s.expiring} expiring, ${s.unused} unused, ${s.stale} stale, ${s.exempt} exempt, ${s.compliant} compliant`,
   );
   if (report.gaps.length > 0) {
@@ -47,7 +52,7 @@ export function renderTable(report: AuditReport, options: { colour?: boolean } =
       '',
       `AUDIT INCOMPLETE: ${report.gaps.length} part${report.gaps.length > 1 ? 's' : ''} could not be read:`,
     );
-    for (const gap of report.gaps) lines.push(`  ${gap.scope}: ${gap.reason}`);
+    for (const gap of report.gaps) lines.push(`  ${visible(gap.scope)}: ${visible(gap.reason)}`);
   }
   return `${lines.join('\n')}\n`;
 }

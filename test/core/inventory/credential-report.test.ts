@@ -174,6 +174,26 @@ describe('parseCredentialReport', () => {
     );
   });
 
+  it('refuses a report with a column twice, naming the column, instead of reading the second', () => {
+    // Prepare: the second access_key_1_active says false; csv-parse alone would keep it and call an
+    // active overdue key stale.
+    const csv = `${HEADER},access_key_1_active\n${row('alice', 'true,2025-01-01T00:00:00+00:00,N/A,N/A,N/A')},false\n`;
+
+    // Act
+    const message = refusal(csv);
+
+    // Assess
+    expect(message).toBe(
+      'report.csv: column access_key_1_active appears 2 times (columns 9, 23); a credential report has each column once',
+    );
+  });
+
+  it('shows control characters of a refused value escaped', () => {
+    expect(refusal(report(row('alice', 'tr\u001b[2Jue,2026-10-01T00:00:00+00:00,N/A,N/A,N/A')))).toBe(
+      'report.csv: line 2: access_key_1_active must be true or false, not "tr\\x1b[2Jue"',
+    );
+  });
+
   it('refuses an empty file', () => {
     expect(refusal('')).toBe('report.csv: the credential report is empty');
   });
@@ -212,6 +232,20 @@ describe('decodeSavedReport', () => {
   it('refuses JSON that does not parse', () => {
     expect(() => decodeSavedReport('{"Content": ', 'r.json')).toThrow(
       'r.json: looks like JSON but does not parse; save the CSV or the output of aws iam get-credential-report',
+    );
+  });
+
+  it('refuses JSON with Content twice instead of reading the last one', () => {
+    const content = Buffer.from(report(row('alice', NO_KEY))).toString('base64');
+
+    expect(() => decodeSavedReport(`{"Content": "${content}", "Content": "${content}"}`, 'r.json')).toThrow(
+      'r.json: the JSON has the field Content more than once',
+    );
+  });
+
+  it('refuses JSON whose Content is not base64', () => {
+    expect(() => decodeSavedReport('{"Content": "not base64!"}', 'r.json')).toThrow(
+      'r.json: Content is not base64; expected the output of aws iam get-credential-report',
     );
   });
 

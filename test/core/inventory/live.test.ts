@@ -303,6 +303,62 @@ describe('resolveFlaggedKeyIds', () => {
     expect(notes).toEqual([]);
   });
 
+  it('uses each key ID once when both keys were created in the same second, matching by status then slot', async () => {
+    // Prepare: the same second; ListAccessKeys lists the newer key first.
+    const second = createdDaysAgo(200);
+    const findings = evaluate(
+      [
+        keyRecord({ user: 'twin', keySlot: 1, createdAt: second, status: 'Active' }),
+        keyRecord({ user: 'twin', keySlot: 2, createdAt: second, status: 'Inactive' }),
+      ],
+      config,
+      AS_OF,
+    );
+    iam.on(ListAccessKeysCommand, { UserName: 'twin' }).resolves({
+      AccessKeyMetadata: [
+        { AccessKeyId: 'AKIATWININACTIVE002', CreateDate: second, Status: 'Inactive' },
+        { AccessKeyId: 'AKIATWINACTIVE00001', CreateDate: second, Status: 'Active' },
+      ],
+    });
+
+    // Act
+    const { findings: resolved } = await resolveFlaggedKeyIds(client, findings);
+
+    // Assess
+    expect(resolved.map((f) => [f.keySlot, f.verdict, f.accessKeyId])).toEqual([
+      [1, 'overdue', 'AKIATWINACTIVE00001'],
+      [2, 'stale', 'AKIATWININACTIVE002'],
+    ]);
+  });
+
+  it('does not hand a flagged key 2 the ID of a compliant key 1 of the same second', async () => {
+    // Prepare: key 1 needs no lookup, key 2 does; both of the same second.
+    const second = createdDaysAgo(60);
+    const findings = evaluate(
+      [
+        keyRecord({ user: 'pair', keySlot: 1, createdAt: second, lastUsedAt: createdDaysAgo(1) }),
+        keyRecord({ user: 'pair', keySlot: 2, createdAt: second, lastUsedAt: null }),
+      ],
+      config,
+      AS_OF,
+    );
+    iam.on(ListAccessKeysCommand, { UserName: 'pair' }).resolves({
+      AccessKeyMetadata: [
+        { AccessKeyId: 'AKIAPAIRFIRST000001', CreateDate: second, Status: 'Active' },
+        { AccessKeyId: 'AKIAPAIRSECOND00002', CreateDate: second, Status: 'Active' },
+      ],
+    });
+
+    // Act
+    const { findings: resolved } = await resolveFlaggedKeyIds(client, findings);
+
+    // Assess: only the flagged key gets an ID, and it is the second one.
+    expect(resolved.map((f) => [f.keySlot, f.verdict, f.accessKeyId])).toEqual([
+      [2, 'unused', 'AKIAPAIRSECOND00002'],
+      [1, 'compliant', null],
+    ]);
+  });
+
   it('keeps the finding and notes the user when the lookup is denied', async () => {
     const findings = evaluate([keyRecord({ user: 'bob', createdAt: createdDaysAgo(120) })], config, AS_OF);
     iam.on(ListAccessKeysCommand).rejects(awsError('AccessDenied', 403));
