@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { describeError, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
+import { envFlag } from '../core/env.js';
+import { describeError, describeErrorChain, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -12,6 +13,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   const program = new Command('keywarden')
     .description('Keeps AWS IAM user access keys rotated, and proves it (GxP / 21 CFR Part 11).')
     .version(TOOL.version)
+    .option('--debug', 'on an error, also print its cause chain and stack on stderr (or KEYWARDEN_DEBUG=1)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -37,7 +39,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const program = createProgram(io, (code) => {
     exitCode = code;
   });
+  let debug = false;
   try {
+    debug = envFlag(io.env, 'KEYWARDEN_DEBUG') || argv.includes('--debug');
     await program.parseAsync(argv as string[], { from: 'user' });
     return exitCode;
   } catch (err) {
@@ -47,11 +51,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (err instanceof UsageError || err instanceof IncompleteError) {
       io.stderr.write(`keywarden: ${err.message}\n`);
+      if (debug) io.stderr.write(`${describeErrorChain(err)}\n`);
       return err.exitCode;
     }
     // Anything else (AWS failing past retries, no credentials, a bug) means the work did not complete.
     io.stderr.write(`keywarden: ${describeError(err)}\n`);
-    if (io.env.KEYWARDEN_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    if (debug) io.stderr.write(`${describeErrorChain(err)}\n`);
     return ExitCode.incomplete;
   }
 }

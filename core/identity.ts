@@ -1,6 +1,6 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { clientConfig } from './aws.js';
-import { describeError, IncompleteError } from './errors.js';
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { createStsClient } from './aws.js';
+import { describeError, IncompleteError, UsageError } from './errors.js';
 
 export interface CallerIdentity {
   account: string;
@@ -11,15 +11,19 @@ export interface CallerIdentity {
 }
 
 /** Who is calling (STS GetCallerIdentity): the account and the actor the trail records. */
-export async function callerIdentity(
-  client: STSClient = new STSClient(clientConfig()),
-): Promise<CallerIdentity> {
+export async function callerIdentity(client: STSClient = createStsClient()): Promise<CallerIdentity> {
   try {
     const identity = await client.send(new GetCallerIdentityCommand({}));
     const arn = identity.Arn ?? 'unknown';
     return { account: identity.Account ?? 'unknown', arn, principalArn: principalOf(arn) };
   } catch (err) {
-    throw new IncompleteError(`cannot resolve AWS credentials (${describeError(err)}); run keywarden doctor`);
+    if (err instanceof UsageError) throw err;
+    throw new IncompleteError(
+      `cannot resolve AWS credentials (${describeError(err)}); run keywarden doctor`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 

@@ -22,16 +22,37 @@ export function parseInstant(text: string, what = '--as-of'): Date {
     );
   }
   const date = new Date(ISO_DATE.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed);
-  if (Number.isNaN(date.getTime()) || !sameCalendarDate(trimmed, date)) {
+  if (Number.isNaN(date.getTime()) || !realCalendarFields(trimmed)) {
     throw new UsageError(`${what}: "${text}" is not a real calendar date`);
   }
   return date;
 }
 
-/** Rejects dates that JavaScript silently rolls over (2026-02-30 → March 2). */
-function sameCalendarDate(text: string, date: Date): boolean {
-  if (!ISO_DATE.test(text.slice(0, 10)) || /[+-]\d{2}:\d{2}$/.test(text)) return true;
-  return date.toISOString().slice(0, 10) === text.slice(0, 10);
+/**
+ * Checks the written fields themselves (JavaScript silently rolls 2026-02-30 over to March 2, with or
+ * without a zone): month 1–12, a day that the month has, hour < 24, minute and second < 60, offset < 24 h.
+ */
+function realCalendarFields(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  const time = /T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
+  if (time && (Number(time[1]) > 23 || Number(time[2]) > 59 || Number(time[3] ?? 0) > 59)) return false;
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(text);
+  return !offset || (Number(offset[2]) <= 23 && Number(offset[3]) <= 59);
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** `days` whole days as milliseconds: the one place a day's length is written. */
+export function daysToMs(days: number): number {
+  return days * DAY_MS;
+}
+
+/** The instant `days` × 24 h after `from` (negative: before). */
+export function addDays(from: Date, days: number): Date {
+  return new Date(from.getTime() + daysToMs(days));
 }
 
 /** Calendar days from one UTC date (YYYY-MM-DD) to another; negative when `to` comes first. */

@@ -131,7 +131,7 @@ export async function fetchApiInventory(
   return { source: 'api', account, generatedAt: null, users, keys, gaps };
 }
 
-async function readUser(
+export async function readUser(
   client: IAMClient,
   listed: User,
 ): Promise<{ user: UserRecord | null; keys: KeyRecord[]; gaps: Gap[] }> {

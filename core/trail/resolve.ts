@@ -1,8 +1,9 @@
 import { isAbsolute, join } from 'node:path';
+import type { AwsClientOptions } from '../aws.js';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { JsonlTrailStore } from './jsonl.js';
-import { S3TrailStore } from './s3.js';
+import { createS3Client, S3TrailStore } from './s3.js';
 import type { TrailStore } from './store.js';
 
 export const DEFAULT_TRAIL_FILE = 'keywarden-trail.jsonl';
@@ -14,6 +15,8 @@ export interface TrailChoice {
   bucket?: string | undefined;
   /** --prefix (S3 only) */
   prefix?: string | undefined;
+  /** --region / --profile for an S3 trail. */
+  aws?: AwsClientOptions | undefined;
 }
 
 export interface ResolvedTrail {
@@ -39,11 +42,24 @@ export function resolveTrailStore(
   const local = (file: string) => new JsonlTrailStore(isAbsolute(file) ? file : join(cwd, file));
   if (choice.file) return { store: local(choice.file), origin: 'option' };
   if (choice.bucket)
-    return { store: new S3TrailStore({ bucket: choice.bucket, prefix, retentionDays }), origin: 'option' };
+    return {
+      store: new S3TrailStore({
+        bucket: choice.bucket,
+        prefix,
+        retentionDays,
+        client: createS3Client(choice.aws),
+      }),
+      origin: 'option',
+    };
   if (config?.trail?.file) return { store: local(config.trail.file), origin: 'config' };
   if (config?.trail?.bucket) {
     return {
-      store: new S3TrailStore({ bucket: config.trail.bucket, prefix, retentionDays }),
+      store: new S3TrailStore({
+        bucket: config.trail.bucket,
+        prefix,
+        retentionDays,
+        client: createS3Client(choice.aws),
+      }),
       origin: 'config',
     };
   }

@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { clientConfig, mapWithConcurrency } from '../aws.js';
+import { type AwsClientOptions, clientConfig, mapWithConcurrency } from '../aws.js';
 import { describeError, IncompleteError } from '../errors.js';
 import { DAY_MS } from '../time.js';
 import { seal, type TrailEntry, type TrailRecord } from './record.js';
@@ -22,9 +22,10 @@ export interface S3TrailOptions {
 }
 
 /** S3 for the trail. Path-style addressing only against a custom endpoint (a local emulator). */
-export function createS3Client(): S3Client {
-  const custom = Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
-  return new S3Client({ ...clientConfig(), forcePathStyle: custom });
+export function createS3Client(options: AwsClientOptions = {}): S3Client {
+  const env = options.env ?? process.env;
+  const custom = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+  return new S3Client({ ...clientConfig(options), forcePathStyle: custom });
 }
 
 const SEQ_DIGITS = 12;

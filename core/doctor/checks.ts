@@ -1,0 +1,373 @@
+import { stat } from 'node:fs/promises';
+import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { describeRegionSource, NO_REGION_FIX } from '../aws.js';
+import { classifyAwsError, describeError } from '../errors.js';
+import { evaluate, remediation } from '../evaluate.js';
+import { actionsFor, type OperationName } from '../permissions.js';
+import { secretNameFor } from '../rotation/index.js';
+import { wholeDaysBetween } from '../time.js';
+import { JsonlTrailStore, S3TrailStore } from '../trail/index.js';
+import { trailBucketProblems } from '../trail/worm.js';
+import type { CheckResult, DoctorCheck } from './check.js';
+import { type DoctorContext, need } from './context.js';
+import { secretNameProblem } from './secret-name.js';
+
+type Check = DoctorCheck<DoctorContext>;
+
+const AWS_REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+/** IAM keeps the trail's retention from the config; 2557 days (7 years) when the config has no trail:. */
+const DEFAULT_RETENTION_DAYS = 2557;
+
+const config: Check = {
+  id: 'config',
+  title: 'config',
+  async run(context) {
+    const loaded = await context.config();
+    if (!loaded.ok)
+      return {
+        status: 'fail',
+        detail: describeError(loaded.error),
+        fix: 'correct the named field (see README: the policy)',
+      };
+    const { config: valid, origin } = loaded.value;
+    return {
+      status: 'pass',
+      detail: origin
+        ? `${origin} is valid (rotate at ${valid.rotation.rotateAtDays} days, max ${valid.maxKeyAgeDays})`
+        : 'no keywarden.yml: the defaults apply',
+    };
+  },
+};
+
+const region: Check = {
+  id: 'region',
+  title: 'region',
+  async run(context) {
+    const where = await need(context.region(), 'the AWS config files');
+    if (!where.region)
+      return {
+        status: 'warn',
+        detail:
+          'no region configured: the audit works (IAM is global), but rotate, an S3 trail and SNS notices need one',
+        fix: NO_REGION_FIX,
+      };
+    if (!AWS_REGION_PATTERN.test(where.region))
+      return {
+        status: 'fail',
+        detail: `"${where.region}" (${describeRegionSource(where.source)}) is not an AWS region`,
+        fix: NO_REGION_FIX,
+      };
+    return {
+      status: 'pass',
+      detail: `${where.region} (${describeRegionSource(where.source)}); secrets, topics and buckets are used in this region`,
+    };
+  },
+};
+
+const awsCli: Check = {
+  id: 'aws-cli',
+  title: 'AWS CLI',
+  applies: (context) => context.request.awsCliVersion !== undefined,
+  async run(context) {
+    const version = await context.request.awsCliVersion?.();
+    return version
+      ? { status: 'pass', detail: `${version} (keywarden itself does not need it)` }
+      : { status: 'skip', detail: 'not installed; keywarden does not need it, the manual procedure does' };
+  },
+};
+
+const CREDENTIALS_FIX =
+  'set --profile or AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws configure / aws sso login';
+
+const credentials: Check = {
+  id: 'credentials',
+  title: 'credentials (STS)',
+  async run(context) {
+    const who = await context.identity();
+    if (who.ok) return { status: 'pass', detail: `${who.value.arn} in account ${who.value.account}` };
+    const kind = classifyAwsError(who.error);
+    const detail = describeError(who.error);
+    switch (kind) {
+      case 'credentials':
+        return { status: 'fail', detail: `no usable AWS credentials: ${detail}`, fix: CREDENTIALS_FIX };
+      case 'network':
+        return {
+          status: 'fail',
+          detail,
+          fix: `check your network and proxy${context.request.aws.env?.AWS_ENDPOINT_URL ? `, and AWS_ENDPOINT_URL (${context.request.aws.env.AWS_ENDPOINT_URL})` : ''}`,
+        };
+      case 'access-denied':
+        return {
+          status: 'fail',
+          detail,
+          fix: 'these credentials may not call sts:GetCallerIdentity: use others',
+        };
+      default:
+        return { status: 'fail', detail, fix: CREDENTIALS_FIX };
+    }
+  },
+};
+
+function permissions(operation: OperationName): Check {
+  return {
+    id: `permissions:${operation}`,
+    title: `permissions for ${operation}`,
+    applies: async (context) => operation !== 'trail-s3' || (await usesBucket(context)),
+    async run(context) {
+      const who = await need(context.identity(), 'credentials');
+      // The user's real ARN (partition and path included) when --user names one that exists.
+      const user = context.request.user ? await context.user() : null;
+      const userArn = user?.ok && user.value ? user.value.Arn : undefined;
+      const actions = actionsFor(operation).filter((action) => !action.startsWith('kms:'));
+      try {
+        const result = await context.iam.send(
+          new SimulatePrincipalPolicyCommand({
+            PolicySourceArn: who.principalArn,
+            ActionNames: actions,
+            ...(userArn && operation === 'rotate' ? { ResourceArns: [userArn] } : {}),
+          }),
+        );
+        const denied = (result.EvaluationResults ?? [])
+          .filter((evaluation) => evaluation.EvalDecision !== 'allowed')
+          .map((evaluation) => evaluation.EvalActionName);
+        return denied.length === 0
+          ? { status: 'pass', detail: `${actions.length} actions allowed` }
+          : {
+              status: 'fail',
+              detail: `denied: ${denied.join(', ')}`,
+              fix: `grant them to ${who.principalArn} (the rotation stack's role has them)`,
+            };
+      } catch (err) {
+        const denied = classifyAwsError(err) === 'access-denied';
+        return {
+          status: 'skip',
+          detail: denied
+            ? 'could not check: the caller may not call iam:SimulatePrincipalPolicy'
+            : `could not check: IAM policy simulation is not available here (${describeError(err).slice(0, 80)})`,
+          fix: 'grant iam:SimulatePrincipalPolicy to check, or try keywarden rotate --dry-run',
+        };
+      }
+    },
+  };
+}
+
+async function usesBucket(context: DoctorContext): Promise<boolean> {
+  if (context.request.trailBucket) return true;
+  if (context.request.trailFile) return false;
+  const loaded = await context.config();
+  return loaded.ok && Boolean(loaded.value.config.trail?.bucket);
+}
+
+const withUser = (context: DoctorContext) => Boolean(context.request.user);
+
+const user: Check = {
+  id: 'user',
+  title: 'user',
+  applies: withUser,
+  async run(context) {
+    const name = context.request.user as string;
+    const title = `user ${name}`;
+    const found = await context.user();
+    if (!found.ok)
+      return { title, status: 'fail', detail: describeError(found.error), fix: 'grant iam:GetUser' };
+    if (!found.value) {
+      const who = await context.identity();
+      return {
+        title,
+        status: 'fail',
+        detail: `does not exist${who.ok ? ` in account ${who.value.account}` : ''}`,
+        fix: 'check the name with aws iam list-users',
+      };
+    }
+    return { title, status: 'pass', detail: `exists (${found.value.Arn})` };
+  },
+};
+
+const secretName: Check = {
+  id: 'secret-name',
+  title: 'secret name',
+  applies: withUser,
+  async run(context) {
+    const name = context.request.user as string;
+    const problem = secretNameProblem(name);
+    if (problem)
+      return {
+        status: 'fail',
+        detail: problem,
+        fix: 'rotation cannot store this user’s key in Secrets Manager: rename the user, or rotate with --deliver stdout',
+      };
+    const who = await context.identity();
+    return {
+      status: 'pass',
+      detail: who.ok ? secretNameFor(who.value.account, name) : 'the user name maps to a secret name',
+    };
+  },
+};
+
+const rotationScope: Check = {
+  id: 'rotation-scope',
+  title: 'rotation scope',
+  applies: withUser,
+  async run(context) {
+    const name = context.request.user as string;
+    const found = await need(context.user(), `the user ${name}`);
+    if (!found) return { status: 'skip', detail: `not checked: the user ${name} does not exist` };
+    const loaded = await need(context.config(), 'a valid config');
+    const { tagKey, tagValue } = loaded.config.scope;
+    const tags = Object.fromEntries((found.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+    return tags[tagKey] === tagValue
+      ? { status: 'pass', detail: `tagged ${tagKey}=${tagValue}: the rotation Lambda manages it` }
+      : {
+          status: 'warn',
+          detail: `not tagged ${tagKey}=${tagValue}: the rotation Lambda leaves it alone; manual rotation (keywarden rotate --user ${name}) still works`,
+          fix: `tag the user to enrol it: aws iam tag-user --user-name ${name} --tags Key=${tagKey},Value=${tagValue}`,
+        };
+  },
+};
+
+const keys: Check = {
+  id: 'keys',
+  title: 'keys',
+  applies: withUser,
+  async run(context) {
+    const name = context.request.user as string;
+    const read = await need(context.userKeys(), `the user ${name}`);
+    const loaded = await need(context.config(), 'a valid config');
+    const findings = evaluate(read.keys, loaded.config, context.now);
+    const detail =
+      findings.length === 0
+        ? 'none'
+        : [...findings]
+            .sort((a, b) => a.keySlot - b.keySlot)
+            .map(
+              (finding) =>
+                `${finding.accessKeyId} ${finding.status} ${wholeDaysBetween(finding.createdAt, context.now)}d ${finding.verdict}`,
+            )
+            .join(', ');
+    const plan = await context.plan();
+    const active = read.keys.filter((key) => key.status === 'Active').length;
+    // Two active keys are normal mid-rotation (old + stored replacement); they are a fault when they block it.
+    const blocked = plan.ok && (plan.value.status === 'blocked' || plan.value.status === 'failed');
+    if (active === 2 && blocked)
+      return {
+        status: 'fail',
+        detail,
+        fix: `delete the key not in use: aws iam delete-access-key --user-name ${name} --access-key-id <id>`,
+      };
+    const worst = findings[0];
+    if (read.gaps.length > 0)
+      return {
+        status: 'skip',
+        detail: `${detail}; could not read: ${read.gaps.map((gap) => gap.reason).join('; ')}`,
+      };
+    if (!worst || worst.severity === 'ok') return { status: 'pass', detail };
+    return {
+      status: worst.severity === 'violation' ? 'fail' : 'warn',
+      detail: `${detail}: ${worst.reason}`,
+      fix: remediation(worst)[0] ?? `keywarden rotate --user ${name}`,
+    };
+  },
+};
+
+const rotationPlan: Check = {
+  id: 'rotation-plan',
+  title: 'rotation plan',
+  applies: withUser,
+  async run(context) {
+    const name = context.request.user as string;
+    const plan = await context.plan();
+    if (!plan.ok) {
+      if (plan.error instanceof Error && plan.error.name === 'PrerequisiteMissing') throw plan.error;
+      return { status: 'fail', detail: `the dry run failed: ${describeError(plan.error)}` };
+    }
+    const outcome = plan.value;
+    const blocked = outcome.status === 'blocked' || outcome.status === 'failed';
+    return {
+      status: blocked ? 'fail' : 'pass',
+      detail: `${outcome.status}: ${outcome.reason}${outcome.next ? `; next: ${outcome.next.what} on ${outcome.next.at.slice(0, 10)}` : ''}`,
+      ...(blocked
+        ? { fix: `resolve what the plan names, then keywarden rotate --user ${name} --dry-run` }
+        : {}),
+    };
+  },
+};
+
+const trail: Check = {
+  id: 'trail',
+  title: 'trail',
+  async run(context): Promise<CheckResult> {
+    const loaded = await need(context.config(), 'a valid config');
+    const { store, origin } = context.trail(loaded.config);
+    const title = `trail (${store.description}${origin === 'default' ? ', the default' : ''})`;
+    try {
+      if (store instanceof JsonlTrailStore) {
+        const exists = await stat(store.file).then(
+          (info) => info.isFile(),
+          () => false,
+        );
+        if (!exists)
+          return {
+            title,
+            status: 'warn',
+            detail:
+              origin === 'default'
+                ? 'no trail yet: the first keywarden rotate writes it here'
+                : `${store.file} does not exist: no record has been written there (the first keywarden rotate writes it)`,
+            fix:
+              origin === 'default'
+                ? 'name the trail your team keeps with --trail-file or the config’s trail: section'
+                : 'if rotations have run, the path is wrong: check --trail-file or trail.file in the config',
+          };
+      }
+      if (store instanceof S3TrailStore) {
+        const bucket = context.request.trailBucket ?? loaded.config.trail?.bucket ?? '';
+        const problems = trailBucketProblems(
+          await context.bucketFacts(bucket),
+          loaded.config.trail?.retentionDays ?? DEFAULT_RETENTION_DAYS,
+        );
+        if (problems.length > 0)
+          return {
+            title,
+            status: 'fail',
+            detail: `the bucket is not write-once: ${problems.map((problem) => problem.message).join(' ')}`,
+            fix: 'create the trail bucket with the rotation stack (COMPLIANCE Object Lock, versioning, a deny-delete policy)',
+          };
+      }
+      const result = await store.verify();
+      if (!result.intact)
+        return {
+          title,
+          status: 'fail',
+          detail: `broken at seq ${result.firstBadSeq}: ${result.problem}`,
+          fix: 'keep the trail as evidence and start investigating: it was altered',
+        };
+      return result.records === 0
+        ? { title, status: 'warn', detail: 'intact but empty: no trail records yet' }
+        : { title, status: 'pass', detail: `intact, ${result.records} records` };
+    } catch (err) {
+      return {
+        title,
+        status: 'fail',
+        detail: describeError(err),
+        fix: 'check the path or bucket and your access to it',
+      };
+    }
+  },
+};
+
+/** The troubleshooting steps, in the order a person would take them. */
+export const DOCTOR_CHECKS: readonly Check[] = [
+  config,
+  region,
+  awsCli,
+  credentials,
+  permissions('audit'),
+  permissions('rotate'),
+  permissions('trail-s3'),
+  user,
+  secretName,
+  rotationScope,
+  keys,
+  rotationPlan,
+  trail,
+];

@@ -1,0 +1,191 @@
+import { GetUserCommand, IAMClient, type User } from '@aws-sdk/client-iam';
+import {
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  GetObjectLockConfigurationCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import {
+  type AwsClientOptions,
+  clientConfig,
+  createStsClient,
+  loadRegion,
+  type ResolvedRegion,
+} from '../aws.js';
+import { type Config, loadConfig } from '../config.js';
+import { classifyAwsError } from '../errors.js';
+import { type CallerIdentity, principalOf } from '../identity.js';
+import { readUser } from '../inventory/live.js';
+import { memoryNotifier, rotateUsers, type UserOutcome } from '../rotation/index.js';
+import type { Clock } from '../time.js';
+import { createS3Client, type ResolvedTrail, resolveTrailStore } from '../trail/index.js';
+import type { TrailBucketFacts } from '../trail/worm.js';
+import type { Gap, KeyRecord } from '../types.js';
+import { PrerequisiteMissing } from './check.js';
+
+export interface DoctorRequest {
+  /** --user: also check this IAM user. */
+  user?: string | undefined;
+  configFile?: string | undefined;
+  trailFile?: string | undefined;
+  trailBucket?: string | undefined;
+  /** --region, --profile and the environment the SDK reads. */
+  aws: AwsClientOptions;
+  cwd: string;
+  clock: Clock;
+  /** The installed AWS CLI's version line, or null when there is none; omitted = not checked. */
+  awsCliVersion?: () => Promise<string | null>;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(work: () => Promise<T>): () => Promise<Result<T>> {
+  let memo: Promise<Result<T>> | undefined;
+  return () => {
+    memo ??= work().then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    return memo;
+  };
+}
+
+/** The value, or a skip naming what is missing (the check that owns the fact reports why). */
+export async function need<T>(result: Promise<Result<T>>, what: string): Promise<T> {
+  const settled = await result;
+  if (!settled.ok) throw new PrerequisiteMissing(`needs ${what}`);
+  return settled.value;
+}
+
+export interface UserKeys {
+  keys: KeyRecord[];
+  gaps: Gap[];
+}
+
+/**
+ * What the checks share, each fact read once on first use. AWS calls make one attempt: doctor
+ * reports what is wrong, it does not wait it out.
+ */
+export function createDoctorContext(request: DoctorRequest) {
+  const aws: AwsClientOptions = { ...request.aws, maxAttempts: 1 };
+  const iam = new IAMClient(clientConfig({ ...aws, global: true }));
+  let secrets: SecretsManagerClient | undefined;
+  let s3: S3Client | undefined;
+  const secretsClient = () => {
+    secrets ??= new SecretsManagerClient(clientConfig(aws));
+    return secrets;
+  };
+  const s3Client = () => {
+    s3 ??= createS3Client(aws);
+    return s3;
+  };
+  const now = request.clock();
+
+  const config = settle(async () => {
+    return loadConfig({ file: request.configFile, asOf: now, cwd: request.cwd });
+  });
+  const region = settle<ResolvedRegion>(() => loadRegion(aws));
+  const identity = settle<CallerIdentity>(async () => {
+    const sts = createStsClient(aws);
+    try {
+      const answer = await sts.send(new GetCallerIdentityCommand({}));
+      const arn = answer.Arn ?? 'unknown';
+      return { account: answer.Account ?? 'unknown', arn, principalArn: principalOf(arn) };
+    } finally {
+      sts.destroy();
+    }
+  });
+  /** GetUser: null when the user does not exist. */
+  const user = settle<User | null>(async () => {
+    if (!request.user) throw new PrerequisiteMissing('--user');
+    try {
+      return (await iam.send(new GetUserCommand({ UserName: request.user }))).User ?? null;
+    } catch (err) {
+      if (classifyAwsError(err) === 'not-found') return null;
+      throw err;
+    }
+  });
+  const existingUser = async (): Promise<User> => {
+    const found = await need(user(), `the user ${request.user}`);
+    if (!found) throw new PrerequisiteMissing(`the user ${request.user}, which does not exist`);
+    return found;
+  };
+  const userKeys = settle<UserKeys>(async () => {
+    const found = await existingUser();
+    const read = await readUser(iam, found);
+    return { keys: read.keys, gaps: read.gaps };
+  });
+  const plan = settle<UserOutcome>(async () => {
+    const found = await existingUser();
+    const who = await need(identity(), 'credentials');
+    const loaded = await need(config(), 'a valid config');
+    const where = await need(region(), 'the region');
+    if (!where.region) throw new PrerequisiteMissing('a region (Secrets Manager holds the rotation state)');
+    const run = await rotateUsers({
+      clients: { iam, secrets: secretsClient() },
+      config: loaded.config,
+      account: who.account,
+      actor: who.arn,
+      clock: request.clock,
+      trail: trail(loaded.config).store,
+      notifier: memoryNotifier(),
+      users: [found.UserName ?? ''],
+      dryRun: true,
+    });
+    return run.users[0] as UserOutcome;
+  });
+  const trail = (loadedConfig: Config | undefined): ResolvedTrail =>
+    resolveTrailStore(
+      { file: request.trailFile, bucket: request.trailBucket, aws },
+      loadedConfig,
+      request.cwd,
+    );
+  const bucketFacts = async (bucket: string): Promise<TrailBucketFacts> => {
+    const client = s3Client();
+    const lock = await client
+      .send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))
+      .catch((err: unknown) => {
+        // A bucket without Object Lock answers ObjectLockConfigurationNotFoundError.
+        if (/ObjectLockConfigurationNotFound/.test((err as Error).name ?? '')) return null;
+        throw err;
+      });
+    const versioning = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+    const policy = await client.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
+      (answer) => (answer.Policy ? (JSON.parse(answer.Policy) as unknown) : null),
+      (err: unknown) => (/NoSuchBucketPolicy/.test((err as Error).name ?? '') ? null : 'unknown'),
+    );
+    const rule = lock?.ObjectLockConfiguration?.Rule?.DefaultRetention;
+    const mode = rule?.Mode === 'COMPLIANCE' || rule?.Mode === 'GOVERNANCE' ? rule.Mode : null;
+    return {
+      objectLockEnabled: lock?.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled',
+      defaultRetentionMode: mode,
+      defaultRetentionDays: rule?.Days ?? (rule?.Years !== undefined ? rule.Years * 365 : null),
+      versioning:
+        versioning.Status === 'Enabled' || versioning.Status === 'Suspended' ? versioning.Status : null,
+      bucketPolicy: policy,
+    };
+  };
+
+  return {
+    request,
+    now,
+    iam,
+    config,
+    region,
+    identity,
+    user,
+    userKeys,
+    plan,
+    trail,
+    bucketFacts,
+    close() {
+      iam.destroy();
+      secrets?.destroy();
+      s3?.destroy();
+    },
+  };
+}
+
+export type DoctorContext = ReturnType<typeof createDoctorContext>;
