@@ -10,6 +10,8 @@ export const DEFAULT_REGION = 'us-east-1';
 export interface AwsClientOptions {
   /** Total attempts per call, adaptive retry mode (client-side rate limiting on throttling). */
   maxAttempts?: number;
+  /** Credentials to sign with instead of the SDK's chain (an assumed role's session, many-accounts audit). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
 }
 
 export function regionFromEnvironment(): string {
@@ -22,6 +24,7 @@ export function clientConfig(options: AwsClientOptions = {}) {
     region: regionFromEnvironment(),
     retryMode: 'adaptive' as const,
     maxAttempts: options.maxAttempts ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 8),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   };
 }
 
