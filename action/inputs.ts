@@ -36,6 +36,11 @@ export interface ActionInputs {
   maskKeyIds: boolean;
   maxIssueWrites: number;
   asOf: Date | undefined;
+  /** Many accounts: `organization`, account IDs, or a file of them (relative to the workspace); '' = one. */
+  accounts: string;
+  roleName: string;
+  /** GitHub logins whose issues count besides the token's own (another app's `<slug>[bot]`, a PAT's user). */
+  trustedAuthors: string[];
 }
 
 /** Every input, validated before anything touches AWS or GitHub. Throws a UsageError naming the input. */
@@ -64,7 +69,28 @@ export function readInputs(getInput: GetInput): ActionInputs {
     maskKeyIds: oneOf(read('mask-key-ids'), 'mask-key-ids', ['true', 'false'] as const) === 'true',
     maxIssueWrites: optionalWholeNumber(read('max-issue-writes'), 'max-issue-writes', 0, 1000) ?? 0,
     asOf: asOf ? parseInstant(asOf, 'input as-of') : undefined,
+    ...accountInputs(read('accounts'), read('role-name')),
+    trustedAuthors: logins(read('trusted-authors')),
   };
+}
+
+function accountInputs(accounts: string, roleName: string): Pick<ActionInputs, 'accounts' | 'roleName'> {
+  if (accounts && !roleName) {
+    throw new UsageError('input accounts needs input role-name (the role assumed in every account)');
+  }
+  if (roleName && !accounts) throw new UsageError('input role-name needs input accounts');
+  return { accounts, roleName };
+}
+
+/** GitHub logins are letters, digits and single hyphens; an app's bot user ends in [bot]. */
+function logins(text: string): string[] {
+  const names = text
+    .split(/[,\s]+/)
+    .map((name) => name.trim().replace(/^@/, ''))
+    .filter(Boolean);
+  const bad = names.find((name) => !/^[A-Za-z\d](?:[A-Za-z\d-]{0,38})(\[bot\])?$/.test(name));
+  if (bad) throw new UsageError(`input trusted-authors: "${bad}" is not a GitHub login`);
+  return names;
 }
 
 function oneOf<T extends string>(value: string, name: string, allowed: readonly T[]): T {

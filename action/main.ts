@@ -1,6 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import * as actionsCore from '@actions/core';
+import {
+  completeAccountsOf,
+  parseAccountsSpec,
+  runAccountsAudit,
+  sessionNameFor,
+} from '../core/accounts/index.js';
 import { type AuditReport, runAudit } from '../core/audit.js';
 import { createIamClient } from '../core/aws.js';
 import { loadConfig } from '../core/config.js';
@@ -12,6 +18,7 @@ import { type Clock, systemClock } from '../core/time.js';
 import { isPullRequestEvent, issueFiling, type RunnerContext, readRunnerContext } from './context.js';
 import { type ActionInputs, readInputs } from './inputs.js';
 import { applyIssuePlan, listTrackedIssues, type SyncOutcome } from './issues/apply.js';
+import { splitByAuthor, trustedAuthors } from './issues/authors.js';
 import { createIssueClient } from './issues/github.js';
 import { planIssueSync } from './issues/plan.js';
 import { desiredIssues } from './issues/render.js';
@@ -102,7 +109,26 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
   }
   core.setOutput('skipped', 'false');
 
-  const report = await runAudit({ config, asOf, source: inputs.source });
+  const report = inputs.accounts
+    ? await runAccountsAudit({
+        spec: await parseAccountsSpec(inputs.accounts, [], {
+          cwd: context.workspace,
+          readStdin: async () => {
+            throw new UsageError('input accounts: - (standard input) is not available in an action');
+          },
+          name: 'input accounts',
+        }),
+        roleName: inputs.roleName,
+        sessionName: sessionNameFor(
+          env.GITHUB_RUN_ID
+            ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+            : String(asOf.getTime()),
+        ),
+        config,
+        asOf,
+        source: inputs.source,
+      })
+    : await runAudit({ config, asOf, source: inputs.source });
   const reportPath = await writeReport(report, inputs, context);
   for (const note of report.notes) core.info(`keywarden: note: ${note}`);
   annotate(core, report, inputs.maskKeyIds);
@@ -130,12 +156,19 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
   setOutputs(core, report, reportPath, issues);
 
   if (syncError) throw syncError;
+  const where = report.accounts
+    ? `${report.accounts.length} account${report.accounts.length === 1 ? '' : 's'}`
+    : `account ${report.account}`;
   if (report.gaps.length > 0) {
-    return `keywarden: audit incomplete: ${report.gaps.length} part${report.gaps.length === 1 ? '' : 's'} of account ${report.account} could not be read; no issue was closed (see the job summary)`;
+    const closing = report.accounts ? 'no issue of those accounts was closed' : 'no issue was closed';
+    const partOf = report.accounts
+      ? `${report.accounts.filter((a) => !a.complete).length} of ${where}`
+      : where;
+    return `keywarden: audit incomplete: ${report.gaps.length} part${report.gaps.length === 1 ? '' : 's'} of ${partOf} could not be read; ${closing} (see the job summary)`;
   }
   if (failsAt(report.summary, inputs.failOn)) {
     const s = report.summary;
-    return `keywarden: ${s.violations} violation${s.violations === 1 ? '' : 's'} and ${s.warnings} warning${s.warnings === 1 ? '' : 's'} in account ${report.account} (fail-on: ${inputs.failOn})`;
+    return `keywarden: ${s.violations} violation${s.violations === 1 ? '' : 's'} and ${s.warnings} warning${s.warnings === 1 ? '' : 's'} in ${where} (fail-on: ${inputs.failOn})`;
   }
   return null;
 }
@@ -155,7 +188,9 @@ async function syncIssues(
   });
   const repository = { owner: context.owner, repo: context.repo };
   const [label] = inputs.issueLabels as [string];
-  const existing = await listTrackedIssues(client, repository, label);
+  // One listing per run, for every account: the labelled issues, every page.
+  const trusted = await trustedAuthors(client, inputs.githubToken, inputs.trustedAuthors);
+  const existing = splitByAuthor(await listTrackedIssues(client, repository, label), trusted);
   const plan = planIssueSync({
     desired: desiredIssues(report.findings, {
       policy: report.policy,
@@ -163,13 +198,13 @@ async function syncIssues(
       maskKeyIds: inputs.maskKeyIds,
       users: report.users,
     }),
-    existing,
-    completeAccounts: new Set(report.gaps.length === 0 ? [report.account] : []),
+    existing: existing.trusted,
+    completeAccounts: completeAccountsOf(report),
     maxWrites: inputs.maxIssueWrites,
     asOf: report.asOf,
     runUrl: context.runUrl,
   });
-  return applyIssuePlan(client, repository, plan, inputs.issueLabels);
+  return applyIssuePlan(client, repository, plan, inputs.issueLabels, trusted, existing.ignored);
 }
 
 /** KEYWARDEN_GITHUB_WRITE_INTERVAL_MS shortens GitHub's write spacing for tests and benchmarks. */

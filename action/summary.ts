@@ -1,6 +1,13 @@
 import type { AuditReport } from '../core/audit.js';
 
-import { escapeMarkdown, findingsTable, gapList, scopeLine, summaryTable } from '../core/report/markdown.js';
+import {
+  accountsTable,
+  escapeMarkdown,
+  findingsTable,
+  gapList,
+  scopeLine,
+  summaryTable,
+} from '../core/report/markdown.js';
 import type { Finding } from '../core/types.js';
 import type { SyncOutcome } from './issues/apply.js';
 import type { IssueAction } from './issues/plan.js';
@@ -25,11 +32,13 @@ export function renderJobSummary(input: SummaryInput): string {
   const { report } = input;
   const p = report.policy;
   const lines = [
-    `## keywarden: IAM access key audit of account ${escapeMarkdown(report.account)}`,
+    report.accounts
+      ? `## keywarden: IAM access key audit of ${report.accounts.length} account${report.accounts.length === 1 ? '' : 's'}`
+      : `## keywarden: IAM access key audit of account ${escapeMarkdown(report.account)}`,
     '',
     scopeLine(report),
     '',
-    summaryTable(report),
+    report.accounts ? accountsTable(report, report.accounts) : summaryTable(report),
     '',
   ];
   if (report.gaps.length > 0) {
@@ -99,6 +108,11 @@ function issuesSection(input: SummaryInput): string {
   if (outcome.suppressed.length) {
     lines.push(
       `- closed as not planned, left closed: ${outcome.suppressed.map((i) => `#${i.number}`).join(', ')}`,
+    );
+  }
+  if (outcome.ignored.length) {
+    lines.push(
+      `- **ignored, not opened by keywarden** (label and marker, but another author; they suppress, close or stand in for nothing): ${outcome.ignored.map((i) => `#${i.number} by ${escapeMarkdown(i.author || 'unknown')}${i.stateReason === 'not_planned' ? ' (closed as not planned)' : ''}`).join(', ')}`,
     );
   }
   if (outcome.untouched.length) {

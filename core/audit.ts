@@ -1,4 +1,5 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { AccountResult } from './accounts/audit.js';
 import { createIamClient } from './aws.js';
 import type { Config, Policy } from './config.js';
 import { UsageError } from './errors.js';
@@ -24,6 +25,8 @@ export interface AuditReport {
   gaps: Gap[];
   /** Things worth telling a person that do not change a verdict. */
   notes: string[];
+  /** A many-accounts audit (`--accounts`): one entry per audited account. Absent for one account. */
+  accounts?: AccountResult[];
 }
 
 export interface AuditRequest {

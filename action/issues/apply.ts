@@ -1,4 +1,5 @@
 import { describeError, IncompleteError } from '../../core/errors.js';
+import { splitByAuthor } from './authors.js';
 import type { IssueClient } from './github.js';
 import type { IssueAction, IssuePlan, TrackedIssue } from './plan.js';
 import { markersOf } from './render.js';
@@ -35,9 +36,15 @@ export async function listTrackedIssues(
         title: issue.title,
         fingerprint: markers.fingerprint,
         digest: markers.digest,
+        author: issue.user?.login ?? '',
       },
     ];
   });
+}
+
+/** The label naming an issue's AWS account, `aws:<account-id>`. */
+export function accountLabel(account: string): string {
+  return `aws:${account}`;
 }
 
 export interface SyncOutcome {
@@ -50,6 +57,8 @@ export interface SyncOutcome {
   unchanged: number;
   suppressed: TrackedIssue[];
   untouched: TrackedIssue[];
+  /** Issues with keywarden's label and marker that someone else opened: ignored (not trusted). */
+  ignored: TrackedIssue[];
 }
 
 /** Carries out a plan in order. A write that fails past the retries stops the sync (the rest is reported). */
@@ -58,6 +67,8 @@ export async function applyIssuePlan(
   repository: Repository,
   plan: IssuePlan,
   labels: readonly string[],
+  trusted: ReadonlySet<string>,
+  ignored: TrackedIssue[] = [],
 ): Promise<SyncOutcome> {
   const outcome: SyncOutcome = {
     opened: [],
@@ -69,10 +80,11 @@ export async function applyIssuePlan(
     unchanged: plan.unchanged,
     suppressed: plan.suppressed,
     untouched: plan.untouched,
+    ignored,
   };
   for (const action of plan.actions) {
     try {
-      await applyOne(client, repository, action, labels, outcome);
+      await applyOne(client, repository, action, labels, trusted, outcome);
     } catch (err) {
       const done =
         outcome.opened.length + outcome.updated.length + outcome.reopened.length + outcome.closed.length;
@@ -89,12 +101,15 @@ async function applyOne(
   repository: Repository,
   action: IssueAction,
   labels: readonly string[],
+  trusted: ReadonlySet<string>,
   outcome: SyncOutcome,
 ): Promise<void> {
   const issues = client.rest.issues;
   switch (action.kind) {
     case 'create': {
-      outcome.opened.push(await createOnce(client, repository, action, labels, outcome));
+      // The account label lets a team filter the issues of its accounts.
+      const withAccount = [...labels, accountLabel(action.issue.account)];
+      outcome.opened.push(await createOnce(client, repository, action, withAccount, trusted, outcome));
       return;
     }
     case 'update':
@@ -145,6 +160,7 @@ async function createOnce(
   repository: Repository,
   action: Extract<IssueAction, { kind: 'create' }>,
   labels: readonly string[],
+  trusted: ReadonlySet<string>,
   outcome: SyncOutcome,
 ): Promise<number> {
   const send = () =>
@@ -165,7 +181,7 @@ async function createOnce(
       if (status < 500 || attempt >= 3) throw err;
       outcome.writes += 1;
       const label = labels[0] as string;
-      const found = (await listTrackedIssues(client, repository, label)).find(
+      const found = splitByAuthor(await listTrackedIssues(client, repository, label), trusted).trusted.find(
         (issue) => issue.fingerprint === action.issue.fingerprint && issue.state === 'open',
       );
       if (found) return found.number;

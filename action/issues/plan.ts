@@ -9,6 +9,8 @@ export interface TrackedIssue {
   title: string;
   fingerprint: string;
   digest: string | null;
+  /** Login of who opened it; only issues by trusted authors count (action/issues/authors.ts). */
+  author: string;
 }
 
 export type IssueAction =

@@ -1,7 +1,13 @@
 import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { runAudit } from '../../core/audit.js';
+import {
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  parseAccountsSpec,
+  runAccountsAudit,
+  sessionNameFor,
+} from '../../core/accounts/index.js';
+import { type AuditReport, runAudit } from '../../core/audit.js';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { FAIL_ON, type FailOn, failsAt } from '../../core/evaluate.js';
@@ -23,6 +29,11 @@ interface AuditOptions {
   format: 'table' | 'json' | 'markdown';
   output?: string;
   failOn: FailOn;
+  accounts?: string;
+  roleName?: string;
+  ou: string[];
+  externalId?: string;
+  concurrency?: number;
 }
 
 export function registerAudit(program: Command, io: Io, setExitCode: (code: number) => void): void {
@@ -56,6 +67,23 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
         .choices(FAIL_ON)
         .default('violation'),
     )
+    .option(
+      '--accounts <spec>',
+      'audit many accounts through STS AssumeRole: organization, ID,ID,… or a file of IDs (- = stdin)',
+    )
+    .option('--role-name <name>', 'with --accounts: the role assumed in every account')
+    .option(
+      '--ou <id>',
+      'with --accounts organization: only accounts in this organizational unit and its children (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--external-id <id>', 'with --accounts: the external ID the member role requires')
+    .option(
+      '--concurrency <n>',
+      `with --accounts: accounts audited at once (default ${DEFAULT_ACCOUNT_CONCURRENCY})`,
+      wholeNumber(1, 64),
+    )
     .action(async (options: AuditOptions) => setExitCode(await audit(options, io)));
 }
 
@@ -69,6 +97,45 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
   });
   const output = options.output ? resolve(io.cwd, options.output) : undefined;
   if (output) await assertWritable(output);
+  const report = options.accounts
+    ? await auditAccounts(options, io, config, asOf)
+    : await auditOneAccount(options, io, config, asOf);
+
+  const text =
+    options.format === 'json'
+      ? renderJson(report)
+      : options.format === 'markdown'
+        ? renderMarkdown(report)
+        : renderTable(report, { colour: !options.output && wantsColour(io.stdout, io.env) });
+  if (output) {
+    await writeFile(output, text);
+    io.stderr.write(`keywarden: report written to ${options.output}\n`);
+  } else {
+    io.stdout.write(text);
+  }
+  for (const note of report.notes) io.stderr.write(`keywarden: note: ${note}\n`);
+  if (report.gaps.length > 0) {
+    io.stderr.write(
+      report.accounts
+        ? `keywarden: audit incomplete: ${report.gaps.length} part${report.gaps.length > 1 ? 's' : ''} of ${report.accounts.filter((a) => !a.complete).length} of ${report.accounts.length} accounts could not be read (see the report's gaps)\n`
+        : `keywarden: audit incomplete: ${report.gaps.length} part${report.gaps.length > 1 ? 's' : ''} of the account could not be read (see the report's gaps)\n`,
+    );
+    return ExitCode.incomplete;
+  }
+  return failsAt(report.summary, options.failOn) ? ExitCode.findings : ExitCode.ok;
+}
+
+type LoadedConfig = Awaited<ReturnType<typeof loadConfig>>['config'];
+
+async function auditOneAccount(
+  options: AuditOptions,
+  io: Io,
+  config: LoadedConfig,
+  asOf: Date,
+): Promise<AuditReport> {
+  if (options.roleName || options.ou.length > 0 || options.externalId || options.concurrency) {
+    throw new UsageError('--role-name, --ou, --external-id and --concurrency need --accounts');
+  }
   const showProgress = options.source === 'api' && !options.credentialReport && Boolean(io.stderr.isTTY);
   let shownPercent = -1;
   const report = await runAudit({
@@ -88,27 +155,46 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
       : undefined,
   });
   if (showProgress) io.stderr.write('\r\u001b[K');
+  return report;
+}
 
-  const text =
-    options.format === 'json'
-      ? renderJson(report)
-      : options.format === 'markdown'
-        ? renderMarkdown(report)
-        : renderTable(report, { colour: !options.output && wantsColour(io.stdout, io.env) });
-  if (output) {
-    await writeFile(output, text);
-    io.stderr.write(`keywarden: report written to ${options.output}\n`);
-  } else {
-    io.stdout.write(text);
-  }
-  for (const note of report.notes) io.stderr.write(`keywarden: note: ${note}\n`);
-  if (report.gaps.length > 0) {
-    io.stderr.write(
-      `keywarden: audit incomplete: ${report.gaps.length} part${report.gaps.length > 1 ? 's' : ''} of the account could not be read (see the report's gaps)\n`,
+/** `--accounts`: every account through STS AssumeRole, one merged report. */
+async function auditAccounts(
+  options: AuditOptions,
+  io: Io,
+  config: LoadedConfig,
+  asOf: Date,
+): Promise<AuditReport> {
+  if (options.credentialReport) {
+    throw new UsageError(
+      '--credential-report audits one saved report; it cannot be combined with --accounts',
     );
-    return ExitCode.incomplete;
   }
-  return failsAt(report.summary, options.failOn) ? ExitCode.findings : ExitCode.ok;
+  if (!options.roleName)
+    throw new UsageError('--accounts needs --role-name (the role assumed in every account)');
+  const spec = await parseAccountsSpec(options.accounts as string, options.ou, {
+    cwd: io.cwd,
+    readStdin: () => readAll(io.stdin),
+  });
+  return runAccountsAudit({
+    spec,
+    roleName: options.roleName,
+    externalId: options.externalId,
+    sessionName: sessionNameFor(String(Math.floor(io.clock().getTime() / 1000))),
+    concurrency: options.concurrency,
+    config,
+    asOf,
+    source: options.source,
+  });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) {
+    text += String(chunk);
+    if (text.length > 1024 * 1024) throw new UsageError('--accounts -: standard input is larger than 1 MB');
+  }
+  return text;
 }
 
 /** Refuses an --output that cannot be written before the audit runs, so a long live audit is not wasted. */

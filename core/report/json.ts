@@ -12,6 +12,7 @@ export function toJsonReport(report: AuditReport) {
     summary: report.summary,
     complete: report.gaps.length === 0,
     gaps: report.gaps,
+    ...(report.accounts ? { accounts: report.accounts } : {}),
     findings: report.findings.map((finding) => ({
       account: finding.account,
       user: finding.user,

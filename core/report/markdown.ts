@@ -1,6 +1,8 @@
+import type { AccountResult } from '../accounts/audit.js';
 import type { AuditReport } from '../audit.js';
 import { visible } from '../text.js';
 import type { Finding, Gap } from '../types.js';
+import { groupByAccount } from './table.js';
 
 /**
  * The one escaper for untrusted text (IAM user names, tags, reasons) in any Markdown keywarden writes:
@@ -80,6 +82,7 @@ export function scopeLine(report: AuditReport): string {
 }
 
 export function renderMarkdown(report: AuditReport, options: { maskKeyIds?: boolean } = {}): string {
+  if (report.accounts) return renderAccountsMarkdown(report, report.accounts, options);
   const lines = [
     `# keywarden audit — account ${report.account}`,
     '',
@@ -97,5 +100,57 @@ export function renderMarkdown(report: AuditReport, options: { maskKeyIds?: bool
     report.findings.length ? findingsTable(report.findings, options) : 'No access keys.',
     '',
   );
+  return lines.join('\n');
+}
+
+/** One row per account (its summary and whether it was read completely), then the total. */
+export function accountsTable(report: AuditReport, accounts: readonly AccountResult[]): string {
+  const row = (label: string, s: AuditReport['summary'], complete: string) =>
+    `| ${label} | ${complete} | ${s.users} | ${s.keys} | ${s.violations} | ${s.warnings} | ${s.overdue} | ${s.expiring} | ${s.unused} | ${s.stale} | ${s.exempt} | ${s.compliant} |`;
+  return [
+    '| account | complete | users | keys | violations | warnings | overdue | expiring | unused | stale | exempt | compliant |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...accounts.map((a) =>
+      row(
+        `${a.account}${a.name ? ` (${escapeMarkdown(a.name)})` : ''}`,
+        a.summary,
+        a.complete ? 'yes' : `**no** (${a.gaps.length} gap${a.gaps.length === 1 ? '' : 's'})`,
+      ),
+    ),
+    row(
+      `**total (${accounts.length} accounts)**`,
+      report.summary,
+      accounts.every((a) => a.complete) ? 'yes' : '**no**',
+    ),
+  ].join('\n');
+}
+
+function renderAccountsMarkdown(
+  report: AuditReport,
+  accounts: readonly AccountResult[],
+  options: { maskKeyIds?: boolean },
+): string {
+  const lines = [
+    `# keywarden audit — ${accounts.length} account${accounts.length === 1 ? '' : 's'}`,
+    '',
+    scopeLine(report),
+    '',
+    accountsTable(report, accounts),
+    '',
+  ];
+  if (report.gaps.length > 0) lines.push('## ⚠️ Audit incomplete', '', ...gapList(report.gaps), '');
+  const byAccount = groupByAccount(report.findings);
+  for (const account of accounts) {
+    const s = account.summary;
+    const found = byAccount.get(account.account) ?? [];
+    lines.push(
+      `## Account ${account.account}${account.name ? ` (${escapeMarkdown(account.name)})` : ''}`,
+      '',
+      `${s.users} users · ${s.keys} keys · ${s.violations} violations · ${s.warnings} warnings${account.complete ? '' : ' · **incomplete**'}`,
+      '',
+      found.length ? findingsTable(found, options) : 'No access keys.',
+      '',
+    );
+  }
   return lines.join('\n');
 }

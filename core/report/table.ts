@@ -1,6 +1,6 @@
 import type { AuditReport } from '../audit.js';
 import { visible } from '../text.js';
-import type { Severity } from '../types.js';
+import type { Finding, Severity } from '../types.js';
 
 const COLOUR: Record<Severity, string> = { violation: '\u001b[31m', warning: '\u001b[33m', ok: '\u001b[32m' };
 const RESET = '\u001b[0m';
@@ -36,15 +36,37 @@ export function renderTable(report: AuditReport, options: { colour?: boolean } =
       })
       .join('  ')
       .trimEnd();
-  const lines = report.findings.length > 0 ? [format(header)] : ['No access keys.'];
-  report.findings.forEach((finding, index) => {
-    const line = format(rows[index] ?? []);
-    lines.push(options.colour ? `${COLOUR[finding.severity]}${line}${RESET}` : line);
-  });
+  const row = (finding: Finding) => {
+    const line = format(rows[report.findings.indexOf(finding)] ?? []);
+    return options.colour ? `${COLOUR[finding.severity]}${line}${RESET}` : line;
+  };
+  const lines: string[] = [];
   const s = report.summary;
+  if (report.accounts) {
+    // Many accounts: one block per account with its own summary line, then the total.
+    const byAccount = groupByAccount(report.findings);
+    if (report.findings.length > 0) lines.push(format(header));
+    for (const account of report.accounts) {
+      const a = account.summary;
+      lines.push(
+        '',
+        `account ${visible(account.account)}${account.name ? ` (${visible(account.name)})` : ''} · ${a.users} users · ${a.keys} keys · ${a.violations} violations, ${a.warnings} warnings${account.complete ? '' : ` · INCOMPLETE (${account.gaps.length} gap${account.gaps.length === 1 ? '' : 's'})`}`,
+        ...(byAccount.get(account.account) ?? []).map(row),
+      );
+    }
+    lines.push(
+      '',
+      `total · ${report.accounts.length} accounts · ${s.users} users · ${s.keys} keys · as of ${report.asOf.toISOString()} · limit ${report.policy.maxKeyAgeDays} days`,
+    );
+  } else {
+    lines.push(...(report.findings.length > 0 ? [format(header)] : ['No access keys.']));
+    lines.push(...report.findings.map(row));
+    lines.push(
+      '',
+      `account ${visible(report.account)} · ${s.users} users · ${s.keys} keys · as of ${report.asOf.toISOString()} · limit ${report.policy.maxKeyAgeDays} days`,
+    );
+  }
   lines.push(
-    '',
-    `account ${visible(report.account)} · ${s.users} users · ${s.keys} keys · as of ${report.asOf.toISOString()} · limit ${report.policy.maxKeyAgeDays} days`,
     `${s.overdue} overdue, ${s.expiring} expiring, ${s.unused} unused, ${s.stale} stale, ${s.exempt} exempt, ${s.compliant} compliant`,
   );
   if (report.gaps.length > 0) {
@@ -55,4 +77,12 @@ export function renderTable(report: AuditReport, options: { colour?: boolean } =
     for (const gap of report.gaps) lines.push(`  ${visible(gap.scope)}: ${visible(gap.reason)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Findings by account, each list keeping the report's order (worst first). */
+export function groupByAccount(findings: readonly Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings)
+    groups.set(finding.account, [...(groups.get(finding.account) ?? []), finding]);
+  return groups;
 }

@@ -78,6 +78,7 @@ describe('renderJobSummary', () => {
       closed: [],
       writes: 1,
       deferred: [{ kind: 'close', number: 9, fingerprint: 'x', reason: 'completed', comment: '' }],
+      ignored: [],
       unchanged: 0,
       suppressed: [],
       untouched: [],

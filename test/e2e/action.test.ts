@@ -74,7 +74,7 @@ describe.skipIf(!motoAvailable())('the action as a runner runs it, against moto 
       `Rotate the IAM access key of alice (account ${ACCOUNT})`,
       `Rotate the IAM access key of bob (account ${ACCOUNT})`,
     ]);
-    expect(issueOf('alice')?.labels).toEqual([LABEL]);
+    expect(issueOf('alice')?.labels).toEqual([LABEL, `aws:${ACCOUNT}`]);
     expect(issueOf('alice')?.body).toContain('21 CFR 11.300(b)');
     expect(result.summary).toContain('xychart-beta');
     expect(result.summary).toContain('opened: #');

@@ -21,6 +21,8 @@ export interface FakeIssue {
   closedAt: string | null;
   /** A pull request (the issues list returns those too). */
   pullRequest?: boolean;
+  /** Who opened it (the token's identity for issues created through the API). */
+  author?: string;
 }
 
 export interface Fault {
@@ -58,6 +60,13 @@ export class FakeGitHub {
   private server: Server | null = null;
   private nextId = 1000;
   baseUrl = '';
+  /**
+   * What GET /user answers for the token: a login (a personal access token), or null for an installation
+   * token such as the workflow's GITHUB_TOKEN (403 "Resource not accessible by integration").
+   */
+  tokenLogin: string | null = null;
+  /** Author of issues created through the API. */
+  actor = ACTOR;
 
   readonly owner: string;
   readonly repo: string;
@@ -165,12 +174,23 @@ export class FakeGitHub {
     body: Record<string, unknown> | undefined,
   ): [number, unknown, Record<string, string>?] {
     const { owner, repo, issue_number } = matched.params;
-    if (owner !== this.owner || repo !== this.repo) return [404, { message: 'Not Found' }];
+    if (matched.template.startsWith('/repos/') && (owner !== this.owner || repo !== this.repo))
+      return [404, { message: 'Not Found' }];
     const key = `${matched.method} ${matched.template}`;
     const issue = issue_number ? this.issues.get(Number(issue_number)) : undefined;
     switch (key) {
       case 'GET /repos/{owner}/{repo}/issues':
         return this.list(url);
+      case 'GET /user':
+        return this.tokenLogin === null
+          ? [
+              403,
+              {
+                message: 'Resource not accessible by integration',
+                documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+              },
+            ]
+          : [200, privateUser(this.tokenLogin)];
       case 'POST /repos/{owner}/{repo}/issues': {
         const now = new Date().toISOString();
         const labels = ((body?.labels as (string | { name: string })[]) ?? []).map((l) =>
@@ -181,6 +201,7 @@ export class FakeGitHub {
           body: (body?.body as string) ?? null,
           labels,
           createdAt: now,
+          author: this.actor,
         });
         return [201, this.issueJson(created)];
       }
@@ -265,7 +286,7 @@ export class FakeGitHub {
       state_reason: issue.stateReason,
       title: issue.title,
       body: issue.body,
-      user: user(),
+      user: user(issue.author ?? ACTOR),
       labels: issue.labels.map((name, index) => ({
         id: 100 + index,
         node_id: `LA_${name}`,
@@ -316,11 +337,12 @@ export class FakeGitHub {
   }
 }
 
-function user(): Record<string, unknown> {
-  const api = 'https://api.github.com/users/github-actions%5Bbot%5D';
+function user(login = ACTOR): Record<string, unknown> {
+  const api = `https://api.github.com/users/${encodeURIComponent(login)}`;
+  const bot = login.endsWith('[bot]');
   return {
-    login: ACTOR,
-    id: 41898282,
+    login,
+    id: bot ? 41898282 : 1000 + login.length,
     node_id: 'MDM6Qm90NDE4OTgyODI=',
     avatar_url: 'https://avatars.githubusercontent.com/in/15368?v=4',
     gravatar_id: '',
@@ -335,8 +357,36 @@ function user(): Record<string, unknown> {
     repos_url: `${api}/repos`,
     events_url: `${api}/events{/privacy}`,
     received_events_url: `${api}/received_events`,
-    type: 'Bot',
+    type: bot ? 'Bot' : 'User',
     site_admin: false,
+  };
+}
+
+/** GET /user for a personal access token: the public fields and the private-user ones. */
+function privateUser(login: string): Record<string, unknown> {
+  const now = new Date().toISOString();
+  return {
+    ...user(login),
+    name: null,
+    company: null,
+    blog: null,
+    location: null,
+    email: null,
+    hireable: null,
+    bio: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: now,
+    updated_at: now,
+    private_gists: 0,
+    total_private_repos: 0,
+    owned_private_repos: 0,
+    disk_usage: 0,
+    collaborators: 0,
+    two_factor_authentication: true,
+    plan: { collaborators: 0, name: 'free', space: 976562499, private_repos: 10000 },
   };
 }
 

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface Fault {
   action: string;
   userName?: string;
+  /** Only AssumeRole requests for this role (STS; moto assumes any role ARN, existing or not). */
+  roleArn?: string;
   code: 'AccessDenied' | 'Throttling' | 'LimitExceeded' | 'ServiceFailure';
   status: number;
   message: string;
@@ -33,12 +35,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const params = new URLSearchParams(body.toString('utf8'));
     const action = params.get('Action') ?? '';
     const userName = params.get('UserName') ?? undefined;
+    const roleArn = params.get('RoleArn') ?? undefined;
     const fault = faults.find(
       (candidate) =>
-        candidate.action === action && (candidate.userName === undefined || candidate.userName === userName),
+        candidate.action === action &&
+        (candidate.userName === undefined || candidate.userName === userName) &&
+        (candidate.roleArn === undefined || candidate.roleArn === roleArn),
     );
     if (fault) {
-      faulted.push(`${action} ${userName ?? ''}`.trim());
+      faulted.push(`${action} ${userName ?? roleArn ?? ''}`.trim());
       response.writeHead(fault.status, { 'content-type': 'text/xml' });
       response.end(
         `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${fault.message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>`,

@@ -32,12 +32,13 @@ export async function seedIam(
   moto: Moto,
   asOf: Date,
   users: readonly SeedUser[],
+  /** Another account's credentials (an assumed role's session in moto); default moto's own account. */
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = {
+    accessKeyId: 'testing',
+    secretAccessKey: 'testing',
+  },
 ): Promise<Map<string, string[]>> {
-  const client = new IAMClient({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  const client = new IAMClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials });
   const ids = new Map<string, string[]>();
   try {
     moto.setNow(new Date(asOf.getTime() - 400 * DAY_MS));

@@ -26,6 +26,7 @@ function tracked(issue: DesiredIssue, number: number, overrides: Partial<Tracked
     title: issue.title,
     fingerprint: issue.fingerprint,
     digest: issue.digest,
+    author: 'github-actions[bot]',
     ...overrides,
   };
 }
