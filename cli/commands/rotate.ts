@@ -7,15 +7,20 @@ import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { callerIdentity } from '../../core/identity.js';
 import {
+  type ActionResult,
   type DeliveredKey,
   memoryNotifier,
+  type Notice,
   type Notifier,
+  type PlannedStep,
   type RotationRun,
   rotateUsers,
   snsNotifier,
   type UserOutcome,
+  type UserStatus,
 } from '../../core/rotation/index.js';
 import { resolveTrailStore } from '../../core/trail/index.js';
+import { TOOL } from '../../core/version.js';
 import type { Io } from '../io.js';
 
 interface RotateOptions {
@@ -23,11 +28,38 @@ interface RotateOptions {
   dryRun?: boolean;
   yes?: boolean;
   deliver: 'secrets-manager' | 'stdout';
+  format: 'text' | 'json';
   config?: string;
   trailFile?: string;
   trailBucket?: string;
   kmsKeyId?: string;
   notifyTopic?: string;
+}
+
+/**
+ * `keywarden rotate --format json`: one document on stdout (README "keywarden rotate" has the schema).
+ * It holds key IDs, dates and reasons only: never a secret.
+ */
+export interface RotateResult {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  account: string;
+  user: string;
+  at: string;
+  dryRun: boolean;
+  /** The user's outcome, or `not-confirmed` when a person answered no. */
+  status: UserStatus | 'not-confirmed';
+  reason: string;
+  /** The plan, each step with the instant it fell due. */
+  plan: PlannedStep[];
+  /** What was done, in order (empty when nothing ran). */
+  results: ActionResult[];
+  next: { what: string; at: string } | null;
+  /** Notices printed for the owner (none when they went to --notify-topic). */
+  notices: { kind: Notice['kind']; subject: string; text: string }[];
+  trail: string;
+  /** 0 done or nothing due · 1 refused, nothing changed · 3 failed part way (2 never: bad input is stderr). */
+  exitCode: number;
 }
 
 export function registerRotate(program: Command, io: Io, setExitCode: (code: number) => void): void {
@@ -44,6 +76,11 @@ export function registerRotate(program: Command, io: Io, setExitCode: (code: num
         .choices(['secrets-manager', 'stdout'])
         .default('secrets-manager'),
     )
+    .addOption(
+      new Option('--format <format>', 'output: text for people, json for machines (no secret in it)')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
     .option('--config <file>', 'keywarden.yml (default: ./keywarden.yml if present)')
     .option('--trail-file <file>', 'write trail records to this JSONL file')
     .option('--trail-bucket <bucket>', 'write trail records to this S3 bucket (Object Lock)')
@@ -54,6 +91,12 @@ export function registerRotate(program: Command, io: Io, setExitCode: (code: num
 
 async function rotate(options: RotateOptions, io: Io): Promise<number> {
   const now = io.clock();
+  const json = options.format === 'json';
+  if (json && options.deliver === 'stdout') {
+    throw new UsageError(
+      '--format json never carries a secret, and --deliver stdout prints one: choose one of them',
+    );
+  }
   const { config } = await loadConfig({ file: options.config, asOf: now, cwd: io.cwd });
   const { store, origin } = resolveTrailStore(
     { file: options.trailFile, bucket: options.trailBucket },
@@ -81,18 +124,43 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     deliver: options.deliver,
     kmsKeyId: options.kmsKeyId,
   };
+  const result = (outcome: UserOutcome, status: RotateResult['status'], exitCode: number): number => {
+    if (json) {
+      const document: RotateResult = {
+        schemaVersion: 1,
+        tool: { ...TOOL },
+        account: identity.account,
+        user: options.user,
+        at: now.toISOString(),
+        dryRun: !mutating,
+        status,
+        reason: status === 'not-confirmed' ? 'not confirmed: nothing changed' : outcome.reason,
+        plan: outcome.plan,
+        results: status === 'planned' || status === 'not-confirmed' ? [] : outcome.actions,
+        next: outcome.next,
+        notices: printed.sent.map(({ kind, subject, text }) => ({ kind, subject, text })),
+        trail: store.description,
+        exitCode,
+      };
+      io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    }
+    return exitCode;
+  };
+  const say = (text: string) => {
+    if (!json) io.stdout.write(text);
+  };
   try {
     const plan = await rotateUsers({ ...base, dryRun: true });
     const planned = plan.users[0] as UserOutcome;
-    io.stdout.write(describePlan(planned, options.user));
+    say(describePlan(planned, options.user));
     if (planned.status === 'blocked' || planned.status === 'exempt') {
       io.stderr.write(`keywarden: ${options.user}: refused, nothing changed: ${planned.reason}\n`);
-      return ExitCode.findings;
+      return result(planned, planned.status, ExitCode.findings);
     }
-    if (planned.status !== 'planned') return exitFor(plan);
+    if (planned.status !== 'planned') return result(planned, planned.status, exitFor(plan));
     if (!mutating) {
-      io.stdout.write('dry run: nothing changed\n');
-      return ExitCode.ok;
+      say('dry run: nothing changed\n');
+      return result(planned, 'planned', ExitCode.ok);
     }
     if (origin === 'default')
       io.stderr.write(
@@ -107,8 +175,8 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
       !options.yes &&
       !(await confirm(io, `Rotate ${options.user} in account ${identity.account}? [y/N] `))
     ) {
-      io.stdout.write('not confirmed: nothing changed\n');
-      return ExitCode.findings;
+      say('not confirmed: nothing changed\n');
+      return result(planned, 'not-confirmed', ExitCode.findings);
     }
     const run = await rotateUsers({
       ...base,
@@ -120,14 +188,12 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     });
     const done = run.users[0] as UserOutcome;
     for (const action of done.actions)
-      io.stdout.write(
-        `${action.outcome}: ${action.kind}${action.keyId ? ` ${action.keyId}` : ''}: ${action.reason}\n`,
-      );
-    for (const notice of printed.sent) io.stdout.write(`notice for the owner:\n${notice.text}\n`);
+      say(`${action.outcome}: ${action.kind}${action.keyId ? ` ${action.keyId}` : ''}: ${action.reason}\n`);
+    for (const notice of printed.sent) say(`notice for the owner:\n${notice.text}\n`);
     if (done.status === 'failed' || done.status === 'blocked')
       io.stderr.write(`keywarden: ${options.user}: ${done.status}: ${done.reason}\n`);
-    if (done.next) io.stdout.write(`next: ${done.next.what} on or after ${done.next.at.slice(0, 10)}\n`);
-    return exitFor(run);
+    if (done.next) say(`next: ${done.next.what} on or after ${done.next.at.slice(0, 10)}\n`);
+    return result(done, done.status, exitFor(run));
   } finally {
     clients.iam.destroy();
     clients.secrets.destroy();

@@ -21,9 +21,11 @@
  *   the trail or a notice.
  * - `deliver: 'stdout'` (manual rotation only) hands the new secret to `onDelivery` once instead of storing it.
  */
-import { GetUserCommand, paginateListUsers, paginateListUserTags } from '@aws-sdk/client-iam';
+import { GetUserCommand, type IAMClient, paginateListUsers, paginateListUserTags } from '@aws-sdk/client-iam';
 import { mapWithConcurrency } from '../aws.js';
+import type { Config } from '../config.js';
 import { describeError, IncompleteError, UsageError } from '../errors.js';
+import { fetchCredentialReport } from '../inventory/live.js';
 import {
   type ActionResult,
   type DeliveredKey,
@@ -35,7 +37,7 @@ import {
 } from './executor.js';
 import { type Plan, planUser } from './planner.js';
 import type { Delivery } from './state.js';
-import { readViolatingKeys, summaryNotice } from './summary.js';
+import { countViolatingKeys, summaryNotice } from './summary.js';
 import { CLOCK_SKEW_MS } from './timeline.js';
 
 export interface RotateUsersRequest extends RotationSetting {
@@ -264,4 +266,16 @@ export function failureLine(err: unknown): string {
       : `AWS answered HTTP ${status} with a reply that could not be read`;
   }
   return describeError(err);
+}
+
+/** The violation count from the credential report (a few calls whatever the number of users). */
+async function readViolatingKeys(
+  iam: IAMClient,
+  config: Config,
+  asOf: Date,
+  users: ReadonlySet<string>,
+  timeoutMs: number,
+): Promise<number> {
+  const report = await fetchCredentialReport(iam, { timeoutMs: Math.max(timeoutMs, 1_000) });
+  return countViolatingKeys(report.keys, config, asOf, users);
 }

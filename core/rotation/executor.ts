@@ -55,7 +55,7 @@ export class UserExecutor {
     this.owner = { name: state.user, arn: state.userArn, id: state.userId };
   }
 
-  private get store(): ManagedSecret {
+  private get managedSecret(): ManagedSecret {
     const name = (this.secret as SecretState).name;
     return new ManagedSecret(this.context.clients.secrets, name);
   }
@@ -165,10 +165,10 @@ export class UserExecutor {
               SecretAccessKey: created?.SecretAccessKey,
               CreateDate: createDate.toISOString(),
             };
-      await this.store.store(accessKeyId, delivery, value);
+      await this.managedSecret.store(accessKeyId, delivery, value);
     } catch (err) {
       // The call may have failed after the write took effect: ask before undoing.
-      if (!(await this.store.currentVersionIs(accessKeyId, delivery))) {
+      if (!(await this.managedSecret.currentVersionIs(accessKeyId, delivery))) {
         await this.undoUnstoredKey(accessKeyId, reason, err);
       }
     }
@@ -337,7 +337,7 @@ export class UserExecutor {
     }
     this.secret = { ...this.secret, pending: pending ?? this.secret.pending };
     if (this.secret.ownerId === null) {
-      await this.store.bind(this.owner);
+      await this.managedSecret.bind(this.owner);
       this.secret = { ...this.secret, ownerId: this.owner.id };
     }
   }
@@ -348,7 +348,7 @@ export class UserExecutor {
 
   private async tag(tags: Record<string, string>): Promise<void> {
     if (!this.secret) return;
-    await this.store.tag(tags);
+    await this.managedSecret.tag(tags);
   }
 
   /** True when this call deleted it; false when it was already gone (another run did it). */

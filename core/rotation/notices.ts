@@ -1,6 +1,17 @@
-import type { Notice } from './notifier.js';
 import type { Delivery } from './state.js';
 import { promisedDay } from './timeline.js';
+
+/**
+ * What keywarden tells people. Built only from key IDs, names and dates: a Notice has no field that could
+ * hold a secret, and the executor never passes one.
+ */
+export interface Notice {
+  kind: 'new-key' | 'reminder' | 'summary';
+  subject: string;
+  text: string;
+  /** The user the notice is about (SNS message attribute, for subscription filters). */
+  user?: string;
+}
 
 /**
  * What keywarden tells people, as pure functions of the plan and the delivery. Built only from key IDs,

@@ -1,17 +1,9 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { clientConfig } from '../aws.js';
 
-/**
- * What keywarden tells people. Built only from key IDs, names and dates: a Notice has no field that could
- * hold a secret, and the executor never passes one.
- */
-export interface Notice {
-  kind: 'new-key' | 'reminder' | 'summary';
-  subject: string;
-  text: string;
-  /** The user the notice is about (SNS message attribute, for subscription filters). */
-  user?: string;
-}
+import type { Notice } from './notices.js';
+
+export type { Notice } from './notices.js';
 
 export interface Notifier {
   /** Where notices go, for the trail ("sns:arn:…", "stdout"). */

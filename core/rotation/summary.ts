@@ -1,9 +1,6 @@
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { Config } from '../config.js';
 import { evaluate } from '../evaluate.js';
-import { fetchCredentialReport } from '../inventory/live.js';
 import type { KeyRecord } from '../types.js';
-import type { Notice } from './notifier.js';
+import type { Notice } from './notices.js';
 
 /** The part of a run the summary speaks about (engine.ts's RotationRun). */
 export interface SummarisedRun {
@@ -28,18 +25,6 @@ export function countViolatingKeys(
 ): number {
   const inScope = keys.filter((key) => users.has(key.user));
   return evaluate(inScope, config, asOf).filter((finding) => finding.severity === 'violation').length;
-}
-
-/** The violation count from the credential report (a few calls whatever the number of users). */
-export async function readViolatingKeys(
-  iam: IAMClient,
-  config: Config,
-  asOf: Date,
-  users: ReadonlySet<string>,
-  timeoutMs: number,
-): Promise<number> {
-  const report = await fetchCredentialReport(iam, { timeoutMs: Math.max(timeoutMs, 1_000) });
-  return countViolatingKeys(report.keys, config, asOf, users);
 }
 
 /**

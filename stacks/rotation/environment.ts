@@ -38,6 +38,26 @@ export interface FunctionEnvironment {
   secretsKmsKeyArn: string;
 }
 
+/** The allowed form of each ARN variable: a pattern and how a person reads it. */
+const ARN_FORMS = {
+  [EnvironmentVariable.topicArn]: {
+    pattern: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/,
+    allowed: 'an SNS topic ARN, arn:<partition>:sns:<region>:<account-id>:<topic-name>',
+  },
+  [EnvironmentVariable.secretsKmsKeyArn]: {
+    pattern: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[\w-]+|alias\/[\w/-]+)$/,
+    allowed: 'a KMS key ARN, arn:<partition>:kms:<region>:<account-id>:key/<key-id> (or alias/<name>)',
+  },
+} as const;
+
+/** The value of an ARN variable, or a UsageError naming the variable, the value and the allowed form. */
+function arnFrom(env: NodeJS.ProcessEnv, name: keyof typeof ARN_FORMS): string {
+  const value = env[name] as string;
+  const { pattern, allowed } = ARN_FORMS[name];
+  if (!pattern.test(value)) throw new UsageError(`${name}: "${value}" is not allowed; expected ${allowed}`);
+  return value;
+}
+
 /**
  * Reads and validates the function's environment; the policy is validated again by the core schema, at
  * run time, so that an exemption that expired since the deployment no longer counts.
@@ -49,7 +69,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv, asOf: Date): FunctionEnv
   try {
     raw = JSON.parse(env[EnvironmentVariable.config] as string);
   } catch {
-    throw new UsageError(`${EnvironmentVariable.config} is not JSON`);
+    throw new UsageError(
+      `${EnvironmentVariable.config} is not JSON; expected the rotation policy (keywarden.yml) as JSON`,
+    );
   }
   const config = parseConfig(raw, { asOf, origin: EnvironmentVariable.config });
   const { bucket, prefix, retentionDays } = config.trail ?? {};
@@ -59,7 +81,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv, asOf: Date): FunctionEnv
   return {
     config,
     trail: { bucket, prefix, retentionDays },
-    topicArn: env[EnvironmentVariable.topicArn] as string,
-    secretsKmsKeyArn: env[EnvironmentVariable.secretsKmsKeyArn] as string,
+    topicArn: arnFrom(env, EnvironmentVariable.topicArn),
+    secretsKmsKeyArn: arnFrom(env, EnvironmentVariable.secretsKmsKeyArn),
   };
 }

@@ -105,6 +105,69 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect(notice).toContain('was shown once to the operator who ran keywarden rotate');
   });
 
+  it('prints one JSON result with each planned step’s due instant and no secret, with --format json', async () => {
+    // Act
+    const run = await cli(['rotate', '--user', 'alice', '--yes', '--format', 'json', ...trailArgs()]);
+
+    // Assess
+    const stored = await bed.storedSecret('alice');
+    const result = JSON.parse(run.stdout);
+    expect(run.code).toBe(0);
+    expect(result).toMatchObject({
+      schemaVersion: 1,
+      tool: { name: 'keywarden' },
+      account: '123456789012',
+      user: 'alice',
+      at: now.toISOString(),
+      dryRun: false,
+      status: 'done',
+      plan: [{ kind: 'create', keyId: null, dueAt: now.toISOString() }],
+      results: [{ kind: 'create', keyId: stored?.AccessKeyId, outcome: 'done' }],
+      notices: [{ kind: 'new-key' }],
+      exitCode: 0,
+    });
+    expect(run.stdout.includes(stored?.SecretAccessKey ?? 'missing')).toBe(false);
+  });
+
+  it('prints the plan as JSON and changes nothing with --dry-run --format json', async () => {
+    // Act
+    const run = await cli(['rotate', '--user', 'alice', '--dry-run', '--format', 'json', ...trailArgs()]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      dryRun: true,
+      status: 'planned',
+      plan: [{ kind: 'create' }],
+      results: [],
+      exitCode: 0,
+    });
+    expect(await bed.keys('alice')).toHaveLength(1);
+  });
+
+  it('refuses --format json with --deliver stdout, changing nothing', async () => {
+    // Act
+    const run = await cli([
+      'rotate',
+      '--user',
+      'alice',
+      '--yes',
+      '--format',
+      'json',
+      '--deliver',
+      'stdout',
+      ...trailArgs(),
+    ]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'keywarden: --format json never carries a secret, and --deliver stdout prints one: choose one of them\n',
+    );
+    expect(run.stdout).toBe('');
+    expect(await bed.keys('alice')).toHaveLength(1);
+  });
+
   it('refuses an unknown user with one line and exit 2', async () => {
     const run = await cli(['rotate', '--user', 'nobody', '--yes', ...trailArgs()]);
     expect(run.code).toBe(2);

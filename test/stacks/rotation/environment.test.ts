@@ -6,6 +6,7 @@ import { functionEnvironment } from '../../../stacks/rotation/program.js';
 const AS_OF = new Date('2026-11-28T06:00:00Z');
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:notices';
 const KEY = 'arn:aws:kms:eu-central-1:123456789012:key/1';
+const POLICY = JSON.stringify({ trail: { bucket: 'trail-bucket' } });
 
 describe('the function environment', () => {
   it('reads back what the program writes', () => {
@@ -61,6 +62,18 @@ describe('the function environment', () => {
         KEYWARDEN_SECRETS_KMS_KEY_ARN: KEY,
       },
       'KEYWARDEN_CONFIG: maxKeyAgeDays:',
+    ],
+    [
+      { KEYWARDEN_CONFIG: POLICY, KEYWARDEN_TOPIC_ARN: 'notices', KEYWARDEN_SECRETS_KMS_KEY_ARN: KEY },
+      'KEYWARDEN_TOPIC_ARN: "notices" is not allowed; expected an SNS topic ARN, arn:<partition>:sns:<region>:<account-id>:<topic-name>',
+    ],
+    [
+      {
+        KEYWARDEN_CONFIG: POLICY,
+        KEYWARDEN_TOPIC_ARN: TOPIC,
+        KEYWARDEN_SECRETS_KMS_KEY_ARN: 'arn:aws:sns:eu-central-1:123456789012:notices',
+      },
+      'KEYWARDEN_SECRETS_KMS_KEY_ARN: "arn:aws:sns:eu-central-1:123456789012:notices" is not allowed; expected a KMS key ARN',
     ],
   ])('refuses %j with one line', (env, message) => {
     // Act
