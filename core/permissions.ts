@@ -312,3 +312,68 @@ export function policyFor(operations: OperationName[], targets: PolicyTargets): 
   );
   return [...statements, ...boundary];
 }
+
+const lower = (condition: PolicyCondition | undefined) =>
+  Object.fromEntries(
+    Object.entries(condition ?? {}).map(([operator, keys]) => [
+      operator.toLowerCase(),
+      Object.fromEntries(Object.entries(keys).map(([key, value]) => [key.toLowerCase(), [value].flat()])),
+    ]),
+  ) as Record<string, Record<string, string[]>>;
+
+const OWNER_TAG_KEYS = [`aws:resourcetag/${OWNER_ID_TAG}`, `secretsmanager:resourcetag/${OWNER_ID_TAG}`];
+
+/** The condition holds only while the secret has no owner tag. */
+function onlyUnowned(condition: PolicyCondition | undefined): boolean {
+  const nulls = lower(condition)['null'] ?? {};
+  return OWNER_TAG_KEYS.some((key) => nulls[key]?.length === 1 && nulls[key]?.[0] === 'true');
+}
+
+/** The condition excludes the owner tag from the tag keys of the request. */
+function neverTheOwnerTag(condition: PolicyCondition | undefined): boolean {
+  const keys = lower(condition)['forallvalues:stringnotequals']?.['aws:tagkeys'] ?? [];
+  return keys.includes(OWNER_ID_TAG);
+}
+
+/**
+ * Why allowing `action` (a concrete action) under `condition` would give a keywarden identity a path to a
+ * stored key — the rule SECRET_BOUNDARY enforces, as a check of someone else's policy; null when it cannot.
+ */
+export function secretBoundaryBreach(action: string, condition: PolicyCondition | undefined): string | null {
+  switch (action.toLowerCase()) {
+    case 'secretsmanager:getsecretvalue':
+      return 'reads stored keys: only their owners may (each secret’s resource policy admits its owner)';
+    case 'secretsmanager:deleteresourcepolicy':
+      return 'removes the resource policy that admits only the owner';
+    case 'secretsmanager:putresourcepolicy':
+      return onlyUnowned(condition)
+        ? null
+        : `rewrites the resource policy of a secret bound to its owner: add the condition Null {"aws:ResourceTag/${OWNER_ID_TAG}": "true"}`;
+    case 'secretsmanager:untagresource':
+      return neverTheOwnerTag(condition)
+        ? null
+        : `removes the owner tag, which reopens the resource policy: add the condition ForAllValues:StringNotEquals {"aws:TagKeys": ["${OWNER_ID_TAG}"]}`;
+    case 'secretsmanager:tagresource':
+      return onlyUnowned(condition) || neverTheOwnerTag(condition)
+        ? null
+        : `replaces the owner tag of a secret bound to its owner: allow it only while Null {"aws:ResourceTag/${OWNER_ID_TAG}": "true"}, or with ForAllValues:StringNotEquals {"aws:TagKeys": ["${OWNER_ID_TAG}"]}`;
+    case 'kms:decrypt': {
+      const via = lower(condition)['stringequals']?.['kms:viaservice'] ?? [];
+      return via.length > 0 && via.every((service) => !service.startsWith('secretsmanager.'))
+        ? null
+        : 'decrypts stored keys through Secrets Manager: limit it with StringEquals {"kms:ViaService": "sns.<region>.amazonaws.com"}';
+    }
+    default:
+      return null;
+  }
+}
+
+/** The actions whose grant `secretBoundaryBreach` judges. */
+export const SECRET_BOUNDARY_ACTIONS = [
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:DeleteResourcePolicy',
+  'secretsmanager:PutResourcePolicy',
+  'secretsmanager:UntagResource',
+  'secretsmanager:TagResource',
+  'kms:Decrypt',
+] as const;

@@ -1,5 +1,9 @@
-/** The access-key mutations the rotation function performs; each must be limited to enrolled users. */
-export const KEY_MUTATIONS = ['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:DeleteAccessKey'] as const;
+import {
+  KEY_MUTATING_ACTIONS,
+  type PolicyCondition,
+  SECRET_BOUNDARY_ACTIONS,
+  secretBoundaryBreach,
+} from '../../core/permissions.js';
 
 /** AWS managed policies that grant every action (or every IAM action) on every resource. */
 export const BROAD_MANAGED_POLICIES = ['AdministratorAccess', 'IAMFullAccess', 'PowerUserAccess'] as const;
@@ -69,7 +73,14 @@ export function roleDocumentProblems(
         `allows ${wildcards.map((a) => `"${a}"`).join(', ')} on every resource ("*"): list the exact actions the rotation needs`,
       );
     }
-    const mutations = KEY_MUTATIONS.filter((mutation) => actions.some((action) => matches(action, mutation)));
+    for (const action of SECRET_BOUNDARY_ACTIONS) {
+      if (!actions.some((pattern) => matches(pattern, action))) continue;
+      const breach = secretBoundaryBreach(action, statement.Condition as PolicyCondition | undefined);
+      if (breach) problems.push(`allows ${action}, which ${breach}`);
+    }
+    const mutations = KEY_MUTATING_ACTIONS.filter((mutation) =>
+      actions.some((action) => matches(action, mutation)),
+    );
     if (mutations.length === 0) continue;
     if (resources.length === 0 || !resources.every((resource) => USER_ARN.test(resource))) {
       problems.push(

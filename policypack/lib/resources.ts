@@ -22,6 +22,7 @@ export const AwsType = {
   objectLockV2: 'aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2',
   versioning: 'aws:s3/bucketVersioning:BucketVersioning',
   versioningV2: 'aws:s3/bucketVersioningV2:BucketVersioningV2',
+  bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
 } as const;
 
 /**
@@ -46,6 +47,19 @@ export function known<T>(read: () => T): T | undefined {
     return read();
   } catch (err) {
     if (isUnknownValueError(err)) return undefined;
+    throw err;
+  }
+}
+
+/** What `orUnknown` returns for a value that is not known during preview. */
+export const UNKNOWN_VALUE: unique symbol = Symbol('unknown during preview');
+
+/** The value `read` returns, or UNKNOWN_VALUE when it is not known yet (preview), so a check can tell absent from unknown. */
+export function orUnknown<T>(read: () => T): T | typeof UNKNOWN_VALUE {
+  try {
+    return read();
+  } catch (err) {
+    if (isUnknownValueError(err)) return UNKNOWN_VALUE;
     throw err;
   }
 }

@@ -1,8 +1,14 @@
 import type { PolicyResource } from '@pulumi/policy';
-import { AwsType, refersTo } from './resources.js';
+import {
+  type TrailBucketFacts,
+  type WormProblem,
+  trailBucketProblems as wormProblems,
+} from '../../core/trail/worm.js';
+import { AwsType, orUnknown, refersTo, UNKNOWN_VALUE } from './resources.js';
 
 const OBJECT_LOCKS = [AwsType.objectLock, AwsType.objectLockV2] as const;
 const VERSIONINGS = [AwsType.versioning, AwsType.versioningV2] as const;
+const BUCKET_POLICIES = [AwsType.bucketPolicy] as const;
 
 interface DefaultRetention {
   mode?: string;
@@ -36,35 +42,81 @@ function versioningEnabled(bucket: PolicyResource, resources: PolicyResource[]):
   );
 }
 
-/** Each way the trail bucket falls short of write-once storage, phrased as the change that fixes it. */
+/** The bucket policy that applies: inline (deprecated shape) and attached statements together; 'unknown' at preview. */
+function bucketPolicy(bucket: PolicyResource, resources: PolicyResource[]): TrailBucketFacts['bucketPolicy'] {
+  const documents = [
+    orUnknown(() => bucket.props['policy']),
+    ...configuring(bucket, resources, BUCKET_POLICIES).map((policy) =>
+      orUnknown(() => policy.props['policy']),
+    ),
+  ].filter((document) => document !== undefined && document !== null && document !== '');
+  if (documents.length === 0) return null;
+  if (documents.includes(UNKNOWN_VALUE)) return 'unknown';
+  const statements = documents.flatMap((document) => {
+    const parsed = typeof document === 'string' ? safeParse(document) : document;
+    const found = (parsed as { Statement?: unknown } | null)?.Statement;
+    return found === undefined ? [] : [found].flat();
+  });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+const retentionDays = (retention: DefaultRetention) => (retention.days ?? 0) + (retention.years ?? 0) * 365;
+
+/** What core/trail/worm.ts needs to know about the bucket, read from the stack. */
+export function trailBucketFacts(
+  bucket: PolicyResource,
+  resources: PolicyResource[],
+  days: number,
+): TrailBucketFacts {
+  const retentions = defaultRetentions(bucket, resources);
+  // Several retentions (inline and attached): judge the one that satisfies the rule, if any.
+  const chosen =
+    retentions.find((retention) => retention.mode === 'COMPLIANCE' && retentionDays(retention) >= days) ??
+    retentions[0];
+  const mode = chosen?.mode === 'COMPLIANCE' || chosen?.mode === 'GOVERNANCE' ? chosen.mode : null;
+  return {
+    objectLockEnabled: bucket.props['objectLockEnabled'] === true,
+    defaultRetentionMode: chosen ? (mode ?? 'GOVERNANCE') : null,
+    defaultRetentionDays: chosen ? retentionDays(chosen) : null,
+    versioning: versioningEnabled(bucket, resources) ? 'Enabled' : null,
+    bucketPolicy: bucketPolicy(bucket, resources),
+  };
+}
+
+/**
+ * Each way the trail bucket falls short of write-once storage (the rule of core/trail/worm.ts), phrased as
+ * the change to the Pulumi program that fixes it.
+ */
 export function trailBucketProblems(
   bucket: PolicyResource,
   resources: PolicyResource[],
   days: number,
 ): string[] {
-  const problems: string[] = [];
-  if (bucket.props['objectLockEnabled'] !== true) {
-    problems.push(
-      'is created without Object Lock: set objectLockEnabled: true (it can only be enabled when the bucket is created)',
-    );
-  }
+  const problems = wormProblems(trailBucketFacts(bucket, resources, days), days);
   const retentions = defaultRetentions(bucket, resources);
-  const compliant = retentions.filter(
-    (retention) =>
-      retention.mode === 'COMPLIANCE' && (retention.days ?? 0) + (retention.years ?? 0) * 365 >= days,
-  );
-  if (compliant.length === 0) {
-    const found = retentions
-      .map((r) => `${r.mode ?? 'no mode'} ${r.days ?? 0} days ${r.years ?? 0} years`)
-      .join('; ');
-    problems.push(
-      `has ${found ? `default retention ${found}` : 'no default Object Lock retention'}: add an aws.s3.BucketObjectLockConfiguration with rule.defaultRetention { mode: "COMPLIANCE", days: ${days} } (trail.retentionDays)`,
-    );
-  }
-  if (!versioningEnabled(bucket, resources)) {
-    problems.push(
+  const found = retentions
+    .map((r) => `${r.mode ?? 'no mode'} ${r.days ?? 0} days ${r.years ?? 0} years`)
+    .join('; ');
+  const retentionProblem = `has ${found ? `default retention ${found}` : 'no default Object Lock retention'}: add an aws.s3.BucketObjectLockConfiguration with rule.defaultRetention { mode: "COMPLIANCE", days: ${days} } (trail.retentionDays)`;
+  const phrased: Record<WormProblem['field'], (problem: WormProblem) => string> = {
+    objectLockEnabled: () =>
+      'is created without Object Lock: set objectLockEnabled: true (it can only be enabled when the bucket is created)',
+    defaultRetentionMode: () => retentionProblem,
+    defaultRetentionDays: () => retentionProblem,
+    versioning: () =>
       'has no versioning: add an aws.s3.BucketVersioning with versioningConfiguration.status "Enabled"',
-    );
-  }
-  return problems;
+    bucketPolicy: (problem) =>
+      `${problem.message
+        .replace(/^The trail bucket's policy does not deny/, 'does not deny, in its bucket policy,')
+        .replace(/\.$/, '')} (an aws.s3.BucketPolicy)`,
+  };
+  return problems.map((problem) => phrased[problem.field](problem));
 }

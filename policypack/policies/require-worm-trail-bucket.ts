@@ -10,8 +10,10 @@ import {
 import { trailBucketProblems } from '../lib/trail-bucket.js';
 
 /**
- * Requires the rotation stack's trail bucket to be write-once: Object Lock in COMPLIANCE mode with a default
- * retention of at least `trail.retentionDays`, and versioning enabled.
+ * Requires the rotation stack's trail bucket to be write-once (the rule of core/trail/worm.ts, which doctor
+ * applies too): Object Lock in COMPLIANCE mode with a default retention of at least `trail.retentionDays`,
+ * versioning enabled, and a bucket policy that denies every principal object and version deletion and
+ * `s3:PutObject` without `If-None-Match`, so a delete marker or an overwrite is refused, not merely detected.
  *
  * @severity high
  * @enforcementLevel mandatory
@@ -20,7 +22,7 @@ import { trailBucketProblems } from '../lib/trail-bucket.js';
 export const requireWormTrailBucket: StackValidationPolicy = {
   name: 'require-worm-trail-bucket',
   description:
-    'Requires the keywarden audit trail bucket to have S3 Object Lock in COMPLIANCE mode retaining each record at least trail.retentionDays, and versioning enabled, so that no one can alter or delete a record before its time, as 21 CFR 11.10(e) requires of audit trails.',
+    'Requires the keywarden audit trail bucket to have S3 Object Lock in COMPLIANCE mode retaining each record at least trail.retentionDays, versioning enabled, and a bucket policy that denies everyone s3:DeleteObject, s3:DeleteObjectVersion and s3:PutObject without If-None-Match, so that no one can alter, hide or delete a record before its time, as 21 CFR 11.10(e) requires of audit trails.',
   enforcementLevel: 'mandatory',
   severity: 'high',
   framework: part11(

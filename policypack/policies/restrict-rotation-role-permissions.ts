@@ -5,8 +5,10 @@ import { roleGrantProblems } from '../lib/role-grants.js';
 import { describe, executionRole, rotationFunctionsOrNotApplicable } from '../lib/rotation-stack.js';
 
 /**
- * Requires the rotation function's role to be least-privilege: no wildcard action on every resource, and the
- * access-key mutations limited to IAM users that carry the rotation tag.
+ * Requires the rotation function's role to be least-privilege: no wildcard action on every resource, the
+ * access-key mutations limited to IAM users that carry the rotation tag, and no path to a stored key (no
+ * GetSecretValue or DeleteResourcePolicy, PutResourcePolicy and owner tagging only while a secret has no
+ * keywarden:owner-id tag, no kms:Decrypt through Secrets Manager: core/permissions.ts secretBoundaryBreach).
  *
  * @severity critical
  * @enforcementLevel mandatory
@@ -15,7 +17,7 @@ import { describe, executionRole, rotationFunctionsOrNotApplicable } from '../li
 export const restrictRotationRolePermissions: StackValidationPolicy = {
   name: 'restrict-rotation-role-permissions',
   description:
-    "Requires the keywarden rotation function's IAM role to grant no wildcard action on every resource and to create, update or delete access keys only of IAM users tagged for managed rotation, limiting system access to what is authorised as 21 CFR 11.10(d) requires.",
+    "Requires the keywarden rotation function's IAM role to grant no wildcard action on every resource, to create, update or delete access keys only of IAM users tagged for managed rotation, and never to read a stored key (no GetSecretValue, no resource-policy or owner-tag change on a secret bound to its owner, no kms:Decrypt through Secrets Manager), limiting system access to what is authorised as 21 CFR 11.10(d) requires.",
   enforcementLevel: 'mandatory',
   severity: 'critical',
   framework: part11('11.10(d)', 'Limiting system access to authorized individuals.'),

@@ -12,6 +12,7 @@ import type {
   StackValidationPolicy,
 } from '@pulumi/policy';
 import { componentTags, StackComponent, StackPurpose } from '../../core/stack-tags.js';
+import { wormBucketStatements } from '../../core/trail/worm.js';
 import type { StackResource } from '../support/policy-harness.js';
 
 const requirePolicy = createRequire(createRequire(import.meta.url).resolve('@pulumi/policy'));
@@ -63,6 +64,12 @@ export const compliantRolePolicy = {
       Resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:keywarden/*`,
     },
   ],
+};
+
+/** The trail bucket's policy that the WORM check accepts: no deletes, no write without If-None-Match. */
+export const compliantTrailBucketPolicy = {
+  Version: '2012-10-17',
+  Statement: wormBucketStatements('aws', 'keywarden-trail-123456789012'),
 };
 
 /** A rotation stack that passes every stack check, with the dependencies the engine would report. */
@@ -136,6 +143,12 @@ export function compliantRotationStack(): StackResource[] {
       'aws:s3/bucketVersioning:BucketVersioning',
       'trail-versioning',
       { bucket: bucket.inputs['bucket'], versioningConfiguration: { status: 'Enabled' } },
+      { bucket: [bucket.urn] },
+    ),
+    resource(
+      'aws:s3/bucketPolicy:BucketPolicy',
+      'trail-policy',
+      { bucket: bucket.inputs['bucket'], policy: JSON.stringify(compliantTrailBucketPolicy) },
       { bucket: [bucket.urn] },
     ),
   ];

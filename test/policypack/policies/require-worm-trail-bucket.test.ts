@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { requireWormTrailBucket } from '../../../policypack/policies/require-worm-trail-bucket.js';
-import { changing, compliantRotationStack, runStackPolicy, without } from '../fixtures.js';
+import { UNKNOWN } from '../../support/policy-harness.js';
+import {
+  changing,
+  compliantRotationStack,
+  compliantTrailBucketPolicy,
+  runStackPolicy,
+  without,
+} from '../fixtures.js';
 
 const lock = (defaultRetention: Record<string, unknown>) =>
   changing(compliantRotationStack(), 'trail-lock', (l) => ({ ...l, rule: { defaultRetention } }));
@@ -79,5 +86,101 @@ describe('require-worm-trail-bucket', () => {
     );
 
     expect(messages(stack)).toEqual([]);
+  });
+
+  describe('the bucket policy', () => {
+    type Statement = (typeof compliantTrailBucketPolicy.Statement)[number];
+    const withStatements = (change: (statements: Statement[]) => unknown[]) =>
+      changing(compliantRotationStack(), 'trail-policy', (p) => ({
+        ...p,
+        policy: JSON.stringify({
+          ...compliantTrailBucketPolicy,
+          Statement: change(structuredClone(compliantTrailBucketPolicy.Statement)),
+        }),
+      }));
+    const bySid = (statements: Statement[], sid: string) => {
+      const found = statements.find((s) => s.Sid === sid);
+      if (!found) throw new Error(`no statement ${sid}`);
+      return found;
+    };
+
+    it('rejects a trail bucket without a bucket policy', () => {
+      expect(messages(without(compliantRotationStack(), 'trail-policy'))).toEqual([
+        expect.stringMatching(
+          /^Trail Bucket "trail" does not deny, in its bucket policy, s3:DeleteObject and s3:DeleteObjectVersion to every principal/,
+        ),
+        expect.stringMatching(
+          /^Trail Bucket "trail" does not deny, in its bucket policy, s3:PutObject without If-None-Match/,
+        ),
+      ]);
+    });
+
+    it('rejects a policy that lets anyone delete a version', () => {
+      const stack = withStatements((s) => {
+        bySid(s, 'NoOneDeletesARecord').Action = ['s3:DeleteObject'];
+        return s;
+      });
+
+      expect(messages(stack)).toEqual([
+        expect.stringContaining(
+          'does not deny, in its bucket policy, s3:DeleteObjectVersion to every principal',
+        ),
+      ]);
+    });
+
+    it('rejects a delete deny that applies to one principal only', () => {
+      const stack = withStatements((s) => {
+        bySid(s, 'NoOneDeletesARecord').Principal = { AWS: 'arn:aws:iam::123456789012:role/x' };
+        return s;
+      });
+
+      expect(messages(stack)).toEqual([
+        expect.stringContaining('s3:DeleteObject and s3:DeleteObjectVersion'),
+      ]);
+    });
+
+    it('rejects a delete deny under a condition, which leaves deletes open when it does not hold', () => {
+      const stack = withStatements((s) => {
+        Object.assign(bySid(s, 'NoOneDeletesARecord'), {
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        });
+        return s;
+      });
+
+      expect(messages(stack)).toHaveLength(1);
+    });
+
+    it('rejects a policy that lets anyone overwrite a record (no If-None-Match deny)', () => {
+      const stack = withStatements((s) => s.filter((st) => st.Sid !== 'NoOneOverwritesARecord'));
+
+      expect(messages(stack)).toEqual([
+        'Trail Bucket "trail" does not deny, in its bucket policy, s3:PutObject without If-None-Match, so a record can be overwritten by a new version: add a statement {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::<bucket>/*", "Condition": {"Null": {"s3:if-none-match": "true"}}} (an aws.s3.BucketPolicy).',
+      ]);
+    });
+
+    it('rejects a PutObject deny on another condition key', () => {
+      const stack = withStatements((s) => {
+        bySid(s, 'NoOneOverwritesARecord').Condition = { StringNotEqualsIfExists: { 's3:if-match': '*' } };
+        return s;
+      });
+
+      expect(messages(stack)).toEqual([expect.stringContaining('s3:PutObject without If-None-Match')]);
+    });
+
+    it('accepts the Null form of the If-None-Match condition and a wildcard delete action', () => {
+      const stack = withStatements((s) => {
+        bySid(s, 'NoOneOverwritesARecord').Condition = { Null: { 's3:if-none-match': 'true' } };
+        bySid(s, 'NoOneDeletesARecord').Action = ['s3:Delete*'];
+        return s;
+      });
+
+      expect(messages(stack)).toEqual([]);
+    });
+
+    it('does not judge a bucket policy that is unknown during preview', () => {
+      const stack = changing(compliantRotationStack(), 'trail-policy', (p) => ({ ...p, policy: UNKNOWN }));
+
+      expect(messages(stack)).toEqual([]);
+    });
   });
 });

@@ -104,4 +104,47 @@ describe('restrict-rotation-role-permissions', () => {
 
     expect(runStackPolicy(restrictRotationRolePermissions, stack).unknownValue).toContain('.policy');
   });
+
+  describe('the path to a stored key', () => {
+    const secrets = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:keywarden/*`;
+    const adding = (statement: Record<string, unknown>) =>
+      withStatements((s) => [...s, { Effect: 'Allow', Resource: secrets, ...statement }]);
+
+    it('rejects a grant of GetSecretValue', () => {
+      expect(messages(adding({ Action: 'secretsmanager:GetSecretValue' }))).toEqual([
+        `${prefix} allows secretsmanager:GetSecretValue, which reads stored keys: only their owners may (each secret’s resource policy admits its owner).`,
+      ]);
+    });
+
+    it('rejects PutResourcePolicy on secrets that already have an owner', () => {
+      expect(messages(adding({ Action: 'secretsmanager:PutResourcePolicy' }))).toEqual([
+        expect.stringContaining(
+          'allows secretsmanager:PutResourcePolicy, which rewrites the resource policy of a secret bound to its owner',
+        ),
+      ]);
+    });
+
+    it('accepts PutResourcePolicy and TagResource only while the secret has no owner tag', () => {
+      const stack = adding({
+        Action: ['secretsmanager:PutResourcePolicy', 'secretsmanager:TagResource'],
+        Condition: { Null: { 'aws:ResourceTag/keywarden:owner-id': 'true' } },
+      });
+
+      expect(messages(stack)).toEqual([]);
+    });
+
+    it('rejects secretsmanager:* , which includes every way to a stored key', () => {
+      expect(messages(adding({ Action: 'secretsmanager:*' }))).toHaveLength(5);
+    });
+
+    it('rejects kms:Decrypt unless it is limited to a service other than Secrets Manager', () => {
+      const key = 'arn:aws:kms:eu-west-1:123456789012:key/k';
+      const viaSns = { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } };
+
+      expect(messages(adding({ Action: 'kms:Decrypt', Resource: key }))).toEqual([
+        expect.stringContaining('allows kms:Decrypt, which decrypts stored keys through Secrets Manager'),
+      ]);
+      expect(messages(adding({ Action: 'kms:Decrypt', Resource: key, Condition: viaSns }))).toEqual([]);
+    });
+  });
 });

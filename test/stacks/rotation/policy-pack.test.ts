@@ -123,4 +123,31 @@ describe('the rotation stack under the project policy pack', () => {
     // Assess
     expect(found).toEqual([expect.stringMatching(/^require-worm-trail-bucket: .*COMPLIANCE/s)]);
   });
+
+  it('rejects a copy whose trail bucket policy only requires TLS, leaving deletes and overwrites open', async () => {
+    // Prepare
+    const tlsOnly = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 's3:*',
+          Resource: ['arn:aws:s3:::trail', 'arn:aws:s3:::trail/*'],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    };
+
+    // Act
+    const found = await violations(
+      changed(stack, 'trail-tls-only', (props) => ({ ...props, policy: JSON.stringify(tlsOnly) })),
+    );
+
+    // Assess
+    expect(found).toEqual([
+      expect.stringMatching(/^require-worm-trail-bucket: .*s3:DeleteObject and s3:DeleteObjectVersion/s),
+      expect.stringMatching(/^require-worm-trail-bucket: .*s3:PutObject without If-None-Match/s),
+    ]);
+  });
 });
