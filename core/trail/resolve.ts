@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { JsonlTrailStore } from './jsonl.js';
 import { S3TrailStore } from './s3.js';
+import { trailSettings } from './settings.js';
 import type { TrailStore } from './store.js';
 
 export const DEFAULT_TRAIL_FILE = 'keywarden-trail.jsonl';
@@ -34,8 +35,9 @@ export function resolveTrailStore(
   if (choice.file && choice.bucket) {
     throw new UsageError('--trail-file and --trail-bucket cannot be combined: the trail has one store');
   }
-  const retentionDays = config?.trail?.retentionDays ?? 2557;
-  const prefix = choice.prefix ?? config?.trail?.prefix ?? 'trail/';
+  const settings = trailSettings(config);
+  const retentionDays = settings.retentionDays;
+  const prefix = choice.prefix ?? settings.prefix;
   const local = (file: string) => new JsonlTrailStore(isAbsolute(file) ? file : join(cwd, file));
   if (choice.file) return { store: local(choice.file), origin: 'option' };
   if (choice.bucket)
