@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import type { Summary } from '../evaluate.js';
 import { PART11_MAPPING, type Part11Clause } from '../part11.js';
 import { DAY_MS, endOfUtcDay, parseInstant } from '../time.js';
+import { withinPeriod } from '../trail/store.js';
 import type { Finding } from '../types.js';
 import type { TOOL } from '../version.js';
 
@@ -103,10 +104,7 @@ const IN_THIS_PACK: Readonly<Record<string, string>> = {
 /** Pure: the same input always gives the same model. */
 export function buildEvidence(input: EvidenceInput): EvidenceModel {
   const { report, config, period, trail } = input;
-  const inPeriod = trail.records.filter((record) => {
-    const at = Date.parse(record.at);
-    return at >= period.from.getTime() && at <= period.to.getTime();
-  });
+  const inPeriod = trail.records.filter((record) => withinPeriod(record, period));
   const events = inPeriod.filter((record) => record.account === report.account).sort((a, b) => a.seq - b.seq);
   const exemptions = config.exemptions.map((exemption) => ({
     ...exemption,

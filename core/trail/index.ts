@@ -32,6 +32,7 @@ export {
 } from './record.js';
 export { DEFAULT_TRAIL_FILE, type ResolvedTrail, resolveTrailStore, type TrailChoice } from './resolve.js';
 export { createS3Client, type KeyHistory, listKeyHistories, S3TrailStore } from './s3.js';
+export { type TrailSettings, trailSettings } from './settings.js';
 export { type Period, type TrailStore, withinPeriod } from './store.js';
 export {
   type AnchorCheck,

@@ -55,7 +55,11 @@ export interface TrailRecord {
   hash: string;
 }
 
-/** JSON with keys sorted at every level and no whitespace: the same record always hashes the same. */
+/**
+ * JSON with keys sorted (by UTF-16 code units) at every level and no whitespace: RFC 8785 (JCS) for every
+ * value a record holds (strings, finite numbers, null), as test/core/trail/jcs.test.ts proves against a JCS
+ * library. So the same record always hashes the same, and any JCS tool re-checks it.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -63,6 +67,15 @@ export function canonicalJson(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * A lone UTF-16 surrogate has no RFC 8785 form (JCS libraries refuse it): it is sealed as U+FFFD, so every
+ * record a store writes can be re-hashed by any JCS implementation. (With the `u` flag the class matches only
+ * unpaired halves.)
+ */
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
 }
 
 /** SHA-256 (hex) over the canonical JSON of the record without its `hash`. */
@@ -84,13 +97,13 @@ export function seal(
     version: TRAIL_VERSION,
     seq,
     at: entry.at.toISOString(),
-    account: entry.account,
-    actor: entry.actor,
+    account: wellFormed(entry.account),
+    actor: wellFormed(entry.actor),
     action: entry.action,
-    user: entry.user,
-    accessKeyId: entry.accessKeyId,
+    user: wellFormed(entry.user),
+    accessKeyId: entry.accessKeyId === null ? null : wellFormed(entry.accessKeyId),
     outcome: entry.outcome,
-    reason: entry.reason,
+    reason: wellFormed(entry.reason),
     prevHash: previous ? previous.hash : GENESIS_HASH,
   };
   return { ...unsealed, hash: hashOf(unsealed) };

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { JsonlTrailStore } from './jsonl.js';
 import { createS3Client, S3TrailStore } from './s3.js';
+import { trailSettings } from './settings.js';
 import type { TrailStore } from './store.js';
 
 export const DEFAULT_TRAIL_FILE = 'keywarden-trail.jsonl';
@@ -37,31 +38,15 @@ export function resolveTrailStore(
   if (choice.file && choice.bucket) {
     throw new UsageError('--trail-file and --trail-bucket cannot be combined: the trail has one store');
   }
-  const retentionDays = config?.trail?.retentionDays ?? 2557;
-  const prefix = choice.prefix ?? config?.trail?.prefix ?? 'trail/';
+  const settings = trailSettings(config);
+  const retentionDays = settings.retentionDays;
+  const prefix = choice.prefix ?? settings.prefix;
   const local = (file: string) => new JsonlTrailStore(isAbsolute(file) ? file : join(cwd, file));
+  const s3 = (bucket: string) =>
+    new S3TrailStore({ bucket, prefix, retentionDays, client: createS3Client(choice.aws) });
   if (choice.file) return { store: local(choice.file), origin: 'option' };
-  if (choice.bucket)
-    return {
-      store: new S3TrailStore({
-        bucket: choice.bucket,
-        prefix,
-        retentionDays,
-        client: createS3Client(choice.aws),
-      }),
-      origin: 'option',
-    };
+  if (choice.bucket) return { store: s3(choice.bucket), origin: 'option' };
   if (config?.trail?.file) return { store: local(config.trail.file), origin: 'config' };
-  if (config?.trail?.bucket) {
-    return {
-      store: new S3TrailStore({
-        bucket: config.trail.bucket,
-        prefix,
-        retentionDays,
-        client: createS3Client(choice.aws),
-      }),
-      origin: 'config',
-    };
-  }
+  if (config?.trail?.bucket) return { store: s3(config.trail.bucket), origin: 'config' };
   return { store: local(DEFAULT_TRAIL_FILE), origin: 'default' };
 }

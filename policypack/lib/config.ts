@@ -1,7 +1,8 @@
 import type { PolicyConfigSchema, ReportViolation } from '@pulumi/policy';
-import { type Config, configJsonSchema, parseConfig, trailSchema } from '../../core/config.js';
+import { type Config, configJsonSchema, parseConfig } from '../../core/config.js';
 import { describeError } from '../../core/errors.js';
 import { type Clock, parseInstant, systemClock } from '../../core/time.js';
+import { trailSettings } from '../../core/trail/settings.js';
 
 /**
  * Every keywarden policy takes the `keywarden.yml` settings as its config, so its schema is the core
@@ -50,5 +51,5 @@ export function readKeywardenConfig(
 
 /** Days each trail record stays locked: the configured value, else the core schema's default. */
 export function trailRetentionDays(config: Config): number {
-  return config.trail?.retentionDays ?? trailSchema.parse({}).retentionDays;
+  return trailSettings(config).retentionDays;
 }

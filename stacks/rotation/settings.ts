@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Config, configSchema, trailSchema } from '../../core/config.js';
+import { type Config, configSchema } from '../../core/config.js';
 import {
   CLOUDWATCH_RETENTION_DAYS,
   keepsLogsAtLeast,
@@ -7,6 +7,7 @@ import {
 } from '../../core/log-retention.js';
 // The policy pack's own rule, so that a schedule the stack accepts is one the pack accepts.
 import { firesAtLeastDaily } from '../../core/schedule.js';
+import { trailSettings } from '../../core/trail/settings.js';
 
 /**
  * Settings of the `keywarden-rotation` Pulumi project. `policy` is keywarden.yml itself, validated by the
@@ -95,7 +96,7 @@ export function logRetentionOf(settings: RotationSettings): number {
 
 /** The trail settings of a policy with the core schema's defaults filled in. */
 export function trailOf(policy: Pick<Config, 'trail'>): { prefix: string; retentionDays: number } {
-  const { prefix, retentionDays } = trailSchema.parse(policy.trail ?? {});
+  const { prefix, retentionDays } = trailSettings(policy);
   return { prefix, retentionDays };
 }
 
