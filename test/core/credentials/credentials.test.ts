@@ -83,11 +83,9 @@ describe('currentCredentials', () => {
   it('switches to the key the secret names, read by its version, and caches it', async () => {
     // Prepare
     secrets.on(DescribeSecretCommand).resolves(versions(NEW.accessKeyId));
-    secrets
-      .on(GetSecretValueCommand)
-      .resolves({
-        SecretString: JSON.stringify({ AccessKeyId: NEW.accessKeyId, SecretAccessKey: NEW.secretAccessKey }),
-      });
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ AccessKeyId: NEW.accessKeyId, SecretAccessKey: NEW.secretAccessKey }),
+    });
 
     // Act
     const printed = await currentCredentials(request());
