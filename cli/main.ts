@@ -3,6 +3,7 @@ import { envFlag } from '../core/env.js';
 import { describeError, describeErrorChain, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
 import { TOOL } from '../core/version.js';
 import { registerAudit } from './commands/audit.js';
+import { registerCredentials } from './commands/credentials.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEvidence } from './commands/evidence.js';
 import { registerRotate } from './commands/rotate.js';
@@ -27,6 +28,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   registerDoctor(program, io, setExitCode);
   registerEvidence(program, io, setExitCode);
   registerTrail(program, io, setExitCode);
+  registerCredentials(program, io, setExitCode);
   return program;
 }
 
