@@ -2,6 +2,7 @@ import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { runAudit } from '../../core/audit.js';
+import { createIamClient } from '../../core/aws.js';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { FAIL_ON, type FailOn, failsAt } from '../../core/evaluate.js';
@@ -10,10 +11,11 @@ import { renderMarkdown } from '../../core/report/markdown.js';
 import { renderTable } from '../../core/report/table.js';
 import { parseInstant } from '../../core/time.js';
 import type { SourceName } from '../../core/types.js';
+import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import { type Io, wantsColour } from '../io.js';
 import { wholeNumber } from '../options.js';
 
-interface AuditOptions {
+interface AuditOptions extends AwsFlags {
   source: SourceName;
   credentialReport?: string;
   config?: string;
@@ -26,7 +28,7 @@ interface AuditOptions {
 }
 
 export function registerAudit(program: Command, io: Io, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('audit')
     .description('Audit the age of every IAM user access key against the rotation policy.')
     .addOption(
@@ -55,8 +57,8 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
       new Option('--fail-on <severity>', 'exit 1 when findings reach this severity')
         .choices(FAIL_ON)
         .default('violation'),
-    )
-    .action(async (options: AuditOptions) => setExitCode(await audit(options, io)));
+    );
+  addAwsOptions(command).action(async (options: AuditOptions) => setExitCode(await audit(options, io)));
 }
 
 async function audit(options: AuditOptions, io: Io): Promise<number> {
@@ -76,6 +78,7 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     asOf,
     source: options.source,
     credentialReportFile: options.credentialReport,
+    ...(options.credentialReport ? {} : { client: createIamClient(awsOptions(options, io)) }),
     cwd: io.cwd,
     onProgress: showProgress
       ? (done, total) => {

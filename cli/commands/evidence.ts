@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { runAudit } from '../../core/audit.js';
+import { createIamClient, createStsClient } from '../../core/aws.js';
 import { loadConfig } from '../../core/config.js';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../../core/errors.js';
 import { renderEvidenceHtml } from '../../core/evidence/html.js';
@@ -31,9 +32,10 @@ import {
   verifyRecords,
 } from '../../core/trail/index.js';
 import type { SourceName } from '../../core/types.js';
+import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
 
-interface EvidenceOptions {
+interface EvidenceOptions extends AwsFlags {
   source: SourceName;
   credentialReport?: string;
   config?: string;
@@ -50,7 +52,7 @@ interface EvidenceOptions {
 export const EVIDENCE_RECORD_USER = '*';
 
 export function registerEvidence(program: Command, io: Io, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('evidence')
     .description(
       'Write an evidence pack for a QA reviewer: evidence.html, evidence.md, SHA256SUMS and manifest.json.',
@@ -68,8 +70,11 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
     .option('--trail-bucket <bucket>', 'an S3 trail bucket (Object Lock)')
     .option('--prefix <prefix>', 'key prefix of the records in --trail-bucket (default: trail/)')
     .option('--from <date>', 'start of the trail period (default: maxKeyAgeDays before --to)')
-    .option('--to <date>', 'end of the trail period; a date means the end of that UTC day (default: --as-of)')
-    .action(async (options: EvidenceOptions) => setExitCode(await evidence(options, io)));
+    .option(
+      '--to <date>',
+      'end of the trail period; a date means the end of that UTC day (default: --as-of)',
+    );
+  addAwsOptions(command).action(async (options: EvidenceOptions) => setExitCode(await evidence(options, io)));
 }
 
 /**
@@ -88,7 +93,12 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   await checkOutDir(options.out, out);
 
   const { store, origin } = resolveTrailStore(
-    { file: options.trailFile, bucket: options.trailBucket, prefix: options.prefix },
+    {
+      file: options.trailFile,
+      bucket: options.trailBucket,
+      prefix: options.prefix,
+      aws: awsOptions(options, io),
+    },
     loaded.config,
     io.cwd,
   );
@@ -114,6 +124,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
     asOf,
     source: options.source,
     credentialReportFile: options.credentialReport,
+    ...(options.credentialReport ? {} : { client: createIamClient(awsOptions(options, io)) }),
   });
   if (report.gaps.length > 0) {
     throw new IncompleteError(
@@ -214,7 +225,9 @@ async function recordPack(
   options: EvidenceOptions,
   generatedAt: Date,
 ): Promise<TrailRecord> {
-  const actor = options.credentialReport ? localActor() : (await callerIdentity()).arn;
+  const actor = options.credentialReport
+    ? localActor()
+    : (await callerIdentity(createStsClient({ region: options.region, profile: options.profile }))).arn;
   try {
     return await store.append({
       at: generatedAt,
@@ -229,6 +242,7 @@ async function recordPack(
   } catch (err) {
     throw new IncompleteError(
       `evidence written to ${options.out}, but its digest could not be recorded in ${store.description}: ${describeError(err)}`,
+      { cause: err },
     );
   }
 }

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { resolveTrailStore } from '../../core/trail/index.js';
+import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
 
-interface VerifyOptions {
+interface VerifyOptions extends AwsFlags {
   file?: string;
   bucket?: string;
   prefix?: string;
@@ -13,14 +14,16 @@ interface VerifyOptions {
 
 export function registerTrail(program: Command, io: Io, setExitCode: (code: number) => void): void {
   const trail = program.command('trail').description('The Part 11 audit trail of every key change.');
-  trail
+  const verifyCommand = trail
     .command('verify')
     .description('Recompute the hash chain; exit 0 when intact, 1 naming the first bad seq when broken.')
     .option('--file <file>', 'a local JSONL trail')
     .option('--bucket <bucket>', 'an S3 trail bucket (Object Lock)')
     .option('--prefix <prefix>', 'key prefix of the records in the bucket (default: trail/)')
-    .option('--config <file>', 'keywarden.yml, whose trail: section is used when no store is named')
-    .action(async (options: VerifyOptions) => setExitCode(await verify(options, io)));
+    .option('--config <file>', 'keywarden.yml, whose trail: section is used when no store is named');
+  addAwsOptions(verifyCommand).action(async (options: VerifyOptions) =>
+    setExitCode(await verify(options, io)),
+  );
 }
 
 async function verify(options: VerifyOptions, io: Io): Promise<number> {
@@ -32,7 +35,7 @@ async function verify(options: VerifyOptions, io: Io): Promise<number> {
     );
   }
   const { store } = resolveTrailStore(
-    { file: options.file, bucket: options.bucket, prefix: options.prefix },
+    { file: options.file, bucket: options.bucket, prefix: options.prefix, aws: awsOptions(options, io) },
     config,
     io.cwd,
   );
