@@ -134,9 +134,9 @@ export async function requireRegion(options: AwsClientOptions = {}, what = 'this
 /** SDK client configuration: retries from KEYWARDEN_AWS_MAX_ATTEMPTS, region and profile as above. */
 export function clientConfig(options: AwsClientOptions = {}) {
   const env = environmentOf(options);
-  const maxAttempts =
-    options.maxAttempts ??
-    envWholeNumber(env, 'KEYWARDEN_AWS_MAX_ATTEMPTS', MAX_ATTEMPTS, MAX_ATTEMPTS.default);
+  // Read (and so checked) even when the caller fixes the attempts: a bad value is never silently ignored.
+  const fromEnv = envWholeNumber(env, 'KEYWARDEN_AWS_MAX_ATTEMPTS', MAX_ATTEMPTS, MAX_ATTEMPTS.default);
+  const maxAttempts = options.maxAttempts ?? fromEnv;
   const region = options.region?.trim()
     ? options.region.trim()
     : async () => {

@@ -8,6 +8,7 @@ import {
   sessionNameFor,
 } from '../../core/accounts/index.js';
 import { type AuditReport, runAudit } from '../../core/audit.js';
+import { createIamClient } from '../../core/aws.js';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { FAIL_ON, type FailOn, failsAt } from '../../core/evaluate.js';
@@ -16,10 +17,11 @@ import { renderMarkdown } from '../../core/report/markdown.js';
 import { renderTable } from '../../core/report/table.js';
 import { parseInstant } from '../../core/time.js';
 import type { SourceName } from '../../core/types.js';
+import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import { type Io, wantsColour } from '../io.js';
 import { wholeNumber } from '../options.js';
 
-interface AuditOptions {
+interface AuditOptions extends AwsFlags {
   source: SourceName;
   credentialReport?: string;
   config?: string;
@@ -37,7 +39,7 @@ interface AuditOptions {
 }
 
 export function registerAudit(program: Command, io: Io, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('audit')
     .description('Audit the age of every IAM user access key against the rotation policy.')
     .addOption(
@@ -83,8 +85,8 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
       '--concurrency <n>',
       `with --accounts: accounts audited at once (default ${DEFAULT_ACCOUNT_CONCURRENCY})`,
       wholeNumber(1, 64),
-    )
-    .action(async (options: AuditOptions) => setExitCode(await audit(options, io)));
+    );
+  addAwsOptions(command).action(async (options: AuditOptions) => setExitCode(await audit(options, io)));
 }
 
 async function audit(options: AuditOptions, io: Io): Promise<number> {
@@ -143,6 +145,7 @@ async function auditOneAccount(
     asOf,
     source: options.source,
     credentialReportFile: options.credentialReport,
+    ...(options.credentialReport ? {} : { client: createIamClient(awsOptions(options, io)) }),
     cwd: io.cwd,
     stdin: io.stdin,
     onProgress: showProgress
@@ -185,6 +188,7 @@ async function auditAccounts(
     config,
     asOf,
     source: options.source,
+    aws: awsOptions(options, io),
   });
 }
 

@@ -8,9 +8,10 @@ import { resolvePeriod } from '../../core/evidence/model.js';
 import { parseInstant } from '../../core/time.js';
 import { readAnchors, resolveTrailStore } from '../../core/trail/index.js';
 import type { SourceName } from '../../core/types.js';
+import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
 
-interface EvidenceOptions {
+interface EvidenceOptions extends AwsFlags {
   source: SourceName;
   credentialReport?: string;
   config?: string;
@@ -28,7 +29,7 @@ interface EvidenceOptions {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerEvidence(program: Command, io: Io, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('evidence')
     .description(
       'Write an evidence pack for a QA reviewer: evidence.html, evidence.md, SHA256SUMS and manifest.json.',
@@ -53,8 +54,11 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
       [],
     )
     .option('--from <date>', 'start of the trail period (default: maxKeyAgeDays before --to)')
-    .option('--to <date>', 'end of the trail period; a date means the end of that UTC day (default: --as-of)')
-    .action(async (options: EvidenceOptions) => setExitCode(await evidence(options, io)));
+    .option(
+      '--to <date>',
+      'end of the trail period; a date means the end of that UTC day (default: --as-of)',
+    );
+  addAwsOptions(command).action(async (options: EvidenceOptions) => setExitCode(await evidence(options, io)));
 }
 
 /**
@@ -81,7 +85,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   const out = resolve(io.cwd, options.out);
   await checkOutDir(options.out, out);
   const trail = resolveTrailStore(
-    { file: options.trailFile, bucket: options.trailBucket, prefix },
+    { file: options.trailFile, bucket: options.trailBucket, prefix, aws: awsOptions(options, io) },
     loaded.config,
     io.cwd,
   );
@@ -99,6 +103,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
       trail,
       anchors,
       outLabel: options.out,
+      aws: awsOptions(options, io),
     },
     {
       async write(name, content) {

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { type Command, Option } from 'commander';
-import { clientConfig } from '../../core/aws.js';
+import { clientConfig, createIamClient, createStsClient, requireRegion } from '../../core/aws.js';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { callerIdentity } from '../../core/identity.js';
@@ -21,9 +21,10 @@ import {
 } from '../../core/rotation/index.js';
 import { resolveTrailStore } from '../../core/trail/index.js';
 import { TOOL } from '../../core/version.js';
+import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
 
-interface RotateOptions {
+interface RotateOptions extends AwsFlags {
   user: string;
   dryRun?: boolean;
   yes?: boolean;
@@ -63,7 +64,7 @@ export interface RotateResult {
 }
 
 export function registerRotate(program: Command, io: Io, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('rotate')
     .description(
       'Rotate one user’s access key now, safely: create and store the replacement, then retire the old key on the policy’s timeline.',
@@ -85,8 +86,8 @@ export function registerRotate(program: Command, io: Io, setExitCode: (code: num
     .option('--trail-file <file>', 'write trail records to this JSONL file')
     .option('--trail-bucket <bucket>', 'write trail records to this S3 bucket (Object Lock)')
     .option('--kms-key-id <key>', 'KMS key for a newly created secret (default: aws/secretsmanager)')
-    .option('--notify-topic <arn>', 'SNS topic for the owner notice (default: printed here)')
-    .action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
+    .option('--notify-topic <arn>', 'SNS topic for the owner notice (default: printed here)');
+  addAwsOptions(command).action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
 }
 
 async function rotate(options: RotateOptions, io: Io): Promise<number> {
@@ -98,8 +99,9 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     );
   }
   const { config } = await loadConfig({ file: options.config, asOf: now, cwd: io.cwd });
+  const aws = awsOptions(options, io);
   const { store, origin } = resolveTrailStore(
-    { file: options.trailFile, bucket: options.trailBucket },
+    { file: options.trailFile, bucket: options.trailBucket, aws },
     config,
     io.cwd,
   );
@@ -107,10 +109,14 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
   if (mutating && !options.yes && !io.stdin.isTTY) {
     throw new UsageError('rotate changes keys: pass --yes to confirm when not running at a terminal');
   }
-  const identity = await callerIdentity();
-  const clients = { iam: new IAMClient(clientConfig()), secrets: new SecretsManagerClient(clientConfig()) };
+  // Secrets Manager (and SNS, S3) are region-bound: refuse before anything changes, never fall back.
+  await requireRegion(aws, 'keywarden rotate (Secrets Manager holds the key and its rotation state)');
+  const identity = await callerIdentity(createStsClient(aws));
+  const clients = { iam: createIamClient(aws), secrets: new SecretsManagerClient(clientConfig(aws)) };
   const printed = memoryNotifier('the operator (printed by keywarden rotate)');
-  const notifier: Notifier = options.notifyTopic ? snsNotifier(options.notifyTopic) : printed;
+  const notifier: Notifier = options.notifyTopic
+    ? snsNotifier(options.notifyTopic, new SNSClient(clientConfig(aws)))
+    : printed;
   const base = {
     clients,
     config,

@@ -2,9 +2,10 @@ import { type Command, Option } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { readAnchors, resolveTrailStore, verificationReport, verifyTrail } from '../../core/trail/index.js';
+import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
 
-interface VerifyOptions {
+interface VerifyOptions extends AwsFlags {
   trailFile?: string;
   trailBucket?: string;
   trailPrefix?: string;
@@ -20,7 +21,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerTrail(program: Command, io: Io, setExitCode: (code: number) => void): void {
   const trail = program.command('trail').description('The Part 11 audit trail of every key change.');
-  trail
+  const verifyCommand = trail
     .command('verify')
     .description(
       'Recompute the hash chain (S3: over every version and delete marker); exit 0 when intact, 1 naming the first bad seq when broken.',
@@ -38,8 +39,10 @@ export function registerTrail(program: Command, io: Io, setExitCode: (code: numb
       [],
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--config <file>', 'keywarden.yml, whose trail: section is used when no store is named')
-    .action(async (options: VerifyOptions) => setExitCode(await verify(options, io)));
+    .option('--config <file>', 'keywarden.yml, whose trail: section is used when no store is named');
+  addAwsOptions(verifyCommand).action(async (options: VerifyOptions) =>
+    setExitCode(await verify(options, io)),
+  );
 }
 
 /** The alias and the option name one choice; both at once must agree. */
@@ -66,7 +69,11 @@ async function verify(options: VerifyOptions, io: Io): Promise<number> {
       'trail verify: name the trail with --trail-file F or --trail-bucket B (or a config trail: section)',
     );
   }
-  const { store } = resolveTrailStore({ file, bucket, prefix }, config, io.cwd);
+  const { store } = resolveTrailStore(
+    { file, bucket, prefix, aws: awsOptions(options, io) },
+    config,
+    io.cwd,
+  );
   const { verification } = await verifyTrail(store, { anchors });
   if (verification.intact && verification.records === 0 && file) {
     throw new UsageError(`${file}: no trail records (is the path right?)`);

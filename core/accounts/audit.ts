@@ -1,7 +1,7 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AuditReport, runAudit } from '../audit.js';
-import { clientConfig, mapWithConcurrency } from '../aws.js';
+import { type AwsClientOptions, clientConfig, mapWithConcurrency } from '../aws.js';
 import type { Config } from '../config.js';
 import { describeError, UsageError } from '../errors.js';
 import { type Summary, summarize, worstFirst } from '../evaluate.js';
@@ -40,6 +40,8 @@ export interface AccountsAuditRequest {
   config: Config;
   asOf: Date;
   source: SourceName;
+  /** --profile / --region and the edge's environment, for the caller's own clients (STS, Organizations). */
+  aws?: AwsClientOptions | undefined;
   /** Test seams: the caller's STS and the Organizations client. */
   sts?: STSClient;
   organizations?: import('@aws-sdk/client-organizations').OrganizationsClient;
@@ -63,13 +65,13 @@ export async function runAccountsAudit(request: AccountsAuditRequest): Promise<A
     throw new UsageError(`session name ${request.sessionName}: not a valid STS session name`);
   }
   const concurrency = request.concurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
-  const sts = request.sts ?? new STSClient(clientConfig());
+  const sts = request.sts ?? new STSClient(clientConfig({ ...request.aws, global: true }));
   try {
     const partition = partitionOf((await callerIdentity(sts)).arn);
     const notes: string[] = [];
     let members: MemberAccount[];
     if (request.spec.kind === 'organization') {
-      const found = await discoverAccounts(request.spec.organizationalUnits, request.organizations);
+      const found = await discoverAccounts(request.spec.organizationalUnits, request.organizations, request.aws);
       members = found.accounts;
       for (const s of found.skipped) {
         notes.push(`account ${s.account}${s.name ? ` (${s.name})` : ''} is ${s.status}, not audited`);
@@ -124,7 +126,7 @@ async function auditOneAccount(
       gaps: [{ scope: 'account', reason: `cannot assume ${roleArn}: ${describeError(err)}` }],
     };
   }
-  const client = new IAMClient(clientConfig({ credentials }));
+  const client = new IAMClient(clientConfig({ ...request.aws, profile: undefined, credentials, global: true }));
   try {
     const report = await runAudit({
       config: request.config,

@@ -5,7 +5,7 @@ import {
   paginateListAccountsForParent,
   paginateListChildren,
 } from '@aws-sdk/client-organizations';
-import { clientConfig } from '../aws.js';
+import { type AwsClientOptions, clientConfig } from '../aws.js';
 import { describeError, IncompleteError } from '../errors.js';
 
 export interface MemberAccount {
@@ -28,8 +28,10 @@ export interface Discovered {
 export async function discoverAccounts(
   organizationalUnits: readonly string[],
   given?: OrganizationsClient,
+  aws?: AwsClientOptions,
 ): Promise<Discovered> {
-  const client = given ?? new OrganizationsClient(clientConfig());
+  // Organizations is a global service, signed in us-east-1 when nothing else is configured.
+  const client = given ?? new OrganizationsClient(clientConfig({ ...aws, global: true }));
   try {
     const listed: Account[] = [];
     if (organizationalUnits.length === 0) {

@@ -103,7 +103,7 @@ const credentials: Check = {
           fix: 'these credentials may not call sts:GetCallerIdentity: use others',
         };
       default:
-        return { status: 'fail', detail, fix: CREDENTIALS_FIX };
+        return { status: 'fail', detail, fix: 'run again with --debug to see the cause' };
     }
   },
 };
@@ -127,7 +127,13 @@ function permissions(operation: OperationName): Check {
             ...(userArn && operation === 'rotate' ? { ResourceArns: [userArn] } : {}),
           }),
         );
-        const denied = (result.EvaluationResults ?? [])
+        const evaluations = result.EvaluationResults ?? [];
+        if (evaluations.length < actions.length)
+          return {
+            status: 'skip',
+            detail: `could not check: the simulation answered for ${evaluations.length} of ${actions.length} actions`,
+          };
+        const denied = evaluations
           .filter((evaluation) => evaluation.EvalDecision !== 'allowed')
           .map((evaluation) => evaluation.EvalActionName);
         return denied.length === 0

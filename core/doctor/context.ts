@@ -15,7 +15,7 @@ import {
   type ResolvedRegion,
 } from '../aws.js';
 import { type Config, loadConfig } from '../config.js';
-import { classifyAwsError } from '../errors.js';
+import { classifyAwsError, IncompleteError } from '../errors.js';
 import { type CallerIdentity, principalOf } from '../identity.js';
 import { readUser } from '../inventory/live.js';
 import { memoryNotifier, rotateUsers, type UserOutcome } from '../rotation/index.js';
@@ -91,8 +91,12 @@ export function createDoctorContext(request: DoctorRequest) {
     const sts = createStsClient(aws);
     try {
       const answer = await sts.send(new GetCallerIdentityCommand({}));
-      const arn = answer.Arn ?? 'unknown';
-      return { account: answer.Account ?? 'unknown', arn, principalArn: principalOf(arn) };
+      // Something that is not STS can answer with a page the XML parser accepts as empty.
+      if (!answer.Arn || !answer.Account)
+        throw new IncompleteError(
+          'the AWS endpoint answered without an account or ARN, so it is not STS: check AWS_ENDPOINT_URL, a proxy or your network',
+        );
+      return { account: answer.Account, arn: answer.Arn, principalArn: principalOf(answer.Arn) };
     } finally {
       sts.destroy();
     }

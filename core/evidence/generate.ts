@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { runAudit } from '../audit.js';
+import { type AwsClientOptions, createIamClient, createStsClient } from '../aws.js';
 import type { Config } from '../config.js';
 import { describeError, IncompleteError, UsageError } from '../errors.js';
 import { callerIdentity } from '../identity.js';
@@ -47,6 +48,8 @@ export interface EvidenceRequest {
   anchors: readonly TrailAnchor[];
   /** How the output is named in messages ("--out" as given). */
   outLabel: string;
+  /** --profile / --region and the edge's environment, for a live audit and the caller's identity. */
+  aws?: AwsClientOptions | undefined;
 }
 
 /** Where the pack's files go; the CLI writes them (create-only) into the --out directory. */
@@ -96,6 +99,7 @@ export async function generateEvidence(
     asOf: request.asOf,
     source: request.source,
     credentialReportFile: request.credentialReportFile,
+    ...(request.credentialReportFile ? {} : { client: createIamClient(request.aws) }),
     cwd: request.cwd,
   });
   if (report.gaps.length > 0) {
@@ -163,7 +167,7 @@ async function recordPack(
   packSha256: string,
 ): Promise<TrailRecord> {
   const { store } = request.trail;
-  const actor = request.credentialReportFile ? localActor() : (await callerIdentity()).arn;
+  const actor = request.credentialReportFile ? localActor() : (await callerIdentity(createStsClient(request.aws))).arn;
   try {
     return await store.append({
       at: request.generatedAt,
