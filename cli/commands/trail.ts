@@ -69,11 +69,7 @@ async function verify(options: VerifyOptions, io: Io): Promise<number> {
       'trail verify: name the trail with --trail-file F or --trail-bucket B (or a config trail: section)',
     );
   }
-  const { store } = resolveTrailStore(
-    { file, bucket, prefix, aws: awsOptions(options, io) },
-    config,
-    io.cwd,
-  );
+  const { store } = resolveTrailStore({ file, bucket, prefix, aws: awsOptions(options, io) }, config, io.cwd);
   const { verification } = await verifyTrail(store, { anchors });
   if (verification.intact && verification.records === 0 && file) {
     throw new UsageError(`${file}: no trail records (is the path right?)`);

@@ -71,7 +71,11 @@ export async function runAccountsAudit(request: AccountsAuditRequest): Promise<A
     const notes: string[] = [];
     let members: MemberAccount[];
     if (request.spec.kind === 'organization') {
-      const found = await discoverAccounts(request.spec.organizationalUnits, request.organizations, request.aws);
+      const found = await discoverAccounts(
+        request.spec.organizationalUnits,
+        request.organizations,
+        request.aws,
+      );
       members = found.accounts;
       for (const s of found.skipped) {
         notes.push(`account ${s.account}${s.name ? ` (${s.name})` : ''} is ${s.status}, not audited`);
@@ -126,7 +130,9 @@ async function auditOneAccount(
       gaps: [{ scope: 'account', reason: `cannot assume ${roleArn}: ${describeError(err)}` }],
     };
   }
-  const client = new IAMClient(clientConfig({ ...request.aws, profile: undefined, credentials, global: true }));
+  const client = new IAMClient(
+    clientConfig({ ...request.aws, profile: undefined, credentials, global: true }),
+  );
   try {
     const report = await runAudit({
       config: request.config,

@@ -167,7 +167,9 @@ async function recordPack(
   packSha256: string,
 ): Promise<TrailRecord> {
   const { store } = request.trail;
-  const actor = request.credentialReportFile ? localActor() : (await callerIdentity(createStsClient(request.aws))).arn;
+  const actor = request.credentialReportFile
+    ? localActor()
+    : (await callerIdentity(createStsClient(request.aws))).arn;
   try {
     return await store.append({
       at: request.generatedAt,
