@@ -22,6 +22,7 @@ export const AwsType = {
   objectLockV2: 'aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2',
   versioning: 'aws:s3/bucketVersioning:BucketVersioning',
   versioningV2: 'aws:s3/bucketVersioningV2:BucketVersioningV2',
+  stackSet: 'aws:cloudformation/stackSet:StackSet',
 } as const;
 
 /**
