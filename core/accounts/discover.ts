@@ -8,6 +8,14 @@ import {
 import { type AwsClientOptions, clientConfig } from '../aws.js';
 import { describeError, IncompleteError } from '../errors.js';
 
+/** What discovery calls, so the hub role's policy grants exactly these (stacks/audit-role). */
+export const ORGANIZATION_READ_ACTIONS = [
+  'organizations:DescribeOrganization',
+  'organizations:ListAccounts',
+  'organizations:ListAccountsForParent',
+  'organizations:ListChildren',
+] as const;
+
 export interface MemberAccount {
   account: string;
   /** The account's name in the organization; null when the account was listed by ID. */

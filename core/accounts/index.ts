@@ -8,5 +8,10 @@ export {
   runAccountsAudit,
   sessionNameFor,
 } from './audit.js';
-export { type Discovered, discoverAccounts, type MemberAccount } from './discover.js';
+export {
+  type Discovered,
+  discoverAccounts,
+  type MemberAccount,
+  ORGANIZATION_READ_ACTIONS,
+} from './discover.js';
 export { type AccountsSpec, parseAccountsSpec, type SpecSources } from './spec.js';

@@ -23,6 +23,7 @@ export const AwsType = {
   versioning: 'aws:s3/bucketVersioning:BucketVersioning',
   versioningV2: 'aws:s3/bucketVersioningV2:BucketVersioningV2',
   bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
+  stackSet: 'aws:cloudformation/stackSet:StackSet',
 } as const;
 
 /**

@@ -2,14 +2,14 @@ import type { PolicyResource } from '@pulumi/policy';
 import { BROAD_MANAGED_POLICIES, roleDocumentProblems, statementsOf } from './iam-documents.js';
 import { AwsType, refersTo } from './resources.js';
 
-interface Grant {
+export interface Grant {
   source: PolicyResource;
   document?: unknown;
   managedPolicyArn?: string;
 }
 
 /** Every grant the role receives in the stack: inline policies, role policies, attached policies. */
-function grantsOf(role: PolicyResource, resources: PolicyResource[]): Grant[] {
+export function grantsOf(role: PolicyResource, resources: PolicyResource[]): Grant[] {
   const inline = ((role.props['inlinePolicies'] as { policy?: unknown }[] | undefined) ?? []).map((p) => ({
     source: role,
     document: p.policy,

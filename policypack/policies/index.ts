@@ -4,6 +4,7 @@ import { requireDailyRotationSchedule } from './require-daily-rotation-schedule.
 import { requireRotationLogRetention } from './require-rotation-log-retention.js';
 import { requireValidRotationTags } from './require-valid-rotation-tags.js';
 import { requireWormTrailBucket } from './require-worm-trail-bucket.js';
+import { restrictAuditRolePermissions } from './restrict-audit-role-permissions.js';
 import { restrictRotationRolePermissions } from './restrict-rotation-role-permissions.js';
 
 /** Every keywarden policy, in the order the pack registers them. */
@@ -14,4 +15,5 @@ export const keywardenPolicies: Policies = [
   requireRotationLogRetention,
   requireWormTrailBucket,
   restrictRotationRolePermissions,
+  restrictAuditRolePermissions,
 ];

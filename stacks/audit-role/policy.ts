@@ -1,3 +1,4 @@
+import { ORGANIZATION_READ_ACTIONS } from '../../core/accounts/discover.js';
 import { policyFor } from '../../core/permissions.js';
 import type { PolicyDocument } from '../policy-document.js';
 import { type AuditRoleSettings, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from './settings.js';
@@ -39,4 +40,87 @@ export function trustPolicy(settings: AuditRoleSettings, oidcProviderArn: string
  */
 export function auditPolicy(partition: string, account: string, region: string): PolicyDocument {
   return { Version: '2012-10-17', Statement: policyFor(['audit'], { partition, account, region }) };
+}
+
+/**
+ * The hub role of organisation mode may do two things only: assume the member role, in accounts of this
+ * organization only (aws:ResourceOrgID), and read the organization's account list. The audit itself runs
+ * with the member role's permissions.
+ */
+export function hubPolicy(partition: string, organizationId: string, memberRoleName: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AssumeTheMemberRoleInTheOrganization',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: [`arn:${partition}:iam::*:role/${memberRoleName}`],
+        Condition: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+      },
+      {
+        Sid: 'ReadTheOrganization',
+        Effect: 'Allow',
+        Action: [...ORGANIZATION_READ_ACTIONS],
+        Resource: ['*'],
+      },
+    ],
+  };
+}
+
+/** The member role trusts the hub role only: no other principal of any account may assume it. */
+export function memberTrustPolicy(hubRoleArn: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'KeywardenHubRoleOnly',
+        Effect: 'Allow',
+        Principal: { AWS: hubRoleArn },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+  };
+}
+
+/**
+ * The CloudFormation template the StackSet deploys in every account: the member role with the `audit`
+ * permissions of core/permissions.ts, its ARNs written with the pseudo parameters of the account it lands in.
+ */
+export function memberRoleTemplate(hubRoleArn: string, memberRoleName: string, tags: Record<string, string>) {
+  const statements = policyFor(['audit'], {
+    partition: pseudo('Partition'),
+    account: pseudo('AccountId'),
+    region: pseudo('Region'),
+  }).map((statement) => ({
+    ...statement,
+    Resource: statement.Resource.map((arn) => (arn.includes('${') ? { 'Fn::Sub': arn } : arn)),
+  }));
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: 'keywarden: read-only role for the organisation-wide IAM access key audit',
+    Resources: {
+      MemberRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: memberRoleName,
+          Description: 'keywarden audit of IAM access key ages, assumed by the hub role only',
+          MaxSessionDuration: 3600,
+          AssumeRolePolicyDocument: memberTrustPolicy(hubRoleArn),
+          Policies: [
+            {
+              PolicyName: 'keywarden-audit-read-only',
+              PolicyDocument: { Version: '2012-10-17', Statement: statements },
+            },
+          ],
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        },
+      },
+    },
+  };
+}
+
+/** `${AWS::<name>}`: a CloudFormation pseudo parameter, resolved in the account the template lands in. */
+function pseudo(name: string): string {
+  return ['$', `{AWS::${name}}`].join('');
 }

@@ -13,6 +13,41 @@ const noWildcards = (what: string) =>
     .max(255)
     .refine((value) => !/[*?]/.test(value), `must name one ${what}: wildcards are not allowed`);
 
+/**
+ * Organisation mode: the role above becomes the hub (it may only assume the member role in the
+ * organization's accounts and read Organizations), and a service-managed StackSet puts the read-only member
+ * role in every account of the organization or of the units named, including accounts created later.
+ */
+export const organizationSettingsSchema = z
+  .object({
+    memberRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-)')
+      .default('keywarden-audit-member')
+      .describe('Name of the read-only role in every member account (the Action input role-name).'),
+    organizationalUnits: z
+      .array(
+        z.string().regex(/^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/, 'must be an OU or root ID'),
+      )
+      .default([])
+      .describe('Deploy the member role to these OUs (and their children); empty: the organization root.'),
+    stackSet: z
+      .boolean()
+      .default(true)
+      .describe('Create the StackSet here (the management or a delegated administrator account).'),
+    callAs: z
+      .enum(['SELF', 'DELEGATED_ADMIN'])
+      .default('SELF')
+      .describe('SELF in the management account, DELEGATED_ADMIN in a delegated administrator account.'),
+    memberRoleInThisAccount: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Also create the member role in this account: a service-managed StackSet never deploys to the management account.',
+      ),
+  })
+  .strict();
+
 /** Settings of the `keywarden-audit-role` Pulumi project (`pulumi config set <key> <value>`). */
 export const auditRoleSettingsSchema = z
   .object({
@@ -55,6 +90,9 @@ export const auditRoleSettingsSchema = z
       .max(43200)
       .default(3600)
       .describe('Longest session the role grants, in seconds.'),
+    organization: organizationSettingsSchema
+      .optional()
+      .describe('Audit every account of the AWS Organization from this role (hub) through member roles.'),
   })
   .strict()
   .refine(

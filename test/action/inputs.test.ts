@@ -63,3 +63,28 @@ describe('readInputs', () => {
     expect(() => readInputs(inputsOf({ 'as-of': 'yesterday' }))).toThrow(/input as-of: "yesterday"/);
   });
 });
+
+describe('readInputs, many accounts and trusted authors', () => {
+  const inputs = (values: Record<string, string>) => readInputs((name) => values[name] ?? '');
+
+  it('reads accounts with role-name, and the trusted authors as logins', () => {
+    expect(
+      inputs({
+        accounts: 'organization',
+        'role-name': 'keywarden-audit-member',
+        'trusted-authors': 'keywarden-app[bot], @security-bot',
+      }),
+    ).toMatchObject({
+      accounts: 'organization',
+      roleName: 'keywarden-audit-member',
+      trustedAuthors: ['keywarden-app[bot]', 'security-bot'],
+    });
+  });
+
+  it('refuses accounts without role-name, and a trusted author that is not a login', () => {
+    expect(() => inputs({ accounts: 'organization' })).toThrow('input accounts needs input role-name');
+    expect(() => inputs({ 'trusted-authors': 'evil<script>' })).toThrow(
+      'input trusted-authors: "evil<script>" is not a GitHub login',
+    );
+  });
+});

@@ -39,6 +39,7 @@ describe('the policy pack over the analyzer protocol', () => {
       ['require-rotation-log-retention', 'mandatory', 'medium'],
       ['require-worm-trail-bucket', 'mandatory', 'high'],
       ['restrict-rotation-role-permissions', 'mandatory', 'critical'],
+      ['restrict-audit-role-permissions', 'mandatory', 'high'],
     ]);
     const coreProperties = (configJsonSchema() as { properties: unknown }).properties;
     const withSchema = info.policies.filter((p) => p.configSchema);

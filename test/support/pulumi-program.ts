@@ -21,6 +21,8 @@ export interface ProgramRun {
 
 export const MOCK_ACCOUNT = '123456789012';
 export const MOCK_REGION = 'eu-central-1';
+export const MOCK_ORGANIZATION = 'o-a1b2c3d4e5';
+export const MOCK_ROOT = 'r-a1b2';
 
 /**
  * Mocks that answer like the AWS provider where the programs read an output: a physical name, an ARN, a
@@ -52,6 +54,13 @@ export function awsMocks(registered: RegisteredResource[] = []): pulumi.runtime.
         return { partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsSuffix: 'com.amazonaws' };
       }
       if (args.token === 'aws:index/getRegion:getRegion') return { name: MOCK_REGION, region: MOCK_REGION };
+      if (args.token === 'aws:organizations/getOrganization:getOrganization') {
+        return {
+          id: MOCK_ORGANIZATION,
+          masterAccountId: MOCK_ACCOUNT,
+          roots: [{ id: MOCK_ROOT, name: 'Root' }],
+        };
+      }
       return args.inputs;
     },
   };

@@ -51,3 +51,57 @@ describe('the audit-role stack under the project policy pack', () => {
     ]);
   });
 });
+
+describe('the audit-role stack in organisation mode under the project policy pack', () => {
+  let pack: RunningPack;
+  let stack: StackResource[];
+  beforeAll(async () => {
+    stack = await recordStack(
+      () => {
+        setProjectConfig(PROJECT, { repository: 'acme/security', branches: ['main'], organization: {} });
+        return main();
+      },
+      { mocks: awsMocks(), project: PROJECT, stack: 'org' },
+    );
+    pack = await startPolicyPack(PACK_DIR);
+    const info = await pack.info();
+    await pack.configure(Object.fromEntries(info.policies.map((policy) => [policy.name, 'mandatory'])));
+  });
+  afterAll(async () => {
+    await pack?.close();
+  });
+
+  it('passes every policy, the member role template included, and keeps the single-account URNs', async () => {
+    // Act
+    const analysis = await pack.analyzeStack(stack);
+    // Assess
+    expect(analysis.diagnostics).toEqual([]);
+    expect(stack.map((resource) => resource.name).sort()).toEqual([
+      'audit-permissions',
+      'audit-role',
+      'github-oidc',
+      'member-permissions',
+      'member-role',
+      'member-roles',
+      'member-roles-everywhere',
+    ]);
+  });
+
+  it('rejects the stack when the member role template grants a write', async () => {
+    // Prepare
+    const weakened = stack.map((resource) => {
+      if (resource.name !== 'member-roles') return resource;
+      const props = (resource.outputs ?? resource.inputs) as { templateBody: string };
+      const body = props.templateBody.replace('"iam:ListUsers"', '"iam:ListUsers","iam:DeleteUser"');
+      return {
+        ...resource,
+        inputs: { ...resource.inputs, templateBody: body },
+        outputs: { ...props, templateBody: body },
+      };
+    });
+    // Act
+    const analysis = await pack.analyzeStack(weakened);
+    // Assess
+    expect(analysis.diagnostics.map((d) => d.policyName)).toEqual(['restrict-audit-role-permissions']);
+  });
+});

@@ -1,0 +1,39 @@
+// Floor (b): only the calls that `keywarden audit --accounts` makes per account, nothing else: STS AssumeRole,
+// then GenerateCredentialReport polled on keywarden's schedule, GetCredentialReport, and ListAccessKeys for the
+// flagged users (all given in a JSON file, so no listing or judging happens here), CONCURRENCY accounts at once.
+import { readFileSync } from 'node:fs';
+import {
+  GenerateCredentialReportCommand,
+  GetCredentialReportCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { pool } from '../audit/moto.mjs';
+
+const { accounts, roleName, flaggedUsers, concurrency } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const config = { region: 'us-east-1', retryMode: 'adaptive', maxAttempts: 8 };
+const sts = new STSClient(config);
+let bytes = 0;
+await pool(accounts, concurrency, async (account) => {
+  const { Credentials: c } = await sts.send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${roleName}`, RoleSessionName: 'floor' }),
+  );
+  const iam = new IAMClient({
+    ...config,
+    credentials: {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+    },
+  });
+  let delay = 250;
+  while ((await iam.send(new GenerateCredentialReportCommand({}))).State !== 'COMPLETE') {
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay *= 2;
+  }
+  bytes += (await iam.send(new GetCredentialReportCommand({}))).Content.length;
+  for (const user of flaggedUsers) await iam.send(new ListAccessKeysCommand({ UserName: user }));
+  iam.destroy();
+});
+console.log(JSON.stringify({ accounts: accounts.length, reportBytes: bytes }));
