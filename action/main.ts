@@ -1,11 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import * as actionsCore from '@actions/core';
-import { type AuditReport, runAudit } from '../core/audit.js';
+import { type AuditReport, auditOutcome, runAudit } from '../core/audit.js';
 import { createIamClient } from '../core/aws.js';
 import { loadConfig } from '../core/config.js';
 import { describeError, UsageError } from '../core/errors.js';
-import { failsAt } from '../core/evaluate.js';
 import { toJsonReport } from '../core/report/json.js';
 import { maskKeyId } from '../core/report/markdown.js';
 import { type Clock, systemClock } from '../core/time.js';
@@ -130,14 +129,10 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
   setOutputs(core, report, reportPath, issues);
 
   if (syncError) throw syncError;
-  if (report.gaps.length > 0) {
-    return `keywarden: audit incomplete: ${report.gaps.length} part${report.gaps.length === 1 ? '' : 's'} of account ${report.account} could not be read; no issue was closed (see the job summary)`;
-  }
-  if (failsAt(report.summary, inputs.failOn)) {
-    const s = report.summary;
-    return `keywarden: ${s.violations} violation${s.violations === 1 ? '' : 's'} and ${s.warnings} warning${s.warnings === 1 ? '' : 's'} in account ${report.account} (fail-on: ${inputs.failOn})`;
-  }
-  return null;
+  return auditOutcome(report, inputs.failOn, {
+    detail: 'see the job summary',
+    incompleteConsequence: 'no issue was closed',
+  }).line;
 }
 
 async function syncIssues(
@@ -228,6 +223,8 @@ function setOutputs(
     unused: s.unused,
     stale: s.stale,
     exempt: s.exempt,
+    'root-key': s['root-key'],
+    superseded: s.superseded,
     compliant: s.compliant,
     complete: String(report.gaps.length === 0),
     account: report.account,

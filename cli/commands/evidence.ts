@@ -2,7 +2,7 @@ import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { runAudit } from '../../core/audit.js';
+import { auditOutcome, runAudit } from '../../core/audit.js';
 import { loadConfig } from '../../core/config.js';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../../core/errors.js';
 import { renderEvidenceHtml } from '../../core/evidence/html.js';
@@ -115,11 +115,12 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
     source: options.source,
     credentialReportFile: options.credentialReport,
   });
-  if (report.gaps.length > 0) {
-    throw new IncompleteError(
-      `evidence needs a complete audit: ${report.gaps.length} part${report.gaps.length > 1 ? 's' : ''} of the account could not be read (first: ${report.gaps[0]?.scope}: ${report.gaps[0]?.reason})`,
-    );
-  }
+  // Evidence is filed whatever the findings are (they are its content), so it never fails on them.
+  const outcome = auditOutcome(report, 'never', {
+    detail: `first: ${report.gaps[0]?.scope}: ${report.gaps[0]?.reason}`,
+    incompleteConsequence: 'evidence needs a complete audit',
+  });
+  if (outcome.exitCode === ExitCode.incomplete) throw new IncompleteError(outcome.line ?? '');
 
   const model = buildEvidence({
     report,

@@ -1,4 +1,5 @@
 import type { AuditReport } from '../audit.js';
+import { verdictCounts } from '../evaluate.js';
 import type { Severity } from '../types.js';
 
 const COLOUR: Record<Severity, string> = { violation: '\u001b[31m', warning: '\u001b[33m', ok: '\u001b[32m' };
@@ -40,7 +41,7 @@ export function renderTable(report: AuditReport, options: { colour?: boolean } =
   lines.push(
     '',
     `account ${report.account} · ${s.users} users · ${s.keys} keys · as of ${report.asOf.toISOString()} · limit ${report.policy.maxKeyAgeDays} days`,
-    `${s.overdue} overdue, ${s.expiring} expiring, ${s.unused} unused, ${s.stale} stale, ${s.exempt} exempt, ${s.compliant} compliant`,
+    verdictCounts(s),
   );
   if (report.gaps.length > 0) {
     lines.push(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { desiredIssues, markersOf, ownerHint } from '../../../action/issues/render.js';
+import { controlsFor } from '../../../core/controls/index.js';
 import { fingerprint } from '../../../core/fingerprint.js';
 import type { Finding, UserRecord } from '../../../core/types.js';
 
@@ -22,6 +23,7 @@ function finding(overrides: Partial<Finding> = {}): Finding {
     verdict: 'overdue',
     severity: 'violation',
     reason: 'Active access key not rotated in over 90 days (120 days old).',
+    controls: controlsFor(overrides.verdict ?? 'overdue'),
     ...overrides,
   };
 }
