@@ -39,4 +39,17 @@ describe('auditOutcome', () => {
       line: 'keywarden: audit incomplete: 1 part of account 123456789012 could not be read; no issue was closed (see the job summary)',
     });
   });
+
+  it('makes a finding Security Hub refused an incomplete audit (exit 3), above --fail-on', () => {
+    const outcome = auditOutcome(
+      { ...clean, summary: { violations: 1, warnings: 0 }, refusedFindings: 2 },
+      'violation',
+      detail,
+    );
+
+    expect(outcome).toEqual({
+      exitCode: 3,
+      line: 'keywarden: Security Hub refused 2 findings of account 123456789012: not every finding is there',
+    });
+  });
 });
