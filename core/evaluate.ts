@@ -2,7 +2,7 @@ import type { Config } from './config.js';
 import { controlsFor } from './controls/index.js';
 import { activeExemption } from './exemption.js';
 import { DAY_MS, wholeDaysBetween } from './time.js';
-import { type Finding, isRootKey, type KeyRecord, type Severity, type Verdict } from './types.js';
+import { type Finding, isRootKey, type KeyRecord, type Severity, VERDICTS, type Verdict } from './types.js';
 
 export const SEVERITY_OF: Readonly<Record<Verdict, Severity>> = {
   exempt: 'ok',
@@ -17,12 +17,7 @@ export const SEVERITY_OF: Readonly<Record<Verdict, Severity>> = {
 
 /** The order in which summaries count verdicts: violations, then warnings, then the rest. */
 export const SUMMARY_ORDER: readonly Verdict[] = [
-  'root-key',
-  'overdue',
-  'expiring',
-  'superseded',
-  'unused',
-  'stale',
+  ...VERDICTS.filter((verdict) => verdict !== 'exempt' && verdict !== 'compliant'),
   'exempt',
   'compliant',
 ];
