@@ -7,11 +7,10 @@ import {
   runAccountsAudit,
   sessionNameFor,
 } from '../core/accounts/index.js';
-import { type AuditReport, runAudit } from '../core/audit.js';
+import { type AuditReport, auditOutcome, runAudit } from '../core/audit.js';
 import { createIamClient } from '../core/aws.js';
 import { loadConfig } from '../core/config.js';
 import { describeError, UsageError } from '../core/errors.js';
-import { failsAt } from '../core/evaluate.js';
 import { toJsonReport } from '../core/report/json.js';
 import { maskKeyId } from '../core/report/markdown.js';
 import { type Clock, systemClock } from '../core/time.js';
@@ -156,21 +155,10 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
   setOutputs(core, report, reportPath, issues);
 
   if (syncError) throw syncError;
-  const where = report.accounts
-    ? `${report.accounts.length} account${report.accounts.length === 1 ? '' : 's'}`
-    : `account ${report.account}`;
-  if (report.gaps.length > 0) {
-    const closing = report.accounts ? 'no issue of those accounts was closed' : 'no issue was closed';
-    const partOf = report.accounts
-      ? `${report.accounts.filter((a) => !a.complete).length} of ${where}`
-      : where;
-    return `keywarden: audit incomplete: ${report.gaps.length} part${report.gaps.length === 1 ? '' : 's'} of ${partOf} could not be read; ${closing} (see the job summary)`;
-  }
-  if (failsAt(report.summary, inputs.failOn)) {
-    const s = report.summary;
-    return `keywarden: ${s.violations} violation${s.violations === 1 ? '' : 's'} and ${s.warnings} warning${s.warnings === 1 ? '' : 's'} in ${where} (fail-on: ${inputs.failOn})`;
-  }
-  return null;
+  return auditOutcome(report, inputs.failOn, {
+    detail: 'see the job summary',
+    incompleteConsequence: report.accounts ? 'no issue of those accounts was closed' : 'no issue was closed',
+  }).line;
 }
 
 async function syncIssues(
@@ -263,6 +251,8 @@ function setOutputs(
     unused: s.unused,
     stale: s.stale,
     exempt: s.exempt,
+    'root-key': s['root-key'],
+    superseded: s.superseded,
     compliant: s.compliant,
     complete: String(report.gaps.length === 0),
     account: report.account,

@@ -2,16 +2,16 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AccountResult } from './accounts/audit.js';
 import { createIamClient } from './aws.js';
 import type { Config, Policy } from './config.js';
-import { UsageError } from './errors.js';
-import { evaluate, type Summary, summarize } from './evaluate.js';
+import { ExitCode, UsageError } from './errors.js';
+import { evaluate, type FailOn, failsAt, type Summary, summarize } from './evaluate.js';
 import { readSavedReport } from './inventory/credential-report.js';
 import { fetchApiInventory, fetchCredentialReport, resolveFlaggedKeyIds } from './inventory/live.js';
 import type { Finding, Gap, Inventory, SourceName, UserRecord } from './types.js';
 import { TOOL } from './version.js';
 
-/** The audit result every renderer, the Action and the evidence pack read. JSON form: schemaVersion 1. */
+/** The audit result every renderer, the Action and the evidence pack read. JSON form: schemaVersion 2. */
 export interface AuditReport {
-  schemaVersion: 1;
+  schemaVersion: 2;
   tool: typeof TOOL;
   asOf: Date;
   source: SourceName;
@@ -83,7 +83,7 @@ function buildReport(
   notes: string[],
 ): AuditReport {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: TOOL,
     asOf,
     source: inventory.source,
@@ -99,4 +99,58 @@ function buildReport(
     gaps: inventory.gaps,
     notes,
   };
+}
+
+/** How an audit ends, for every surface: the exit code and the one closing line (null when it passes). */
+export interface AuditOutcome {
+  exitCode: typeof ExitCode.ok | typeof ExitCode.findings | typeof ExitCode.incomplete;
+  line: string | null;
+}
+
+/**
+ * The one rule: gaps make the audit incomplete (exit 3) whatever was found, since a clean result is not
+ * proven; so is one whose findings Security Hub refused (they did not all arrive where they were sent);
+ * otherwise findings at or above `failOn` fail it (exit 1). `detail` says where a person
+ * reads more ("see the report's gaps", "see the job summary"); `consequence` what the surface did not do because of it.
+ */
+export function auditOutcome(
+  result: {
+    account: string;
+    summary: Pick<Summary, 'violations' | 'warnings'>;
+    gaps: readonly Gap[];
+    /** A many-accounts audit: the accounts, each complete or not. */
+    accounts?: readonly Pick<AccountResult, 'complete'>[] | undefined;
+    /** Findings Security Hub refused (`--security-hub`): the findings were not all delivered, as for a gap. */
+    refusedFindings?: number;
+  },
+  failOn: FailOn,
+  options: { detail: string; incompleteConsequence?: string },
+): AuditOutcome {
+  const { account, summary, gaps, accounts } = result;
+  const where = accounts
+    ? `${accounts.length} account${accounts.length === 1 ? '' : 's'}`
+    : `account ${account}`;
+  if (gaps.length > 0) {
+    const consequence = options.incompleteConsequence ? `; ${options.incompleteConsequence}` : '';
+    const partOf = accounts ? `${accounts.filter((a) => !a.complete).length} of ${where}` : where;
+    return {
+      exitCode: ExitCode.incomplete,
+      line: `keywarden: audit incomplete: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of ${partOf} could not be read${consequence} (${options.detail})`,
+    };
+  }
+  const refused = result.refusedFindings ?? 0;
+  if (refused > 0) {
+    return {
+      exitCode: ExitCode.incomplete,
+      line: `keywarden: Security Hub refused ${refused} finding${refused === 1 ? '' : 's'} of ${where}: not every finding is there`,
+    };
+  }
+  if (failsAt(summary, failOn)) {
+    const { violations: v, warnings: w } = summary;
+    return {
+      exitCode: ExitCode.findings,
+      line: `keywarden: ${v} violation${v === 1 ? '' : 's'} and ${w} warning${w === 1 ? '' : 's'} in ${where} (fail-on: ${failOn})`,
+    };
+  }
+  return { exitCode: ExitCode.ok, line: null };
 }

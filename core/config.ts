@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
-import { calendarDaysBetween, endOfUtcDay } from './time.js';
+import { calendarDaysBetween } from './time.js';
+import { ROOT_USER } from './types.js';
+
+export { activeExemption } from './exemption.js';
 
 /** The longest an exemption may run: a year, so that every exemption is re-approved at least yearly. */
 export const MAX_EXEMPTION_DAYS = 365;
@@ -25,7 +28,14 @@ const isoDate = z
 
 export const exemptionSchema = z
   .object({
-    user: z.string().min(1).describe('IAM user name the exemption covers.'),
+    user: z
+      .string()
+      .min(1)
+      .refine(
+        (user) => user !== ROOT_USER,
+        'the root account cannot be exempted: no root access key may exist (CIS 1.4, Security Hub IAM.4)',
+      )
+      .describe('IAM user name the exemption covers (never the root account).'),
     account: z
       .string()
       .regex(/^\d{12}$/, 'must be a 12-digit AWS account ID')
@@ -235,21 +245,6 @@ async function readText(path: string, required: boolean, shownAs: string): Promi
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error');
     throw new UsageError(`${shownAs}: cannot read config file (${why})`);
   }
-}
-
-/** The exemption in force for a user on a date, if any (valid through `expiresOn`, UTC). */
-export function activeExemption(
-  exemptions: readonly Exemption[],
-  user: string,
-  account: string,
-  asOf: Date,
-): Exemption | undefined {
-  return exemptions.find(
-    (exemption) =>
-      exemption.user === user &&
-      (exemption.account === undefined || exemption.account === account) &&
-      asOf.getTime() <= endOfUtcDay(exemption.expiresOn).getTime(),
-  );
 }
 
 /** JSON Schema of the config as people write it: the policy pack's `configSchema` comes from here. */

@@ -40,13 +40,39 @@ export interface Inventory {
   gaps: Gap[];
 }
 
-export const VERDICTS = ['overdue', 'expiring', 'unused', 'stale', 'exempt', 'compliant'] as const;
+/** Every verdict, in the precedence order of DESIGN.md's verdict table (first match wins). */
+export const VERDICTS = [
+  'exempt',
+  'root-key',
+  'overdue',
+  'expiring',
+  'superseded',
+  'unused',
+  'stale',
+  'compliant',
+] as const;
 export type Verdict = (typeof VERDICTS)[number];
 export type Severity = 'violation' | 'warning' | 'ok';
+
+/** The user name IAM gives the root account in a credential report. */
+export const ROOT_USER = '<root_account>';
+
+/** Whether a key belongs to the account's root user (credential report row, or an ARN ending in `:root`). */
+export function isRootKey(key: Pick<KeyRecord, 'user' | 'userArn'>): boolean {
+  return key.user === ROOT_USER || key.userArn.endsWith(':root');
+}
+
+/** A control of a compliance framework that a finding serves (the mappings live in core/controls). */
+export interface ControlRef {
+  framework: string;
+  id: string;
+}
 
 export interface Finding extends KeyRecord {
   ageDays: number;
   verdict: Verdict;
   severity: Severity;
   reason: string;
+  /** The control IDs this finding serves, from core/controls (one data file per framework). */
+  controls: ControlRef[];
 }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Policy } from '../../core/config.js';
-import { remediation } from '../../core/evaluate.js';
+import { controlsShort, frameworkLegend } from '../../core/controls/index.js';
+import { part11Meaning } from '../../core/controls/part11.js';
+import { overdueSince, remediation } from '../../core/evaluate.js';
 import { fingerprint } from '../../core/fingerprint.js';
 
 import { escapeMarkdown, maskKeyId } from '../../core/report/markdown.js';
 import { shellWord, visible } from '../../core/text.js';
-import { DAY_MS } from '../../core/time.js';
-import type { Finding, UserRecord } from '../../core/types.js';
+import { type ControlRef, type Finding, isRootKey, type UserRecord } from '../../core/types.js';
 
 /** The issue one (account, IAM user) with a violation should have. */
 export interface DesiredIssue {
@@ -69,12 +70,19 @@ export function renderIssue(
     key: maskKeyId(finding.accessKeyId, maskKeyIds),
     status: finding.status,
     created: finding.createdAt.toISOString().slice(0, 10),
-    overdueSince: new Date(finding.createdAt.getTime() + policy.maxKeyAgeDays * DAY_MS)
+    // A root key is a violation from the day it was created.
+    overdueSince: (isRootKey(finding)
+      ? finding.createdAt
+      : overdueSince(finding.createdAt, policy.maxKeyAgeDays)
+    )
       .toISOString()
       .slice(0, 10),
     verdict: finding.verdict,
   }));
-  const title = `Rotate the IAM access key of ${visible(name)} (account ${visible(account)})`;
+  const root = isRootKey(first);
+  const title = root
+    ? `Delete the root account access key (account ${visible(account)})`
+    : `Rotate the IAM access key of ${visible(name)} (account ${visible(account)})`;
   const digest = createHash('sha256')
     .update(JSON.stringify({ title, keys, owner, policy: policy.maxKeyAgeDays, maskKeyIds }))
     .digest('hex')
@@ -88,7 +96,9 @@ export function renderIssue(
       shown === null
         ? [
             `# find the key ID: the key ${finding.accessKeyId ? `ending in ${finding.accessKeyId.slice(-4)}` : `in slot ${finding.keySlot}`}, created ${keys[index]?.created}`,
-            `aws iam list-access-keys --user-name ${shellWord(name)}`,
+            root
+              ? 'aws iam list-access-keys  # as the root user'
+              : `aws iam list-access-keys --user-name ${shellWord(name)}`,
           ]
         : [];
     // The lookup goes right before the first command that needs the ID.
@@ -97,16 +107,34 @@ export function renderIssue(
     return [...steps.slice(0, at), ...find, ...steps.slice(at), ''];
   });
 
+  const controls = uniqueControls(violations);
+  const why = root
+    ? [
+        `### The root account of account ${escapeMarkdown(account)} has an access key`,
+        '',
+        'No access key may exist for the root account, whatever its age or status: nothing can limit what it may do. ' +
+          '**Delete it; do not rotate it** (keywarden never creates or rotates a root key).',
+      ]
+    : [
+        `### IAM user ${shownUser} in account ${escapeMarkdown(account)} has an access key past the rotation limit`,
+        '',
+        `Active access keys must be rotated within **${policy.maxKeyAgeDays} days** (keywarden.yml \`maxKeyAgeDays\`): ` +
+          `**21 CFR 11.300(b)**, ${part11Meaning('11.300(b)')}.`,
+      ];
+  const fix = root
+    ? ['Move whatever uses the root key to an IAM role or user first, then delete the key as the root user:']
+    : [
+        'Create a replacement key, deliver it, then retire the old one. `keywarden rotate` does these steps safely ' +
+          '(the new secret goes to Secrets Manager only); by hand:',
+      ];
   const body = [
     `<!-- keywarden:fingerprint=${id} -->`,
     `<!-- keywarden:digest=${digest} -->`,
-    `### IAM user ${shownUser} in account ${escapeMarkdown(account)} has an access key past the rotation limit`,
+    ...why,
     '',
-    `Active access keys must be rotated within **${policy.maxKeyAgeDays} days** (keywarden.yml \`maxKeyAgeDays\`). ` +
-      'This is the periodic revision of identification codes and passwords that **21 CFR 11.300(b)** asks for ' +
-      '(also CIS AWS Foundations 1.14, AWS Config `access-keys-rotated`).',
+    `**Controls**: ${controlsShort(controls)} (${frameworkLegend()}).`,
     '',
-    '| slot | access key | status | created | over the limit since | age on ' +
+    `| slot | access key | status | created | ${root ? 'a violation since' : 'over the limit since'} | age on ` +
       options.asOf.toISOString().slice(0, 10) +
       ' |',
     '|---:|---|---|---|---|---:|',
@@ -115,21 +143,25 @@ export function renderIssue(
         `| ${finding.keySlot} | ${escapeMarkdown(keys[index]?.key ?? '')} | ${finding.status} | ${keys[index]?.created} | ${keys[index]?.overdueSince} | ${finding.ageDays} days |`,
     ),
     '',
-    owner
-      ? `**Owner hint** (IAM user tag \`${owner.tag}\`): ${escapeMarkdown(owner.value)}`
-      : '**Owner hint**: none; tag the IAM user with `owner` (and audit with `source: api`) to show one here.',
-    '',
+    ...(root
+      ? []
+      : [
+          owner
+            ? `**Owner hint** (IAM user tag \`${owner.tag}\`): ${escapeMarkdown(owner.value)}`
+            : '**Owner hint**: none; tag the IAM user with `owner` (and audit with `source: api`) to show one here.',
+          '',
+        ]),
     '### How to fix it',
     '',
-    'Create a replacement key, deliver it, then retire the old one. `keywarden rotate` does these steps safely ' +
-      '(the new secret goes to Secrets Manager only); by hand:',
+    ...fix,
     '',
     '```sh',
     ...commands.slice(0, -1),
     '```',
     '',
-    'keywarden closes this issue when a complete audit of the account finds no overdue key for this user. ' +
-      'Close it as **not planned** to stop keywarden from reopening it (record the exemption in keywarden.yml).',
+    `keywarden closes this issue when a complete audit of the account finds ${root ? 'no root access key' : 'no overdue key for this user'}. ` +
+      'Close it as **not planned** to stop keywarden from reopening it' +
+      (root ? '.' : ' (record the exemption in keywarden.yml).'),
   ].join('\n');
   return { fingerprint: id, account, user: name, title, body, digest };
 }
@@ -140,4 +172,13 @@ export function markersOf(
   const found = FINGERPRINT_MARKER.exec(body ?? '');
   if (!found?.[1]) return null;
   return { fingerprint: found[1], digest: DIGEST_MARKER.exec(body ?? '')?.[1] ?? null };
+}
+
+/** The controls of all the findings, each once, in the order the findings list them. */
+function uniqueControls(findings: readonly Finding[]): ControlRef[] {
+  const seen = new Map<string, ControlRef>();
+  for (const control of findings.flatMap((finding) => finding.controls)) {
+    seen.set(`${control.framework}\n${control.id}`, control);
+  }
+  return [...seen.values()];
 }

@@ -7,11 +7,12 @@ import {
   runAccountsAudit,
   sessionNameFor,
 } from '../../core/accounts/index.js';
-import { type AuditReport, runAudit } from '../../core/audit.js';
+import { type AuditReport, auditOutcome, runAudit } from '../../core/audit.js';
 import { createIamClient } from '../../core/aws.js';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
-import { FAIL_ON, type FailOn, failsAt } from '../../core/evaluate.js';
+import { FAIL_ON, type FailOn } from '../../core/evaluate.js';
+import { productArn, renderAsff, toAsff } from '../../core/report/asff.js';
 import { renderJson } from '../../core/report/json.js';
 import { renderMarkdown } from '../../core/report/markdown.js';
 import { renderTable } from '../../core/report/table.js';
@@ -28,7 +29,7 @@ interface AuditOptions extends AwsFlags {
   asOf?: string;
   maxAgeDays?: number;
   warnDays?: number;
-  format: 'table' | 'json' | 'markdown';
+  format: 'table' | 'json' | 'markdown' | 'asff';
   output?: string;
   failOn: FailOn;
   accounts?: string;
@@ -36,6 +37,7 @@ interface AuditOptions extends AwsFlags {
   ou: string[];
   externalId?: string;
   concurrency?: number;
+  securityHub?: boolean;
 }
 
 export function registerAudit(program: Command, io: Io, setExitCode: (code: number) => void): void {
@@ -60,7 +62,7 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
     .option('--warn-days <n>', 'override warnDays', wholeNumber(0, 3650))
     .addOption(
       new Option('--format <format>', 'output format')
-        .choices(['table', 'json', 'markdown'])
+        .choices(['table', 'json', 'markdown', 'asff'])
         .default('table'),
     )
     .option('--output <file>', 'write the report to a file instead of stdout')
@@ -85,6 +87,10 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
       '--concurrency <n>',
       `with --accounts: accounts audited at once (default ${DEFAULT_ACCOUNT_CONCURRENCY})`,
       wholeNumber(1, 64),
+    )
+    .option(
+      '--security-hub',
+      'import the findings into AWS Security Hub (BatchImportFindings) and archive those of keys that no longer exist',
     );
   addAwsOptions(command).action(async (options: AuditOptions) => setExitCode(await audit(options, io)));
 }
@@ -103,12 +109,20 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     ? await auditAccounts(options, io, config, asOf)
     : await auditOneAccount(options, io, config, asOf);
 
+  // ASFF and the import need the region (part of every finding's ProductArn): asked of the SDK once.
+  // Loaded only when asked for, so that other audits do not load the Security Hub client.
+  const securityHub =
+    options.format === 'asff' || options.securityHub ? await import('../../core/security-hub.js') : null;
+  const hub = securityHub?.createSecurityHubClient() ?? null;
+  const region = securityHub && hub ? await securityHub.securityHubRegion(hub) : '';
   const text =
     options.format === 'json'
       ? renderJson(report)
       : options.format === 'markdown'
         ? renderMarkdown(report)
-        : renderTable(report, { colour: !options.output && wantsColour(io.stdout, io.env) });
+        : options.format === 'asff'
+          ? renderAsff(report, { region })
+          : renderTable(report, { colour: !options.output && wantsColour(io.stdout, io.env) });
   if (output) {
     await writeFile(output, text);
     io.stderr.write(`keywarden: report written to ${options.output}\n`);
@@ -116,15 +130,16 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     io.stdout.write(text);
   }
   for (const note of report.notes) io.stderr.write(`keywarden: note: ${note}\n`);
-  if (report.gaps.length > 0) {
-    io.stderr.write(
-      report.accounts
-        ? `keywarden: audit incomplete: ${report.gaps.length} part${report.gaps.length > 1 ? 's' : ''} of ${report.accounts.filter((a) => !a.complete).length} of ${report.accounts.length} accounts could not be read (see the report's gaps)\n`
-        : `keywarden: audit incomplete: ${report.gaps.length} part${report.gaps.length > 1 ? 's' : ''} of the account could not be read (see the report's gaps)\n`,
-    );
-    return ExitCode.incomplete;
-  }
-  return failsAt(report.summary, options.failOn) ? ExitCode.findings : ExitCode.ok;
+  const refusedFindings =
+    securityHub && hub && options.securityHub
+      ? await importFindings(securityHub, hub, report, region, io)
+      : 0;
+  const outcome = auditOutcome({ ...report, refusedFindings }, options.failOn, {
+    detail: "see the report's gaps",
+  });
+  // The report itself shows the findings; only an incomplete audit needs a line of its own on stderr.
+  if (outcome.exitCode === ExitCode.incomplete) io.stderr.write(`${outcome.line}\n`);
+  return outcome.exitCode;
 }
 
 type LoadedConfig = Awaited<ReturnType<typeof loadConfig>>['config'];
@@ -216,4 +231,30 @@ async function assertWritable(file: string): Promise<void> {
       `--output ${file}: cannot write there (${code === 'ENOENT' ? 'no such directory' : (code ?? 'error')})`,
     );
   }
+}
+
+type SecurityHubModule = typeof import('../../core/security-hub.js');
+
+/** `--security-hub`: imports, archives only after a complete audit, and names each refused finding. */
+async function importFindings(
+  securityHub: SecurityHubModule,
+  hub: ReturnType<SecurityHubModule['createSecurityHubClient']>,
+  report: AuditReport,
+  region: string,
+  io: Io,
+): Promise<number> {
+  const complete = report.gaps.length === 0;
+  const sync = await securityHub.syncSecurityHub(hub, {
+    findings: toAsff(report, { region }),
+    archiveAccounts: complete ? [report.account] : [],
+    productArn: productArn(region, report.account),
+    now: report.asOf,
+  });
+  for (const refused of sync.refused) {
+    io.stderr.write(`keywarden: Security Hub refused finding ${refused.id}: ${refused.reason}\n`);
+  }
+  io.stderr.write(
+    `keywarden: Security Hub (${region}): ${sync.imported} finding${sync.imported === 1 ? '' : 's'} imported, ${sync.archived} archived${complete ? '' : ' (none archived: the audit is incomplete)'}, ${sync.calls} API call${sync.calls === 1 ? '' : 's'}\n`,
+  );
+  return sync.refused.length;
 }

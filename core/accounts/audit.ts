@@ -163,7 +163,7 @@ function mergeReports(audits: OneAccount[], request: AccountsAuditRequest, notes
     for (const note of report?.notes ?? []) notes.push(`account ${member.account}: ${note}`);
   }
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: TOOL,
     asOf: request.asOf,
     source: request.source,

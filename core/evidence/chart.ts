@@ -5,8 +5,10 @@ import { escapeHtml } from './escape.js';
 export const CHART_MAX_BARS = 40;
 
 export const VERDICT_COLOUR: Readonly<Record<Verdict, string>> = {
+  'root-key': '#b71c1c',
   overdue: '#b71c1c',
   expiring: '#e65100',
+  superseded: '#9e7c00',
   unused: '#9e7c00',
   stale: '#9e7c00',
   exempt: '#616161',

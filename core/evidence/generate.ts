@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
-import { runAudit } from '../audit.js';
+import { auditOutcome, runAudit } from '../audit.js';
 import { type AwsClientOptions, createIamClient, createStsClient } from '../aws.js';
 import type { Config } from '../config.js';
-import { describeError, IncompleteError, UsageError } from '../errors.js';
+import { describeError, ExitCode, IncompleteError, UsageError } from '../errors.js';
 import { callerIdentity } from '../identity.js';
 import {
   type AnchorCheck,
@@ -102,11 +102,12 @@ export async function generateEvidence(
     ...(request.credentialReportFile ? {} : { client: createIamClient(request.aws) }),
     cwd: request.cwd,
   });
-  if (report.gaps.length > 0) {
-    throw new IncompleteError(
-      `evidence needs a complete audit: ${report.gaps.length} part${report.gaps.length > 1 ? 's' : ''} of the account could not be read (first: ${report.gaps[0]?.scope}: ${report.gaps[0]?.reason})`,
-    );
-  }
+  // Evidence is filed whatever the findings are (they are its content), so it never fails on them.
+  const audited = auditOutcome(report, 'never', {
+    detail: `first: ${report.gaps[0]?.scope}: ${report.gaps[0]?.reason}`,
+    incompleteConsequence: 'evidence needs a complete audit',
+  });
+  if (audited.exitCode === ExitCode.incomplete) throw new IncompleteError(audited.line ?? '');
 
   const { loaded } = request;
   const model = buildEvidence({

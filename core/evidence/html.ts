@@ -1,3 +1,5 @@
+import { controlsShort, frameworkLegend } from '../controls/index.js';
+import { SUMMARY_ORDER } from '../evaluate.js';
 import { chartRows, keyAgeChartSvg } from './chart.js';
 import { escapeHtml as esc } from './escape.js';
 import { type EvidenceModel, isoDay, trailCheckText } from './model.js';
@@ -99,7 +101,7 @@ function policySection(model: EvidenceModel): string {
   return `<section id="policy"><h2>Policy and exemptions</h2>
 <ul>
 <li>An active key older than <strong>${p.maxKeyAgeDays} days</strong> is overdue (a violation); within ${p.warnDays} days of that it is expiring.</li>
-<li>An active key never used and older than ${p.unusedKeyDays} days is unused; an inactive key older than ${p.maxKeyAgeDays} days is stale (to be deleted).</li>
+<li>An active key not used for ${p.unusedKeyDays} days (or never used and older) is unused; an active key replaced more than ${p.rotation.deactivateAfterDays} days ago by a newer active key is superseded; an inactive key older than ${p.maxKeyAgeDays} days is stale (to be deleted). Any root account access key is a violation (root-key).</li>
 <li>Automated rotation creates the replacement at ${p.rotation.rotateAtDays} days, deactivates the old key ${p.rotation.deactivateAfterDays} days later and deletes it ${p.rotation.deleteAfterDays} days after that${p.rotation.enforce ? ', even if still in use (after notice)' : '; it never deactivates a key still in use'}. It manages users tagged <code>${esc(p.scope.tagKey)}=${esc(p.scope.tagValue)}</code>.</li>
 </ul>
 <h3>Exemptions</h3>
@@ -110,19 +112,23 @@ ${exemptions}
 function keysSection(model: EvidenceModel): string {
   const s = model.summary;
   const { hidden } = chartRows(model.findings);
-  const counts = `<p class="counts">${[
-    ['overdue', s.overdue],
-    ['expiring', s.expiring],
-    ['unused', s.unused],
-    ['stale', s.stale],
-    ['exempt', s.exempt],
-    ['compliant', s.compliant],
-  ]
+  const counts = `<p class="counts">${SUMMARY_ORDER.map((verdict) => [verdict, s[verdict]])
     .map(([verdict, count]) => `<span class="badge ${verdict}">${verdict} ${count}</span>`)
     .join(' ')}</p>`;
   const keys = model.findings.length
     ? table(
-        ['user', 'key', 'access key ID', 'status', 'created', 'last used', 'age (days)', 'verdict', 'reason'],
+        [
+          'user',
+          'key',
+          'access key ID',
+          'status',
+          'created',
+          'last used',
+          'age (days)',
+          'verdict',
+          'reason',
+          'controls',
+        ],
         model.findings.map((f) => [
           esc(f.user),
           String(f.keySlot),
@@ -133,9 +139,10 @@ function keysSection(model: EvidenceModel): string {
           String(f.ageDays),
           `<span class="badge ${f.verdict}">${f.verdict}</span>`,
           esc(f.reason),
+          esc(controlsShort(f.controls)),
         ]),
-        ['', 'num', 'nowrap', 'nowrap', 'nowrap', 'nowrap', 'num', 'nowrap', ''],
-      )
+        ['', 'num', 'nowrap', 'nowrap', 'nowrap', 'nowrap', 'num', 'nowrap', '', ''],
+      ) + `\n<p class="legend">Controls: ${esc(frameworkLegend())}.</p>`
     : '<p>No access keys.</p>';
   const notes = model.notes.length
     ? `<ul class="notes">${model.notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>`
@@ -241,9 +248,9 @@ th { background: #f5f5f5; }
 .trail-check.intact { background: #e8f5e9; border: 2px solid #2e7d32; }
 .trail-check.broken { background: #b71c1c; color: #fff; border: 2px solid #7f0000; font-size: 18px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; color: #fff; white-space: nowrap; }
-.badge.overdue { background: #b71c1c; }
+.badge.overdue, .badge.root-key { background: #b71c1c; }
 .badge.expiring { background: #e65100; }
-.badge.unused, .badge.stale { background: #9e7c00; }
+.badge.unused, .badge.stale, .badge.superseded { background: #9e7c00; }
 .badge.exempt { background: #616161; }
 .badge.compliant { background: #2e7d32; }
 figure { margin: 12px 0; overflow-x: auto; }

@@ -1,3 +1,5 @@
+import { controlsShort, frameworkLegend } from '../controls/index.js';
+import { verdictCounts } from '../evaluate.js';
 import { escapeMarkdown as md } from '../report/markdown.js';
 import { visible } from '../text.js';
 import { axisDays, chartRows } from './chart.js';
@@ -40,7 +42,7 @@ export function renderEvidenceMarkdown(model: EvidenceModel): string {
     '## Policy and exemptions',
     '',
     `- An active key older than **${p.maxKeyAgeDays} days** is overdue (a violation); within ${p.warnDays} days of that it is expiring.`,
-    `- An active key never used and older than ${p.unusedKeyDays} days is unused; an inactive key older than ${p.maxKeyAgeDays} days is stale (to be deleted).`,
+    `- An active key not used for ${p.unusedKeyDays} days (or never used and older) is unused; an active key replaced more than ${p.rotation.deactivateAfterDays} days ago by a newer active key is superseded; an inactive key older than ${p.maxKeyAgeDays} days is stale (to be deleted). Any root account access key is a violation (root-key).`,
     `- Automated rotation creates the replacement at ${p.rotation.rotateAtDays} days, deactivates the old key ${p.rotation.deactivateAfterDays} days later and deletes it ${p.rotation.deleteAfterDays} days after that${p.rotation.enforce ? ', even if still in use (after notice)' : '; it never deactivates a key still in use'}. It manages users tagged ${md(`${p.scope.tagKey}=${p.scope.tagValue}`)}.`,
     '',
     '### Exemptions',
@@ -59,24 +61,19 @@ export function renderEvidenceMarkdown(model: EvidenceModel): string {
       '',
     );
   }
-  lines.push(
-    '## Key ages and verdicts',
-    '',
-    `overdue ${s.overdue} · expiring ${s.expiring} · unused ${s.unused} · stale ${s.stale} · exempt ${s.exempt} · compliant ${s.compliant}`,
-    '',
-    ...ageBars(model),
-    '',
-  );
+  lines.push('## Key ages and verdicts', '', verdictCounts(s, ' · '), '', ...ageBars(model), '');
   if (model.findings.length === 0) {
     lines.push('No access keys.', '');
   } else {
     lines.push(
-      '| user | key | access key ID | status | created | last used | age (days) | verdict | reason |',
-      '|---|---:|---|---|---|---|---:|---|---|',
+      '| user | key | access key ID | status | created | last used | age (days) | verdict | reason | controls |',
+      '|---|---:|---|---|---|---|---:|---|---|---|',
       ...model.findings.map(
         (f) =>
-          `| ${md(f.user)} | ${f.keySlot} | ${f.accessKeyId ? md(f.accessKeyId) : '—'} | ${f.status} | ${isoDay(f.createdAt)} | ${isoDay(f.lastUsedAt)} | ${f.ageDays} | ${f.verdict} | ${md(f.reason)} |`,
+          `| ${md(f.user)} | ${f.keySlot} | ${f.accessKeyId ? md(f.accessKeyId) : '—'} | ${f.status} | ${isoDay(f.createdAt)} | ${isoDay(f.lastUsedAt)} | ${f.ageDays} | ${f.verdict} | ${md(f.reason)} | ${md(controlsShort(f.controls))} |`,
       ),
+      '',
+      `Controls: ${md(frameworkLegend())}.`,
       '',
     );
   }

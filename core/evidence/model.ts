@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { AuditReport } from '../audit.js';
 import type { Config, Exemption } from '../config.js';
+import { PART11_MAPPING, type Part11Clause } from '../controls/part11.js';
 import { UsageError } from '../errors.js';
 import type { Summary } from '../evaluate.js';
-import { PART11_MAPPING, type Part11Clause } from '../part11.js';
+import { exemptionInForce } from '../exemption.js';
 import { DAY_MS, endOfUtcDay, parseInstant } from '../time.js';
 import { withinPeriod } from '../trail/store.js';
 import type { Finding } from '../types.js';
@@ -108,7 +109,7 @@ export function buildEvidence(input: EvidenceInput): EvidenceModel {
   const events = inPeriod.filter((record) => record.account === report.account).sort((a, b) => a.seq - b.seq);
   const exemptions = config.exemptions.map((exemption) => ({
     ...exemption,
-    expired: report.asOf.getTime() > endOfUtcDay(exemption.expiresOn).getTime(),
+    expired: !exemptionInForce(exemption, report.asOf),
   }));
   return {
     tool: report.tool,
@@ -157,17 +158,24 @@ function attentionItems(
       text: `The audit trail is BROKEN: verification failed at record seq ${check.firstBadSeq} (${check.problem}). Records from seq ${check.firstBadSeq} on cannot be relied on; investigate before filing this evidence.`,
     });
   }
-  const { violations, warnings } = report.summary;
-  if (violations > 0) {
+  const { overdue, warnings } = report.summary;
+  const rootKeys = report.summary['root-key'];
+  if (rootKeys > 0) {
     items.push({
       level: 'critical',
-      text: `${violations} active access key${violations === 1 ? ' is' : 's are'} overdue for rotation (older than ${report.policy.maxKeyAgeDays} days).`,
+      text: `The root account has ${rootKeys === 1 ? 'an access key' : `${rootKeys} access keys`}; no root access key may exist (CIS 1.4, Security Hub IAM.4): delete ${rootKeys === 1 ? 'it' : 'them'}.`,
+    });
+  }
+  if (overdue > 0) {
+    items.push({
+      level: 'critical',
+      text: `${overdue} active access key${overdue === 1 ? ' is' : 's are'} overdue for rotation (older than ${report.policy.maxKeyAgeDays} days).`,
     });
   }
   if (warnings > 0) {
     items.push({
       level: 'warning',
-      text: `${warnings} access key${warnings === 1 ? ' needs' : 's need'} attention (expiring, unused or stale).`,
+      text: `${warnings} access key${warnings === 1 ? ' needs' : 's need'} attention (expiring, superseded, unused or stale).`,
     });
   }
   const expired = exemptions.filter((exemption) => exemption.expired).length;

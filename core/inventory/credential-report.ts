@@ -5,9 +5,9 @@ import { parse } from 'csv-parse/sync';
 import { accountFromArn } from '../aws.js';
 import { UsageError } from '../errors.js';
 import { visible } from '../text.js';
-import type { Inventory, KeyRecord, UserRecord } from '../types.js';
+import { type Inventory, type KeyRecord, ROOT_USER, type UserRecord } from '../types.js';
 
-export const ROOT_USER = '<root_account>';
+export { ROOT_USER };
 
 const REQUIRED_COLUMNS = [
   'user',

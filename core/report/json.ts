@@ -1,6 +1,9 @@
 import type { AuditReport } from '../audit.js';
 
-/** The machine contract (DESIGN.md, schemaVersion 1). Field order is part of the contract's readability. */
+/**
+ * The machine contract (DESIGN.md, schemaVersion 2: v1's fields keep their meaning; the verdicts root-key and
+ * superseded, their summary counts and `controls` per finding are new). Field order is part of its readability.
+ */
 export function toJsonReport(report: AuditReport) {
   return {
     schemaVersion: report.schemaVersion,
@@ -26,6 +29,7 @@ export function toJsonReport(report: AuditReport) {
       verdict: finding.verdict,
       severity: finding.severity,
       reason: finding.reason,
+      controls: finding.controls.map((control) => ({ framework: control.framework, id: control.id })),
     })),
   };
 }

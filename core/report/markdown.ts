@@ -1,5 +1,6 @@
 import type { AccountResult } from '../accounts/audit.js';
 import type { AuditReport } from '../audit.js';
+import { SUMMARY_ORDER } from '../evaluate.js';
 import { visible } from '../text.js';
 import type { Finding, Gap } from '../types.js';
 import { groupByAccount } from './table.js';
@@ -33,8 +34,10 @@ export function maskKeyId(id: string | null, mask: boolean): string {
 }
 
 const VERDICT_ICON: Record<Finding['verdict'], string> = {
+  'root-key': '🔴 root-key',
   overdue: '🔴 overdue',
   expiring: '🟠 expiring',
+  superseded: '🟡 superseded',
   unused: '🟡 unused',
   stale: '🟡 stale',
   exempt: '⚪ exempt',
@@ -44,9 +47,9 @@ const VERDICT_ICON: Record<Finding['verdict'], string> = {
 export function summaryTable(report: AuditReport): string {
   const s = report.summary;
   return [
-    '| users | keys | overdue | expiring | unused | stale | exempt | compliant |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${s.users} | ${s.keys} | ${s.overdue} | ${s.expiring} | ${s.unused} | ${s.stale} | ${s.exempt} | ${s.compliant} |`,
+    `| users | keys | ${SUMMARY_ORDER.join(' | ')} |`,
+    `|---:|---:|${SUMMARY_ORDER.map(() => '---:|').join('')}`,
+    `| ${s.users} | ${s.keys} | ${SUMMARY_ORDER.map((verdict) => s[verdict]).join(' | ')} |`,
   ].join('\n');
 }
 

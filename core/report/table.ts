@@ -1,4 +1,5 @@
 import type { AuditReport } from '../audit.js';
+import { verdictCounts } from '../evaluate.js';
 import { visible } from '../text.js';
 import type { Finding, Severity } from '../types.js';
 
@@ -66,9 +67,7 @@ export function renderTable(report: AuditReport, options: { colour?: boolean } =
       `account ${visible(report.account)} · ${s.users} users · ${s.keys} keys · as of ${report.asOf.toISOString()} · limit ${report.policy.maxKeyAgeDays} days`,
     );
   }
-  lines.push(
-    `${s.overdue} overdue, ${s.expiring} expiring, ${s.unused} unused, ${s.stale} stale, ${s.exempt} exempt, ${s.compliant} compliant`,
-  );
+  lines.push(verdictCounts(s));
   if (report.gaps.length > 0) {
     lines.push(
       '',

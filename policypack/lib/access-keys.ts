@@ -1,11 +1,11 @@
 import type { PolicyProviderResource } from '@pulumi/policy';
 import type { Config } from '../../core/config.js';
-import { endOfUtcDay } from '../../core/time.js';
+import { exemptionInForce } from '../../core/exemption.js';
 import { known } from './resources.js';
 
 /** Whether any exemption of the config is still in force: only then does the key's user need to be known. */
 export function hasUnexpiredExemption(config: Config, asOf: Date): boolean {
-  return config.exemptions.some((exemption) => asOf.getTime() <= endOfUtcDay(exemption.expiresOn).getTime());
+  return config.exemptions.some((exemption) => exemptionInForce(exemption, asOf));
 }
 
 /**
@@ -27,7 +27,7 @@ export function accessKeyRemedy(
 ): string {
   const who = user === undefined ? '(named only at apply time)' : `"${user}"`;
   const expired = config.exemptions.find(
-    (exemption) => exemption.user === user && asOf.getTime() > endOfUtcDay(exemption.expiresOn).getTime(),
+    (exemption) => exemption.user === user && !exemptionInForce(exemption, asOf),
   );
   return [
     `aws.iam.AccessKey "${resourceName}" creates an ${status === 'Inactive' ? 'Inactive' : 'Active'} access key for IAM user ${who}: nothing rotates it and its secret is kept in the stack state.`,

@@ -4,6 +4,7 @@ import type {
   ResourceValidation,
   StackValidation,
 } from '@pulumi/policy';
+import { PART11, part11Meaning } from '../../core/controls/part11.js';
 
 /** Type tokens as `@pulumi/aws` 7 registers them (the pack does not load @pulumi/aws: it would slow every start). */
 export const AwsType = {
@@ -99,6 +100,11 @@ function valueAt(props: Props, path: string): unknown {
 }
 
 /** The one framework every keywarden policy serves, with the clause that the policy enforces. */
-export function part11(clause: string, specification: string): PolicyComplianceFramework {
-  return { name: '21 CFR Part 11', version: '1997', reference: clause, specification };
+export function part11(clause: string): PolicyComplianceFramework {
+  return {
+    name: PART11.name,
+    version: PART11.version,
+    reference: clause,
+    specification: part11Meaning(clause),
+  };
 }

@@ -18,10 +18,7 @@ export const rejectIamAccessKeys: ResourceValidationPolicy = {
     'Rejects aws.iam.AccessKey resources: a key minted by infrastructure code is never rotated and its secret is kept in the stack state, so the credential is not periodically revised as 21 CFR 11.300(b) requires. Enrol the user for managed rotation instead, or record a documented, unexpired exemption in the pack config.',
   enforcementLevel: 'mandatory',
   severity: 'critical',
-  framework: part11(
-    '11.300(b)',
-    'Identification codes and passwords are periodically checked, recalled, or revised.',
-  ),
+  framework: part11('11.300(b)'),
   configSchema: keywardenConfigSchema,
   validateResource: validateType(AwsType.accessKey, (args, reportViolation) => {
     const config = readKeywardenConfig(args, 'reject-iam-access-keys', reportViolation);

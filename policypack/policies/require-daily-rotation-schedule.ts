@@ -16,10 +16,7 @@ export const requireDailyRotationSchedule: StackValidationPolicy = {
     'Requires the keywarden rotation function to be invoked by an enabled EventBridge Scheduler schedule at least once a day, so that every key is revised before it reaches the maximum age, as 21 CFR 11.300(b) requires.',
   enforcementLevel: 'mandatory',
   severity: 'high',
-  framework: part11(
-    '11.300(b)',
-    'Identification codes and passwords are periodically checked, recalled, or revised.',
-  ),
+  framework: part11('11.300(b)'),
   validateStack: validateStackWith(AwsType.lambdaFunction, (args, reportViolation) => {
     for (const fn of rotationFunctionsOrNotApplicable(args)) {
       const schedules = args.resources.filter(

@@ -18,10 +18,7 @@ export const requireRotationLogRetention: StackValidationPolicy = {
     'Requires the keywarden rotation function to log to a CloudWatch log group of the stack that keeps its records at least as long as the audit trail (trail.retentionDays), because 21 CFR 11.10(e) requires audit trail documentation to be retained as long as the records it covers.',
   enforcementLevel: 'mandatory',
   severity: 'medium',
-  framework: part11(
-    '11.10(e)',
-    'Use of secure, computer-generated, time-stamped audit trails, retained at least as long as the subject records.',
-  ),
+  framework: part11('11.10(e)'),
   configSchema: keywardenConfigSchema,
   validateStack: validateStackWith(AwsType.lambdaFunction, (args, reportViolation) => {
     const config = readKeywardenConfig(args, 'require-rotation-log-retention', reportViolation);

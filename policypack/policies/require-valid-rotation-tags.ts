@@ -16,10 +16,7 @@ export const requireValidRotationTags: ResourceValidationPolicy = {
     'Requires an aws.iam.User tagged for managed rotation to carry the tag key and value exactly as configured: a misspelt tag silently leaves the user out of the rotation that 21 CFR 11.300(b) relies on.',
   enforcementLevel: 'mandatory',
   severity: 'high',
-  framework: part11(
-    '11.300(b)',
-    'Identification codes and passwords are periodically checked, recalled, or revised.',
-  ),
+  framework: part11('11.300(b)'),
   configSchema: keywardenConfigSchema,
   validateResource: validateType(AwsType.user, (args, reportViolation) => {
     const config = readKeywardenConfig(args, 'require-valid-rotation-tags', reportViolation);

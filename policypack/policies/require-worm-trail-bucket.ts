@@ -25,10 +25,7 @@ export const requireWormTrailBucket: StackValidationPolicy = {
     'Requires the keywarden audit trail bucket to have S3 Object Lock in COMPLIANCE mode retaining each record at least trail.retentionDays, versioning enabled, and a bucket policy that denies everyone s3:DeleteObject, s3:DeleteObjectVersion and s3:PutObject without If-None-Match, so that no one can alter, hide or delete a record before its time, as 21 CFR 11.10(e) requires of audit trails.',
   enforcementLevel: 'mandatory',
   severity: 'high',
-  framework: part11(
-    '11.10(e)',
-    'Audit trail entries shall not obscure previously recorded information and shall be retained.',
-  ),
+  framework: part11('11.10(e)'),
   configSchema: keywardenConfigSchema,
   validateStack: validateStackWith(AwsType.lambdaFunction, (args, reportViolation) => {
     const config = readKeywardenConfig(args, 'require-worm-trail-bucket', reportViolation);

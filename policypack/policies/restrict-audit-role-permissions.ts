@@ -17,7 +17,7 @@ export const restrictAuditRolePermissions: StackValidationPolicy = {
     "Requires keywarden's audit role and the member role its StackSet puts in every account to allow only the read-only calls the audit needs, with no wildcard action and no managed policy, limiting system access to what is authorised as 21 CFR 11.10(d) requires.",
   enforcementLevel: 'mandatory',
   severity: 'high',
-  framework: part11('11.10(d)', 'Limiting system access to authorized individuals.'),
+  framework: part11('11.10(d)'),
   // A stack without a resource tagged keywarden:component=audit-role has nothing to check (and is not told
   // "not applicable", so the rotation stack's analysis stays as it was).
   validateStack: (args, reportViolation) => {

@@ -20,7 +20,7 @@ export const restrictRotationRolePermissions: StackValidationPolicy = {
     "Requires the keywarden rotation function's IAM role to grant no wildcard action on every resource, to create, update or delete access keys only of IAM users tagged for managed rotation, and never to read a stored key (no GetSecretValue, no resource-policy or owner-tag change on a secret bound to its owner, no kms:Decrypt through Secrets Manager), limiting system access to what is authorised as 21 CFR 11.10(d) requires.",
   enforcementLevel: 'mandatory',
   severity: 'critical',
-  framework: part11('11.10(d)', 'Limiting system access to authorized individuals.'),
+  framework: part11('11.10(d)'),
   configSchema: keywardenConfigSchema,
   validateStack: validateStackWith(AwsType.lambdaFunction, (args, reportViolation) => {
     const config = readKeywardenConfig(args, 'restrict-rotation-role-permissions', reportViolation);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { desiredIssues } from '../../action/issues/render.js';
+import { controlsFor } from '../../core/controls/index.js';
 
 /** The README's "What an issue looks like", rendered from this fixed finding. */
 function sampleIssue() {
@@ -20,6 +21,7 @@ function sampleIssue() {
         verdict: 'overdue',
         severity: 'violation',
         reason: 'Active access key not rotated in over 90 days (110 days old).',
+        controls: controlsFor('overdue'),
       },
     ],
     {

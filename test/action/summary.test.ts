@@ -23,13 +23,14 @@ function finding(user: string, ageDays: number, overrides: Partial<Finding> = {}
     verdict: ageDays > 90 ? 'overdue' : 'compliant',
     severity: ageDays > 90 ? 'violation' : 'ok',
     reason: 'reason',
+    controls: [],
     ...overrides,
   };
 }
 
 function report(findings: Finding[]): AuditReport {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: TOOL,
     asOf,
     source: 'api',

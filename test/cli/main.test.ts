@@ -28,7 +28,9 @@ describe('keywarden audit (in-process)', () => {
     expect(stdout.split('\n')[0]).toMatch(
       /^VERDICT\s+USER\s+SLOT\s+KEY\s+STATUS\s+AGE\s+LAST USED\s+REASON$/,
     );
-    expect(stdout).toContain('4 overdue, 2 expiring, 1 unused, 1 stale, 2 exempt, 7 compliant');
+    expect(stdout).toContain(
+      '1 root-key, 4 overdue, 2 expiring, 1 superseded, 2 unused, 1 stale, 2 exempt, 8 compliant',
+    );
     expect(stderr).toBe('');
   });
 
@@ -39,8 +41,21 @@ describe('keywarden audit (in-process)', () => {
   });
 
   it('exits 1 with --fail-on warning when only warnings are found', async () => {
-    // Prepare: a limit so long that nothing is overdue, but the unused and stale keys remain.
-    const args = ['audit', ...SAMPLE, '--max-age-days', '365', '--warn-days', '0', '--fail-on'];
+    // Prepare: a limit so long that nothing is overdue, but the unused and stale keys remain; the sample
+    // without its root key, which is a violation at any limit.
+    const dir = tempDir();
+    const sample = readFileSync(join(ROOT, 'examples/credential-report.csv'), 'utf8');
+    writeFileSync(
+      join(dir, 'no-root.csv'),
+      sample.replace(/^<root_account>,.*$/m, (row) =>
+        row.replace(
+          ',true,2026-11-20T08:12:00+00:00,2026-11-21T09:00:00+00:00,us-east-1,iam,',
+          ',false,N/A,N/A,N/A,N/A,',
+        ),
+      ),
+    );
+    const args = ['audit', '--credential-report', join(dir, 'no-root.csv'), '--as-of', '2026-11-28'];
+    args.push('--max-age-days', '365', '--warn-days', '0', '--fail-on');
 
     // Act
     const onWarning = await run([...args, 'warning']);
@@ -51,20 +66,20 @@ describe('keywarden audit (in-process)', () => {
     expect(onViolation.exitCode).toBe(0);
   });
 
-  it('prints schema v1 JSON with --format json', async () => {
+  it('prints schema v2 JSON with --format json', async () => {
     const { exitCode, stdout } = await run(['audit', ...WITH_POLICY, '--format', 'json']);
 
     const report = JSON.parse(stdout);
     expect(exitCode).toBe(1);
     expect(report).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: { name: 'keywarden' },
       asOf: '2026-11-28T00:00:00.000Z',
       source: 'credential-report',
       account: '123456789012',
       complete: true,
     });
-    expect(report.findings).toHaveLength(17);
+    expect(report.findings).toHaveLength(21);
   });
 
   it('prints Markdown with --format markdown', async () => {
@@ -92,7 +107,7 @@ describe('keywarden audit (in-process)', () => {
     expect(exitCode).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe(`keywarden: report written to ${join(dir, 'r.json')}\n`);
-    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).schemaVersion).toBe(1);
+    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).schemaVersion).toBe(2);
   });
 
   it('refuses an --output in a missing directory before auditing, with exit 2', async () => {
@@ -222,7 +237,7 @@ describe('keywarden audit refusing bad input (exit 2, one line on stderr)', () =
     [
       'a --format that does not exist',
       ['audit', ...SAMPLE, '--format', 'xml'],
-      "keywarden: error: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, markdown.",
+      "keywarden: error: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, markdown, asff.",
     ],
     [
       'a saved report with --source api',

@@ -108,6 +108,12 @@ describe('parseConfig', () => {
     expect(rejection({ exemptions: [{ ...exemption, reason: '' }] })).toMatch(/exemptions\[0\]\.reason/);
   });
 
+  it('refuses an exemption for the root account, naming the field and why', () => {
+    expect(rejection({ exemptions: [{ ...exemption, user: '<root_account>' }] })).toBe(
+      'keywarden.yml: exemptions[0].user: the root account cannot be exempted: no root access key may exist (CIS 1.4, Security Hub IAM.4)',
+    );
+  });
+
   it('rejects an expiry that is not a calendar date', () => {
     expect(rejection({ exemptions: [{ ...exemption, expiresOn: '2027-02-30' }] })).toMatch(
       /exemptions\[0\]\.expiresOn: must be a real calendar date/,

@@ -140,7 +140,7 @@ describe.skipIf(!motoAvailable())('the keywarden bundle against moto behind a fa
     expect(exitCode).toBe(3);
     expect(JSON.parse(stdout)).toMatchObject({ complete: false, gaps: [{ scope: 'user:bob' }] });
     expect(stderr).toBe(
-      "keywarden: audit incomplete: 1 part of the account could not be read (see the report's gaps)\n",
+      "keywarden: audit incomplete: 1 part of account 123456789012 could not be read (see the report's gaps)\n",
     );
   });
 

@@ -56,12 +56,14 @@ describe('the README quick start', () => {
 
     // Assess
     expect(exitCode).toBe(1);
-    expect(stdout).toContain('account 123456789012 · 17 users · 17 keys · as of 2026-11-28T00:00:00.000Z');
-    expect(stdout).toContain('4 overdue, 2 expiring, 1 unused, 1 stale, 2 exempt, 7 compliant');
+    expect(stdout).toContain('account 123456789012 · 19 users · 21 keys · as of 2026-11-28T00:00:00.000Z');
+    expect(stdout).toContain(
+      '1 root-key, 4 overdue, 2 expiring, 1 superseded, 2 unused, 1 stale, 2 exempt, 8 compliant',
+    );
     const verdicts = Object.fromEntries(
       stdout
         .split('\n')
-        .slice(1, 18)
+        .slice(1, 22)
         .map((line) => line.split(/\s+/))
         .map(([verdict, user, slot]) => [`${user}/${slot}`, verdict]),
     );
@@ -70,9 +72,12 @@ describe('the README quick start', () => {
       'frank/1': 'overdue',
       'grace/1': 'overdue',
       'erin/1': 'overdue',
+      '<root_account>/1': 'root-key',
       'heidi/1': 'stale',
       'dave/1': 'expiring',
       'carol/1': 'expiring',
+      'svc-archive/1': 'unused',
+      'paul/1': 'superseded',
       'svc-reporting/1': 'unused',
       'svc-vendor-appliance/1': 'exempt',
       'svc-lab-instrument/1': 'exempt',
@@ -80,6 +85,7 @@ describe('the README quick start', () => {
       'trent/2': 'compliant',
       'ivan/1': 'compliant',
       'heidi/2': 'compliant',
+      'paul/2': 'compliant',
       'grace/2': 'compliant',
       'new-hire/1': 'compliant',
       'alice/1': 'compliant',

@@ -85,7 +85,7 @@ describe.skipIf(!motoAvailable())('keywarden audit against moto (in-process)', (
     ]);
     expect(report.findings.map((f: { user: string }) => f.user).sort()).toEqual(['alice', 'bob']);
     expect(stderr).toBe(
-      "keywarden: audit incomplete: 1 part of the account could not be read (see the report's gaps)\n",
+      "keywarden: audit incomplete: 1 part of account 123456789012 could not be read (see the report's gaps)\n",
     );
   });
 

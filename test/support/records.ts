@@ -34,7 +34,7 @@ export function auditReport(keys: KeyRecord[], extra: Partial<AuditReport> = {})
   const findings = evaluate(keys, config, AS_OF);
   const users = [...new Set(keys.map((key) => key.user))];
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: TOOL,
     asOf: AS_OF,
     source: 'credential-report',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { desiredIssues, markersOf, ownerHint } from '../../../action/issues/render.js';
+import { controlsFor } from '../../../core/controls/index.js';
 import { fingerprint } from '../../../core/fingerprint.js';
 import type { Finding, UserRecord } from '../../../core/types.js';
 
@@ -22,6 +23,7 @@ function finding(overrides: Partial<Finding> = {}): Finding {
     verdict: 'overdue',
     severity: 'violation',
     reason: 'Active access key not rotated in over 90 days (120 days old).',
+    controls: controlsFor(overrides.verdict ?? 'overdue'),
     ...overrides,
   };
 }
@@ -87,6 +89,47 @@ describe('desiredIssues', () => {
     expect(body.includes('@org')).toBe(false);
     expect(body.includes(' #1')).toBe(false);
     expect(body.includes('**bold**')).toBe(false);
+  });
+
+  it('files a root key as a violation whose issue says to delete the key, never to rotate it', () => {
+    // Prepare
+    const root = finding({
+      user: '<root_account>',
+      userArn: 'arn:aws:iam::123456789012:root',
+      accessKeyId: null,
+      createdAt: new Date('2026-05-30T00:00:00Z'),
+      ageDays: 2,
+      verdict: 'root-key',
+      reason:
+        'The root account has an active access key (2 days old); no root access key may exist: delete it.',
+    });
+
+    // Act
+    const [issue] = render([root]);
+
+    // Assess
+    expect(issue?.title).toBe('Delete the root account access key (account 123456789012)');
+    expect(issue?.body).toContain('**Delete it; do not rotate it**');
+    expect(issue?.body).toContain('aws iam delete-access-key --access-key-id <ACCESS_KEY_ID>');
+    expect(issue?.body).not.toMatch(/keywarden rotate|create-access-key|--user-name/);
+    expect(issue?.body).toContain(
+      '**Controls**: 21 CFR 11.10(d), CIS 1.4, FSBP IAM.4, Config iam-root-access-key-check',
+    );
+    expect(issue?.body).toContain('finds no root access key');
+  });
+
+  it('shows the controls an overdue key fails, with the CIS benchmark version', () => {
+    const [issue] = render([finding()]);
+
+    expect(issue?.body).toContain(
+      '**Controls**: 21 CFR 11.300(b), CIS 1.14, FSBP IAM.3, Config access-keys-rotated (CIS = CIS AWS Foundations Benchmark v3.0.0;',
+    );
+  });
+
+  it('states the day an overdue key went over the limit: creation + maxKeyAgeDays', () => {
+    const [issue] = render([finding()]);
+
+    expect(issue?.body).toContain('| 2026-02-01 | 2026-05-02 | 120 days |');
   });
 
   it('carries markers that the next run reads back', () => {

@@ -17,6 +17,7 @@ function finding(user: string, ageDays: number, verdict: Finding['verdict'] = 'c
     verdict,
     severity: 'ok',
     reason: '',
+    controls: [],
   };
 }
 

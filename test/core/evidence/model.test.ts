@@ -53,6 +53,31 @@ describe('buildEvidence', () => {
     expect(model.attention[0]?.text).toContain('seq 3');
   });
 
+  it('heads the evidence with a root access key as critical, apart from overdue keys', async () => {
+    // Prepare
+    const input = await fixtureEvidenceInput();
+    input.report = {
+      ...input.report,
+      summary: { ...input.report.summary, 'root-key': 1, violations: input.report.summary.violations + 1 },
+    };
+
+    // Act
+    const model = buildEvidence(input);
+
+    // Assess
+    const critical = model.attention.filter((item) => item.level === 'critical').map((item) => item.text);
+    expect(critical[0]).toBe(
+      'The root account has an access key; no root access key may exist (CIS 1.4, Security Hub IAM.4): delete it.',
+    );
+    expect(critical[1]).toMatch(/^2 active access keys are overdue/);
+  });
+
+  it('carries the controls of every finding', async () => {
+    const model = buildEvidence(await fixtureEvidenceInput());
+
+    for (const finding of model.findings) expect(finding.controls.length).toBeGreaterThan(0);
+  });
+
   it('warns when the period holds no trail records of the account', async () => {
     const input = await fixtureEvidenceInput();
     input.period = { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-02-01T00:00:00Z') };

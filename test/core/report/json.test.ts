@@ -3,7 +3,7 @@ import { renderJson, toJsonReport } from '../../../core/report/json.js';
 import { AS_OF, auditReport, createdDaysAgo, keyRecord } from '../../support/records.js';
 
 describe('renderJson', () => {
-  it('writes schema v1 exactly: DESIGN.md fields in order, plus account per finding, complete and gaps', () => {
+  it('writes schema v2 exactly: DESIGN.md fields in order, plus account per finding, complete and gaps', () => {
     // Prepare
     const report = auditReport([
       keyRecord({
@@ -30,7 +30,7 @@ describe('renderJson', () => {
       'findings',
     ]);
     expect(json).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: { name: 'keywarden', version: expect.stringMatching(/^\d+\.\d+\.\d+/) },
       asOf: AS_OF.toISOString(),
       source: 'credential-report',
@@ -45,6 +45,8 @@ describe('renderJson', () => {
         overdue: 1,
         stale: 0,
         exempt: 0,
+        'root-key': 0,
+        superseded: 0,
         violations: 1,
         warnings: 0,
       },
@@ -64,6 +66,12 @@ describe('renderJson', () => {
           verdict: 'overdue',
           severity: 'violation',
           reason: 'Active access key not rotated in over 90 days (97 days old).',
+          controls: [
+            { framework: '21-cfr-part-11', id: '11.300(b)' },
+            { framework: 'cis-aws-foundations-v3.0.0', id: '1.14' },
+            { framework: 'aws-fsbp', id: 'IAM.3' },
+            { framework: 'aws-config', id: 'access-keys-rotated' },
+          ],
         },
       ],
     });
@@ -81,6 +89,8 @@ describe('renderJson', () => {
       'overdue',
       'stale',
       'exempt',
+      'root-key',
+      'superseded',
       'violations',
       'warnings',
     ]);

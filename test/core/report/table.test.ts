@@ -40,7 +40,9 @@ describe('renderTable', () => {
     const text = renderTable(report);
 
     expect(text).toContain('account 123456789012 · 3 users · 3 keys');
-    expect(text).toContain('1 overdue, 1 expiring, 0 unused, 0 stale, 0 exempt, 1 compliant');
+    expect(text).toContain(
+      '0 root-key, 1 overdue, 1 expiring, 0 superseded, 0 unused, 0 stale, 0 exempt, 1 compliant',
+    );
   });
 
   it('writes no escape codes unless colour is asked for', () => {
