@@ -1,4 +1,4 @@
-import { activeExemption, type Config } from './config.js';
+import { activeExemption, type Config } from './config-schema.js';
 import { DAY_MS, wholeDaysBetween } from './time.js';
 import type { Finding, KeyRecord, Severity, Verdict } from './types.js';
 

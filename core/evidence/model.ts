@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditReport } from '../audit.js';
-import type { Config, Exemption } from '../config.js';
+import type { Config, Exemption } from '../config-schema.js';
 import { UsageError } from '../errors.js';
 import type { Summary } from '../evaluate.js';
 import { PART11_MAPPING, type Part11Clause } from '../part11.js';

@@ -15,7 +15,7 @@ import {
   type SecretsManagerClient,
   TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { Config } from '../config.js';
+import type { Config } from '../config-schema.js';
 import { describeError, IncompleteError } from '../errors.js';
 import type { Clock } from '../time.js';
 import type { TrailAction, TrailOutcome, TrailStore } from '../trail/index.js';

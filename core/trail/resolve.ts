@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import type { Config } from '../config.js';
+import type { Config } from '../config-schema.js';
 import { UsageError } from '../errors.js';
 import { JsonlTrailStore } from './jsonl.js';
 import { S3TrailStore } from './s3.js';

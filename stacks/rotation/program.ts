@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/config-schema.js';
 import { policyFor } from '../../core/permissions.js';
 import { componentTags, StackComponent, StackPurpose } from '../../core/stack-tags.js';
 import type { PolicyDocument, PolicyStatement } from '../policy-document.js';
