@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { createIamClient } from './aws.js';
-import type { Config, Policy } from './config.js';
+import type { Config, Policy } from './config-schema.js';
 import { UsageError } from './errors.js';
 import { evaluate, type Summary, summarize } from './evaluate.js';
 import { decodeSavedReport, parseCredentialReport } from './inventory/credential-report.js';
-import { fetchApiInventory, fetchCredentialReport, resolveFlaggedKeyIds } from './inventory/live.js';
 import type { Finding, Gap, Inventory, SourceName, UserRecord } from './types.js';
 import { TOOL } from './version.js';
 
@@ -49,7 +47,11 @@ export async function runAudit(request: AuditRequest): Promise<AuditReport> {
       throw new UsageError('--credential-report cannot be combined with --source api');
     inventory = await readSavedReport(request.credentialReportFile, request.cwd ?? process.cwd());
   } else {
-    const client = request.client ?? createIamClient();
+    // The AWS SDK is imported only for a live audit: an offline audit starts without parsing it.
+    const { fetchApiInventory, fetchCredentialReport, resolveFlaggedKeyIds } = await import(
+      './inventory/live.js'
+    );
+    const client = request.client ?? (await import('./aws.js')).createIamClient();
     inventory =
       request.source === 'api'
         ? await fetchApiInventory(client, { onProgress: request.onProgress })

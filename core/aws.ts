@@ -47,6 +47,5 @@ export async function mapWithConcurrency<T, R>(
   return results;
 }
 
-export function accountFromArn(arn: string): string {
-  return /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn)?.[1] ?? 'unknown';
-}
+/** Kept here for existing importers; the function lives in core/arn.ts (no SDK). */
+export { accountFromArn } from './arn.js';

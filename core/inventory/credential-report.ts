@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { accountFromArn } from '../aws.js';
+import { accountFromArn } from '../arn.js';
 import { UsageError } from '../errors.js';
 import type { Inventory, KeyRecord, UserRecord } from '../types.js';
 
