@@ -1,8 +1,8 @@
-import { access, constants, stat, writeFile } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { runAudit } from '../../core/audit.js';
-import { loadConfig } from '../../core/config.js';
+import { loadConfig, SETTING_RANGES } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { FAIL_ON, type FailOn, failsAt } from '../../core/evaluate.js';
 import { renderJson } from '../../core/report/json.js';
@@ -10,8 +10,8 @@ import { renderMarkdown } from '../../core/report/markdown.js';
 import { renderTable } from '../../core/report/table.js';
 import { parseInstant } from '../../core/time.js';
 import type { SourceName } from '../../core/types.js';
-import { type Io, wantsColour } from '../io.js';
-import { wholeNumber } from '../options.js';
+import { type Io, wantsColour, writeOutput, writesToStdout } from '../io.js';
+import { configOption, formatOption, outputOption, wholeNumber } from '../options.js';
 
 interface AuditOptions {
   source: SourceName;
@@ -38,19 +38,15 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
       '--credential-report <file>',
       'audit a saved credential report (CSV, or the JSON of aws iam get-credential-report) offline',
     )
-    .option('--config <file>', 'keywarden.yml (default: ./keywarden.yml if present)')
+    .addOption(configOption())
     .option(
       '--as-of <iso>',
       'evaluate as of this instant instead of now (2026-11-28 or 2026-11-28T09:00:00Z)',
     )
-    .option('--max-age-days <n>', 'override maxKeyAgeDays', wholeNumber(1, 3650))
-    .option('--warn-days <n>', 'override warnDays', wholeNumber(0, 3650))
-    .addOption(
-      new Option('--format <format>', 'output format')
-        .choices(['table', 'json', 'markdown'])
-        .default('table'),
-    )
-    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--max-age-days <n>', 'override maxKeyAgeDays', wholeNumber(SETTING_RANGES.maxKeyAgeDays))
+    .option('--warn-days <n>', 'override warnDays', wholeNumber(SETTING_RANGES.warnDays))
+    .addOption(formatOption(['table', 'json', 'markdown']))
+    .addOption(outputOption('the report'))
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when findings reach this severity')
         .choices(FAIL_ON)
@@ -67,8 +63,8 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     cwd: io.cwd,
     overrides: { maxKeyAgeDays: options.maxAgeDays, warnDays: options.warnDays },
   });
-  const output = options.output ? resolve(io.cwd, options.output) : undefined;
-  if (output) await assertWritable(output);
+  const toStdout = writesToStdout(options.output);
+  if (!toStdout) await assertWritable(resolve(io.cwd, options.output as string));
   const showProgress = options.source === 'api' && !options.credentialReport && Boolean(io.stderr.isTTY);
   let shownPercent = -1;
   const report = await runAudit({
@@ -93,13 +89,9 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
       ? renderJson(report)
       : options.format === 'markdown'
         ? renderMarkdown(report)
-        : renderTable(report, { colour: !options.output && wantsColour(io.stdout, io.env) });
-  if (output) {
-    await writeFile(output, text);
-    io.stderr.write(`keywarden: report written to ${options.output}\n`);
-  } else {
-    io.stdout.write(text);
-  }
+        : renderTable(report, { colour: toStdout && wantsColour(io.stdout, io.env) });
+  await writeOutput(io, options.output, text);
+  if (!toStdout) io.stderr.write(`keywarden: report written to ${options.output}\n`);
   for (const note of report.notes) io.stderr.write(`keywarden: note: ${note}\n`);
   if (report.gaps.length > 0) {
     io.stderr.write(

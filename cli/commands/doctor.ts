@@ -18,6 +18,7 @@ import { memoryNotifier, rotateUsers } from '../../core/rotation/index.js';
 import { wholeDaysBetween } from '../../core/time.js';
 import { createS3Client, resolveTrailStore, S3TrailStore } from '../../core/trail/index.js';
 import type { Io } from '../io.js';
+import { configOption, trailBucketOption, trailFileOption } from '../options.js';
 
 interface DoctorOptions {
   user?: string;
@@ -42,9 +43,9 @@ export function registerDoctor(program: Command, io: Io, setExitCode: (code: num
       'Check everything rotation needs (the rotation policy’s troubleshooting steps), one line each.',
     )
     .option('--user <name>', 'also check this IAM user: exists, keys, scope, what rotation would do')
-    .option('--config <file>', 'keywarden.yml (default: ./keywarden.yml if present)')
-    .option('--trail-file <file>', 'the JSONL trail to check')
-    .option('--trail-bucket <bucket>', 'the S3 trail bucket to check')
+    .addOption(configOption())
+    .addOption(trailFileOption('check'))
+    .addOption(trailBucketOption('check'))
     .action(async (options: DoctorOptions) => setExitCode(await doctor(options, io)));
 }
 

@@ -32,6 +32,14 @@ import {
 } from '../../core/trail/index.js';
 import type { SourceName } from '../../core/types.js';
 import type { Io } from '../io.js';
+import {
+  aliasOf,
+  configOption,
+  STANDARD_STREAM,
+  trailBucketOption,
+  trailFileOption,
+  trailPrefixOption,
+} from '../options.js';
 
 interface EvidenceOptions {
   source: SourceName;
@@ -40,10 +48,10 @@ interface EvidenceOptions {
   asOf?: string;
   trailFile?: string;
   trailBucket?: string;
-  prefix?: string;
+  trailPrefix?: string;
   from?: string;
   to?: string;
-  out: string;
+  output: string;
 }
 
 /** The trail record of an evidence pack concerns the whole account, not one user. */
@@ -55,18 +63,20 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
     .description(
       'Write an evidence pack for a QA reviewer: evidence.html, evidence.md, SHA256SUMS and manifest.json.',
     )
-    .requiredOption('--out <dir>', 'a new or empty directory for the pack')
+    .requiredOption('--output <dir>', 'a new or empty directory for the pack (alias: --out)')
+    .addOption(aliasOf('--out <dir>', 'output'))
     .addOption(
       new Option('--source <source>', 'where live key data comes from')
         .choices(['credential-report', 'api'])
         .default('credential-report'),
     )
     .option('--credential-report <file>', 'use a saved credential report instead of asking IAM')
-    .option('--config <file>', 'keywarden.yml (default: ./keywarden.yml if present)')
+    .addOption(configOption())
     .option('--as-of <iso>', 'evaluate key ages as of this instant instead of now')
-    .option('--trail-file <file>', 'a local JSONL trail')
-    .option('--trail-bucket <bucket>', 'an S3 trail bucket (Object Lock)')
-    .option('--prefix <prefix>', 'key prefix of the records in --trail-bucket (default: trail/)')
+    .addOption(trailFileOption('read and append to'))
+    .addOption(trailBucketOption('read and append to'))
+    .addOption(trailPrefixOption())
+    .addOption(aliasOf('--prefix <prefix>', 'trailPrefix'))
     .option('--from <date>', 'start of the trail period (default: maxKeyAgeDays before --to)')
     .option('--to <date>', 'end of the trail period; a date means the end of that UTC day (default: --as-of)')
     .action(async (options: EvidenceOptions) => setExitCode(await evidence(options, io)));
@@ -80,15 +90,17 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
 async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   const generatedAt = io.clock();
   const asOf = options.asOf ? parseInstant(options.asOf) : generatedAt;
-  if (options.prefix && !options.trailBucket)
-    throw new UsageError('--prefix applies only with --trail-bucket');
+  if (options.trailPrefix && !options.trailBucket)
+    throw new UsageError('--trail-prefix applies only with --trail-bucket');
+  if (options.output === STANDARD_STREAM)
+    throw new UsageError('--output -: an evidence pack is four files; name a new or empty directory');
   const loaded = await loadConfig({ file: options.config, asOf, cwd: io.cwd });
   const period = resolvePeriod(options, asOf, loaded.config.maxKeyAgeDays);
-  const out = resolve(io.cwd, options.out);
-  await checkOutDir(options.out, out);
+  const out = resolve(io.cwd, options.output);
+  await checkOutDir(options.output, out);
 
   const { store, origin } = resolveTrailStore(
-    { file: options.trailFile, bucket: options.trailBucket, prefix: options.prefix },
+    { file: options.trailFile, bucket: options.trailBucket, prefix: options.trailPrefix },
     loaded.config,
     io.cwd,
   );
@@ -161,41 +173,42 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   if (!check.intact) {
     await writeManifest(null);
     io.stderr.write(
-      `keywarden: the trail is BROKEN at seq ${check.firstBadSeq} (${check.problem}); evidence written to ${options.out} says so; its digest was not appended to the broken trail\n`,
+      `keywarden: the trail is BROKEN at seq ${check.firstBadSeq} (${check.problem}); evidence written to ${options.output} says so; its digest was not appended to the broken trail\n`,
     );
     return ExitCode.findings;
   }
   const record = await recordPack(store, model, digests.packSha256, options, generatedAt);
   await writeManifest({ seq: record.seq, hash: record.hash });
   io.stderr.write(
-    `keywarden: evidence written to ${options.out} (pack sha256 ${digests.packSha256}, trail seq ${record.seq})\n`,
+    `keywarden: evidence written to ${options.output} (pack sha256 ${digests.packSha256}, trail seq ${record.seq})\n`,
   );
   return ExitCode.ok;
 }
 
-/** Refuses an --out that would mix with or overwrite an earlier pack, or cannot be written. Changes nothing. */
+/** Refuses an --output that would mix with or overwrite an earlier pack, or cannot be written. Changes nothing. */
 async function checkOutDir(given: string, dir: string): Promise<void> {
   const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     // ENOTDIR: a part of the path is a file; the walk below names it.
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
-    throw new UsageError(`--out ${given}: cannot use it (${err.code ?? 'error'})`);
+    throw new UsageError(`--output ${given}: cannot use it (${err.code ?? 'error'})`);
   });
   if (info === null) {
     let parent = dirname(dir);
     for (;;) {
       const parentInfo = await stat(parent).catch(() => null);
       if (parentInfo) {
-        if (!parentInfo.isDirectory()) throw new UsageError(`--out ${given}: ${parent} is not a directory`);
+        if (!parentInfo.isDirectory())
+          throw new UsageError(`--output ${given}: ${parent} is not a directory`);
         return;
       }
       if (dirname(parent) === parent) return;
       parent = dirname(parent);
     }
   }
-  if (!info.isDirectory()) throw new UsageError(`--out ${given}: is a file, not a directory`);
+  if (!info.isDirectory()) throw new UsageError(`--output ${given}: is a file, not a directory`);
   if ((await readdir(dir)).length > 0) {
     throw new UsageError(
-      `--out ${given}: the directory is not empty; write each evidence pack to a new or empty directory`,
+      `--output ${given}: the directory is not empty; write each evidence pack to a new or empty directory`,
     );
   }
 }
@@ -228,7 +241,7 @@ async function recordPack(
     });
   } catch (err) {
     throw new IncompleteError(
-      `evidence written to ${options.out}, but its digest could not be recorded in ${store.description}: ${describeError(err)}`,
+      `evidence written to ${options.output}, but its digest could not be recorded in ${store.description}: ${describeError(err)}`,
     );
   }
 }

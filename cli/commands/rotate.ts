@@ -17,6 +17,7 @@ import {
 } from '../../core/rotation/index.js';
 import { resolveTrailStore } from '../../core/trail/index.js';
 import type { Io } from '../io.js';
+import { configOption, trailBucketOption, trailFileOption, trailPrefixOption } from '../options.js';
 
 interface RotateOptions {
   user: string;
@@ -26,6 +27,7 @@ interface RotateOptions {
   config?: string;
   trailFile?: string;
   trailBucket?: string;
+  trailPrefix?: string;
   kmsKeyId?: string;
   notifyTopic?: string;
 }
@@ -44,9 +46,10 @@ export function registerRotate(program: Command, io: Io, setExitCode: (code: num
         .choices(['secrets-manager', 'stdout'])
         .default('secrets-manager'),
     )
-    .option('--config <file>', 'keywarden.yml (default: ./keywarden.yml if present)')
-    .option('--trail-file <file>', 'write trail records to this JSONL file')
-    .option('--trail-bucket <bucket>', 'write trail records to this S3 bucket (Object Lock)')
+    .addOption(configOption())
+    .addOption(trailFileOption('write trail records to'))
+    .addOption(trailBucketOption('write trail records to'))
+    .addOption(trailPrefixOption())
     .option('--kms-key-id <key>', 'KMS key for a newly created secret (default: aws/secretsmanager)')
     .option('--notify-topic <arn>', 'SNS topic for the owner notice (default: printed here)')
     .action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
@@ -56,7 +59,7 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
   const now = io.clock();
   const { config } = await loadConfig({ file: options.config, asOf: now, cwd: io.cwd });
   const { store, origin } = resolveTrailStore(
-    { file: options.trailFile, bucket: options.trailBucket },
+    { file: options.trailFile, bucket: options.trailBucket, prefix: options.trailPrefix },
     config,
     io.cwd,
   );
