@@ -1,3 +1,9 @@
+import {
+  describeWholeRange,
+  parseWholeInRange,
+  SETTING_RANGES,
+  type WholeRange,
+} from '../core/config-schema.js';
 import { UsageError } from '../core/errors.js';
 import { FAIL_ON, type FailOn } from '../core/evaluate.js';
 import { parseInstant } from '../core/time.js';
@@ -9,6 +15,8 @@ export type GetInput = (name: string) => string;
 export const CREATE_ISSUES = ['auto', 'true', 'false'] as const;
 export type CreateIssues = (typeof CREATE_ISSUES)[number];
 const SOURCES = ['credential-report', 'api'] as const;
+/** The write cap is the Action's own setting, not a policy one. */
+const MAX_ISSUE_WRITES: WholeRange = { min: 0, max: 1000 };
 
 /**
  * Defaults, kept equal to action.yml's (a test compares them), so the action behaves the same when
@@ -60,14 +68,18 @@ export function readInputs(getInput: GetInput): ActionInputs {
   return {
     githubToken: read('github-token'),
     configFile: read('config') || undefined,
-    maxKeyAgeDays: optionalWholeNumber(read('max-key-age-days'), 'max-key-age-days', 1, 3650),
-    warnDays: optionalWholeNumber(read('warn-days'), 'warn-days', 0, 3650),
+    maxKeyAgeDays: optionalWholeNumber(
+      read('max-key-age-days'),
+      'max-key-age-days',
+      SETTING_RANGES.maxKeyAgeDays,
+    ),
+    warnDays: optionalWholeNumber(read('warn-days'), 'warn-days', SETTING_RANGES.warnDays),
     source: oneOf(read('source'), 'source', SOURCES),
     createIssues: oneOf(read('create-issues'), 'create-issues', CREATE_ISSUES),
     issueLabels: labels,
     failOn: oneOf(read('fail-on'), 'fail-on', FAIL_ON),
     maskKeyIds: oneOf(read('mask-key-ids'), 'mask-key-ids', ['true', 'false'] as const) === 'true',
-    maxIssueWrites: optionalWholeNumber(read('max-issue-writes'), 'max-issue-writes', 0, 1000) ?? 0,
+    maxIssueWrites: optionalWholeNumber(read('max-issue-writes'), 'max-issue-writes', MAX_ISSUE_WRITES) ?? 0,
     asOf: asOf ? parseInstant(asOf, 'input as-of') : undefined,
     ...accountInputs(read('accounts'), read('role-name')),
     trustedAuthors: logins(read('trusted-authors')),
@@ -98,10 +110,11 @@ function oneOf<T extends string>(value: string, name: string, allowed: readonly 
   throw new UsageError(`input ${name}: "${value}" is not one of ${allowed.join(', ')}`);
 }
 
-function optionalWholeNumber(value: string, name: string, min: number, max: number): number | undefined {
+function optionalWholeNumber(value: string, name: string, range: WholeRange): number | undefined {
   if (value === '') return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new UsageError(`input ${name}: "${value}" is not a whole number from ${min} to ${max}`);
+  const number = parseWholeInRange(value, range);
+  if (number === undefined) {
+    throw new UsageError(`input ${name}: "${value}" is not ${describeWholeRange(range)}`);
   }
-  return Number(value);
+  return number;
 }

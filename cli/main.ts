@@ -1,16 +1,40 @@
 import { Command, CommanderError } from 'commander';
 import { envFlag } from '../core/env.js';
 import { describeError, describeErrorChain, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
+import { exitCodesHelp } from '../core/exit-codes.js';
 import { TOOL } from '../core/version.js';
-import { registerAudit } from './commands/audit.js';
-import { registerCredentials } from './commands/credentials.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerEvidence } from './commands/evidence.js';
-import { registerRotate } from './commands/rotate.js';
-import { registerTrail } from './commands/trail.js';
 import type { Io } from './io.js';
 
-export function createProgram(io: Io, setExitCode: (code: number) => void): Command {
+/** How a command module adds itself to the program. */
+export type RegisterCommand = (program: Command, io: Io, setExitCode: (code: number) => void) => void;
+
+/**
+ * Every command's module, imported only when that command runs (or for the full help): `keywarden --version`
+ * loads none, and an audit never loads rotate's or doctor's AWS clients. The bundle splits along these imports.
+ */
+const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
+  audit: async () => (await import('./commands/audit.js')).registerAudit,
+  rotate: async () => (await import('./commands/rotate.js')).registerRotate,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
+  evidence: async () => (await import('./commands/evidence.js')).registerEvidence,
+  trail: async () => (await import('./commands/trail.js')).registerTrail,
+  credentials: async () => (await import('./commands/credentials.js')).registerCredentials,
+  completion: async () => (await import('./commands/completion.js')).registerCompletion,
+};
+
+/** The commands argv needs: the one it names; none for --version alone; all for help, completion or a typo. */
+export function commandsFor(argv: readonly string[]): string[] {
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  if (named !== undefined && named !== 'completion' && Object.hasOwn(COMMANDS, named)) return [named];
+  if (named === undefined && argv.some((arg) => arg === '--version' || arg === '-V')) return [];
+  return Object.keys(COMMANDS);
+}
+
+export async function createProgram(
+  io: Io,
+  setExitCode: (code: number) => void,
+  argv: readonly string[] = [],
+): Promise<Command> {
   const program = new Command('keywarden')
     .description('Keeps AWS IAM user access keys rotated, and proves it (GxP / 21 CFR Part 11).')
     .version(TOOL.version)
@@ -23,13 +47,18 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
       // One line per error: commander puts its "(Did you mean …?)" on a second line.
       outputError: (text, write) => write(`keywarden: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     });
-  registerAudit(program, io, setExitCode);
-  registerRotate(program, io, setExitCode);
-  registerDoctor(program, io, setExitCode);
-  registerEvidence(program, io, setExitCode);
-  registerTrail(program, io, setExitCode);
-  registerCredentials(program, io, setExitCode);
+  const registers = await Promise.all(
+    commandsFor(argv).map((name) => (COMMANDS[name] as () => Promise<RegisterCommand>)()),
+  );
+  for (const register of registers) register(program, io, setExitCode);
+  addExitCodesToHelp(program, []);
   return program;
+}
+
+/** Every --help ends with the exit codes, from core's one table. */
+function addExitCodesToHelp(command: Command, path: string[]): void {
+  command.addHelpText('after', exitCodesHelp(path.join(' ')));
+  for (const sub of command.commands) addExitCodesToHelp(sub, [...path, sub.name()]);
 }
 
 /**
@@ -38,9 +67,13 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = createProgram(io, (code) => {
-    exitCode = code;
-  });
+  const program = await createProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    argv,
+  );
   let debug = false;
   try {
     debug = envFlag(io.env, 'KEYWARDEN_DEBUG') || argv.includes('--debug');

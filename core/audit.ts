@@ -1,7 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AccountResult } from './accounts/audit.js';
 import { createIamClient } from './aws.js';
-import type { Config, Policy } from './config.js';
+import type { Config, Policy } from './config-schema.js';
 import { ExitCode, UsageError } from './errors.js';
 import { evaluate, type FailOn, failsAt, type Summary, summarize } from './evaluate.js';
 import { readSavedReport } from './inventory/credential-report.js';
@@ -55,7 +55,11 @@ export async function runAudit(request: AuditRequest): Promise<AuditReport> {
       stdin: request.stdin,
     });
   } else {
-    const client = request.client ?? createIamClient();
+    // The AWS SDK is imported only for a live audit: an offline audit starts without parsing it.
+    const { fetchApiInventory, fetchCredentialReport, resolveFlaggedKeyIds } = await import(
+      './inventory/live.js'
+    );
+    const client = request.client ?? (await import('./aws.js')).createIamClient();
     inventory =
       request.source === 'api'
         ? await fetchApiInventory(client, { onProgress: request.onProgress })

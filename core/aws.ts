@@ -180,11 +180,5 @@ export async function mapWithConcurrency<T, R>(
   return results;
 }
 
-export function accountFromArn(arn: string): string {
-  return /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn)?.[1] ?? 'unknown';
-}
-
-/** The partition of an ARN (aws, aws-cn, aws-us-gov …); "aws" when it is not an ARN. */
-export function partitionFromArn(arn: string): string {
-  return /^arn:(aws[\w-]*):/.exec(arn)?.[1] ?? 'aws';
-}
+/** Kept here for existing importers; the function lives in core/arn.ts (no SDK). */
+export { accountFromArn, partitionFromArn } from './arn.js';

@@ -1,4 +1,4 @@
-import type { Config } from './config.js';
+import type { Config } from './config-schema.js';
 import { controlsFor } from './controls/index.js';
 import { activeExemption } from './exemption.js';
 import { DAY_MS, wholeDaysBetween } from './time.js';

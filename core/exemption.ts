@@ -1,4 +1,4 @@
-import type { Exemption } from './config.js';
+import type { Exemption } from './config-schema.js';
 import { endOfUtcDay } from './time.js';
 
 /** Whether an exemption is in force at `asOf`: it is valid through the last instant of `expiresOn` (UTC). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Policy } from '../../core/config.js';
+import type { Policy } from '../../core/config-schema.js';
 import { controlsShort, frameworkLegend } from '../../core/controls/index.js';
 import { part11Meaning } from '../../core/controls/part11.js';
 import { overdueSince, remediation } from '../../core/evaluate.js';

@@ -1,4 +1,4 @@
-import { access, constants, stat, writeFile } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import {
@@ -9,7 +9,7 @@ import {
 } from '../../core/accounts/index.js';
 import { type AuditReport, auditOutcome, runAudit } from '../../core/audit.js';
 import { createIamClient } from '../../core/aws.js';
-import { loadConfig } from '../../core/config.js';
+import { loadConfig, SETTING_RANGES } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { FAIL_ON, type FailOn } from '../../core/evaluate.js';
 import { productArn, renderAsff, toAsff } from '../../core/report/asff.js';
@@ -19,8 +19,8 @@ import { renderTable } from '../../core/report/table.js';
 import { parseInstant } from '../../core/time.js';
 import type { SourceName } from '../../core/types.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
-import { type Io, wantsColour } from '../io.js';
-import { wholeNumber } from '../options.js';
+import { type Io, wantsColour, writeOutput, writesToStdout } from '../io.js';
+import { configOption, formatOption, outputOption, wholeNumber } from '../options.js';
 
 interface AuditOptions extends AwsFlags {
   source: SourceName;
@@ -53,19 +53,15 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
       '--credential-report <file>',
       'audit a saved credential report (CSV, or the JSON of aws iam get-credential-report) offline; - reads standard input',
     )
-    .option('--config <file>', 'keywarden.yml (default: ./keywarden.yml if present)')
+    .addOption(configOption())
     .option(
       '--as-of <iso>',
       'evaluate as of this instant instead of now (2026-11-28 or 2026-11-28T09:00:00Z)',
     )
-    .option('--max-age-days <n>', 'override maxKeyAgeDays', wholeNumber(1, 3650))
-    .option('--warn-days <n>', 'override warnDays', wholeNumber(0, 3650))
-    .addOption(
-      new Option('--format <format>', 'output format')
-        .choices(['table', 'json', 'markdown', 'asff'])
-        .default('table'),
-    )
-    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--max-age-days <n>', 'override maxKeyAgeDays', wholeNumber(SETTING_RANGES.maxKeyAgeDays))
+    .option('--warn-days <n>', 'override warnDays', wholeNumber(SETTING_RANGES.warnDays))
+    .addOption(formatOption(['table', 'json', 'markdown', 'asff']))
+    .addOption(outputOption('the report'))
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when findings reach this severity')
         .choices(FAIL_ON)
@@ -86,7 +82,7 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
     .option(
       '--concurrency <n>',
       `with --accounts: accounts audited at once (default ${DEFAULT_ACCOUNT_CONCURRENCY})`,
-      wholeNumber(1, 64),
+      wholeNumber({ min: 1, max: 64 }),
     )
     .option(
       '--security-hub',
@@ -103,8 +99,8 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     cwd: io.cwd,
     overrides: { maxKeyAgeDays: options.maxAgeDays, warnDays: options.warnDays },
   });
-  const output = options.output ? resolve(io.cwd, options.output) : undefined;
-  if (output) await assertWritable(output);
+  const toStdout = writesToStdout(options.output);
+  if (!toStdout) await assertWritable(resolve(io.cwd, options.output as string));
   const report = options.accounts
     ? await auditAccounts(options, io, config, asOf)
     : await auditOneAccount(options, io, config, asOf);
@@ -122,13 +118,9 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
         ? renderMarkdown(report)
         : options.format === 'asff'
           ? renderAsff(report, { region })
-          : renderTable(report, { colour: !options.output && wantsColour(io.stdout, io.env) });
-  if (output) {
-    await writeFile(output, text);
-    io.stderr.write(`keywarden: report written to ${options.output}\n`);
-  } else {
-    io.stdout.write(text);
-  }
+          : renderTable(report, { colour: toStdout && wantsColour(io.stdout, io.env) });
+  await writeOutput(io, options.output, text);
+  if (!toStdout) io.stderr.write(`keywarden: report written to ${options.output}\n`);
   for (const note of report.notes) io.stderr.write(`keywarden: note: ${note}\n`);
   const refusedFindings =
     securityHub && hub && options.securityHub

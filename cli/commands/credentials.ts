@@ -38,7 +38,7 @@ export function registerCredentials(program: Command, io: Io, setExitCode: (code
     .option(
       '--expiration-minutes <n>',
       'how soon the SDK asks again (and so picks up a rotation)',
-      wholeNumber(15, 720),
+      wholeNumber({ min: 15, max: 720 }),
       60,
     )
     .action(async (options: CredentialsOptions) => setExitCode(await credentials(options, io)));

@@ -11,6 +11,7 @@ import {
 } from '../../core/doctor/index.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
+import { configOption, trailBucketOption, trailFileOption } from '../options.js';
 
 interface DoctorOptions extends AwsFlags {
   user?: string;
@@ -30,9 +31,9 @@ export function registerDoctor(program: Command, io: Io, setExitCode: (code: num
       '--user <name>',
       'also check this IAM user: exists, secret name, scope, keys, what rotation would do',
     )
-    .option('--config <file>', 'keywarden.yml (default: ./keywarden.yml if present)')
-    .option('--trail-file <file>', 'the JSONL trail to check')
-    .option('--trail-bucket <bucket>', 'the S3 trail bucket to check')
+    .addOption(configOption())
+    .addOption(trailFileOption('check'))
+    .addOption(trailBucketOption('check'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
   addAwsOptions(command).action(async (options: DoctorOptions) => setExitCode(await doctor(options, io)));
 }

@@ -10,6 +10,14 @@ import { readAnchors, resolveTrailStore } from '../../core/trail/index.js';
 import type { SourceName } from '../../core/types.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
+import {
+  aliasOf,
+  configOption,
+  STANDARD_STREAM,
+  trailBucketOption,
+  trailFileOption,
+  trailPrefixOption,
+} from '../options.js';
 
 interface EvidenceOptions extends AwsFlags {
   source: SourceName;
@@ -19,11 +27,10 @@ interface EvidenceOptions extends AwsFlags {
   trailFile?: string;
   trailBucket?: string;
   trailPrefix?: string;
-  prefix?: string;
   anchor: string[];
   from?: string;
   to?: string;
-  out: string;
+  output: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -34,19 +41,20 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
     .description(
       'Write an evidence pack for a QA reviewer: evidence.html, evidence.md, SHA256SUMS and manifest.json.',
     )
-    .requiredOption('--out <dir>', 'a new or empty directory for the pack')
+    .requiredOption('--output <dir>', 'a new or empty directory for the pack (alias: --out)')
+    .addOption(aliasOf('--out <dir>', 'output'))
     .addOption(
       new Option('--source <source>', 'where live key data comes from')
         .choices(['credential-report', 'api'])
         .default('credential-report'),
     )
     .option('--credential-report <file>', 'use a saved credential report instead of asking IAM')
-    .option('--config <file>', 'keywarden.yml (default: ./keywarden.yml if present)')
+    .addOption(configOption())
     .option('--as-of <iso>', 'evaluate key ages as of this instant instead of now')
-    .option('--trail-file <file>', 'a local JSONL trail')
-    .option('--trail-bucket <bucket>', 'an S3 trail bucket (Object Lock)')
-    .option('--trail-prefix <prefix>', 'key prefix of the records in --trail-bucket (default: trail/)')
-    .addOption(new Option('--prefix <prefix>', 'alias of --trail-prefix').hideHelp())
+    .addOption(trailFileOption('read and append to'))
+    .addOption(trailBucketOption('read and append to'))
+    .addOption(trailPrefixOption())
+    .addOption(aliasOf('--prefix <prefix>', 'trailPrefix'))
     .option(
       '--anchor <file>',
       'an earlier pack\'s manifest.json (or {"seq": N, "hash": "…"}): the trail must still hold that record (repeatable)',
@@ -70,20 +78,15 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
 async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   const generatedAt = io.clock();
   const asOf = options.asOf ? parseInstant(options.asOf) : generatedAt;
-  if (options.trailPrefix && options.prefix && options.trailPrefix !== options.prefix) {
-    throw new UsageError('--trail-prefix and --prefix name the same thing: give one of them');
-  }
-  const prefix = options.trailPrefix ?? options.prefix;
-  if (prefix && !options.trailBucket) {
-    throw new UsageError(
-      `${options.trailPrefix ? '--trail-prefix' : '--prefix'} applies only with --trail-bucket`,
-    );
-  }
+  const prefix = options.trailPrefix;
+  if (prefix && !options.trailBucket) throw new UsageError('--trail-prefix applies only with --trail-bucket');
+  if (options.output === STANDARD_STREAM)
+    throw new UsageError('--output -: an evidence pack is four files; name a new or empty directory');
   const anchors = await readAnchors(options.anchor, io.cwd);
   const loaded = await loadConfig({ file: options.config, asOf, cwd: io.cwd });
   const period = resolvePeriod(options, asOf, loaded.config.maxKeyAgeDays);
-  const out = resolve(io.cwd, options.out);
-  await checkOutDir(options.out, out);
+  const out = resolve(io.cwd, options.output);
+  await checkOutDir(options.output, out);
   const trail = resolveTrailStore(
     { file: options.trailFile, bucket: options.trailBucket, prefix, aws: awsOptions(options, io) },
     loaded.config,
@@ -102,7 +105,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
       cwd: io.cwd,
       trail,
       anchors,
-      outLabel: options.out,
+      outLabel: options.output,
       aws: awsOptions(options, io),
     },
     {
@@ -117,39 +120,40 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   const { verification, packSha256, packRecord } = outcome;
   if (packRecord === null) {
     io.stderr.write(
-      `keywarden: the trail is BROKEN at seq ${verification.firstBadSeq} (${verification.problem}); evidence written to ${options.out} says so; its digest was not appended to the broken trail\n`,
+      `keywarden: the trail is BROKEN at seq ${verification.firstBadSeq} (${verification.problem}); evidence written to ${options.output} says so; its digest was not appended to the broken trail\n`,
     );
     return ExitCode.findings;
   }
   io.stderr.write(
-    `keywarden: evidence written to ${options.out} (pack sha256 ${packSha256}, trail seq ${packRecord.seq})\n`,
+    `keywarden: evidence written to ${options.output} (pack sha256 ${packSha256}, trail seq ${packRecord.seq})\n`,
   );
   return ExitCode.ok;
 }
 
-/** Refuses an --out that would mix with or overwrite an earlier pack, or cannot be written. Changes nothing. */
+/** Refuses an --output that would mix with or overwrite an earlier pack, or cannot be written. Changes nothing. */
 async function checkOutDir(given: string, dir: string): Promise<void> {
   const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     // ENOTDIR: a part of the path is a file; the walk below names it.
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
-    throw new UsageError(`--out ${given}: cannot use it (${err.code ?? 'error'})`);
+    throw new UsageError(`--output ${given}: cannot use it (${err.code ?? 'error'})`);
   });
   if (info === null) {
     let parent = dirname(dir);
     for (;;) {
       const parentInfo = await stat(parent).catch(() => null);
       if (parentInfo) {
-        if (!parentInfo.isDirectory()) throw new UsageError(`--out ${given}: ${parent} is not a directory`);
+        if (!parentInfo.isDirectory())
+          throw new UsageError(`--output ${given}: ${parent} is not a directory`);
         return;
       }
       if (dirname(parent) === parent) return;
       parent = dirname(parent);
     }
   }
-  if (!info.isDirectory()) throw new UsageError(`--out ${given}: is a file, not a directory`);
+  if (!info.isDirectory()) throw new UsageError(`--output ${given}: is a file, not a directory`);
   if ((await readdir(dir)).length > 0) {
     throw new UsageError(
-      `--out ${given}: the directory is not empty; write each evidence pack to a new or empty directory`,
+      `--output ${given}: the directory is not empty; write each evidence pack to a new or empty directory`,
     );
   }
 }

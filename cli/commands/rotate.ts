@@ -23,6 +23,7 @@ import { resolveTrailStore } from '../../core/trail/index.js';
 import { TOOL } from '../../core/version.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
+import { configOption, trailBucketOption, trailFileOption, trailPrefixOption } from '../options.js';
 
 interface RotateOptions extends AwsFlags {
   user: string;
@@ -33,6 +34,7 @@ interface RotateOptions extends AwsFlags {
   config?: string;
   trailFile?: string;
   trailBucket?: string;
+  trailPrefix?: string;
   kmsKeyId?: string;
   notifyTopic?: string;
 }
@@ -82,9 +84,10 @@ export function registerRotate(program: Command, io: Io, setExitCode: (code: num
         .choices(['text', 'json'])
         .default('text'),
     )
-    .option('--config <file>', 'keywarden.yml (default: ./keywarden.yml if present)')
-    .option('--trail-file <file>', 'write trail records to this JSONL file')
-    .option('--trail-bucket <bucket>', 'write trail records to this S3 bucket (Object Lock)')
+    .addOption(configOption())
+    .addOption(trailFileOption('write trail records to'))
+    .addOption(trailBucketOption('write trail records to'))
+    .addOption(trailPrefixOption())
     .option('--kms-key-id <key>', 'KMS key for a newly created secret (default: aws/secretsmanager)')
     .option('--notify-topic <arn>', 'SNS topic for the owner notice (default: printed here)');
   addAwsOptions(command).action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
@@ -101,7 +104,7 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
   const { config } = await loadConfig({ file: options.config, asOf: now, cwd: io.cwd });
   const aws = awsOptions(options, io);
   const { store, origin } = resolveTrailStore(
-    { file: options.trailFile, bucket: options.trailBucket, aws },
+    { file: options.trailFile, bucket: options.trailBucket, prefix: options.trailPrefix, aws },
     config,
     io.cwd,
   );

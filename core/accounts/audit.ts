@@ -2,7 +2,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AuditReport, runAudit } from '../audit.js';
 import { type AwsClientOptions, clientConfig, mapWithConcurrency } from '../aws.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config-schema.js';
 import { describeError, UsageError } from '../errors.js';
 import { type Summary, summarize, worstFirst } from '../evaluate.js';
 import { callerIdentity } from '../identity.js';

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { auditOutcome, runAudit } from '../audit.js';
 import { type AwsClientOptions, createIamClient, createStsClient } from '../aws.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config-schema.js';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../errors.js';
 import { callerIdentity } from '../identity.js';
 import {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditReport } from '../audit.js';
-import type { Config, Exemption } from '../config.js';
+import type { Config, Exemption } from '../config-schema.js';
 import { PART11_MAPPING, type Part11Clause } from '../controls/part11.js';
 import { UsageError } from '../errors.js';
 import type { Summary } from '../evaluate.js';

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { accountFromArn } from '../aws.js';
+import { accountFromArn } from '../arn.js';
 import { UsageError } from '../errors.js';
 import { visible } from '../text.js';
 import { type Inventory, type KeyRecord, ROOT_USER, type UserRecord } from '../types.js';

@@ -23,7 +23,7 @@
  */
 import { GetUserCommand, type IAMClient, paginateListUsers, paginateListUserTags } from '@aws-sdk/client-iam';
 import { mapWithConcurrency } from '../aws.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config-schema.js';
 import { describeError, IncompleteError, UsageError } from '../errors.js';
 import { fetchCredentialReport } from '../inventory/live.js';
 import {

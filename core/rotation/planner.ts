@@ -1,4 +1,4 @@
-import { activeExemption, type Config } from '../config.js';
+import { activeExemption, type Config } from '../config-schema.js';
 import { wholeDaysBetween } from '../time.js';
 import type { TrailAction, TrailRecord } from '../trail/index.js';
 import type { Delivery, KeyState, SecretState, Stamp, UserState } from './state.js';

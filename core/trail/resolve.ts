@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import type { AwsClientOptions } from '../aws.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config-schema.js';
 import { UsageError } from '../errors.js';
 import { JsonlTrailStore } from './jsonl.js';
 import { createS3Client, S3TrailStore } from './s3.js';

@@ -1,4 +1,4 @@
-import { type Config, trailSchema } from '../config.js';
+import { type Config, trailSchema } from '../config-schema.js';
 
 /** The `trail:` section with every default filled in. */
 export interface TrailSettings {

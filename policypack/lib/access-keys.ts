@@ -1,5 +1,5 @@
 import type { PolicyProviderResource } from '@pulumi/policy';
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/config-schema.js';
 import { exemptionInForce } from '../../core/exemption.js';
 import { known } from './resources.js';
 

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/config-schema.js';
 import { componentTags, StackComponent } from '../../core/stack-tags.js';
 import { type RotationSettings, trailOf } from './settings.js';
 

@@ -1,4 +1,4 @@
-import { type Config, parseConfig } from '../../core/config.js';
+import { type Config, parseConfig } from '../../core/config-schema.js';
 import { UsageError } from '../../core/errors.js';
 
 /** What the function is told through its environment: the program writes these, the handler reads them. */

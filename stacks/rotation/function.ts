@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/config-schema.js';
 import { policyFor } from '../../core/permissions.js';
 import { assumableBy, type PolicyDocument, type PolicyStatement } from '../policy-document.js';
 import { BUNDLE_FILE } from './bundle.js';

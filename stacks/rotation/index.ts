@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { parseConfig } from '../../core/config.js';
+import { parseConfig } from '../../core/config-schema.js';
 import { UsageError } from '../../core/errors.js';
 import { readStackSettings } from '../settings.js';
 import { bundleHandler } from './bundle.js';

@@ -1,4 +1,4 @@
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/config-schema.js';
 import { alarms, alarmTable } from './alarms.js';
 import { rotationContext } from './context.js';
 import { rotationFunction } from './function.js';

