@@ -1,11 +1,9 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AccountResult } from './accounts/audit.js';
-import { createIamClient } from './aws.js';
 import type { Config, Policy } from './config-schema.js';
 import { ExitCode, UsageError } from './errors.js';
 import { evaluate, type FailOn, failsAt, type Summary, summarize } from './evaluate.js';
 import { readSavedReport } from './inventory/credential-report.js';
-import { fetchApiInventory, fetchCredentialReport, resolveFlaggedKeyIds } from './inventory/live.js';
 import type { Finding, Gap, Inventory, SourceName, UserRecord } from './types.js';
 import { TOOL } from './version.js';
 

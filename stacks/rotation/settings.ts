@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Config, configSchema, trailSchema } from '../../core/config-schema.js';
+import { type Config, configSchema } from '../../core/config-schema.js';
 import {
   CLOUDWATCH_RETENTION_DAYS,
   keepsLogsAtLeast,
