@@ -229,7 +229,8 @@ export class UserExecutor {
     if (await this.deleteKey(accessKeyId)) {
       await this.record('key.delete', accessKeyId, 'success', `another run issued the first key (${winner})`);
     }
-    await this.tag({ [STATE_TAGS.pending]: '' });
+    // The marker stays: the winner clears it once its key is stored; if the winner stops first, the next
+    // run finds the marker and deletes the winner's unstored key.
     return {
       kind: 'create',
       keyId: null,
