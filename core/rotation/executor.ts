@@ -7,6 +7,7 @@ import {
 import { describeError, IncompleteError } from '../errors.js';
 import type { TrailAction, TrailOutcome } from '../trail/index.js';
 import { type ActionResult, type ExecutorContext, isNamed, type TargetUser } from './context.js';
+import { firstKeyWinner } from './first-key.js';
 import { ManagedSecret } from './managed-secret.js';
 import { newKeyNotice, reminderNotice } from './notices.js';
 import type { PlannedAction } from './planner.js';
@@ -201,8 +202,8 @@ export class UserExecutor {
 
   /**
    * Invariant 5 for a user with no key, where IAM's two-key limit does not separate two runs: after
-   * creating, look for keys other runs created since this user was read. The earliest CreateDate wins
-   * (ties: the smaller AccessKeyId); a loser deletes its own key before storing anything.
+   * creating, look for keys other runs created since this user was read; `firstKeyWinner` picks the one
+   * kept, and a loser deletes its own key before storing anything.
    */
   private async loseFirstKeyRace(
     accessKeyId: string,
@@ -215,21 +216,16 @@ export class UserExecutor {
       new ListAccessKeysCommand({ UserName: this.state.user }),
     );
     const contenders = (listed.AccessKeyMetadata ?? [])
-      .filter((key) => key.AccessKeyId)
-      .map((key) => ({
-        id: key.AccessKeyId as string,
-        at: key.AccessKeyId === accessKeyId ? createDate.getTime() : (key.CreateDate?.getTime() ?? 0),
-      }));
-    if (!contenders.some((key) => key.id === accessKeyId))
-      contenders.push({ id: accessKeyId, at: createDate.getTime() });
-    contenders.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const winner = contenders[0]?.id;
+      .filter((key) => key.AccessKeyId && key.AccessKeyId !== accessKeyId)
+      .map((key) => ({ id: key.AccessKeyId as string, createdAt: key.CreateDate ?? new Date(0) }));
+    const winner = firstKeyWinner([...contenders, { id: accessKeyId, createdAt: createDate }]);
     if (winner === accessKeyId) return null;
     await this.record('key.create', accessKeyId, 'success', reason);
     if (await this.deleteKey(accessKeyId)) {
       await this.record('key.delete', accessKeyId, 'success', `another run issued the first key (${winner})`);
     }
-    await this.tag({ [STATE_TAGS.pending]: '' });
+    // The marker stays: the winner clears it once its key is stored; if the winner stops first, the next
+    // run finds the marker and deletes the winner's unstored key.
     return {
       kind: 'create',
       keyId: null,

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../core/config.js';
 import {
+  countViolatingKeys,
   type KeyNoticeFacts,
   newKeyNotice,
   reminderNotice,
   summaryNotice,
 } from '../../../core/rotation/index.js';
+import { DAY_MS } from '../../../core/time.js';
+import type { KeyRecord } from '../../../core/types.js';
 
 const facts = (extra: Partial<KeyNoticeFacts> = {}): KeyNoticeFacts => ({
   account: '123456789012',
@@ -149,5 +153,38 @@ describe('the run summary', () => {
   it('speaks for a violation alone, and never for a dry run', () => {
     expect(summaryNotice(run({ waiting: 4 }, { violatingKeys: 1 }))?.kind).toBe('summary');
     expect(summaryNotice(run({ done: 2 }, { dryRun: true }))).toBeNull();
+  });
+});
+
+describe('the violation count of a run', () => {
+  const asOf = new Date('2026-06-01T12:00:00Z');
+  const key = (user: string, ageDays: number, status: KeyRecord['status'] = 'Active'): KeyRecord => ({
+    account: '123456789012',
+    user,
+    userArn: `arn:aws:iam::123456789012:user/${user}`,
+    accessKeyId: null,
+    keySlot: 1,
+    status,
+    createdAt: new Date(asOf.getTime() - ageDays * DAY_MS),
+    lastUsedAt: new Date(asOf.getTime() - DAY_MS),
+    lastUsedService: 'iam',
+  });
+
+  it('counts the keys of users in scope whose verdict is a violation, and nothing else', () => {
+    // Prepare
+    const config = parseConfig({}, { asOf });
+    const keys = [
+      key('alice', 120),
+      key('alice', 85),
+      key('bob', 100, 'Inactive'),
+      key('carol', 10),
+      key('outsider', 300),
+    ];
+
+    // Act
+    const count = countViolatingKeys(keys, config, asOf, new Set(['alice', 'bob', 'carol']));
+
+    // Assess: alice's 120-day key; the 85-day one is expiring, bob's inactive key is stale.
+    expect(count).toBe(1);
   });
 });

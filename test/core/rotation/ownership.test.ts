@@ -139,5 +139,9 @@ describe.skipIf(!motoAvailable())('who a stored key belongs to, against moto', (
     expect(recorded('secret.store')).toBe(log.count('PutSecretValue'));
     expect(log.count('PutSecretValue')).toBe(1);
     expect(await bed.trail.verify()).toMatchObject({ intact: true });
+    const mutations = ['CreateAccessKey', 'DeleteAccessKey'].map((call) => log.count(call));
+    await bed.run({ users: ['newcomer'] });
+    expect(['CreateAccessKey', 'DeleteAccessKey'].map((call) => log.count(call))).toEqual(mutations);
+    expect(await bed.keys('newcomer')).toEqual(keys);
   });
 });

@@ -184,6 +184,36 @@ describe('planUser', () => {
     expect(kinds(planUser(user([key('OLD', 3)]), config, now, { force: true }).actions)).toEqual(['create']);
   });
 
+  it('plans the reminder with the old key’s deactivation deadline and the stored key’s delivery', () => {
+    const stored = secret({ currentKeyId: 'NEW', currentDelivery: 'stdout' });
+    const plan = planUser(
+      user([key('OLD', 83, { lastUsedAt: daysAgo(1) }), key('NEW', 3)], stored),
+      config,
+      now,
+    );
+    expect(plan.actions).toEqual([
+      {
+        kind: 'notify',
+        keyId: 'NEW',
+        delivery: 'stdout',
+        oldKey: { id: 'OLD', deactivateAt: new Date(daysAgo(3).getTime() + 7 * DAY_MS) },
+        dueAt: daysAgo(3),
+        reason: 'notice of the stored key NEW',
+      },
+    ]);
+  });
+
+  it('blocks, repairing nothing, when the secret is bound to another unique ID', () => {
+    const stored = secret({
+      ownerId: 'AIDAEARLIER',
+      currentKeyId: 'GONE',
+      pending: { op: 'create', keyId: null, at: daysAgo(0.01) },
+    });
+    const plan = planUser(user([key('KEY', 0)], stored), config, now);
+    expect(plan).toMatchObject({ status: 'blocked', actions: [] });
+    expect(plan.reason).toContain('belongs to an earlier user of this name (unique ID AIDAEARLIER');
+  });
+
   describe('after an interrupted run', () => {
     const pendingCreate = { op: 'create' as const, keyId: null, at: daysAgo(0.01) };
     const record = (action: TrailRecord['action'], accessKeyId: string) =>
