@@ -5,6 +5,7 @@
  * DESIGN.md / INTERFACES.md B (owner only, by unique ID).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { patternMatches } from '../../../core/iam-policy.js';
 import { OWNER_ID_TAG } from '../../../core/permissions.js';
 import { MOCK_ACCOUNT, MOCK_REGION } from '../../support/pulumi-program.js';
 import {
@@ -69,9 +70,6 @@ let rolePolicy: Document;
 let keyPolicy: Document;
 let role: Caller;
 
-const globMatches = (pattern: string, value: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
-
 /**
  * iam-simulate 0.1.173 ignores `kms:EncryptionContext:<key>` in a request (it matches only `prefix/name`
  * variable keys), so the test decides that one condition itself: a statement whose SecretARN pattern the
@@ -84,7 +82,7 @@ function resolveEncryptionContext(policy: Document, context: Record<string, stri
     const s = statement as { Condition?: Record<string, Record<string, string>> };
     const pattern = s.Condition?.['StringLike']?.[contextKey];
     if (pattern === undefined) return [statement];
-    if (typeof secretArn !== 'string' || !globMatches(pattern, secretArn)) return [];
+    if (typeof secretArn !== 'string' || !patternMatches(pattern, secretArn)) return [];
     const { [contextKey]: _, ...rest } = s.Condition?.['StringLike'] ?? {};
     const condition = { ...s.Condition, StringLike: rest };
     if (Object.keys(rest).length === 0) delete (condition as Record<string, unknown>)['StringLike'];
