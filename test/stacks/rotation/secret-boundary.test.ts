@@ -224,6 +224,27 @@ describe('the rotation role and the stored keys, simulated over the generated po
     expect(evenIfGranted).toBe('ExplicitlyDenied');
   });
 
+  it('refuses Secrets Manager decryption to a principal of the account that has no grant at all', async () => {
+    // Prepare: any role of the account, with no IAM policy (the key policy alone would have to allow it).
+    const anyRole: Caller = {
+      arn: `arn:aws:iam::${ACCOUNT}:role/some-workload`,
+      userId: 'AROASOMEWORKLOAD0001:session',
+      identityPolicies: [],
+    };
+
+    // Act
+    const decision = await decide(
+      anyRole,
+      'kms:Decrypt',
+      KEY_ARN,
+      keyPolicy,
+      decryptThroughSecretsManager(alice),
+    );
+
+    // Assess
+    expect(decision).not.toBe('Allowed');
+  });
+
   it('leaves the role every call of the rotation on an owned secret, and none that changes who can read it', async () => {
     // Prepare: every Secrets Manager action the role's policy allows anywhere, plus the ones an attacker wants.
     const secret = owned(alice);
