@@ -5,6 +5,8 @@
  * record (a plain DeleteObject) and an overwrite (a second version of a record's key).
  */
 
+import { type FoundStatement, listOf, patternMatches, statementsOf } from '../iam-policy.js';
+
 export interface TrailBucketFacts {
   objectLockEnabled: boolean;
   /** Default retention mode of the bucket's Object Lock configuration; null = no default retention. */
@@ -77,42 +79,6 @@ export function wormBucketStatements(partition: string, bucket: string): Stateme
   ];
 }
 
-const list = (value: unknown): string[] =>
-  value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
-
-const globMatches = (pattern: string, value: string) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  ).test(value);
-
-/** A statement as found in a policy someone else wrote: any shape. */
-interface FoundStatement {
-  Effect?: unknown;
-  Principal?: unknown;
-  Action?: unknown;
-  NotAction?: unknown;
-  Resource?: unknown;
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-function statementsOf(policy: unknown): FoundStatement[] {
-  let parsed = policy;
-  if (typeof policy === 'string') {
-    try {
-      parsed = JSON.parse(policy);
-    } catch {
-      return [];
-    }
-  }
-  const statement = (parsed as { Statement?: unknown } | null)?.Statement;
-  if (!statement || typeof statement !== 'object') return [];
-  return (Array.isArray(statement) ? statement : [statement]) as FoundStatement[];
-}
-
 /** A Deny that applies to every principal and to objects of the bucket (`…/*` or `*`). */
 function deniesEveryoneOnObjects(statement: FoundStatement): boolean {
   if (statement.Effect !== 'Deny') return false;
@@ -121,13 +87,15 @@ function deniesEveryoneOnObjects(statement: FoundStatement): boolean {
     principal === '*' ||
     (typeof principal === 'object' &&
       principal !== null &&
-      list((principal as Record<string, unknown>)['AWS']).includes('*'));
-  const onObjects = list(statement.Resource).some((resource) => resource === '*' || resource.endsWith('/*'));
+      listOf((principal as Record<string, unknown>)['AWS']).includes('*'));
+  const onObjects = listOf(statement.Resource).some(
+    (resource) => resource === '*' || resource.endsWith('/*'),
+  );
   return everyone && onObjects && statement.NotAction === undefined;
 }
 
 const deniesAction = (statement: FoundStatement, action: string) =>
-  list(statement.Action).some((pattern) => globMatches(pattern, action));
+  listOf(statement.Action).some((pattern) => patternMatches(pattern, action));
 
 /** Whether the condition makes the Deny apply exactly when If-None-Match is missing (or not "*"). */
 function refusesWithoutIfNoneMatch(condition: FoundStatement['Condition']): boolean {
@@ -139,14 +107,14 @@ function refusesWithoutIfNoneMatch(condition: FoundStatement['Condition']): bool
   if (keyEntries.length !== 1) return false;
   const [key, value] = keyEntries[0] as [string, string | string[]];
   if (key.toLowerCase() !== IF_NONE_MATCH_KEY) return false;
-  const values = list(value);
+  const values = listOf(value);
   if (operator === 'Null') return values.length === 1 && values[0] === 'true';
   if (operator === 'StringNotEqualsIfExists') return values.length === 1 && values[0] === '*';
   return false;
 }
 
 function bucketPolicyProblems(policy: unknown): WormProblem[] {
-  const statements = statementsOf(policy).filter(deniesEveryoneOnObjects);
+  const statements = (statementsOf(policy) ?? []).filter(deniesEveryoneOnObjects);
   const missing = REFUSED_RECORD_DELETIONS.filter(
     (action) => !statements.some((statement) => !statement.Condition && deniesAction(statement, action)),
   );

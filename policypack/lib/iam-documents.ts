@@ -1,3 +1,4 @@
+import { type FoundStatement, listOf, patternMatches, statementsOf } from '../../core/iam-policy.js';
 import {
   KEY_MUTATING_ACTIONS,
   type PolicyCondition,
@@ -8,43 +9,12 @@ import {
 /** AWS managed policies that grant every action (or every IAM action) on every resource. */
 export const BROAD_MANAGED_POLICIES = ['AdministratorAccess', 'IAMFullAccess', 'PowerUserAccess'] as const;
 
-interface Statement {
-  Effect?: string;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
+type Statement = FoundStatement;
 
-const list = (value: string | string[] | undefined): string[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
+const list = listOf;
+const matches = patternMatches;
 
-/** Statements of a policy document given as JSON text or as an object; undefined when it is neither. */
-export function statementsOf(document: unknown): Statement[] | undefined {
-  let parsed: unknown = document;
-  if (typeof document === 'string') {
-    try {
-      parsed = JSON.parse(document);
-    } catch {
-      return undefined;
-    }
-  }
-  const statement = (parsed as { Statement?: unknown } | null)?.Statement;
-  if (statement === undefined) return undefined;
-  return (Array.isArray(statement) ? statement : [statement]) as Statement[];
-}
-
-function matches(pattern: string, action: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  );
-  return regex.test(action);
-}
+export { statementsOf };
 
 const USER_ARN = /^arn:aws[\w-]*:iam::(\d{12}|\*|\$\{[^}]+\}):user\/.+$/;
 

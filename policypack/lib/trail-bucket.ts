@@ -1,4 +1,5 @@
 import type { PolicyResource } from '@pulumi/policy';
+import { statementsOf } from '../../core/iam-policy.js';
 import {
   type TrailBucketFacts,
   type WormProblem,
@@ -52,20 +53,8 @@ function bucketPolicy(bucket: PolicyResource, resources: PolicyResource[]): Trai
   ].filter((document) => document !== undefined && document !== null && document !== '');
   if (documents.length === 0) return null;
   if (documents.includes(UNKNOWN_VALUE)) return 'unknown';
-  const statements = documents.flatMap((document) => {
-    const parsed = typeof document === 'string' ? safeParse(document) : document;
-    const found = (parsed as { Statement?: unknown } | null)?.Statement;
-    return found === undefined ? [] : [found].flat();
-  });
+  const statements = documents.flatMap((document) => statementsOf(document) ?? []);
   return { Version: '2012-10-17', Statement: statements };
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 const retentionDays = (retention: DefaultRetention) => (retention.days ?? 0) + (retention.years ?? 0) * 365;

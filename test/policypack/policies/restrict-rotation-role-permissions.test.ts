@@ -133,7 +133,7 @@ describe('restrict-rotation-role-permissions', () => {
       expect(messages(stack)).toEqual([]);
     });
 
-    it('rejects secretsmanager:* , which includes every way to a stored key', () => {
+    it('rejects secretsmanager:*, which includes every way to a stored key', () => {
       expect(messages(adding({ Action: 'secretsmanager:*' }))).toHaveLength(5);
     });
 

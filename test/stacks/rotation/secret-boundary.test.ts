@@ -4,14 +4,19 @@
  * role's inline policy and the KMS key policy recorded under setMocks, and the per-secret resource policy of
  * DESIGN.md / INTERFACES.md B (owner only, by unique ID).
  */
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { patternMatches } from '../../../core/iam-policy.js';
 import { OWNER_ID_TAG } from '../../../core/permissions.js';
-import main from '../../../stacks/rotation/index.js';
-import { MOCK_ACCOUNT, MOCK_REGION, parsePolicy, runProgram } from '../../support/pulumi-program.js';
+import { MOCK_ACCOUNT, MOCK_REGION } from '../../support/pulumi-program.js';
+import {
+  type Decision,
+  type Document,
+  generatedPolicies,
+  KEY_ARN,
+  decide as simulate,
+} from './generated-policies.js';
 
 const ACCOUNT = MOCK_ACCOUNT;
-const KEY_ARN = `arn:aws:kms:${MOCK_REGION}:${ACCOUNT}:key/0b7c6f9e-2b1a-4f3e-9c1d-5a6b7c8d9e0f`;
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/keywarden-rotation-function`;
 const SECRETS_MANAGER = `secretsmanager.${MOCK_REGION}.amazonaws.com`;
 
@@ -55,9 +60,6 @@ const ownerOnlyPolicy = (user: User) => ({
   ],
 });
 
-type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
-type Document = { Version: string; Statement: unknown[] };
-
 interface Caller {
   arn: string;
   userId: string;
@@ -67,9 +69,6 @@ interface Caller {
 let rolePolicy: Document;
 let keyPolicy: Document;
 let role: Caller;
-
-const globMatches = (pattern: string, value: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
 
 /**
  * iam-simulate 0.1.173 ignores `kms:EncryptionContext:<key>` in a request (it matches only `prefix/name`
@@ -83,7 +82,7 @@ function resolveEncryptionContext(policy: Document, context: Record<string, stri
     const s = statement as { Condition?: Record<string, Record<string, string>> };
     const pattern = s.Condition?.['StringLike']?.[contextKey];
     if (pattern === undefined) return [statement];
-    if (typeof secretArn !== 'string' || !globMatches(pattern, secretArn)) return [];
+    if (typeof secretArn !== 'string' || !patternMatches(pattern, secretArn)) return [];
     const { [contextKey]: _, ...rest } = s.Condition?.['StringLike'] ?? {};
     const condition = { ...s.Condition, StringLike: rest };
     if (Object.keys(rest).length === 0) delete (condition as Record<string, unknown>)['StringLike'];
@@ -92,31 +91,24 @@ function resolveEncryptionContext(policy: Document, context: Record<string, stri
   return { ...policy, Statement: statements };
 }
 
-async function decide(
+function decide(
   caller: Caller,
   action: string,
   resource: string,
   resourcePolicy: Document | undefined,
   context: Record<string, string | string[]> = {},
 ): Promise<Decision> {
-  const simulation = {
-    identityPolicies: caller.identityPolicies.map((policy, index) => ({ name: `p${index}`, policy })),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
+  return simulate({
+    principal: caller.arn,
+    identityPolicies: caller.identityPolicies,
+    action,
+    resource,
     resourcePolicy:
       action.startsWith('kms:') && resourcePolicy
         ? resolveEncryptionContext(resourcePolicy, context)
         : resourcePolicy,
-    request: {
-      action,
-      principal: caller.arn,
-      resource: { accountId: ACCOUNT, resource },
-      contextVariables: { 'aws:PrincipalArn': caller.arn, 'aws:userid': caller.userId, ...context },
-    },
-  } as unknown as Simulation;
-  const response = await runSimulation(simulation, {});
-  if (response.resultType !== 'single') throw new Error(JSON.stringify(response));
-  return response.overallResult as Decision;
+    context: { 'aws:userid': caller.userId, ...context },
+  });
 }
 
 /** A secret bound to its owner: the owner-only policy is on it and it carries the owner tag. */
@@ -138,21 +130,7 @@ const asUser = (user: User, identityPolicies: Document[] = []): Caller => ({
 
 describe('the rotation role and the stored keys, simulated over the generated policies', () => {
   beforeAll(async () => {
-    const stack = await runProgram(
-      'keywarden-rotation',
-      () =>
-        main({
-          asOf: new Date('2026-11-28T06:00:00Z'),
-          handlerCode: 'export const handler = async () => ({});',
-        }),
-      { notificationEmails: ['security@example.com'] },
-    );
-    // The mock gives the key a placeholder ARN; the simulator wants a key ARN's shape.
-    const realKeyArn = (text: unknown) =>
-      JSON.parse(String(text).split(String(stack.outputs.secretsKmsKeyArn)).join(KEY_ARN)) as Document;
-    parsePolicy(stack.named('function-permissions').inputs.policy);
-    rolePolicy = realKeyArn(stack.named('function-permissions').inputs.policy);
-    keyPolicy = realKeyArn(stack.named('secrets-key').inputs.policy);
+    ({ rolePolicy, keyPolicy } = await generatedPolicies());
     role = {
       arn: ROLE_ARN,
       userId: 'AROAROTATIONROLE0001:keywarden-rotation',
@@ -244,6 +222,27 @@ describe('the rotation role and the stored keys, simulated over the generated po
     // Assess
     expect(simulated).toBe('ExplicitlyDenied');
     expect(evenIfGranted).toBe('ExplicitlyDenied');
+  });
+
+  it('refuses Secrets Manager decryption to a principal of the account that has no grant at all', async () => {
+    // Prepare: any role of the account, with no IAM policy (the key policy alone would have to allow it).
+    const anyRole: Caller = {
+      arn: `arn:aws:iam::${ACCOUNT}:role/some-workload`,
+      userId: 'AROASOMEWORKLOAD0001:session',
+      identityPolicies: [],
+    };
+
+    // Act
+    const decision = await decide(
+      anyRole,
+      'kms:Decrypt',
+      KEY_ARN,
+      keyPolicy,
+      decryptThroughSecretsManager(alice),
+    );
+
+    // Assess
+    expect(decision).not.toBe('Allowed');
   });
 
   it('leaves the role every call of the rotation on an owned secret, and none that changes who can read it', async () => {
