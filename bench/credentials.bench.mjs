@@ -2,8 +2,8 @@
 // command). Measured here, in the same run: the whole process on a cache hit (read the 0600 cache, one
 // DescribeSecret to moto with the cached key, print) against `node -e 0`; target ≤ 2.5×. Also the switch
 // (the secret names a newer key: GetSecretValue and the atomic cache replacement) for comparison, and a floor:
-// core/credentials alone in its own bundle (no commander, no other command), which is what a CLI that loads
-// only the command it runs can reach.
+// core/credentials alone in its own bundle (no commander, no other command; the SDK in a chunk of its own),
+// which is what a CLI that loads only the command it runs can reach.
 // Needs the bundle (npm run build) and moto. `npm run bench credentials` runs it alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,16 +84,19 @@ try {
     JSON.stringify({ AccessKeyId: first.AccessKeyId, SecretAccessKey: first.SecretAccessKey }),
   );
 
-  const floorEntry = join(dir, 'floor.mjs');
+  const floorEntry = join(dir, 'floor', 'floor-entry.js');
   writeFileSync(
     join(dir, 'floor-entry.mjs'),
-    `import { currentCredentials } from ${JSON.stringify(join(ROOT, 'core/credentials/index.ts'))};
+    `import { awsCalls, currentCredentials } from ${JSON.stringify(join(ROOT, 'core/credentials/index.ts'))};
 const [user, cacheFile] = process.argv.slice(2);
-process.stdout.write(JSON.stringify(await currentCredentials({ user, cacheFile, expirationMinutes: 60, clock: () => new Date() })) + '\\n');`,
+process.stdout.write(JSON.stringify(await currentCredentials({ user, cacheFile, expirationMinutes: 60, clock: () => new Date() }, awsCalls({ env: process.env }))) + '\\n');`,
   );
   await build({
     entryPoints: [join(dir, 'floor-entry.mjs')],
-    outfile: floorEntry,
+    outdir: join(dir, 'floor'),
+    outExtension: { '.js': '.js' },
+    // Split: the SDK half (core/credentials/sdk.ts, an --init or a switch) is a chunk loaded on first use.
+    splitting: true,
     bundle: true,
     platform: 'node',
     target: 'node24',

@@ -46,7 +46,7 @@ export function registerCredentials(program: Command, io: Io, setExitCode: (code
 
 async function credentials(options: CredentialsOptions, io: Io): Promise<number> {
   // Loaded here, not at start: only this command pays for it.
-  const { currentCredentials, defaultCachePath, initCredentials } = await import(
+  const { awsCalls, currentCredentials, defaultCachePath, initCredentials } = await import(
     '../../core/credentials/index.js'
   );
   const request = {
@@ -62,14 +62,14 @@ async function credentials(options: CredentialsOptions, io: Io): Promise<number>
   };
   if (options.init) {
     const keyText = io.stdin.isTTY ? null : await readAll(io.stdin);
-    const done = await initCredentials(request, keyText);
+    const done = await initCredentials(request, keyText, awsCalls({ profile: options.profile, env: io.env }));
     io.stderr.write(
       `keywarden: cached key ${done.accessKeyId} of ${options.user} (from ${done.from}) in ${done.cacheFile}; it follows ${done.secretId}${done.secretMissing ? ' (not created yet: the key is used until keywarden stores its successor there)' : ''}\n`,
     );
     return 0;
   }
   // The only place a secret is printed: standard output, read by the SDK that runs this command.
-  io.stdout.write(`${JSON.stringify(await currentCredentials(request))}\n`);
+  io.stdout.write(`${JSON.stringify(await currentCredentials(request, awsCalls({ env: io.env })))}\n`);
   return 0;
 }
 

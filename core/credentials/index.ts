@@ -1,14 +1,12 @@
-import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { clientConfig } from '../aws.js';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describeError, IncompleteError, UsageError } from '../errors.js';
 import { keyOfVersionId, secretNameFor } from '../rotation/state.js';
 import type { Clock } from '../time.js';
 import { type CachedKey, readCache, writeCache } from './cache.js';
+import { type DescribedSecret, describeSecretDirect, endpointFor } from './describe.js';
+import type { SdkCalls } from './sdk.js';
 
 export { defaultCachePath } from './cache.js';
 
@@ -40,22 +38,35 @@ export interface Key {
   secretAccessKey: string;
 }
 
-type Clients = {
-  secrets(credentials: Key | null, region: string | null): SecretsManagerClient;
-  sts(credentials: Key | null, region: string | null): STSClient;
-};
+/** The AWS calls the helper makes; tests replace them. */
+export type Calls = SdkCalls;
 
-/** The real clients; credentials given explicitly never consult the chain (no recursion into our own profile). */
-export function awsClients(profile?: string): Clients {
-  const config = (credentials: Key | null, region: string | null) => ({
-    ...clientConfig({ maxAttempts: 3 }),
-    ...(region ? { region } : {}),
-    ...(credentials ? { credentials } : profile ? { profile } : {}),
-  });
-  return {
-    secrets: (credentials, region) => new SecretsManagerClient(config(credentials, region)),
-    sts: (credentials, region) => new STSClient(config(credentials, region)),
+/**
+ * The real calls: DescribeSecret directly (node:crypto and one HTTPS request) wherever the SDK would use
+ * the same endpoint, everything else through the SDK, loaded on first use.
+ */
+export function awsCalls(options: { profile?: string | undefined; env?: NodeJS.ProcessEnv } = {}): Calls {
+  const env = options.env ?? {};
+  let loaded: Promise<SdkCalls> | undefined;
+  const sdk = () => {
+    loaded ??= import('./sdk.js').then((module) => module.sdkCalls(options.profile));
+    return loaded;
   };
+  return {
+    async describeSecret(key, region, secretId) {
+      const endpoint = key ? endpointFor(region, env, await configText(env)) : null;
+      if (endpoint && key && region) return describeSecretDirect(endpoint, region, secretId, key, new Date());
+      return (await sdk()).describeSecret(key, region, secretId);
+    },
+    getSecretValue: async (...args) => (await sdk()).getSecretValue(...args),
+    callerIdentity: async (...args) => (await sdk()).callerIdentity(...args),
+  };
+}
+
+/** The shared config file's text, to tell whether it configures endpoints the direct call would not honour. */
+async function configText(env: NodeJS.ProcessEnv): Promise<string> {
+  const file = env.AWS_CONFIG_FILE || join(env.HOME || homedir(), '.aws', 'config');
+  return readFile(file, 'utf8').catch(() => '');
 }
 
 /**
@@ -65,7 +76,7 @@ export function awsClients(profile?: string): Clients {
  */
 export async function currentCredentials(
   request: CredentialsRequest,
-  clients: Clients = awsClients(),
+  calls: Calls = awsCalls(),
 ): Promise<ProcessCredentials> {
   const cached = await readCache(request.cacheFile);
   if (!cached) {
@@ -81,9 +92,8 @@ export async function currentCredentials(
   const secretId = request.secretId ?? cached.secretId;
   const region = request.region ?? cached.region;
   const own = { accessKeyId: cached.accessKeyId, secretAccessKey: cached.secretAccessKey };
-  const client = clients.secrets(own, region);
   try {
-    const next = await newerKey(client, secretId, cached.accessKeyId);
+    const next = await newerKey(calls, own, region, secretId);
     if (next === null) return processCredentials(cached, request);
     const updated: CachedKey = {
       ...cached,
@@ -96,51 +106,53 @@ export async function currentCredentials(
     return processCredentials(updated, request);
   } catch (err) {
     throw ownUseError(err, { user: request.user, keyId: cached.accessKeyId, secretId });
-  } finally {
-    client.destroy();
   }
 }
 
-/** The key the secret names as current when it is not `currentKeyId`; null when the cached key is current. */
+const isNotFound = (err: unknown) => /ResourceNotFound/.test((err as { name?: string } | null)?.name ?? '');
+
+/** The key the secret names as current when it is not `own`; null when `own` is current or no secret exists. */
 async function newerKey(
-  client: SecretsManagerClient,
+  calls: Calls,
+  own: Key,
+  region: string | null,
   secretId: string,
-  currentKeyId: string,
 ): Promise<Key | null> {
-  let versionId: string | undefined;
+  let described: DescribedSecret;
   try {
-    const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
-    versionId = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) =>
-      stages.includes('AWSCURRENT'),
-    )?.[0];
+    described = await calls.describeSecret(own, region, secretId);
   } catch (err) {
     // No secret (yet): keywarden has announced no successor, so the cached key stays the key.
-    if (/ResourceNotFound/.test((err as { name?: string }).name ?? '')) return null;
+    if (isNotFound(err)) return null;
     throw err;
   }
+  const versionId = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) =>
+    stages.includes('AWSCURRENT'),
+  )?.[0];
   if (!versionId) return null;
   const named = keyOfVersionId(versionId);
-  if (named?.keyId === currentKeyId) return null;
+  if (named?.keyId === own.accessKeyId) return null;
   if (named?.delivery === 'stdout') {
     throw new UsageError(
       `the current key ${named.keyId} of ${secretId} was shown once on standard output, not stored: give it to \`keywarden credentials --init\` on standard input`,
     );
   }
-  const key = await readKey(client, secretId, versionId);
-  return key.accessKeyId === currentKeyId ? null : key;
+  const key = await readKey(calls, own, region, secretId, versionId);
+  return key.accessKeyId === own.accessKeyId ? null : key;
 }
 
-async function readKey(client: SecretsManagerClient, secretId: string, versionId?: string): Promise<Key> {
-  const value = await client.send(
-    new GetSecretValueCommand(
-      versionId ? { SecretId: secretId, VersionId: versionId } : { SecretId: secretId },
-    ),
-  );
-  const key = parseKey(value.SecretString ?? '');
-  if (!key) {
+async function readKey(
+  calls: Calls,
+  key: Key | null,
+  region: string | null,
+  secretId: string,
+  versionId?: string,
+): Promise<Key> {
+  const parsed = parseKey(await calls.getSecretValue(key, region, secretId, versionId));
+  if (!parsed) {
     throw new UsageError(`${secretId} holds no access key (expected AccessKeyId and SecretAccessKey)`);
   }
-  return key;
+  return parsed;
 }
 
 /**
@@ -188,7 +200,7 @@ export interface InitResult {
 export async function initCredentials(
   request: CredentialsRequest,
   keyText: string | null,
-  clients: Clients = awsClients(request.profile),
+  calls: Calls = awsCalls({ profile: request.profile }),
 ): Promise<InitResult> {
   let key: Key;
   let account: string;
@@ -202,35 +214,28 @@ export async function initCredentials(
       );
     }
     key = parsed;
-    account = await ownerAccount(clients, key, region, request.user);
+    ({ account, region } = await ownerAccount(calls, key, region, request.user));
     from = 'standard input';
   } else {
-    const sts = clients.sts(null, region);
-    let caller: { account: string; arn: string };
+    let caller: { account: string; arn: string; region: string | null };
     try {
-      const identity = await sts.send(new GetCallerIdentityCommand({}));
-      caller = { account: identity.Account ?? '', arn: identity.Arn ?? '' };
-      region ??= (await sts.config.region()) ?? null;
+      caller = await calls.callerIdentity(null, region);
     } catch (err) {
       throw new IncompleteError(
         `cannot read ${request.secretId ?? `keywarden/<account>/${request.user}`}: your current credentials do not work (${describeError(err)}); give the key on standard input instead`,
       );
-    } finally {
-      sts.destroy();
     }
+    region ??= caller.region;
     const secretId = request.secretId ?? secretNameFor(caller.account, request.user);
-    const secrets = clients.secrets(null, region);
     try {
-      key = await readKey(secrets, secretId);
+      key = await readKey(calls, null, region, secretId);
     } catch (err) {
       if (err instanceof UsageError) throw err;
       throw new UsageError(
         `cannot read ${secretId} as ${caller.arn} (${describeError(err)}): run this as ${request.user}, or give the key on standard input`,
       );
-    } finally {
-      secrets.destroy();
     }
-    account = await ownerAccount(clients, key, region, request.user);
+    ({ account } = await ownerAccount(calls, key, region, request.user));
     from = 'the secret';
   }
   const secretId = request.secretId ?? secretNameFor(account, request.user);
@@ -246,52 +251,45 @@ export async function initCredentials(
   // Take the newest key at once if the secret already names a successor of the one given.
   let secretMissing = false;
   let current = cached;
-  const client = clients.secrets(key, region);
   try {
-    const described = await client.send(new DescribeSecretCommand({ SecretId: secretId })).catch((err) => {
-      if (/ResourceNotFound/.test((err as { name?: string }).name ?? '')) return null;
-      throw err;
-    });
-    secretMissing = described === null;
-    if (!secretMissing) {
-      const next = await newerKey(client, secretId, key.accessKeyId);
-      if (next) {
-        current = { ...cached, ...next };
-        await writeCache(request.cacheFile, current);
-      }
+    secretMissing = await calls.describeSecret(key, region, secretId).then(
+      () => false,
+      (err: unknown) => {
+        if (isNotFound(err)) return true;
+        throw err;
+      },
+    );
+    const next = secretMissing ? null : await newerKey(calls, key, region, secretId);
+    if (next) {
+      current = { ...cached, ...next };
+      await writeCache(request.cacheFile, current);
     }
   } catch (err) {
     throw ownUseError(err, { user: request.user, keyId: key.accessKeyId, secretId });
-  } finally {
-    client.destroy();
   }
   return { accessKeyId: current.accessKeyId, secretId, cacheFile: request.cacheFile, from, secretMissing };
 }
 
-/** STS with the key itself: its account, after checking that it is `user`'s own key. */
+/** STS with the key itself: its account (and region), after checking that it is `user`'s own key. */
 async function ownerAccount(
-  clients: Clients,
+  calls: Calls,
   key: Key,
   region: string | null,
   user: string,
-): Promise<string> {
-  const sts = clients.sts(key, region);
+): Promise<{ account: string; region: string | null }> {
+  let identity: { account: string; arn: string; region: string | null };
   try {
-    const identity = await sts.send(new GetCallerIdentityCommand({}));
-    const arn = identity.Arn ?? '';
-    const name = /^arn:aws[\w-]*:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
-    if (name !== user) {
-      throw new UsageError(
-        `the key ${key.accessKeyId} belongs to ${arn || 'an unknown principal'}, not to IAM user ${user}`,
-      );
-    }
-    return identity.Account ?? '';
+    identity = await calls.callerIdentity(key, region);
   } catch (err) {
-    if (err instanceof UsageError) throw err;
     throw ownUseError(err, { user, keyId: key.accessKeyId, secretId: `keywarden/<account>/${user}` });
-  } finally {
-    sts.destroy();
   }
+  const name = /^arn:aws[\w-]*:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(identity.arn)?.[1];
+  if (name !== user) {
+    throw new UsageError(
+      `the key ${key.accessKeyId} belongs to ${identity.arn || 'an unknown principal'}, not to IAM user ${user}`,
+    );
+  }
+  return { account: identity.account, region: region ?? identity.region };
 }
 
 /** AWS's answers to a key that no longer works (deactivated, deleted) or may not read the secret. */

@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CachedKey, readCache, writeCache } from '../../../core/credentials/cache.js';
 import { currentCredentials, defaultCachePath, parseKey } from '../../../core/credentials/index.js';
+import { sdkCalls } from '../../../core/credentials/sdk.js';
 import { UsageError } from '../../../core/errors.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -66,7 +67,7 @@ describe('currentCredentials', () => {
     const before = statSync(cacheFile);
 
     // Act
-    const printed = await currentCredentials(request());
+    const printed = await currentCredentials(request(), sdkCalls());
 
     // Assess
     expect(printed).toEqual({
@@ -88,7 +89,7 @@ describe('currentCredentials', () => {
     });
 
     // Act
-    const printed = await currentCredentials(request());
+    const printed = await currentCredentials(request(), sdkCalls());
 
     // Assess
     expect(printed.AccessKeyId).toBe(NEW.accessKeyId);
@@ -108,7 +109,7 @@ describe('currentCredentials', () => {
     async (name) => {
       secrets.on(DescribeSecretCommand).rejects(awsError(name));
 
-      const refused = currentCredentials(request());
+      const refused = currentCredentials(request(), sdkCalls());
 
       await expect(refused).rejects.toThrow(UsageError);
       await expect(refused).rejects.toThrow(
@@ -119,7 +120,7 @@ describe('currentCredentials', () => {
 
   it('says how to start when there is no cache', async () => {
     await expect(
-      currentCredentials({ ...request(), cacheFile: join(dir, 'none', 'app.json') }),
+      currentCredentials({ ...request(), cacheFile: join(dir, 'none', 'app.json') }, sdkCalls()),
     ).rejects.toThrow(
       `no cached key for app (${join(dir, 'none', 'app.json')}): run \`keywarden credentials --user app --init\` first`,
     );
@@ -128,7 +129,7 @@ describe('currentCredentials', () => {
   it('keeps the cached key while the secret does not exist yet', async () => {
     secrets.on(DescribeSecretCommand).rejects(awsError('ResourceNotFoundException'));
 
-    expect((await currentCredentials(request())).AccessKeyId).toBe(OLD.accessKeyId);
+    expect((await currentCredentials(request(), sdkCalls())).AccessKeyId).toBe(OLD.accessKeyId);
   });
 });
 
