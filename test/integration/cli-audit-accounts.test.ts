@@ -178,8 +178,8 @@ describe.skipIf(!motoAvailable())('keywarden audit --accounts against an organiz
     // Act
     const { stdout } = await audit(['--accounts', `${id('payments')},${id('sandbox')}`, '--role-name', ROLE]);
     // Assess
-    expect(stdout).toContain(`account ${id('payments')} · 2 users · 2 keys · 1 violations, 0 warnings`);
-    expect(stdout).toContain(`account ${id('sandbox')} · 1 users · 1 keys · 1 violations, 0 warnings`);
+    expect(stdout).toContain(`account ${id('payments')} · 2 users · 2 keys · 1 violation, 0 warnings`);
+    expect(stdout).toContain(`account ${id('sandbox')} · 1 users · 1 keys · 1 violation, 0 warnings`);
     expect(stdout).toContain('total · 2 accounts · 3 users · 3 keys');
     expect(stdout.indexOf('pay-ci')).toBeGreaterThan(stdout.indexOf(`account ${id('payments')}`));
     expect(stdout.indexOf('tinker')).toBeGreaterThan(stdout.indexOf(`account ${id('sandbox')}`));
