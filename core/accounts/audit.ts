@@ -1,4 +1,5 @@
 import { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AuditReport, runAudit } from '../audit.js';
 import { type AwsClientOptions, clientConfig, mapWithConcurrency } from '../aws.js';
@@ -44,7 +45,7 @@ export interface AccountsAuditRequest {
   aws?: AwsClientOptions | undefined;
   /** Test seams: the caller's STS and the Organizations client. */
   sts?: STSClient;
-  organizations?: import('@aws-sdk/client-organizations').OrganizationsClient;
+  organizations?: OrganizationsClient;
 }
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -142,11 +143,24 @@ async function auditOneAccount(
     });
     return { member, report, gaps: report.gaps };
   } catch (err) {
-    if (err instanceof UsageError) throw err;
+    if (isDefect(err)) throw err;
     return { member, report: null, gaps: [{ scope: 'account', reason: describeError(err) }] };
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * What stops the whole run instead of becoming one account's gap: bad input, and keywarden's own bugs (a
+ * programming error must not pass for an unreadable account).
+ */
+function isDefect(err: unknown): boolean {
+  return (
+    err instanceof UsageError ||
+    err instanceof TypeError ||
+    err instanceof RangeError ||
+    err instanceof ReferenceError
+  );
 }
 
 function mergeReports(audits: OneAccount[], request: AccountsAuditRequest, notes: string[]): AuditReport {

@@ -149,7 +149,7 @@ function renderAccountsMarkdown(
     lines.push(
       `## Account ${account.account}${account.name ? ` (${escapeMarkdown(account.name)})` : ''}`,
       '',
-      `${s.users} users · ${s.keys} keys · ${s.violations} violations · ${s.warnings} warnings${account.complete ? '' : ' · **incomplete**'}`,
+      `${s.users} users · ${s.keys} keys · ${s.violations} violation${s.violations === 1 ? '' : 's'} · ${s.warnings} warning${s.warnings === 1 ? '' : 's'}${account.complete ? '' : ' · **incomplete**'}`,
       '',
       found.length ? findingsTable(found, options) : 'No access keys.',
       '',

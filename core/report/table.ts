@@ -51,7 +51,7 @@ export function renderTable(report: AuditReport, options: { colour?: boolean } =
       const a = account.summary;
       lines.push(
         '',
-        `account ${visible(account.account)}${account.name ? ` (${visible(account.name)})` : ''} · ${a.users} users · ${a.keys} keys · ${a.violations} violations, ${a.warnings} warnings${account.complete ? '' : ` · INCOMPLETE (${account.gaps.length} gap${account.gaps.length === 1 ? '' : 's'})`}`,
+        `account ${visible(account.account)}${account.name ? ` (${visible(account.name)})` : ''} · ${a.users} users · ${a.keys} keys · ${plural(a.violations, 'violation')}, ${plural(a.warnings, 'warning')}${account.complete ? '' : ` · INCOMPLETE (${account.gaps.length} gap${account.gaps.length === 1 ? '' : 's'})`}`,
         ...(byAccount.get(account.account) ?? []).map(row),
       );
     }
@@ -85,3 +85,5 @@ export function groupByAccount(findings: readonly Finding[]): Map<string, Findin
     groups.set(finding.account, [...(groups.get(finding.account) ?? []), finding]);
   return groups;
 }
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;

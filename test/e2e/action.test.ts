@@ -6,6 +6,7 @@ import { FakeGitHub } from '../support/fake-github.js';
 import { seedIam } from '../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 import { OpenApiChecker } from '../support/openapi.js';
+import { seedOrganization } from '../support/organization.js';
 import { type RunOptions, runAction } from '../support/runner.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
@@ -271,6 +272,35 @@ describe.skipIf(!motoAvailable())('the action as a runner runs it, against moto 
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('::error::keywarden: no AWS credentials');
     expect(result.stderr).toBe('');
+  });
+
+  it('audits every account of the organization from one run of the bundled action', async () => {
+    // Prepare
+    const org = await seedOrganization(moto, asOf, [
+      { name: 'payments', users: [{ name: 'pay-ci', keys: [{ ageDays: 150 }] }] },
+    ]);
+    const payments = org.accounts.get('payments') as string;
+    // Act
+    const result = await run({ inputs: { accounts: 'organization', 'role-name': 'keywarden-audit-member' } });
+    // Assess
+    expect(github.violations).toEqual([]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('::error::keywarden: 3 violations and 1 warning in 2 accounts');
+    expect(result.outputs).toMatchObject({ account: 'multiple', complete: 'true', 'issues-opened': '3' });
+    const payIssue = [...github.issues.values()].find((i) =>
+      i.body?.includes(fingerprint(payments, 'pay-ci')),
+    );
+    expect(payIssue?.labels).toEqual([LABEL, `aws:${payments}`]);
+    expect(issueOf('alice')?.labels).toEqual([LABEL, `aws:${ACCOUNT}`]);
+    expect(
+      github.requests.filter((r) => r.template === '/repos/{owner}/{repo}/issues' && r.method === 'GET'),
+    ).toHaveLength(1);
+    const report = JSON.parse(readFileSync(result.outputs['report-path'] as string, 'utf8'));
+    expect(report.accounts.map((a: { account: string }) => a.account).sort()).toEqual(
+      [ACCOUNT, payments].sort(),
+    );
+    expect(result.summary).toContain('audit of 2 accounts');
+    expect(result.stdout + result.stderr + result.summary).not.toContain(AWS_SECRET);
   });
 
   it('keeps secrets and full key IDs out of every surface, and renders hostile tags inert', async () => {

@@ -50,6 +50,7 @@ describe.skipIf(!motoAvailable())('keywarden audit --accounts against an organiz
       },
       { name: 'research', users: [{ name: 'lab-sync', keys: [{ ageDays: 30 }, { ageDays: 5 }] }] },
       { name: 'sandbox', ou: 'dev', users: [{ name: 'tinker', keys: [{ ageDays: 200 }] }] },
+      { name: 'payments-eu', ou: 'prod/eu', users: [] },
     ]);
   });
 
@@ -89,6 +90,7 @@ describe.skipIf(!motoAvailable())('keywarden audit --accounts against an organiz
         [id('payments'), 'payments', true],
         [id('research'), 'research', true],
         [id('sandbox'), 'sandbox', true],
+        [id('payments-eu'), 'payments-eu', true],
       ].sort(),
     );
     const payments = report.accounts.find((a) => a.account === id('payments'));
@@ -129,12 +131,12 @@ describe.skipIf(!motoAvailable())('keywarden audit --accounts against an organiz
     expect(research).toMatchObject({ complete: false, summary: { users: 0, keys: 0 } });
     expect(research?.gaps[0]?.reason).toContain(`cannot assume ${missing}: AccessDenied`);
     expect(report.gaps).toEqual([{ scope: `account:${id('research')}`, reason: research?.gaps[0]?.reason }]);
-    expect(report.accounts.filter((a) => a.complete)).toHaveLength(3);
+    expect(report.accounts.filter((a) => a.complete)).toHaveLength(4);
     expect(report.findings.some((f) => f.account === id('payments'))).toBe(true);
-    expect(stderr).toContain('audit incomplete: 1 part of 1 of 4 accounts could not be read');
+    expect(stderr).toContain('audit incomplete: 1 part of 1 of 5 accounts could not be read');
   });
 
-  it('limits the organization to an organizational unit with --ou', async () => {
+  it('limits the organization to an organizational unit and its child units with --ou', async () => {
     // Act
     const { exitCode, stdout } = await audit([
       '--accounts',
@@ -148,7 +150,7 @@ describe.skipIf(!motoAvailable())('keywarden audit --accounts against an organiz
     ]);
     // Assess
     expect(exitCode).toBe(1);
-    expect(json(stdout).accounts.map((a) => a.account)).toEqual([id('payments')]);
+    expect(json(stdout).accounts.map((a) => a.account)).toEqual([id('payments'), id('payments-eu')].sort());
   });
 
   it('audits only the listed accounts, not the caller’s own, from a list, a file or standard input', async () => {
@@ -178,8 +180,8 @@ describe.skipIf(!motoAvailable())('keywarden audit --accounts against an organiz
     // Act
     const { stdout } = await audit(['--accounts', `${id('payments')},${id('sandbox')}`, '--role-name', ROLE]);
     // Assess
-    expect(stdout).toContain(`account ${id('payments')} · 2 users · 2 keys · 1 violations, 0 warnings`);
-    expect(stdout).toContain(`account ${id('sandbox')} · 1 users · 1 keys · 1 violations, 0 warnings`);
+    expect(stdout).toContain(`account ${id('payments')} · 2 users · 2 keys · 1 violation, 0 warnings`);
+    expect(stdout).toContain(`account ${id('sandbox')} · 1 users · 1 keys · 1 violation, 0 warnings`);
     expect(stdout).toContain('total · 2 accounts · 3 users · 3 keys');
     expect(stdout.indexOf('pay-ci')).toBeGreaterThan(stdout.indexOf(`account ${id('payments')}`));
     expect(stdout.indexOf('tinker')).toBeGreaterThan(stdout.indexOf(`account ${id('sandbox')}`));

@@ -12,7 +12,7 @@ import type { Moto } from './moto.js';
 
 export interface SeedAccount {
   name: string;
-  /** Put the account in this organizational unit (created under the root, by name). */
+  /** Put the account in this organizational unit, by path under the root ("prod" or "prod/eu"). */
   ou?: string;
   users: SeedUser[];
 }
@@ -23,7 +23,7 @@ export interface SeededOrganization {
   root: string;
   /** Account ID by name. */
   accounts: Map<string, string>;
-  /** OU ID by name. */
+  /** OU ID by path ("prod", "prod/eu"). */
   units: Map<string, string>;
   /** Each account's users' key IDs, by account ID. */
   keyIds: Map<string, Map<string, string[]>>;
@@ -61,11 +61,17 @@ export async function seedOrganization(
       const id = made.CreateAccountStatus?.AccountId as string;
       accounts.set(member.name, id);
       if (member.ou) {
-        if (!units.has(member.ou)) {
-          const unit = await org.send(
-            new CreateOrganizationalUnitCommand({ ParentId: root, Name: member.ou }),
-          );
-          units.set(member.ou, unit.OrganizationalUnit?.Id as string);
+        let parent = root;
+        let path = '';
+        for (const name of member.ou.split('/')) {
+          path = path ? `${path}/${name}` : name;
+          if (!units.has(path)) {
+            const unit = await org.send(
+              new CreateOrganizationalUnitCommand({ ParentId: parent, Name: name }),
+            );
+            units.set(path, unit.OrganizationalUnit?.Id as string);
+          }
+          parent = units.get(path) as string;
         }
         await org.send(
           new MoveAccountCommand({
