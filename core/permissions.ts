@@ -127,7 +127,13 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
   ],
   'trail-s3': [
     { action: 's3:ListBucket', resource: 'trail-bucket', why: 'find the last trail record' },
+    {
+      action: 's3:ListBucketVersions',
+      resource: 'trail-bucket',
+      why: 'see every version and delete marker of the trail records (never write a seq that has one)',
+    },
     { action: 's3:GetObject', resource: 'trail-object', why: 'read trail records' },
+    { action: 's3:GetObjectVersion', resource: 'trail-object', why: "read each record's original version" },
     { action: 's3:PutObject', resource: 'trail-object', why: 'write trail records' },
     { action: 's3:PutObjectRetention', resource: 'trail-object', why: 'lock each record (COMPLIANCE)' },
   ],

@@ -84,13 +84,15 @@ export async function generateEvidence(
     );
   }
   if (origin === 'default') note(`trail: ${store.description} (the default)`);
+  const anchors = manifestAnchors(verification.anchors);
   const check: TrailCheck = verification.intact
-    ? { intact: true, records: verification.records }
+    ? { intact: true, records: verification.records, ...(anchors.length > 0 ? { anchors } : {}) }
     : {
         intact: false,
         records: verification.records,
         firstBadSeq: verification.firstBadSeq ?? 1,
         problem: verification.problem ?? 'the chain does not verify',
+        ...(anchors.length > 0 ? { anchors } : {}),
       };
 
   const { config } = request.loaded;
@@ -135,7 +137,7 @@ export async function generateEvidence(
   const writeManifest = (packRecord: Manifest['trail']['packRecord']) =>
     sink.write(
       MANIFEST_FILE,
-      `${JSON.stringify(buildManifest(model, digests, packRecord, manifestAnchors(verification.anchors)), null, 2)}\n`,
+      `${JSON.stringify(buildManifest(model, digests, packRecord, anchors), null, 2)}\n`,
     );
   if (model.trail.events.length === 0) {
     note(`note: the trail has no records for account ${model.account} in the period; the evidence says so`);

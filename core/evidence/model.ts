@@ -23,10 +23,18 @@ export interface EvidenceTrailRecord {
   reason: string | null;
 }
 
+/** An earlier pack's trail record that this verification checked (see `keywarden evidence --anchor`). */
+export interface CheckedAnchor {
+  seq: number;
+  hash: string;
+  holds: boolean;
+}
+
 /** The trail's verification result as the evidence reports it. */
-export type TrailCheck =
+export type TrailCheck = (
   | { intact: true; records: number }
-  | { intact: false; records: number; firstBadSeq: number; problem: string };
+  | { intact: false; records: number; firstBadSeq: number; problem: string }
+) & { anchors?: readonly CheckedAnchor[] };
 
 export interface Period {
   from: Date;
@@ -205,9 +213,22 @@ function attentionItems(
 
 /** The one sentence both renderers print for the trail's verification. */
 export function trailCheckText(check: TrailCheck): string {
+  return `${verdictText(check)}${anchorsText(check.anchors ?? [])}`;
+}
+
+function verdictText(check: TrailCheck): string {
   return check.intact
     ? `INTACT: all ${check.records} record${check.records === 1 ? '' : 's'} verified; every hash seals the record before it.`
     : `BROKEN at seq ${check.firstBadSeq}: ${check.problem}. ${check.records} record${check.records === 1 ? '' : 's'} read; from seq ${check.firstBadSeq} on the trail cannot be relied on.`;
+}
+
+function anchorsText(anchors: readonly CheckedAnchor[]): string {
+  if (anchors.length === 0) return '';
+  const each = anchors.map(
+    (anchor) =>
+      `seq ${anchor.seq} (hash ${anchor.hash.slice(0, 12)}…) ${anchor.holds ? 'holds' : 'DOES NOT HOLD'}`,
+  );
+  return ` Anchors from earlier evidence packs: ${each.join('; ')}.`;
 }
 
 export function isoDay(date: Date | null): string {

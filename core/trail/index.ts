@@ -4,14 +4,17 @@
  *
  * API (everything else in this folder is internal):
  * - `TrailEntry` → `store.append(entry)` → `TrailRecord` `{version, seq, at, account, actor, action, user,
- *   accessKeyId, outcome, reason, prevHash, hash}`; `hash` = SHA-256 over the canonical JSON (keys sorted,
- *   no whitespace) of the record without `hash`; the first record's prevHash is 64 zeros; seq starts at 1.
- * - `TrailStore`: `append`, `read(period?)`, `verify()` → `Verification` naming the first bad seq.
+ *   accessKeyId, outcome, reason, prevHash, hash}`; `hash` = SHA-256 over the RFC 8785 (JCS) canonical JSON
+ *   of the record without `hash`; the first record's prevHash is 64 zeros; seq starts at 1.
+ * - `TrailStore`: `append`, `read(period?)`, `examine()` (records + what the storage shows wrong), `verify()`.
  *   `JsonlTrailStore(file)` (local; an O_EXCL lock file serialises writers across processes) and
  *   `S3TrailStore({bucket, prefix, retentionDays})` (one object per seq, `If-None-Match: *`, COMPLIANCE
- *   Object Lock; a writer that loses a seq race re-reads and continues the chain).
- * - `resolveTrailStore(choice, config, cwd)`: option > config `trail:` > ./keywarden-trail.jsonl.
- * - `verifyRecords(records)`: the chain check on records read from anywhere (the evidence pack uses it).
+ *   Object Lock; reads every version and delete marker; never writes a seq that has one; a writer that
+ *   loses a seq race re-reads and continues the chain).
+ * - `verifyTrail(store, {anchors})`: THE verification (trail verify, evidence, doctor): the store's own
+ *   breaks, the chain (`verifyRecords`), and each anchor (`parseAnchor` / `readAnchors`).
+ * - `resolveTrailStore(choice, config, cwd)`: option > config `trail:` > ./keywarden-trail.jsonl;
+ *   `trailSettings(config)`: the trail defaults; `withinPeriod`: the period filter.
  *
  * A trail never holds a secret: entries carry access key IDs only.
  */

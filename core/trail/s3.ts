@@ -198,9 +198,10 @@ export class S3TrailStore implements TrailStore {
       return original && (from === null || original.lastModified === null || original.lastModified >= from);
     });
     const fetched = await mapWithConcurrency(wanted, READ_CONCURRENCY, (history) => this.getVersion(history));
+    // Without a period every stored object is returned (an unreadable one as null, for verify to name).
     return fetched
       .map(({ record }) => record)
-      .filter((record) => record === null || withinPeriod(record, period));
+      .filter((record) => !period || (record !== null && withinPeriod(record, period)));
   }
 
   async examine(): Promise<TrailExamination> {

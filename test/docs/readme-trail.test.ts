@@ -75,10 +75,10 @@ describe('README: trail verify --format json', () => {
   });
 });
 
-describe('README: re-checking a trail without keywarden', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'keywarden-readme-trail-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = mkdtempSync(join(tmpdir(), 'keywarden-readme-trail-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('README: re-checking a trail without keywarden', () => {
   async function jsonlTrail(length: number): Promise<TrailRecord[]> {
     const store = new JsonlTrailStore(join(dir, 'keywarden-trail.jsonl'));
     rmSync(store.file, { force: true });

@@ -57,6 +57,11 @@ describe('keywarden evidence --anchor', () => {
       packRecord: { seq: 7 },
       anchors: [{ seq: 6, hash: first.trail.packRecord.hash, holds: true }],
     });
+    const shown = `Anchors from earlier evidence packs: seq 6 (hash ${first.trail.packRecord.hash.slice(0, 12)}…) holds.`;
+    expect(readFileSync(join(dir, 'second', 'evidence.html'), 'utf8')).toContain(shown);
+    // Markdown escapes the punctuation; the words and the hash stay.
+    const markdown = readFileSync(join(dir, 'second', 'evidence.md'), 'utf8');
+    expect(markdown).toMatch(/Anchors from earlier evidence packs: seq 6 \\?\(hash [0-9a-f]{12}…\\?\) holds/);
   });
 
   it('does not exit 0 nor reuse the seq when the trail was cut before the earlier pack’s record', async () => {

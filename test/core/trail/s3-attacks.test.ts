@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -9,6 +12,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../../core/time.js';
 import { S3TrailStore, seal, type TrailEntry, type TrailRecord } from '../../../core/trail/index.js';
 import { runCli } from '../../support/capture-io.js';
+import {
+  FIXTURE_AS_OF,
+  FIXTURE_CONFIG,
+  FIXTURE_GENERATED_AT,
+  FIXTURE_REPORT,
+} from '../../support/evidence-fixture.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
 
 // Each attack of issue 11, tried on moto's Object Lock (COMPLIANCE) bucket with nothing but the documented
@@ -171,6 +180,42 @@ describe.skipIf(!motoAvailable())('S3 trail under attack (moto, Object Lock COMP
     // Assess
     expect(result).toMatchObject({ intact: false, firstBadSeq: 2 });
     expect(result.problem).toContain('seq 2: retained only until 2026-07-01');
+  });
+
+  it('keeps keywarden evidence from vouching for, or appending over, a delete marker', async () => {
+    // Prepare
+    const { trail } = await trailOf(5);
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: trail.keyOf(5) }));
+    const dir = mkdtempSync(join(tmpdir(), 'keywarden-s3-evidence-'));
+
+    try {
+      // Act
+      const run = await runCli(
+        [
+          'evidence',
+          '--credential-report',
+          FIXTURE_REPORT,
+          '--config',
+          FIXTURE_CONFIG,
+          '--as-of',
+          FIXTURE_AS_OF.toISOString(),
+          '--trail-bucket',
+          bucket,
+          '--out',
+          'pack',
+        ],
+        { cwd: dir, now: FIXTURE_GENERATED_AT },
+      );
+
+      // Assess: the pack says so, and nothing was appended (seq 5 keeps one version, there is no seq 6).
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('seq 5: delete marker');
+      expect(readFileSync(join(dir, 'pack', 'evidence.md'), 'utf8')).toContain('AUDIT TRAIL BROKEN at seq 5');
+      expect(await versionsOf(trail.keyOf(5))).toEqual({ versions: 1, deleteMarkers: 1 });
+      expect(await versionsOf(trail.keyOf(6))).toEqual({ versions: 0, deleteMarkers: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names an unexpected key under the prefix', async () => {
