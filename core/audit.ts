@@ -110,10 +110,13 @@ async function readSavedReport(file: string, cwd: string): Promise<Inventory> {
   return parseCredentialReport(csv, file, generatedAt);
 }
 
-/** How an audit ends, for every surface: the exit code and the one closing line (null when it passes). */
+/**
+ * How an audit ends, for every surface: the exit code and the closing message (null when it passes), which each
+ * edge prints as its one line `keywarden: <message>`.
+ */
 export interface AuditOutcome {
   exitCode: typeof ExitCode.ok | typeof ExitCode.findings | typeof ExitCode.incomplete;
-  line: string | null;
+  message: string | null;
 }
 
 /**
@@ -138,22 +141,22 @@ export function auditOutcome(
     const consequence = options.incompleteConsequence ? `; ${options.incompleteConsequence}` : '';
     return {
       exitCode: ExitCode.incomplete,
-      line: `keywarden: audit incomplete: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of account ${account} could not be read${consequence} (${options.detail})`,
+      message: `audit incomplete: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of account ${account} could not be read${consequence} (${options.detail})`,
     };
   }
   const refused = result.refusedFindings ?? 0;
   if (refused > 0) {
     return {
       exitCode: ExitCode.incomplete,
-      line: `keywarden: Security Hub refused ${refused} finding${refused === 1 ? '' : 's'} of account ${account}: not every finding is there`,
+      message: `Security Hub refused ${refused} finding${refused === 1 ? '' : 's'} of account ${account}: not every finding is there`,
     };
   }
   if (failsAt(summary, failOn)) {
     const { violations: v, warnings: w } = summary;
     return {
       exitCode: ExitCode.findings,
-      line: `keywarden: ${v} violation${v === 1 ? '' : 's'} and ${w} warning${w === 1 ? '' : 's'} in account ${account} (fail-on: ${failOn})`,
+      message: `${v} violation${v === 1 ? '' : 's'} and ${w} warning${w === 1 ? '' : 's'} in account ${account} (fail-on: ${failOn})`,
     };
   }
-  return { exitCode: ExitCode.ok, line: null };
+  return { exitCode: ExitCode.ok, message: null };
 }

@@ -123,7 +123,7 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     detail: "see the report's gaps",
   });
   // The report itself shows the findings; only an incomplete audit needs a line of its own on stderr.
-  if (outcome.exitCode === ExitCode.incomplete) io.stderr.write(`${outcome.line}\n`);
+  if (outcome.exitCode === ExitCode.incomplete) io.stderr.write(`keywarden: ${outcome.message}\n`);
   return outcome.exitCode;
 }
 

@@ -120,7 +120,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
     detail: `first: ${report.gaps[0]?.scope}: ${report.gaps[0]?.reason}`,
     incompleteConsequence: 'evidence needs a complete audit',
   });
-  if (outcome.exitCode === ExitCode.incomplete) throw new IncompleteError(outcome.line ?? '');
+  if (outcome.exitCode === ExitCode.incomplete) throw new IncompleteError(outcome.message ?? '');
 
   const model = buildEvidence({
     report,

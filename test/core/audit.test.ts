@@ -7,7 +7,7 @@ const detail = { detail: "see the report's gaps" };
 
 describe('auditOutcome', () => {
   it('passes a complete audit with nothing at or above --fail-on, with no closing line', () => {
-    expect(auditOutcome(clean, 'violation', detail)).toEqual({ exitCode: 0, line: null });
+    expect(auditOutcome(clean, 'violation', detail)).toEqual({ exitCode: 0, message: null });
   });
 
   it.each([
@@ -19,12 +19,10 @@ describe('auditOutcome', () => {
     expect(auditOutcome({ ...clean, summary }, failOn, detail).exitCode).toBe(exitCode);
   });
 
-  it('counts what failed in its closing line', () => {
+  it('counts what failed in its closing message', () => {
     const outcome = auditOutcome({ ...clean, summary: { violations: 2, warnings: 1 } }, 'warning', detail);
 
-    expect(outcome.line).toBe(
-      'keywarden: 2 violations and 1 warning in account 123456789012 (fail-on: warning)',
-    );
+    expect(outcome.message).toBe('2 violations and 1 warning in account 123456789012 (fail-on: warning)');
   });
 
   it('makes any gap an incomplete audit (exit 3), even with violations and --fail-on never', () => {
@@ -36,7 +34,8 @@ describe('auditOutcome', () => {
 
     expect(outcome).toEqual({
       exitCode: 3,
-      line: 'keywarden: audit incomplete: 1 part of account 123456789012 could not be read; no issue was closed (see the job summary)',
+      message:
+        'audit incomplete: 1 part of account 123456789012 could not be read; no issue was closed (see the job summary)',
     });
   });
 
@@ -49,7 +48,7 @@ describe('auditOutcome', () => {
 
     expect(outcome).toEqual({
       exitCode: 3,
-      line: 'keywarden: Security Hub refused 2 findings of account 123456789012: not every finding is there',
+      message: 'Security Hub refused 2 findings of account 123456789012: not every finding is there',
     });
   });
 });
