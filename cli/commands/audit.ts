@@ -75,6 +75,13 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
   });
   const output = options.output ? resolve(io.cwd, options.output) : undefined;
   if (output) await assertWritable(output);
+  // ASFF and the import need the region (part of every finding's ProductArn): asked of the SDK once, before a
+  // long live audit, so that a missing region is told at once.
+  // Loaded only when asked for, so that other audits do not load the Security Hub client.
+  const securityHub =
+    options.format === 'asff' || options.securityHub ? await import('../../core/security-hub.js') : null;
+  const hub = securityHub?.createSecurityHubClient() ?? null;
+  const region = securityHub && hub ? await securityHub.securityHubRegion(hub) : '';
   const showProgress = options.source === 'api' && !options.credentialReport && Boolean(io.stderr.isTTY);
   let shownPercent = -1;
   const report = await runAudit({
@@ -94,12 +101,6 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
   });
   if (showProgress) io.stderr.write('\r\u001b[K');
 
-  // ASFF and the import need the region (part of every finding's ProductArn): asked of the SDK once.
-  // Loaded only when asked for, so that other audits do not load the Security Hub client.
-  const securityHub =
-    options.format === 'asff' || options.securityHub ? await import('../../core/security-hub.js') : null;
-  const hub = securityHub?.createSecurityHubClient() ?? null;
-  const region = securityHub && hub ? await securityHub.securityHubRegion(hub) : '';
   const text =
     options.format === 'json'
       ? renderJson(report)
