@@ -155,10 +155,11 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
   setOutputs(core, report, reportPath, issues);
 
   if (syncError) throw syncError;
-  return auditOutcome(report, inputs.failOn, {
+  const { message } = auditOutcome(report, inputs.failOn, {
     detail: 'see the job summary',
     incompleteConsequence: report.accounts ? 'no issue of those accounts was closed' : 'no issue was closed',
-  }).line;
+  });
+  return message === null ? null : `keywarden: ${message}`;
 }
 
 async function syncIssues(

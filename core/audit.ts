@@ -103,10 +103,13 @@ function buildReport(
   };
 }
 
-/** How an audit ends, for every surface: the exit code and the one closing line (null when it passes). */
+/**
+ * How an audit ends, for every surface: the exit code and the closing message (null when it passes), which each
+ * edge prints as its one line `keywarden: <message>`.
+ */
 export interface AuditOutcome {
   exitCode: typeof ExitCode.ok | typeof ExitCode.findings | typeof ExitCode.incomplete;
-  line: string | null;
+  message: string | null;
 }
 
 /**
@@ -137,22 +140,22 @@ export function auditOutcome(
     const partOf = accounts ? `${accounts.filter((a) => !a.complete).length} of ${where}` : where;
     return {
       exitCode: ExitCode.incomplete,
-      line: `keywarden: audit incomplete: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of ${partOf} could not be read${consequence} (${options.detail})`,
+      message: `audit incomplete: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of ${partOf} could not be read${consequence} (${options.detail})`,
     };
   }
   const refused = result.refusedFindings ?? 0;
   if (refused > 0) {
     return {
       exitCode: ExitCode.incomplete,
-      line: `keywarden: Security Hub refused ${refused} finding${refused === 1 ? '' : 's'} of ${where}: not every finding is there`,
+      message: `Security Hub refused ${refused} finding${refused === 1 ? '' : 's'} of ${where}: not every finding is there`,
     };
   }
   if (failsAt(summary, failOn)) {
     const { violations: v, warnings: w } = summary;
     return {
       exitCode: ExitCode.findings,
-      line: `keywarden: ${v} violation${v === 1 ? '' : 's'} and ${w} warning${w === 1 ? '' : 's'} in ${where} (fail-on: ${failOn})`,
+      message: `${v} violation${v === 1 ? '' : 's'} and ${w} warning${w === 1 ? '' : 's'} in ${where} (fail-on: ${failOn})`,
     };
   }
-  return { exitCode: ExitCode.ok, line: null };
+  return { exitCode: ExitCode.ok, message: null };
 }

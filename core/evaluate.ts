@@ -37,7 +37,7 @@ export type EvaluationPolicy = Pick<Config, 'maxKeyAgeDays' | 'warnDays' | 'unus
   rotation: Pick<Config['rotation'], 'deactivateAfterDays'>;
 };
 
-/** The first instant at which an active key of this age is overdue: creation + maxKeyAgeDays × 24 h (+1 ms). */
+/** The instant after which a key is past the age limit (creation + maxKeyAgeDays × 24 h): overdue if active, stale if not. */
 export function overdueSince(createdAt: Date, maxKeyAgeDays: number): Date {
   return new Date(createdAt.getTime() + maxKeyAgeDays * DAY_MS);
 }
@@ -65,6 +65,7 @@ export function evaluateKey(
   const exemption = root ? undefined : activeExemption(config.exemptions, key.user, key.account, asOf);
   const replacement = active ? newestReplacement(key, userKeys) : undefined;
   const idleMs = key.lastUsedAt === null ? ageMs : asOf.getTime() - key.lastUsedAt.getTime();
+  const pastLimit = asOf.getTime() > overdueSince(key.createdAt, maxKeyAgeDays).getTime();
 
   let verdict: Verdict;
   let reason: string;
@@ -74,7 +75,7 @@ export function evaluateKey(
   } else if (root) {
     verdict = 'root-key';
     reason = `The root account has an ${active ? 'active' : 'inactive'} access key (${plural(ageDays, 'day')} old); no root access key may exist: delete it.`;
-  } else if (active && ageMs > maxKeyAgeDays * DAY_MS) {
+  } else if (active && pastLimit) {
     verdict = 'overdue';
     reason = `Active access key not rotated in over ${maxKeyAgeDays} days (${ageDays} days old).`;
   } else if (active && ageMs > (maxKeyAgeDays - warnDays) * DAY_MS) {
@@ -91,7 +92,7 @@ export function evaluateKey(
       key.lastUsedAt === null
         ? `Active access key has never been used in ${ageDays} days (limit ${unusedKeyDays} days); deactivate or delete it.`
         : `Active access key last used ${plural(wholeDaysBetween(key.lastUsedAt, asOf), 'day')} ago (limit ${unusedKeyDays} days); deactivate or delete it.`;
-  } else if (!active && ageMs > maxKeyAgeDays * DAY_MS) {
+  } else if (!active && pastLimit) {
     verdict = 'stale';
     reason = `Inactive access key is ${ageDays} days old (over ${maxKeyAgeDays} days); delete it.`;
   } else {

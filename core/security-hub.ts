@@ -12,8 +12,13 @@ import { ASFF_GENERATOR_ID, type AsffFinding } from './report/asff.js';
 /** BatchImportFindings takes at most 100 findings per call. */
 export const IMPORT_BATCH = 100;
 
+/**
+ * Security Hub is regional: the region is the SDK's own (AWS_REGION or the profile), never
+ * the IAM-only fallback of clientConfig, so that findings land where the user's configuration says.
+ */
 export function createSecurityHubClient(options: AwsClientOptions = {}): SecurityHubClient {
-  return new SecurityHubClient(clientConfig(options));
+  const { region: _iamFallback, ...config } = clientConfig(options);
+  return new SecurityHubClient(config);
 }
 
 /** The region the SDK's chain chose: findings are imported there, and it is part of their ProductArn. */

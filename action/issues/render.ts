@@ -159,9 +159,11 @@ export function renderIssue(
     ...commands.slice(0, -1),
     '```',
     '',
-    `keywarden closes this issue when a complete audit of the account finds ${root ? 'no root access key' : 'no overdue key for this user'}. ` +
-      'Close it as **not planned** to stop keywarden from reopening it' +
-      (root ? '.' : ' (record the exemption in keywarden.yml).'),
+    root
+      ? 'keywarden closes this issue when a complete audit of the account finds no root access key. A root key ' +
+        'cannot be exempted: closing this issue as **not planned** only stops keywarden from reopening it; the audit keeps failing.'
+      : 'keywarden closes this issue when a complete audit of the account finds no overdue key for this user. ' +
+        'Close it as **not planned** to stop keywarden from reopening it (record the exemption in keywarden.yml).',
   ].join('\n');
   return { fingerprint: id, account, user: name, title, body, digest };
 }

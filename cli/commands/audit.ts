@@ -101,16 +101,17 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
   });
   const toStdout = writesToStdout(options.output);
   if (!toStdout) await assertWritable(resolve(io.cwd, options.output as string));
-  const report = options.accounts
-    ? await auditAccounts(options, io, config, asOf)
-    : await auditOneAccount(options, io, config, asOf);
-
-  // ASFF and the import need the region (part of every finding's ProductArn): asked of the SDK once.
+  // ASFF and the import need the region (part of every finding's ProductArn): asked of the SDK once, before a
+  // long live audit, so that a missing region is told at once.
   // Loaded only when asked for, so that other audits do not load the Security Hub client.
   const securityHub =
     options.format === 'asff' || options.securityHub ? await import('../../core/security-hub.js') : null;
   const hub = securityHub?.createSecurityHubClient() ?? null;
   const region = securityHub && hub ? await securityHub.securityHubRegion(hub) : '';
+  const report = options.accounts
+    ? await auditAccounts(options, io, config, asOf)
+    : await auditOneAccount(options, io, config, asOf);
+
   const text =
     options.format === 'json'
       ? renderJson(report)
@@ -130,7 +131,7 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     detail: "see the report's gaps",
   });
   // The report itself shows the findings; only an incomplete audit needs a line of its own on stderr.
-  if (outcome.exitCode === ExitCode.incomplete) io.stderr.write(`${outcome.line}\n`);
+  if (outcome.exitCode === ExitCode.incomplete) io.stderr.write(`keywarden: ${outcome.message}\n`);
   return outcome.exitCode;
 }
 

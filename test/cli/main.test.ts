@@ -120,6 +120,26 @@ describe('keywarden audit (in-process)', () => {
     expect(existsSync(target)).toBe(false);
   });
 
+  it('refuses --format asff without an AWS region, in one line with exit 2, writing nothing', async () => {
+    // Prepare: no region anywhere the SDK looks (ProductArn needs one; no fallback region is guessed).
+    const saved = { ...process.env };
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) delete process.env[name];
+    process.env.AWS_CONFIG_FILE = '/dev/null';
+    try {
+      // Act
+      const { exitCode, stdout, stderr } = await run(['audit', ...WITH_POLICY, '--format', 'asff']);
+
+      // Assess
+      expect(exitCode).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        'keywarden: Security Hub findings need an AWS region (it is part of their ProductArn): set AWS_REGION or a profile region\n',
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('lets --max-age-days and --warn-days win over the config file', async () => {
     // Prepare: the policy file says 90/14; the flags say 100/5 (so 91 and 95 days are compliant).
     const args = ['audit', ...WITH_POLICY, '--format', 'json', '--max-age-days', '100', '--warn-days', '5'];

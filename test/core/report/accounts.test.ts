@@ -22,6 +22,7 @@ const finding = (account: string, user: string, ageDays: number): Finding => ({
   verdict: ageDays > 90 ? 'overdue' : 'compliant',
   severity: ageDays > 90 ? 'violation' : 'ok',
   reason: ageDays > 90 ? 'too old' : 'fine',
+  controls: [],
 });
 
 /** Two accounts read, one that could not be assumed. */
@@ -30,7 +31,7 @@ function manyAccounts(): AuditReport {
   const b = [finding('222222222222', 'lab|sync', 200)];
   const gap = { scope: 'account', reason: 'cannot assume arn:aws:iam::333333333333:role/r: AccessDenied' };
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: TOOL,
     asOf,
     source: 'credential-report',
