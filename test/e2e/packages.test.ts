@@ -96,6 +96,18 @@ describe('the keywarden CLI package, installed from its tarball into an empty pr
     expect(rootPackage).not.toHaveProperty('private');
   });
 
+  it('passes npm publish --dry-run', () => {
+    const run = spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts', '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+
+    expect(run.status, run.stderr).toBe(0);
+    // npm 11 keys the result by package name; older npm printed the package itself.
+    const result = JSON.parse(run.stdout) as { keywarden?: unknown };
+    expect(result.keywarden ?? result).toMatchObject({ name: 'keywarden', version: rootPackage.version });
+  });
+
   it('installs nothing but itself', () => {
     expect(readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual([
       'keywarden',
