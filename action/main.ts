@@ -18,7 +18,6 @@ import { isPullRequestEvent, issueFiling, type RunnerContext, readRunnerContext 
 import { type ActionInputs, readInputs } from './inputs.js';
 import { applyIssuePlan, listTrackedIssues, type SyncOutcome } from './issues/apply.js';
 import { splitByAuthor, trustedAuthors } from './issues/authors.js';
-import { createIssueClient } from './issues/github.js';
 import { planIssueSync } from './issues/plan.js';
 import { desiredIssues } from './issues/render.js';
 import { renderJobSummary } from './summary.js';
@@ -169,6 +168,8 @@ async function syncIssues(
   environment: ActionEnvironment,
 ): Promise<SyncOutcome> {
   if (!inputs.githubToken) throw new UsageError('input github-token is empty: issues cannot be filed');
+  // Octokit loads only for a run that files issues: a pull request's audit starts without it.
+  const { createIssueClient } = await import('./issues/github.js');
   const client = createIssueClient({
     token: inputs.githubToken,
     baseUrl: context.apiUrl,

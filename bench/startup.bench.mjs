@@ -32,7 +32,7 @@ const cleanEnv = { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' };
 function timed(args, env = cleanEnv) {
   const hasTime = statSafe('/usr/bin/time');
   const command = hasTime ? '/usr/bin/time' : NODE;
-  const argv = hasTime ? ['-f', 'maxrss=%M', NODE, ...args] : args;
+  const argv = hasTime ? ['-f', 'maxrss=%M cpu=%U %S', NODE, ...args] : args;
   const started = performance.now();
   const result = spawnSync(command, argv, { cwd: ROOT, env, encoding: 'utf8' });
   const ms = performance.now() - started;
@@ -40,7 +40,12 @@ function timed(args, env = cleanEnv) {
     throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   }
   const rss = /maxrss=(\d+)/.exec(result.stderr ?? '');
-  return { ms, rssMb: rss ? Number(rss[1]) / 1024 : undefined };
+  const cpu = /cpu=([\d.]+) ([\d.]+)/.exec(result.stderr ?? '');
+  return {
+    ms,
+    rssMb: rss ? Number(rss[1]) / 1024 : undefined,
+    cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined,
+  };
 }
 
 function statSafe(path) {
@@ -58,12 +63,26 @@ const cliEnv = { ...cleanEnv, NODE_COMPILE_CACHE: cacheDir };
 const uncachedEnv = { ...cleanEnv, NODE_DISABLE_COMPILE_CACHE: '1' };
 timed(['bin/keywarden.js', '--version'], cliEnv);
 timed(['bin/keywarden.js', ...SAMPLE_AUDIT], cliEnv);
-const samples = { baseline: [], version: [], audit: [], auditUncached: [], auditRss: [] };
+const samples = {
+  baseline: [],
+  version: [],
+  audit: [],
+  auditUncached: [],
+  auditRss: [],
+  cpu: { baseline: [], version: [], audit: [] },
+};
 for (let i = 0; i < RUNS; i++) {
-  samples.baseline.push(timed(['-e', '0']).ms);
-  samples.version.push(timed(['bin/keywarden.js', '--version'], cliEnv).ms);
+  const baseline = timed(['-e', '0']);
+  const version = timed(['bin/keywarden.js', '--version'], cliEnv);
   const audit = timed(['bin/keywarden.js', ...SAMPLE_AUDIT], cliEnv);
+  samples.baseline.push(baseline.ms);
+  samples.version.push(version.ms);
   samples.audit.push(audit.ms);
+  if (audit.cpuMs !== undefined) {
+    samples.cpu.baseline.push(baseline.cpuMs);
+    samples.cpu.version.push(version.cpuMs);
+    samples.cpu.audit.push(audit.cpuMs);
+  }
   if (audit.rssMb !== undefined) samples.auditRss.push(audit.rssMb);
   samples.auditUncached.push(timed(['bin/keywarden.js', ...SAMPLE_AUDIT], uncachedEnv).ms);
 }
@@ -76,6 +95,13 @@ console.log(
 console.log(
   `offline sample audit: ${median(samples.audit).toFixed(0)} ms, ×${ratio(samples.audit).toFixed(2)} (target ≤ 2.5×: ${verdict(ratio(samples.audit) <= 2.5)}); without the compile cache ${median(samples.auditUncached).toFixed(0)} ms, ×${ratio(samples.auditUncached).toFixed(2)}`,
 );
+// CPU time (user + system) says the same with less noise from other processes on a busy machine.
+if (samples.cpu.audit.length > 0) {
+  const cpuBase = median(samples.cpu.baseline);
+  console.log(
+    `CPU time: node -e 0 ${cpuBase.toFixed(0)} ms, --version ×${(median(samples.cpu.version) / cpuBase).toFixed(2)}, offline sample audit ×${(median(samples.cpu.audit) / cpuBase).toFixed(2)}`,
+  );
+}
 if (samples.auditRss.length > 0) {
   const rss = median(samples.auditRss);
   console.log(

