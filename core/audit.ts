@@ -103,6 +103,7 @@ async function readSavedReport(file: string, cwd: string): Promise<Inventory> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(
       `${file}: cannot read credential report (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error')})`,
+      { cause: err },
     );
   }
   if (text.trim() === '') throw new UsageError(`${file}: the credential report is empty`);

@@ -4,7 +4,7 @@ import { remediation } from '../../core/evaluate.js';
 import { fingerprint } from '../../core/fingerprint.js';
 
 import { escapeMarkdown, maskKeyId } from '../../core/report/markdown.js';
-import { DAY_MS } from '../../core/time.js';
+import { addDays } from '../../core/time.js';
 import type { Finding, UserRecord } from '../../core/types.js';
 
 /** The issue one (account, IAM user) with a violation should have. */
@@ -68,9 +68,7 @@ export function renderIssue(
     key: maskKeyId(finding.accessKeyId, maskKeyIds),
     status: finding.status,
     created: finding.createdAt.toISOString().slice(0, 10),
-    overdueSince: new Date(finding.createdAt.getTime() + policy.maxKeyAgeDays * DAY_MS)
-      .toISOString()
-      .slice(0, 10),
+    overdueSince: addDays(finding.createdAt, policy.maxKeyAgeDays).toISOString().slice(0, 10),
     verdict: finding.verdict,
   }));
   const title = `Rotate the IAM access key of ${name} (account ${account})`;

@@ -43,7 +43,9 @@ export function parseCredentialReport(
       bom: true,
     }) as typeof rows;
   } catch (err) {
-    throw new UsageError(`${origin}: not a valid CSV file (${(err as Error).message.split('\n')[0]})`);
+    throw new UsageError(`${origin}: not a valid CSV file (${(err as Error).message.split('\n')[0]})`, {
+      cause: err,
+    });
   }
   if (header === null) throw new UsageError(`${origin}: the credential report is empty`);
   const columns = new Set<string>(header);

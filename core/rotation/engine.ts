@@ -21,7 +21,7 @@
  */
 import { GetUserCommand, paginateListUsers, paginateListUserTags } from '@aws-sdk/client-iam';
 import { mapWithConcurrency } from '../aws.js';
-import { describeError, IncompleteError, UsageError } from '../errors.js';
+import { classifyAwsError, describeError, IncompleteError, UsageError } from '../errors.js';
 import {
   type ActionResult,
   type DeliveredKey,
@@ -175,10 +175,10 @@ async function resolveUsers(request: RotateUsersRequest): Promise<{ name: string
           const { User } = await iam.send(new GetUserCommand({ UserName: name }));
           return { name, arn: User?.Arn ?? '' };
         } catch (err) {
-          if (/NoSuchEntity/.test((err as Error).name)) {
-            throw new UsageError(`user ${name} does not exist in account ${request.account}`);
+          if (classifyAwsError(err) === 'not-found') {
+            throw new UsageError(`user ${name} does not exist in account ${request.account}`, { cause: err });
           }
-          throw new IncompleteError(`cannot read IAM user ${name}: ${describeError(err)}`);
+          throw new IncompleteError(`cannot read IAM user ${name}: ${describeError(err)}`, { cause: err });
         }
       }),
     );
@@ -198,7 +198,9 @@ async function resolveUsers(request: RotateUsersRequest): Promise<{ name: string
     });
     return listed.filter((_, index) => inScope[index]);
   } catch (err) {
-    throw new IncompleteError(`cannot list the users in rotation scope: ${describeError(err)}`);
+    throw new IncompleteError(`cannot list the users in rotation scope: ${describeError(err)}`, {
+      cause: err,
+    });
   }
 }
 

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../config.js';
 import { describeError, IncompleteError } from '../errors.js';
-import type { Clock } from '../time.js';
+import { addDays, type Clock } from '../time.js';
 import type { TrailAction, TrailOutcome, TrailStore } from '../trail/index.js';
 import type { Notifier } from './notifier.js';
 import type { PlannedAction } from './planner.js';
@@ -337,6 +337,7 @@ export class UserExecutor {
     await this.tag({ [STATE_TAGS.pending]: '' });
     throw new IncompleteError(
       `${this.state.user}: the new key could not be stored in ${secretName} (${describeError(cause)}); it was deleted again`,
+      { cause },
     );
   }
 
@@ -349,9 +350,7 @@ export class UserExecutor {
     const { rotation } = this.context.config;
     const now = this.context.clock();
     const secretName = (this.secret as SecretState).name;
-    const deactivation = new Date(now.getTime() + rotation.deactivateAfterDays * 86_400_000)
-      .toISOString()
-      .slice(0, 10);
+    const deactivation = addDays(now, rotation.deactivateAfterDays).toISOString().slice(0, 10);
     const text = [
       `A new access key ${keyId} for IAM user ${this.state.user} (account ${this.context.account}) is in Secrets Manager as ${secretName}.`,
       replaces

@@ -1,5 +1,5 @@
 import { activeExemption, type Config } from '../config.js';
-import { DAY_MS, wholeDaysBetween } from '../time.js';
+import { daysToMs, wholeDaysBetween } from '../time.js';
 import type { TrailAction, TrailRecord } from '../trail/index.js';
 import type { KeyState, SecretState, Stamp, UserState } from './state.js';
 
@@ -54,7 +54,7 @@ const CLOCK_SKEW_MS = 5 * 60_000;
  */
 export const SCHEDULE_SLACK_MS = 60 * 60_000;
 
-const days = (n: number) => n * DAY_MS;
+const days = daysToMs;
 const reached = (now: Date, dueAt: Date) => now.getTime() >= dueAt.getTime() - SCHEDULE_SLACK_MS;
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { type AwsClientOptions, clientConfig, mapWithConcurrency } from '../aws.js';
 import { describeError, IncompleteError } from '../errors.js';
-import { DAY_MS } from '../time.js';
+import { addDays } from '../time.js';
 import { seal, type TrailEntry, type TrailRecord, type Verification, verifyRecords } from './record.js';
 import { type Period, SerialQueue, type TrailStore, withinPeriod } from './store.js';
 
@@ -67,7 +67,7 @@ export class S3TrailStore implements TrailStore {
               ContentType: 'application/json',
               IfNoneMatch: '*',
               ObjectLockMode: 'COMPLIANCE',
-              ObjectLockRetainUntilDate: new Date(entry.at.getTime() + this.options.retentionDays * DAY_MS),
+              ObjectLockRetainUntilDate: addDays(entry.at, this.options.retentionDays),
             }),
           );
           this.head = record;
@@ -76,6 +76,7 @@ export class S3TrailStore implements TrailStore {
           if (!isLostRace(err)) {
             throw new IncompleteError(
               `cannot write trail record ${this.keyOf(record.seq)} to ${this.description}: ${describeError(err)}`,
+              { cause: err },
             );
           }
           // Another writer took this seq: continue the chain from its record.
@@ -128,7 +129,9 @@ export class S3TrailStore implements TrailStore {
         }
       }
     } catch (err) {
-      throw new IncompleteError(`cannot list the trail in ${this.description}: ${describeError(err)}`);
+      throw new IncompleteError(`cannot list the trail in ${this.description}: ${describeError(err)}`, {
+        cause: err,
+      });
     }
     return keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
@@ -150,6 +153,7 @@ export class S3TrailStore implements TrailStore {
     } catch (err) {
       throw new IncompleteError(
         `cannot read trail record s3://${this.options.bucket}/${key}: ${describeError(err)}`,
+        { cause: err },
       );
     }
   }
