@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { runAudit } from '../../core/audit.js';
-import { createIamClient, createStsClient } from '../../core/aws.js';
+import { createIamClient, createStsClient, requireRegion } from '../../core/aws.js';
 import { loadConfig } from '../../core/config.js';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../../core/errors.js';
 import { renderEvidenceHtml } from '../../core/evidence/html.js';
@@ -27,6 +27,7 @@ import { callerIdentity } from '../../core/identity.js';
 import { parseInstant } from '../../core/time.js';
 import {
   resolveTrailStore,
+  S3TrailStore,
   type TrailRecord,
   type TrailStore,
   verifyRecords,
@@ -102,6 +103,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
     loaded.config,
     io.cwd,
   );
+  if (store instanceof S3TrailStore) await requireRegion(awsOptions(options, io), 'the S3 trail bucket');
   const stored = await store.read();
   if (stored.length === 0) {
     throw new UsageError(

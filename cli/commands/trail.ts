@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { requireRegion } from '../../core/aws.js';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
-import { resolveTrailStore } from '../../core/trail/index.js';
+import { resolveTrailStore, S3TrailStore } from '../../core/trail/index.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
 
@@ -39,6 +40,7 @@ async function verify(options: VerifyOptions, io: Io): Promise<number> {
     config,
     io.cwd,
   );
+  if (store instanceof S3TrailStore) await requireRegion(awsOptions(options, io), 'the S3 trail bucket');
   const result = await store.verify();
   if (result.intact) {
     if (result.records === 0 && options.file) {

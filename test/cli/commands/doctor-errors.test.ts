@@ -174,3 +174,16 @@ describe('region-bound commands without a region', () => {
     expect(run.stdout).toContain('PASS  region: eu-west-3 (from --region)');
   });
 });
+
+describe('an S3 trail without a region', () => {
+  it('refuses keywarden trail verify --bucket with exit 2 and how to set a region', async () => {
+    const env = useEnvironment({ AWS_REGION: undefined, AWS_ENDPOINT_URL: closedUrl });
+
+    const run = await cli(['trail', 'verify', '--bucket', 'trail-bucket'], env);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'keywarden: no AWS region for the S3 trail bucket: set one with --region, AWS_REGION, or a region in your AWS profile (aws configure set region eu-central-1)\n',
+    );
+  });
+});
