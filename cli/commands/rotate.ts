@@ -131,7 +131,9 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
       );
     for (const notice of printed.sent) io.stdout.write(`notice for the owner:\n${notice.text}\n`);
     if (done.status === 'failed' || done.status === 'blocked')
-      io.stderr.write(`keywarden: ${options.user}: ${done.status}: ${done.reason}\n`);
+      io.stderr.write(
+        `keywarden: ${options.user}: ${done.status}: ${done.reason}${done.status === 'failed' ? `; keywarden doctor --user ${options.user} checks why` : ''}\n`,
+      );
     if (done.next) io.stdout.write(`next: ${done.next.what} on or after ${done.next.at.slice(0, 10)}\n`);
     return exitFor(run);
   } finally {

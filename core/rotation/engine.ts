@@ -212,7 +212,7 @@ export function failureLine(err: unknown): string {
   const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   if ((err as Error | null)?.name === 'SyntaxError' && status !== undefined) {
     return status === 403
-      ? 'AccessDenied: AWS answered HTTP 403 (its error reply could not be read); run keywarden doctor'
+      ? 'AccessDenied: AWS answered HTTP 403 (its error reply could not be read)'
       : `AWS answered HTTP ${status} with a reply that could not be read`;
   }
   return describeError(err);

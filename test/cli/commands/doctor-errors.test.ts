@@ -187,3 +187,15 @@ describe('an S3 trail without a region', () => {
     );
   });
 });
+
+describe('the hint to run keywarden doctor', () => {
+  it('is added at the edge when another command cannot reach AWS', async () => {
+    const env = useEnvironment({ AWS_ENDPOINT_URL: closedUrl });
+
+    const run = await cli(['rotate', '--user', 'alice', '--dry-run', '--trail-file', 'no-such.jsonl'], env);
+
+    expect(run.stderr).toBe(
+      'keywarden: cannot resolve AWS credentials (cannot reach AWS (ECONNREFUSED): check your network, a proxy, or AWS_ENDPOINT_URL); run keywarden doctor\n',
+    );
+  });
+});
