@@ -5,7 +5,6 @@ import { classifyAwsError, describeError } from '../errors.js';
 import { evaluate, remediation } from '../evaluate.js';
 import { actionsFor, type OperationName } from '../permissions.js';
 import { secretNameFor } from '../rotation/index.js';
-import { wholeDaysBetween } from '../time.js';
 import { JsonlTrailStore, S3TrailStore } from '../trail/index.js';
 import { trailBucketProblems } from '../trail/worm.js';
 import type { CheckResult, DoctorCheck } from './check.js';
@@ -246,8 +245,7 @@ const keys: Check = {
         : [...findings]
             .sort((a, b) => a.keySlot - b.keySlot)
             .map(
-              (finding) =>
-                `${finding.accessKeyId} ${finding.status} ${wholeDaysBetween(finding.createdAt, context.now)}d ${finding.verdict}`,
+              (finding) => `${finding.accessKeyId} ${finding.status} ${finding.ageDays}d ${finding.verdict}`,
             )
             .join(', ');
     const plan = await context.plan();
