@@ -87,8 +87,16 @@ const credentials: Check = {
     const kind = classifyAwsError(who.error);
     const detail = describeError(who.error);
     switch (kind) {
-      case 'credentials':
-        return { status: 'fail', detail: `no usable AWS credentials: ${detail}`, fix: CREDENTIALS_FIX };
+      case 'credentials': {
+        const env = context.request.aws.env ?? {};
+        const profile = context.request.aws.profile ?? env.AWS_PROFILE;
+        // The SDK skips the environment's keys once a profile is named: say so, it is a common surprise.
+        const fix =
+          profile && env.AWS_ACCESS_KEY_ID
+            ? `profile ${profile} is named (${context.request.aws.profile ? '--profile' : 'AWS_PROFILE'}), so the SDK does not use AWS_ACCESS_KEY_ID: put credentials in that profile, or name no profile`
+            : CREDENTIALS_FIX;
+        return { status: 'fail', detail: `no usable AWS credentials: ${detail}`, fix };
+      }
       case 'network':
         return {
           status: 'fail',

@@ -199,3 +199,16 @@ describe('the hint to run keywarden doctor', () => {
     );
   });
 });
+
+describe('credentials with a profile named', () => {
+  it('says that the SDK ignores the environment’s keys once a profile is named', async () => {
+    const env = useEnvironment({ AWS_ENDPOINT_URL: closedUrl, AWS_PROFILE: 'nowhere' });
+
+    const run = await cli(['doctor', '--trail-file', 'no-such.jsonl'], env);
+
+    expect(run.stdout).toMatch(/FAIL {2}credentials \(STS\): no usable AWS credentials: /);
+    expect(run.stdout).toContain(
+      'fix: profile nowhere is named (AWS_PROFILE), so the SDK does not use AWS_ACCESS_KEY_ID: put credentials in that profile, or name no profile',
+    );
+  });
+});
