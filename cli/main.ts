@@ -1,6 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { envFlag } from '../core/env.js';
-import { describeError, describeErrorChain, ExitCode, IncompleteError, UsageError } from '../core/errors.js';
+import {
+  classifyAwsError,
+  describeError,
+  describeErrorChain,
+  ExitCode,
+  IncompleteError,
+  UsageError,
+} from '../core/errors.js';
 import { exitCodesHelp } from '../core/exit-codes.js';
 import { TOOL } from '../core/version.js';
 import type { Io } from './io.js';
@@ -85,13 +92,22 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     if (err instanceof UsageError || err instanceof IncompleteError) {
-      io.stderr.write(`keywarden: ${err.message}\n`);
+      io.stderr.write(`keywarden: ${err.message}${doctorHint(err)}\n`);
       if (debug) io.stderr.write(`${describeErrorChain(err)}\n`);
       return err.exitCode;
     }
     // Anything else (AWS failing past retries, no credentials, a bug) means the work did not complete.
-    io.stderr.write(`keywarden: ${describeError(err)}\n`);
+    io.stderr.write(`keywarden: ${describeError(err)}${doctorHint(err)}\n`);
     if (debug) io.stderr.write(`${describeErrorChain(err)}\n`);
     return ExitCode.incomplete;
   }
+}
+
+/**
+ * Where AWS could not be reached or no credentials were found, point to the command that finds out why. Added here, at the edge,
+ * so that no message from core says it (doctor itself reports these as checks and never throws them).
+ */
+function doctorHint(err: unknown): string {
+  const kind = classifyAwsError(err);
+  return kind === 'credentials' || kind === 'network' ? '; run keywarden doctor' : '';
 }

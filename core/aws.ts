@@ -93,7 +93,7 @@ export function describeRegionSource(source: RegionSource | null): string {
     case 'environment':
       return `from ${source.variable}`;
     case 'profile':
-      return `from profile ${source.profile} (AWS config file)`;
+      return `from profile ${source.profile} in the AWS config file`;
     case 'global-fallback':
       return 'no region configured: us-east-1, used only for the global services IAM and STS';
   }

@@ -17,7 +17,7 @@ export function parseConfigText(text: string, origin: string): unknown {
     return parseYaml(text, { prettyErrors: false }) ?? {};
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new UsageError(`${origin}: not valid YAML or JSON: ${message}`);
+    throw new UsageError(`${origin}: not valid YAML or JSON: ${message}`, { cause: err });
   }
 }
 
@@ -69,6 +69,6 @@ async function readText(path: string, required: boolean, shownAs: string): Promi
     const code = (err as NodeJS.ErrnoException).code;
     if (!required && code === 'ENOENT') return null;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error');
-    throw new UsageError(`${shownAs}: cannot read config file (${why})`);
+    throw new UsageError(`${shownAs}: cannot read config file (${why})`, { cause: err });
   }
 }

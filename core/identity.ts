@@ -18,12 +18,9 @@ export async function callerIdentity(client: STSClient = createStsClient()): Pro
     return { account: identity.Account ?? 'unknown', arn, principalArn: principalOf(arn) };
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new IncompleteError(
-      `cannot resolve AWS credentials (${describeError(err)}); run keywarden doctor`,
-      {
-        cause: err,
-      },
-    );
+    throw new IncompleteError(`cannot resolve AWS credentials (${describeError(err)})`, {
+      cause: err,
+    });
   }
 }
 

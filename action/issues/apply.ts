@@ -90,6 +90,7 @@ export async function applyIssuePlan(
         outcome.opened.length + outcome.updated.length + outcome.reopened.length + outcome.closed.length;
       throw new IncompleteError(
         `issue sync stopped at ${describeAction(action)} after ${done} change${done === 1 ? '' : 's'}: ${describeError(err)}`,
+        { cause: err },
       );
     }
   }

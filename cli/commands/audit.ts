@@ -222,6 +222,7 @@ async function assertWritable(file: string): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(
       `--output ${file}: cannot write there (${code === 'ENOENT' ? 'no such directory' : (code ?? 'error')})`,
+      { cause: err },
     );
   }
 }

@@ -1,12 +1,13 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { requireRegion } from '../../core/aws.js';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { generateEvidence } from '../../core/evidence/generate.js';
 import { resolvePeriod } from '../../core/evidence/model.js';
 import { parseInstant } from '../../core/time.js';
-import { readAnchors, resolveTrailStore } from '../../core/trail/index.js';
+import { readAnchors, resolveTrailStore, S3TrailStore } from '../../core/trail/index.js';
 import type { SourceName } from '../../core/types.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
@@ -92,6 +93,9 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
     loaded.config,
     io.cwd,
   );
+  if (trail.store instanceof S3TrailStore) {
+    await requireRegion(awsOptions(options, io), 'the S3 trail bucket');
+  }
 
   let created = false;
   const outcome = await generateEvidence(

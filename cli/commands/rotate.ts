@@ -200,7 +200,9 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
       say(`${action.outcome}: ${action.kind}${action.keyId ? ` ${action.keyId}` : ''}: ${action.reason}\n`);
     for (const notice of printed.sent) say(`notice for the owner:\n${notice.text}\n`);
     if (done.status === 'failed' || done.status === 'blocked')
-      io.stderr.write(`keywarden: ${options.user}: ${done.status}: ${done.reason}\n`);
+      io.stderr.write(
+        `keywarden: ${options.user}: ${done.status}: ${done.reason}${done.status === 'failed' ? `; keywarden doctor --user ${options.user} checks why` : ''}\n`,
+      );
     if (done.next) say(`next: ${done.next.what} on or after ${done.next.at.slice(0, 10)}\n`);
     return result(done, done.status, exitFor(run));
   } finally {

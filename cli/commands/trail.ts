@@ -1,7 +1,14 @@
 import { type Command, Option } from 'commander';
+import { requireRegion } from '../../core/aws.js';
 import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
-import { readAnchors, resolveTrailStore, verificationReport, verifyTrail } from '../../core/trail/index.js';
+import {
+  readAnchors,
+  resolveTrailStore,
+  S3TrailStore,
+  verificationReport,
+  verifyTrail,
+} from '../../core/trail/index.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
 
@@ -70,6 +77,7 @@ async function verify(options: VerifyOptions, io: Io): Promise<number> {
     );
   }
   const { store } = resolveTrailStore({ file, bucket, prefix, aws: awsOptions(options, io) }, config, io.cwd);
+  if (store instanceof S3TrailStore) await requireRegion(awsOptions(options, io), 'the S3 trail bucket');
   const { verification } = await verifyTrail(store, { anchors });
   if (verification.intact && verification.records === 0 && file) {
     throw new UsageError(`${file}: no trail records (is the path right?)`);

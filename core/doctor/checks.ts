@@ -4,13 +4,11 @@ import { describeRegionSource, NO_REGION_FIX } from '../aws.js';
 import { classifyAwsError, describeError } from '../errors.js';
 import { evaluate, remediation } from '../evaluate.js';
 import { actionsFor, type OperationName } from '../permissions.js';
-import { secretNameFor } from '../rotation/index.js';
-import { wholeDaysBetween } from '../time.js';
+import { secretNameFor, secretNameProblem } from '../rotation/index.js';
 import { JsonlTrailStore, S3TrailStore } from '../trail/index.js';
 import { trailBucketProblems } from '../trail/worm.js';
 import type { CheckResult, DoctorCheck } from './check.js';
 import { type DoctorContext, need } from './context.js';
-import { secretNameProblem } from './secret-name.js';
 
 type Check = DoctorCheck<DoctorContext>;
 
@@ -88,8 +86,16 @@ const credentials: Check = {
     const kind = classifyAwsError(who.error);
     const detail = describeError(who.error);
     switch (kind) {
-      case 'credentials':
-        return { status: 'fail', detail: `no usable AWS credentials: ${detail}`, fix: CREDENTIALS_FIX };
+      case 'credentials': {
+        const env = context.request.aws.env ?? {};
+        const profile = context.request.aws.profile ?? env.AWS_PROFILE;
+        // The SDK skips the environment's keys once a profile is named: say so, it is a common surprise.
+        const fix =
+          profile && env.AWS_ACCESS_KEY_ID
+            ? `profile ${profile} is named (${context.request.aws.profile ? '--profile' : 'AWS_PROFILE'}), so the SDK does not use AWS_ACCESS_KEY_ID: put credentials in that profile, or name no profile`
+            : CREDENTIALS_FIX;
+        return { status: 'fail', detail: `no usable AWS credentials: ${detail}`, fix };
+      }
       case 'network':
         return {
           status: 'fail',
@@ -246,8 +252,7 @@ const keys: Check = {
         : [...findings]
             .sort((a, b) => a.keySlot - b.keySlot)
             .map(
-              (finding) =>
-                `${finding.accessKeyId} ${finding.status} ${wholeDaysBetween(finding.createdAt, context.now)}d ${finding.verdict}`,
+              (finding) => `${finding.accessKeyId} ${finding.status} ${finding.ageDays}d ${finding.verdict}`,
             )
             .join(', ');
     const plan = await context.plan();

@@ -140,12 +140,16 @@ export function createDoctorContext(request: DoctorRequest) {
     });
     return run.users[0] as UserOutcome;
   });
-  const trail = (loadedConfig: Config | undefined): ResolvedTrail =>
-    resolveTrailStore(
+  let resolvedTrail: ResolvedTrail | undefined;
+  /** The trail store the options and the config name (one store, hence one S3 client, per run). */
+  const trail = (loadedConfig: Config | undefined): ResolvedTrail => {
+    resolvedTrail ??= resolveTrailStore(
       { file: request.trailFile, bucket: request.trailBucket, aws },
       loadedConfig,
       request.cwd,
     );
+    return resolvedTrail;
+  };
   const bucketFacts = async (bucket: string): Promise<TrailBucketFacts> => {
     const client = s3Client();
     const lock = await client

@@ -109,7 +109,7 @@ export async function generateEvidence(
     detail: `first: ${report.gaps[0]?.scope}: ${report.gaps[0]?.reason}`,
     incompleteConsequence: 'evidence needs a complete audit',
   });
-  if (audited.exitCode === ExitCode.incomplete) throw new IncompleteError(audited.message ?? "");
+  if (audited.exitCode === ExitCode.incomplete) throw new IncompleteError(audited.message ?? '');
 
   const { loaded } = request;
   const model = buildEvidence({

@@ -5,7 +5,7 @@ import { PART11_MAPPING, type Part11Clause } from '../controls/part11.js';
 import { UsageError } from '../errors.js';
 import type { Summary } from '../evaluate.js';
 import { exemptionInForce } from '../exemption.js';
-import { DAY_MS, endOfUtcDay, parseInstant } from '../time.js';
+import { addDays, endOfUtcDay, parseInstant } from '../time.js';
 import { withinPeriod } from '../trail/store.js';
 import type { Finding } from '../types.js';
 import type { TOOL } from '../version.js';
@@ -100,7 +100,7 @@ export function sha256Hex(text: string | Uint8Array): string {
 
 /** The default period: one maxKeyAgeDays cycle ending at the audit instant, so every key's last rotation shows. */
 export function defaultPeriod(asOf: Date, maxKeyAgeDays: number): Period {
-  return { from: new Date(asOf.getTime() - maxKeyAgeDays * DAY_MS), to: asOf };
+  return { from: addDays(asOf, -maxKeyAgeDays), to: asOf };
 }
 
 const IN_THIS_PACK: Readonly<Record<string, string>> = {

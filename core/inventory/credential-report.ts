@@ -49,7 +49,9 @@ export function parseCredentialReport(
     }) as typeof rows;
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`${origin}: not a valid CSV file (${(err as Error).message.split('\n')[0]})`);
+    throw new UsageError(`${origin}: not a valid CSV file (${(err as Error).message.split('\n')[0]})`, {
+      cause: err,
+    });
   }
   if (header === null) throw new UsageError(`${origin}: the credential report is empty`);
   const columns = new Set<string>(header);

@@ -11,7 +11,7 @@ import {
   type User,
 } from '@aws-sdk/client-iam';
 import { accountFromArn, mapWithConcurrency } from '../aws.js';
-import { describeError, IncompleteError, isAccessDenied, isThrottling } from '../errors.js';
+import { classifyAwsError, describeError, IncompleteError, isAccessDenied, isThrottling } from '../errors.js';
 import type { Finding, Gap, Inventory, KeyRecord, UserRecord } from '../types.js';
 import { parseCredentialReport } from './credential-report.js';
 
@@ -68,7 +68,7 @@ async function tryFetchReport(client: IAMClient): Promise<ReportAttempt> {
     if (REPORT_NOT_READY.test((err as Error).name ?? '') || isThrottling(err)) {
       return { ready: false, problem: describeError(err) };
     }
-    throw new IncompleteError(`cannot generate the credential report: ${describeError(err)}`);
+    throw new IncompleteError(`cannot generate the credential report: ${describeError(err)}`, { cause: err });
   }
   let content: Uint8Array | undefined;
   let generatedAt: Date | null = null;
@@ -80,7 +80,7 @@ async function tryFetchReport(client: IAMClient): Promise<ReportAttempt> {
     if (REPORT_NOT_READY.test((err as Error).name ?? '') || isThrottling(err)) {
       return { ready: false, problem: describeError(err) };
     }
-    throw new IncompleteError(`cannot fetch the credential report: ${describeError(err)}`);
+    throw new IncompleteError(`cannot fetch the credential report: ${describeError(err)}`, { cause: err });
   }
   const csv = Buffer.from(content ?? new Uint8Array()).toString('utf8');
   try {
@@ -88,6 +88,7 @@ async function tryFetchReport(client: IAMClient): Promise<ReportAttempt> {
   } catch (err) {
     throw new IncompleteError(
       `IAM returned a credential report keywarden cannot read: ${(err as Error).message}`,
+      { cause: err },
     );
   }
 }
@@ -111,7 +112,7 @@ export async function fetchApiInventory(
     for await (const page of paginateListUsers({ client, pageSize: 1000 }, {}))
       listed.push(...(page.Users ?? []));
   } catch (err) {
-    throw new IncompleteError(`cannot list IAM users: ${describeError(err)}`);
+    throw new IncompleteError(`cannot list IAM users: ${describeError(err)}`, { cause: err });
   }
   const gaps: Gap[] = [];
   const users: UserRecord[] = [];
@@ -209,15 +210,11 @@ async function listKeys(client: IAMClient, userName: string): Promise<AccessKeyM
 }
 
 function isNoSuchEntity(err: unknown): boolean {
-  return (
-    (err as { name?: string } | null)?.name === 'NoSuchEntity' ||
-    (err as { name?: string } | null)?.name === 'NoSuchEntityException'
-  );
+  return classifyAwsError(err) === 'not-found';
 }
 
 function isRetryable(err: unknown): boolean {
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  return status >= 500;
+  return classifyAwsError(err) === 'server';
 }
 
 /**

@@ -24,7 +24,7 @@
 import { GetUserCommand, type IAMClient, paginateListUsers, paginateListUserTags } from '@aws-sdk/client-iam';
 import { mapWithConcurrency } from '../aws.js';
 import type { Config } from '../config-schema.js';
-import { describeError, IncompleteError, UsageError } from '../errors.js';
+import { classifyAwsError, describeError, IncompleteError, UsageError } from '../errors.js';
 import { fetchCredentialReport } from '../inventory/live.js';
 import {
   type ActionResult,
@@ -227,10 +227,10 @@ async function resolveUsers(request: RotateUsersRequest): Promise<TargetUser[]> 
           const { User } = await iam.send(new GetUserCommand({ UserName: name }));
           return { name, arn: User?.Arn ?? '', id: User?.UserId ?? '' };
         } catch (err) {
-          if (/NoSuchEntity/.test((err as Error).name)) {
-            throw new UsageError(`user ${name} does not exist in account ${request.account}`);
+          if (classifyAwsError(err) === 'not-found') {
+            throw new UsageError(`user ${name} does not exist in account ${request.account}`, { cause: err });
           }
-          throw new IncompleteError(`cannot read IAM user ${name}: ${describeError(err)}`);
+          throw new IncompleteError(`cannot read IAM user ${name}: ${describeError(err)}`, { cause: err });
         }
       }),
     );
@@ -250,7 +250,9 @@ async function resolveUsers(request: RotateUsersRequest): Promise<TargetUser[]> 
     });
     return listed.filter((_, index) => inScope[index]);
   } catch (err) {
-    throw new IncompleteError(`cannot list the users in rotation scope: ${describeError(err)}`);
+    throw new IncompleteError(`cannot list the users in rotation scope: ${describeError(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -262,7 +264,7 @@ export function failureLine(err: unknown): string {
   const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   if ((err as Error | null)?.name === 'SyntaxError' && status !== undefined) {
     return status === 403
-      ? 'AccessDenied: AWS answered HTTP 403 (its error reply could not be read); run keywarden doctor'
+      ? 'AccessDenied: AWS answered HTTP 403 (its error reply could not be read)'
       : `AWS answered HTTP ${status} with a reply that could not be read`;
   }
   return describeError(err);

@@ -276,6 +276,7 @@ export class UserExecutor {
     await this.tag({ [STATE_TAGS.pending]: '' });
     throw new IncompleteError(
       `${this.state.user}: the new key could not be stored in ${secretName} (${describeError(cause)}); it was deleted again`,
+      { cause },
     );
   }
 

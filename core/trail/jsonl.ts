@@ -52,7 +52,9 @@ export class JsonlTrailStore implements TrailStore {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new UsageError(`${this.file}: cannot read the trail (${(err as NodeJS.ErrnoException).code})`);
+      throw new UsageError(`${this.file}: cannot read the trail (${(err as NodeJS.ErrnoException).code})`, {
+        cause: err,
+      });
     }
     return text
       .split('\n')
@@ -131,6 +133,7 @@ export class JsonlTrailStore implements TrailStore {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw new UsageError(
             `${this.lockPath}: cannot create the trail lock (${(err as NodeJS.ErrnoException).code})`,
+            { cause: err },
           );
         }
       }

@@ -180,6 +180,7 @@ export class S3TrailStore implements TrailStore {
           if (!isLostRace(err)) {
             throw new IncompleteError(
               `cannot write trail record ${key} to ${this.description}: ${describeError(err)}`,
+              { cause: err },
             );
           }
           // Lost the race for this seq: the next attempt reads the winner's record.
@@ -283,7 +284,9 @@ export class S3TrailStore implements TrailStore {
     try {
       histories = await listKeyHistories(this.client, this.options.bucket, this.options.prefix);
     } catch (err) {
-      throw new IncompleteError(`cannot list the trail in ${this.description}: ${describeError(err)}`);
+      throw new IncompleteError(`cannot list the trail in ${this.description}: ${describeError(err)}`, {
+        cause: err,
+      });
     }
     const seqs: SeqHistory[] = [];
     const strays: KeyHistory[] = [];
@@ -343,6 +346,7 @@ export class S3TrailStore implements TrailStore {
     } catch (err) {
       throw new IncompleteError(
         `cannot read trail record s3://${this.options.bucket}/${history.key}: ${describeError(err)}`,
+        { cause: err },
       );
     }
   }

@@ -174,3 +174,41 @@ describe('region-bound commands without a region', () => {
     expect(run.stdout).toContain('PASS  region: eu-west-3 (from --region)');
   });
 });
+
+describe('an S3 trail without a region', () => {
+  it('refuses keywarden trail verify --bucket with exit 2 and how to set a region', async () => {
+    const env = useEnvironment({ AWS_REGION: undefined, AWS_ENDPOINT_URL: closedUrl });
+
+    const run = await cli(['trail', 'verify', '--bucket', 'trail-bucket'], env);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'keywarden: no AWS region for the S3 trail bucket: set one with --region, AWS_REGION, or a region in your AWS profile (aws configure set region eu-central-1)\n',
+    );
+  });
+});
+
+describe('the hint to run keywarden doctor', () => {
+  it('is added at the edge when another command cannot reach AWS', async () => {
+    const env = useEnvironment({ AWS_ENDPOINT_URL: closedUrl });
+
+    const run = await cli(['rotate', '--user', 'alice', '--dry-run', '--trail-file', 'no-such.jsonl'], env);
+
+    expect(run.stderr).toBe(
+      'keywarden: cannot resolve AWS credentials (cannot reach AWS (ECONNREFUSED): check your network, a proxy, or AWS_ENDPOINT_URL); run keywarden doctor\n',
+    );
+  });
+});
+
+describe('credentials with a profile named', () => {
+  it('says that the SDK ignores the environment’s keys once a profile is named', async () => {
+    const env = useEnvironment({ AWS_ENDPOINT_URL: closedUrl, AWS_PROFILE: 'nowhere' });
+
+    const run = await cli(['doctor', '--trail-file', 'no-such.jsonl'], env);
+
+    expect(run.stdout).toMatch(/FAIL {2}credentials \(STS\): no usable AWS credentials: /);
+    expect(run.stdout).toContain(
+      'fix: profile nowhere is named (AWS_PROFILE), so the SDK does not use AWS_ACCESS_KEY_ID: put credentials in that profile, or name no profile',
+    );
+  });
+});

@@ -105,6 +105,26 @@ describe.skipIf(!motoAvailable())('keywarden doctor against moto', () => {
     expect(run.code).toBe(1);
   });
 
+  it('does not fail a COMPLIANCE trail bucket with versioning (an empty trail is a warning)', async () => {
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'trail-compliance', ObjectLockEnabledForBucket: true }));
+    await s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: 'trail-compliance',
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
+        },
+      }),
+    );
+    s3.destroy();
+
+    const run = await cli(['doctor', '--trail-bucket', 'trail-compliance']);
+
+    expect(run.stdout).toContain('WARN  trail (s3://trail-compliance/trail/): intact but empty');
+    expect(run.stdout).not.toContain('FAIL  trail');
+  });
+
   it('checks that the user name maps to a secret name', async () => {
     const trail = await writtenTrail();
 
