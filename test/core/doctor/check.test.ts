@@ -6,7 +6,7 @@ import {
   runChecks,
   summaryLine,
 } from '../../../core/doctor/check.js';
-import { secretNameProblem } from '../../../core/doctor/secret-name.js';
+import { secretNameProblem } from '../../../core/rotation/index.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const check = (id: string, run: DoctorCheck<null>['run'], applies?: () => boolean): DoctorCheck<null> => ({
