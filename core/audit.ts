@@ -1,5 +1,6 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AccountResult } from './accounts/audit.js';
+import type { AwsClientOptions } from './aws.js';
 import type { Config, Policy } from './config-schema.js';
 import { ExitCode, UsageError } from './errors.js';
 import { evaluate, type FailOn, failsAt, type Summary, summarize } from './evaluate.js';
@@ -38,6 +39,8 @@ export interface AuditRequest {
   /** Read when `credentialReportFile` is `-`. */
   stdin?: NodeJS.ReadableStream;
   client?: IAMClient;
+  /** --profile / --region and the edge's environment, for the IAM client made when none is given. */
+  aws?: AwsClientOptions | undefined;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -57,7 +60,7 @@ export async function runAudit(request: AuditRequest): Promise<AuditReport> {
     const { fetchApiInventory, fetchCredentialReport, resolveFlaggedKeyIds } = await import(
       './inventory/live.js'
     );
-    const client = request.client ?? (await import('./aws.js')).createIamClient();
+    const client = request.client ?? (await import('./aws.js')).createIamClient(request.aws);
     inventory =
       request.source === 'api'
         ? await fetchApiInventory(client, { onProgress: request.onProgress })

@@ -383,3 +383,11 @@ export const SECRET_BOUNDARY_ACTIONS = [
   'secretsmanager:TagResource',
   'kms:Decrypt',
 ] as const;
+
+/** What discovery calls, so the hub role's policy grants exactly these (stacks/audit-role). */
+export const ORGANIZATION_READ_ACTIONS = [
+  'organizations:DescribeOrganization',
+  'organizations:ListAccounts',
+  'organizations:ListAccountsForParent',
+  'organizations:ListChildren',
+] as const;

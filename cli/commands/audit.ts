@@ -1,14 +1,8 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import {
-  DEFAULT_ACCOUNT_CONCURRENCY,
-  parseAccountsSpec,
-  runAccountsAudit,
-  sessionNameFor,
-} from '../../core/accounts/index.js';
+import { DEFAULT_ACCOUNT_CONCURRENCY, parseAccountsSpec } from '../../core/accounts/spec.js';
 import { type AuditReport, auditOutcome, runAudit } from '../../core/audit.js';
-import { createIamClient } from '../../core/aws.js';
 import { loadConfig, SETTING_RANGES } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { FAIL_ON, type FailOn } from '../../core/evaluate.js';
@@ -153,7 +147,7 @@ async function auditOneAccount(
     asOf,
     source: options.source,
     credentialReportFile: options.credentialReport,
-    ...(options.credentialReport ? {} : { client: createIamClient(awsOptions(options, io)) }),
+    aws: awsOptions(options, io),
     cwd: io.cwd,
     stdin: io.stdin,
     onProgress: showProgress
@@ -187,6 +181,8 @@ async function auditAccounts(
     cwd: io.cwd,
     readStdin: () => readAll(io.stdin),
   });
+  // Loaded only for a many-accounts audit: it brings STS and Organizations clients.
+  const { runAccountsAudit, sessionNameFor } = await import('../../core/accounts/audit.js');
   return runAccountsAudit({
     spec,
     roleName: options.roleName,

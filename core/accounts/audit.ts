@@ -10,7 +10,7 @@ import { callerIdentity } from '../identity.js';
 import type { Gap, SourceName } from '../types.js';
 import { TOOL } from '../version.js';
 import { discoverAccounts, type MemberAccount } from './discover.js';
-import type { AccountsSpec } from './spec.js';
+import { type AccountsSpec, DEFAULT_ACCOUNT_CONCURRENCY } from './spec.js';
 
 /** One audited account in a many-accounts report (JSON `accounts[]`). */
 export interface AccountResult {
@@ -21,11 +21,7 @@ export interface AccountResult {
   summary: Summary;
 }
 
-/**
- * Accounts audited at once. Measured against moto (bench/organization.bench.mjs): past 8 the run is no
- * faster, and every account in flight holds an assumed session and a credential report in memory.
- */
-export const DEFAULT_ACCOUNT_CONCURRENCY = 8;
+export { DEFAULT_ACCOUNT_CONCURRENCY } from './spec.js';
 
 /** What a many-accounts report's top-level `account` says: no single account was audited. */
 export const MANY_ACCOUNTS = 'multiple';

@@ -8,13 +8,7 @@ import {
 import { type AwsClientOptions, clientConfig } from '../aws.js';
 import { describeError, IncompleteError } from '../errors.js';
 
-/** What discovery calls, so the hub role's policy grants exactly these (stacks/audit-role). */
-export const ORGANIZATION_READ_ACTIONS = [
-  'organizations:DescribeOrganization',
-  'organizations:ListAccounts',
-  'organizations:ListAccountsForParent',
-  'organizations:ListChildren',
-] as const;
+export { ORGANIZATION_READ_ACTIONS } from '../permissions.js';
 
 export interface MemberAccount {
   account: string;

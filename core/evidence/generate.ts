@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { auditOutcome, runAudit } from '../audit.js';
-import { type AwsClientOptions, createIamClient, createStsClient } from '../aws.js';
+import { type AwsClientOptions, createStsClient } from '../aws.js';
 import type { Config } from '../config-schema.js';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../errors.js';
 import { callerIdentity } from '../identity.js';
@@ -101,7 +101,7 @@ export async function generateEvidence(
     asOf: request.asOf,
     source: request.source,
     credentialReportFile: request.credentialReportFile,
-    ...(request.credentialReportFile ? {} : { client: createIamClient(request.aws) }),
+    aws: request.aws,
     cwd: request.cwd,
   });
   // Evidence is filed whatever the findings are (they are its content), so it never fails on them.

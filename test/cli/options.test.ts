@@ -168,7 +168,7 @@ describe('keywarden completion', () => {
     expect(code).toBe(0);
     expect(complete(stdout, 'keywarden au')).toEqual(['audit']);
     expect(complete(stdout, 'keywarden audit --fo')).toEqual(['--format']);
-    expect(complete(stdout, 'keywarden audit --format ')).toEqual(['table', 'json', 'markdown']);
+    expect(complete(stdout, 'keywarden audit --format ')).toEqual(['table', 'json', 'markdown', 'asff']);
     expect(complete(stdout, 'keywarden trail ')).toEqual(['verify', '--help']);
     expect(complete(stdout, 'keywarden evidence --trail-p')).toEqual(['--trail-prefix']);
   });
@@ -177,7 +177,7 @@ describe('keywarden completion', () => {
     ['zsh', /^#compdef keywarden\n/],
     [
       'fish',
-      /^complete -c keywarden -n '__fish_seen_subcommand_from audit' -l format -x -a 'table json markdown'/m,
+      /^complete -c keywarden -n '__fish_seen_subcommand_from audit' -l format -x -a 'table json markdown asff'/m,
     ],
   ])('prints a %s script', async (shell, expected) => {
     const { code, stdout } = await runCli(['completion', shell], { cwd: dir, now: NOW });

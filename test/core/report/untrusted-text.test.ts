@@ -250,7 +250,7 @@ describe('the evidence with untrusted names', () => {
     );
   });
 
-  it('keeps every key row of the evidence HTML at its nine cells, whatever the name', async () => {
+  it('keeps every key row of the evidence HTML at its ten cells, whatever the name', async () => {
     const input = await fixtureEvidenceInput();
     const original = input.report.findings[0]!;
     const rowOf = (html: string, marker: string) =>
@@ -262,7 +262,7 @@ describe('the evidence with untrusted names', () => {
         const html = renderEvidenceHtml(buildEvidence(input));
 
         const row = rowOf(html, 'MARKER');
-        expect(row.match(/<td[ >]/g)).toHaveLength(9);
+        expect(row.match(/<td[ >]/g)).toHaveLength(10);
         expect(row.endsWith('</tr>')).toBe(true);
       }),
       { numRuns: 40 },
