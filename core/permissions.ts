@@ -21,8 +21,14 @@ export type ResourceKind =
  * - `unowned-secret`: only a secret that has no `keywarden:owner-id` tag yet (it was just created).
  * - `state-tags`: any tag but `keywarden:owner-id` (rotation state on a secret that already has an owner).
  * - `via-sns`: only when SNS uses the key on keywarden's behalf (publishing to the encrypted topic).
+ * - `via-secrets-manager`: only when Secrets Manager uses the key for a managed secret (SecretARN context).
  */
-export type GrantCondition = 'enrolled-user' | 'unowned-secret' | 'state-tags' | 'via-sns';
+export type GrantCondition =
+  | 'enrolled-user'
+  | 'unowned-secret'
+  | 'state-tags'
+  | 'via-sns'
+  | 'via-secrets-manager';
 
 export interface Permission {
   action: string;
@@ -118,6 +124,14 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
     },
     { action: 'kms:GenerateDataKey', resource: 'kms-key', why: 'encrypt the secret with the configured key' },
     {
+      // AWS: writing a value under a customer-managed key needs GenerateDataKey AND Decrypt of the caller.
+      // It never yields a stored value: GetSecretValue stays denied (SECRET_BOUNDARY).
+      action: 'kms:Decrypt',
+      resource: 'kms-key',
+      why: 'store the new key (Secrets Manager needs it with GenerateDataKey to write a value)',
+      condition: 'via-secrets-manager',
+    },
+    {
       action: 'kms:Decrypt',
       resource: 'kms-key',
       why: 'publish to the encrypted notice topic',
@@ -176,7 +190,8 @@ export const SECRET_PREFIX = 'keywarden/';
 
 /**
  * What no keywarden identity may ever do, whatever else is attached to it: read a stored value, change the
- * resource policy or the owner tag of a secret that is bound to its owner, or decrypt through Secrets Manager.
+ * resource policy or the owner tag of a secret that is bound to its owner, or decrypt with the key other than
+ * through Secrets Manager for a managed secret (which writing a value needs) or SNS.
  * `policyFor` adds these as explicit denies to every policy that can write secrets, so that a grant added
  * later (an attached managed policy, a resource policy the role wrote on a new secret) cannot open a path.
  */
@@ -222,8 +237,28 @@ export const SECRET_BOUNDARY: readonly {
     sid: 'NeverDecryptStoredKeys',
     actions: ['kms:Decrypt'],
     resource: 'kms-key',
-    condition: (targets) => ({ StringEquals: { 'kms:ViaService': secretsManagerService(targets.region) } }),
-    why: 'decrypting through Secrets Manager is reading a stored key',
+    condition: (targets) => ({
+      StringNotEquals: {
+        'kms:ViaService': [secretsManagerService(targets.region), `sns.${targets.region}.amazonaws.com`],
+      },
+    }),
+    why: 'decrypting directly, or through any service but Secrets Manager (writes) and SNS (notices), is never needed',
+  },
+  {
+    sid: 'NeverDecryptOtherSecrets',
+    actions: ['kms:Decrypt'],
+    resource: 'kms-key',
+    condition: (targets) => ({
+      StringEquals: { 'kms:ViaService': secretsManagerService(targets.region) },
+      StringNotLike: {
+        'kms:EncryptionContext:SecretARN': managedSecretArns(
+          targets.partition ?? 'aws',
+          targets.region,
+          targets.account,
+        ),
+      },
+    }),
+    why: 'through Secrets Manager the key serves only the managed secrets',
   },
 ];
 
@@ -240,6 +275,7 @@ const SID_SUFFIX: Record<GrantCondition, string> = {
   'unowned-secret': 'NotYetOwned',
   'state-tags': 'StateTags',
   'via-sns': 'ViaNoticeTopic',
+  'via-secrets-manager': 'ViaSecretsManager',
 };
 
 function conditionOf(condition: GrantCondition, targets: PolicyTargets): PolicyCondition | undefined {
@@ -254,6 +290,17 @@ function conditionOf(condition: GrantCondition, targets: PolicyTargets): PolicyC
       return { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': [OWNER_ID_TAG] } };
     case 'via-sns':
       return { StringEquals: { 'kms:ViaService': `sns.${targets.region}.amazonaws.com` } };
+    case 'via-secrets-manager':
+      return {
+        StringEquals: { 'kms:ViaService': secretsManagerService(targets.region) },
+        StringLike: {
+          'kms:EncryptionContext:SecretARN': managedSecretArns(
+            targets.partition ?? 'aws',
+            targets.region,
+            targets.account,
+          ),
+        },
+      };
   }
 }
 
@@ -364,10 +411,19 @@ export function secretBoundaryBreach(action: string, condition: PolicyCondition 
         ? null
         : `replaces the owner tag of a secret bound to its owner: allow it only while Null {"aws:ResourceTag/${OWNER_ID_TAG}": "true"}, or with ForAllValues:StringNotEquals {"aws:TagKeys": ["${OWNER_ID_TAG}"]}`;
     case 'kms:decrypt': {
-      const via = lower(condition)['stringequals']?.['kms:viaservice'] ?? [];
-      return via.length > 0 && via.every((service) => !service.startsWith('secretsmanager.'))
+      const lowered = lower(condition);
+      const via = lowered['stringequals']?.['kms:viaservice'] ?? [];
+      if (via.length > 0 && via.every((service) => !service.startsWith('secretsmanager.'))) return null;
+      // Through Secrets Manager only for managed secrets: what writing a value needs; reading stays
+      // impossible while GetSecretValue is denied (the role's own Deny, checked with the document).
+      const secretArns = [
+        ...(lowered['stringlike']?.['kms:encryptioncontext:secretarn'] ?? []),
+        ...(lowered['stringequals']?.['kms:encryptioncontext:secretarn'] ?? []),
+      ];
+      const managedOnly = secretArns.length > 0 && secretArns.every((arn) => /:secret:keywarden\//.test(arn));
+      return via.length > 0 && via.every((service) => service.startsWith('secretsmanager.')) && managedOnly
         ? null
-        : 'decrypts stored keys through Secrets Manager: limit it with StringEquals {"kms:ViaService": "sns.<region>.amazonaws.com"}';
+        : `decrypts stored keys: limit it with StringEquals {"kms:ViaService": "sns.<region>.amazonaws.com"}, or to writing managed secrets with StringEquals {"kms:ViaService": "secretsmanager.<region>.amazonaws.com"} and StringLike {"kms:EncryptionContext:SecretARN": "arn:aws:secretsmanager:<region>:<account-id>:secret:${SECRET_PREFIX}<account-id>/*"}`;
     }
     default:
       return null;

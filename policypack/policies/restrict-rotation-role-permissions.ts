@@ -8,7 +8,8 @@ import { describe, executionRole, rotationFunctionsOrNotApplicable } from '../li
  * Requires the rotation function's role to be least-privilege: no wildcard action on every resource, the
  * access-key mutations limited to IAM users that carry the rotation tag, and no path to a stored key (no
  * GetSecretValue or DeleteResourcePolicy, PutResourcePolicy and owner tagging only while a secret has no
- * keywarden:owner-id tag, no kms:Decrypt through Secrets Manager: core/permissions.ts secretBoundaryBreach).
+ * keywarden:owner-id tag, kms:Decrypt only through SNS or through Secrets Manager for managed secrets, which
+ * writing a value needs: core/permissions.ts secretBoundaryBreach).
  *
  * @severity critical
  * @enforcementLevel mandatory
@@ -17,7 +18,7 @@ import { describe, executionRole, rotationFunctionsOrNotApplicable } from '../li
 export const restrictRotationRolePermissions: StackValidationPolicy = {
   name: 'restrict-rotation-role-permissions',
   description:
-    "Requires the keywarden rotation function's IAM role to grant no wildcard action on every resource, to create, update or delete access keys only of IAM users tagged for managed rotation, and never to read a stored key (no GetSecretValue, no resource-policy or owner-tag change on a secret bound to its owner, no kms:Decrypt through Secrets Manager), limiting system access to what is authorised as 21 CFR 11.10(d) requires.",
+    "Requires the keywarden rotation function's IAM role to grant no wildcard action on every resource, to create, update or delete access keys only of IAM users tagged for managed rotation, and never to read a stored key (no GetSecretValue, no resource-policy or owner-tag change on a secret bound to its owner, kms:Decrypt through Secrets Manager only for writing managed secrets), limiting system access to what is authorised as 21 CFR 11.10(d) requires.",
   enforcementLevel: 'mandatory',
   severity: 'critical',
   framework: part11('11.10(d)'),

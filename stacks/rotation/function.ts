@@ -11,6 +11,7 @@ import {
   METRICS_NAMESPACE,
   SERVICE_NAME,
 } from './environment.js';
+import { rotationRoleName } from './notices.js';
 import { logRetentionOf } from './settings.js';
 
 /** What the function works on, created by the other groups. */
@@ -41,7 +42,7 @@ export function rotationFunction(
     tags,
   });
   const role = new aws.iam.Role('function-role', {
-    name: `${settings.functionName}-function`,
+    name: rotationRoleName(settings.functionName),
     description: 'keywarden rotation function: rotates the keys of IAM users tagged for managed rotation',
     assumeRolePolicy: JSON.stringify(assumableBy('lambda.amazonaws.com')),
     tags,

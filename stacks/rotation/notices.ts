@@ -8,7 +8,7 @@ import type { RotationContext } from './context.js';
  * The key that encrypts delivered access keys (Secrets Manager) and notices (SNS). Kept when the stack is
  * destroyed: delivered secrets must stay readable after `pulumi destroy`.
  */
-export function secretsKey({ partition, account, region, tags }: RotationContext): aws.kms.Key {
+export function secretsKey({ partition, account, region, tags, settings }: RotationContext): aws.kms.Key {
   return new aws.kms.Key(
     'secrets-key',
     {
@@ -18,7 +18,9 @@ export function secretsKey({ partition, account, region, tags }: RotationContext
       policy: pulumi
         .all([partition, account, region])
         .apply(([partitionName, accountId, regionName]) =>
-          JSON.stringify(secretsKeyPolicy(partitionName, accountId, regionName)),
+          JSON.stringify(
+            secretsKeyPolicy(partitionName, accountId, regionName, rotationRoleName(settings.functionName)),
+          ),
         ),
       tags,
     },
@@ -43,16 +45,27 @@ export function noticeTopic({ settings, tags }: RotationContext, key: aws.kms.Ke
   return topic;
 }
 
+/** The function role's name (function.ts creates it; the key policy names it before it exists). */
+export const rotationRoleName = (functionName: string) => `${functionName}-function`;
+
 /**
  * Administration stays with the account (IAM policies decide who manages the key). Decrypting through
  * Secrets Manager is reading a stored key, so the key allows it only for managed secrets
  * (`keywarden/<account>/…`, from the encryption context Secrets Manager sets) and only to IAM users (the
  * owners; which owner reads which secret is each secret's resource policy), and denies it to every other
- * principal, whatever its IAM policies grant: the rotation role, and any other role, can never decrypt a
- * stored key. CloudWatch may use the key to publish alarms to the encrypted topic.
+ * principal, whatever its IAM policies grant, but the rotation role: AWS requires kms:Decrypt (with
+ * GenerateDataKey) of whoever writes a value under a customer-managed key. The role gets it only for managed
+ * secrets and only through Secrets Manager, which never hands it a value (GetSecretValue is denied to it);
+ * any other role can never decrypt a stored key. CloudWatch may use the key to publish alarms to the encrypted topic.
  */
-export function secretsKeyPolicy(partition: string, account: string, region: string): PolicyDocument {
+export function secretsKeyPolicy(
+  partition: string,
+  account: string,
+  region: string,
+  roleName: string,
+): PolicyDocument {
   const users = `arn:${partition}:iam::${account}:user/*`;
+  const rotationRole = `arn:${partition}:iam::${account}:role/${roleName}`;
   return {
     Version: '2012-10-17',
     Statement: [
@@ -87,7 +100,19 @@ export function secretsKeyPolicy(partition: string, account: string, region: str
         Resource: '*',
         Condition: {
           StringEquals: { 'kms:ViaService': secretsManagerService(region) },
-          ArnNotLike: { 'aws:PrincipalArn': users },
+          ArnNotLike: { 'aws:PrincipalArn': [users, rotationRole] },
+        },
+      },
+      {
+        Sid: 'RotationRoleWritesOnlyManagedSecrets',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'kms:ViaService': secretsManagerService(region) },
+          StringNotLike: { 'kms:EncryptionContext:SecretARN': managedSecretArns(partition, region, account) },
+          ArnLike: { 'aws:PrincipalArn': rotationRole },
         },
       },
       {

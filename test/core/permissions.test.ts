@@ -68,8 +68,15 @@ describe('the rotation role and the managed secrets', () => {
 
     // Assess
     expect(denied).toEqual(SECRET_BOUNDARY.map((rule) => rule.sid));
+    // Decrypt through Secrets Manager is allowed for writes now (AWS requires it), so the deny is on the rest.
     expect(bySid()['NeverDecryptStoredKeys']?.Condition).toEqual({
+      StringNotEquals: {
+        'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com', 'sns.eu-west-1.amazonaws.com'],
+      },
+    });
+    expect(bySid()['NeverDecryptOtherSecrets']?.Condition).toMatchObject({
       StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
+      StringNotLike: { 'kms:EncryptionContext:SecretARN': expect.stringContaining(':secret:keywarden/') },
     });
   });
 
@@ -79,5 +86,17 @@ describe('the rotation role and the managed secrets', () => {
       Condition: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
     });
     expect(bySid()['KmsKey']?.Action).toEqual(['kms:GenerateDataKey']);
+  });
+
+  it('lets the role decrypt through Secrets Manager only for managed secrets, which writing a value needs', () => {
+    expect(bySid()['KmsKeyViaSecretsManager']).toMatchObject({
+      Action: ['kms:Decrypt'],
+      Condition: {
+        StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
+        StringLike: {
+          'kms:EncryptionContext:SecretARN': expect.stringMatching(/:secret:keywarden\/\d{12}\/\*$/),
+        },
+      },
+    });
   });
 });

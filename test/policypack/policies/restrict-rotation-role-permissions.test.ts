@@ -137,14 +137,28 @@ describe('restrict-rotation-role-permissions', () => {
       expect(messages(adding({ Action: 'secretsmanager:*' }))).toHaveLength(5);
     });
 
-    it('rejects kms:Decrypt unless it is limited to a service other than Secrets Manager', () => {
+    it('rejects kms:Decrypt unless limited to SNS, or to Secrets Manager writing managed secrets', () => {
       const key = 'arn:aws:kms:eu-west-1:123456789012:key/k';
       const viaSns = { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } };
+      const viaSecretsManager = {
+        StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
+      };
+      const managedSecrets = {
+        ...viaSecretsManager,
+        StringLike: {
+          'kms:EncryptionContext:SecretARN':
+            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:keywarden/123456789012/*',
+        },
+      };
+      const decrypt = (Condition?: object) =>
+        messages(adding({ Action: 'kms:Decrypt', Resource: key, Condition }));
 
-      expect(messages(adding({ Action: 'kms:Decrypt', Resource: key }))).toEqual([
-        expect.stringContaining('allows kms:Decrypt, which decrypts stored keys through Secrets Manager'),
+      expect(decrypt()).toEqual([expect.stringContaining('allows kms:Decrypt, which decrypts stored keys')]);
+      expect(decrypt(viaSecretsManager)).toEqual([
+        expect.stringContaining('kms:EncryptionContext:SecretARN'),
       ]);
-      expect(messages(adding({ Action: 'kms:Decrypt', Resource: key, Condition: viaSns }))).toEqual([]);
+      expect(decrypt(viaSns)).toEqual([]);
+      expect(decrypt(managedSecrets)).toEqual([]);
     });
   });
 });

@@ -3,6 +3,7 @@
  * (@cloud-copilot/iam-simulate) for the tests that prove what those policies allow.
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { patternMatches } from '../../../core/iam-policy.js';
 import main from '../../../stacks/rotation/index.js';
 import { MOCK_ACCOUNT, MOCK_REGION, runProgram } from '../../support/pulumi-program.js';
 
@@ -51,13 +52,55 @@ export interface Request {
   context?: Record<string, string | string[]>;
 }
 
+const SECRET_ARN_CONTEXT = 'kms:EncryptionContext:SecretARN';
+
+/**
+ * iam-simulate 0.1.173 ignores `kms:EncryptionContext:<key>` in a request (it matches only `prefix/name`
+ * variable keys), so the SecretARN condition is decided here, in every policy of the request: a statement
+ * whose StringLike (StringNotLike) SecretARN condition the request's context fails cannot apply and is
+ * dropped; one it satisfies keeps its other conditions.
+ */
+export function resolveEncryptionContext(
+  policy: Document,
+  context: Record<string, string | string[]>,
+): Document {
+  const secretArn = context[SECRET_ARN_CONTEXT];
+  const holds = (operator: string, pattern: string | string[]) => {
+    const matched =
+      typeof secretArn === 'string' && [pattern].flat().some((p) => patternMatches(p, secretArn));
+    return operator === 'StringLike' ? matched : !matched;
+  };
+  const statements = policy.Statement.flatMap((statement) => {
+    const s = statement as { Condition?: Record<string, Record<string, string | string[]>> };
+    const condition: Record<string, Record<string, string | string[]>> = { ...s.Condition };
+    for (const operator of ['StringLike', 'StringNotLike']) {
+      const pattern = condition[operator]?.[SECRET_ARN_CONTEXT];
+      if (pattern === undefined) continue;
+      if (!holds(operator, pattern)) return [];
+      const { [SECRET_ARN_CONTEXT]: _, ...rest } = condition[operator] ?? {};
+      if (Object.keys(rest).length === 0) delete condition[operator];
+      else condition[operator] = rest;
+    }
+    if (s.Condition === undefined) return [statement];
+    const { Condition: _, ...withoutCondition } = s;
+    return [Object.keys(condition).length > 0 ? { ...s, Condition: condition } : withoutCondition];
+  });
+  return { ...policy, Statement: statements };
+}
+
 /** The simulator's decision for one same-account request (a validation error throws). */
 export async function decide(request: Request): Promise<Decision> {
+  const context = request.context ?? {};
+  const resolve = (policy: Document) =>
+    request.action.startsWith('kms:') ? resolveEncryptionContext(policy, context) : policy;
   const simulation = {
-    identityPolicies: request.identityPolicies.map((policy, index) => ({ name: `p${index}`, policy })),
+    identityPolicies: request.identityPolicies.map((policy, index) => ({
+      name: `p${index}`,
+      policy: resolve(policy),
+    })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: request.resourcePolicy,
+    resourcePolicy: request.resourcePolicy && resolve(request.resourcePolicy),
     request: {
       action: request.action,
       principal: request.principal,
@@ -66,6 +109,8 @@ export async function decide(request: Request): Promise<Decision> {
     },
   } as unknown as Simulation;
   const response = await runSimulation(simulation, {});
-  if (response.resultType !== 'single') throw new Error(JSON.stringify(response));
+  // An action without a resource type (iam:ListUsers on "*") comes back as a "wildcard" result.
+  if (response.resultType !== 'single' && response.resultType !== 'wildcard')
+    throw new Error(JSON.stringify(response));
   return response.overallResult as Decision;
 }

@@ -1,12 +1,12 @@
 /**
  * No path from the rotation role to a stored key, proven by policy simulation (@cloud-copilot/iam-simulate
  * evaluates identity, resource and KMS key policies) over the policies the stack actually generates: the
- * role's inline policy and the KMS key policy recorded under setMocks, and the per-secret resource policy of
- * DESIGN.md / INTERFACES.md B (owner only, by unique ID).
+ * role's inline policy and the KMS key policy recorded under setMocks, and the per-secret resource policy the
+ * executor writes (core/rotation ownerOnlyPolicy: owner only, by unique ID).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { patternMatches } from '../../../core/iam-policy.js';
 import { OWNER_ID_TAG } from '../../../core/permissions.js';
+import { ownerOnlyPolicy } from '../../../core/rotation/index.js';
 import { MOCK_ACCOUNT, MOCK_REGION } from '../../support/pulumi-program.js';
 import {
   type Decision,
@@ -34,32 +34,6 @@ const bob: User = { arn: `arn:aws:iam::${ACCOUNT}:user/bob`, userId: 'AIDABOB000
 const secretOf = (user: User) =>
   `arn:aws:secretsmanager:${MOCK_REGION}:${ACCOUNT}:secret:keywarden/${ACCOUNT}/${user.name}-AbCdEf`;
 
-/**
- * The resource policy the executor puts on a new secret (INTERFACES.md B): the owner, by unique ID, reads
- * it; every other principal is denied GetSecretValue. Kept here until core exports its builder.
- */
-const ownerOnlyPolicy = (user: User) => ({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'OwnerReadsOwnKey',
-      Effect: 'Allow',
-      Principal: { AWS: user.arn },
-      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:userid': user.userId } },
-    },
-    {
-      Sid: 'NobodyElseReadsIt',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 'secretsmanager:GetSecretValue',
-      Resource: '*',
-      Condition: { StringNotEquals: { 'aws:userid': user.userId } },
-    },
-  ],
-});
-
 interface Caller {
   arn: string;
   userId: string;
@@ -69,27 +43,6 @@ interface Caller {
 let rolePolicy: Document;
 let keyPolicy: Document;
 let role: Caller;
-
-/**
- * iam-simulate 0.1.173 ignores `kms:EncryptionContext:<key>` in a request (it matches only `prefix/name`
- * variable keys), so the test decides that one condition itself: a statement whose SecretARN pattern the
- * request's context matches keeps its other conditions; one it does not match cannot apply and is dropped.
- */
-function resolveEncryptionContext(policy: Document, context: Record<string, string | string[]>): Document {
-  const contextKey = 'kms:EncryptionContext:SecretARN';
-  const secretArn = context[contextKey];
-  const statements = policy.Statement.flatMap((statement) => {
-    const s = statement as { Condition?: Record<string, Record<string, string>> };
-    const pattern = s.Condition?.['StringLike']?.[contextKey];
-    if (pattern === undefined) return [statement];
-    if (typeof secretArn !== 'string' || !patternMatches(pattern, secretArn)) return [];
-    const { [contextKey]: _, ...rest } = s.Condition?.['StringLike'] ?? {};
-    const condition = { ...s.Condition, StringLike: rest };
-    if (Object.keys(rest).length === 0) delete (condition as Record<string, unknown>)['StringLike'];
-    return [{ ...s, Condition: condition }];
-  });
-  return { ...policy, Statement: statements };
-}
 
 function decide(
   caller: Caller,
@@ -103,10 +56,7 @@ function decide(
     identityPolicies: caller.identityPolicies,
     action,
     resource,
-    resourcePolicy:
-      action.startsWith('kms:') && resourcePolicy
-        ? resolveEncryptionContext(resourcePolicy, context)
-        : resourcePolicy,
+    resourcePolicy,
     context: { 'aws:userid': caller.userId, ...context },
   });
 }
@@ -114,7 +64,7 @@ function decide(
 /** A secret bound to its owner: the owner-only policy is on it and it carries the owner tag. */
 const owned = (user: User) => ({
   arn: secretOf(user),
-  policy: ownerOnlyPolicy(user),
+  policy: ownerOnlyPolicy(user.arn, user.userId) as Document,
   tags: { [`aws:ResourceTag/${OWNER_ID_TAG}`]: user.userId },
 });
 const decryptThroughSecretsManager = (user: User) => ({
@@ -197,31 +147,43 @@ describe('the rotation role and the stored keys, simulated over the generated po
     expect(onNew).toBe('ExplicitlyDenied');
   });
 
-  it('refuses the role kms:Decrypt of a stored key, by its own policy and by the key policy', async () => {
+  it('lets the role decrypt only through Secrets Manager for a managed secret (writes need it), never directly, even with kms:* granted', async () => {
+    // Prepare: the same role with every KMS action granted (the key policy alone must hold the line).
+    const everyKmsAction = {
+      ...role,
+      identityPolicies: [
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] },
+      ],
+    };
+    const direct = { 'kms:CallerAccount': ACCOUNT };
+    const otherSecret = {
+      ...decryptThroughSecretsManager(alice),
+      'kms:EncryptionContext:SecretARN': `arn:aws:secretsmanager:${MOCK_REGION}:${ACCOUNT}:secret:other/x-AbCdEf`,
+    };
+
     // Act
-    const simulated = await decide(
+    const forWrite = await decide(
       role,
       'kms:Decrypt',
       KEY_ARN,
       keyPolicy,
       decryptThroughSecretsManager(alice),
     );
-    const evenIfGranted = await decide(
-      {
-        ...role,
-        identityPolicies: [
-          { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] },
-        ],
-      },
+    const directly = await decide(role, 'kms:Decrypt', KEY_ARN, keyPolicy, direct);
+    const forOther = await decide(role, 'kms:Decrypt', KEY_ARN, keyPolicy, otherSecret);
+    const forOtherEvenIfGranted = await decide(
+      everyKmsAction,
       'kms:Decrypt',
       KEY_ARN,
       keyPolicy,
-      decryptThroughSecretsManager(alice),
+      otherSecret,
     );
 
-    // Assess
-    expect(simulated).toBe('ExplicitlyDenied');
-    expect(evenIfGranted).toBe('ExplicitlyDenied');
+    // Assess: the write path is open; reading stays closed because GetSecretValue is denied (tests above).
+    expect(forWrite).toBe('Allowed');
+    expect(directly).toBe('ExplicitlyDenied');
+    expect(forOther).toBe('ExplicitlyDenied');
+    expect(forOtherEvenIfGranted).toBe('ExplicitlyDenied');
   });
 
   it('refuses Secrets Manager decryption to a principal of the account that has no grant at all', async () => {
