@@ -1,6 +1,5 @@
 import type { PolicyResource } from '@pulumi/policy';
-import { ORGANIZATION_READ_ACTIONS } from '../../core/permissions.js';
-import { actionsFor } from '../../core/permissions.js';
+import { actionsFor, ORGANIZATION_READ_ACTIONS } from '../../core/permissions.js';
 import { COMPONENT_TAG_KEY, StackComponent } from '../../core/stack-tags.js';
 import { statementsOf } from './iam-documents.js';
 import { AwsType, tagOf } from './resources.js';

@@ -1,5 +1,4 @@
-import { ORGANIZATION_READ_ACTIONS } from '../../core/permissions.js';
-import { policyFor } from '../../core/permissions.js';
+import { ORGANIZATION_READ_ACTIONS, policyFor } from '../../core/permissions.js';
 import type { PolicyDocument } from '../policy-document.js';
 import { type AuditRoleSettings, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from './settings.js';
 

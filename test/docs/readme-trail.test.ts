@@ -132,7 +132,6 @@ describe('README: re-checking a trail without keywarden', () => {
       await jsonlTrail(1);
       execFileSync('bash', ['-c', jsonlBlock], { cwd: dir });
     });
-    // biome-ignore lint/suspicious/noDuplicateTestHooks: these hooks are the nested describe.skipIf block's own
     afterAll(async () => {
       s3?.destroy();
       await moto?.stop();
