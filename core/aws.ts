@@ -102,7 +102,8 @@ export function describeRegionSource(source: RegionSource | null): string {
 export const NO_REGION_FIX =
   'set one with --region, AWS_REGION, or a region in your AWS profile (aws configure set region eu-central-1)';
 
-function environmentOf(options: AwsClientOptions): EnvRecord {
+/** The environment a client is configured from: the edge's, else this process's (the one the SDK reads). */
+export function environmentOf(options: AwsClientOptions): EnvRecord {
   // The SDK reads this same process environment itself; only the edges inject another.
   return options.env ?? process.env;
 }

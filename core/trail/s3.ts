@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { type AwsClientOptions, clientConfig, mapWithConcurrency } from '../aws.js';
+import { type AwsClientOptions, clientConfig, environmentOf, mapWithConcurrency } from '../aws.js';
 import { describeError, IncompleteError } from '../errors.js';
 import { DAY_MS } from '../time.js';
 import { seal, type TrailEntry, type TrailRecord } from './record.js';
@@ -23,7 +23,7 @@ export interface S3TrailOptions {
 
 /** S3 for the trail. Path-style addressing only against a custom endpoint (a local emulator). */
 export function createS3Client(options: AwsClientOptions = {}): S3Client {
-  const env = options.env ?? process.env;
+  const env = environmentOf(options);
   const custom = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
   return new S3Client({ ...clientConfig(options), forcePathStyle: custom });
 }
