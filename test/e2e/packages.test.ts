@@ -144,7 +144,9 @@ describe('the keywarden CLI package, installed from its tarball into an empty pr
     );
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('4 overdue, 2 expiring, 1 unused, 1 stale, 2 exempt, 7 compliant');
+    expect(run.stdout).toContain(
+      '1 root-key, 4 overdue, 2 expiring, 1 superseded, 2 unused, 1 stale, 2 exempt, 8 compliant',
+    );
   });
 
   it('runs the README quick start’s commands there as written (the tarball standing in for the registry)', () => {

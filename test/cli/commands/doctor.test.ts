@@ -1,9 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketPolicyCommand,
+  PutObjectLockConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
+import { wormBucketStatements } from '../../../core/trail/worm.js';
 import { runCli } from '../../support/capture-io.js';
 import { type Moto, motoAvailable } from '../../support/moto.js';
 import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
@@ -101,7 +107,7 @@ describe.skipIf(!motoAvailable())('keywarden doctor against moto', () => {
 
     // Assess
     expect(run.stdout).toContain('FAIL  trail (s3://trail-governance/trail/)');
-    expect(run.stdout).toContain('The default retention mode is GOVERNANCE');
+    expect(run.stdout).toContain('default retention is GOVERNANCE mode');
     expect(run.code).toBe(1);
   });
 
@@ -115,6 +121,16 @@ describe.skipIf(!motoAvailable())('keywarden doctor against moto', () => {
           ObjectLockEnabled: 'Enabled',
           Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
         },
+      }),
+    );
+    // The bucket policy of the one WORM rule: no delete, no overwrite (the rotation stack writes the same).
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'trail-compliance',
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: wormBucketStatements('aws', 'trail-compliance'),
+        }),
       }),
     );
     s3.destroy();

@@ -110,6 +110,6 @@ describe('keywarden evidence --anchor', () => {
 
     // Assess
     expect(primary.stderr).toBe('keywarden: --trail-prefix applies only with --trail-bucket\n');
-    expect(alias.stderr).toBe('keywarden: --prefix applies only with --trail-bucket\n');
+    expect(alias.stderr).toBe('keywarden: --trail-prefix applies only with --trail-bucket\n');
   });
 });

@@ -72,9 +72,10 @@ describe('runChecks', () => {
   });
 });
 
-describe('secretNameProblem (stub of the rotation helper’s export)', () => {
-  it('names the comma that a secret name cannot carry, and accepts every other IAM name', () => {
-    expect(secretNameProblem('svc,legacy')).toContain('contains ","');
+describe('secretNameProblem, as doctor uses it', () => {
+  it('maps a comma injectively and refuses only what is no IAM user name', () => {
+    expect(secretNameProblem('svc,legacy')).toBeNull();
     expect(secretNameProblem('svc+ci=prod.team@example-1_x')).toBeNull();
+    expect(secretNameProblem('no/slash')).not.toBeNull();
   });
 });

@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-RL76RIOY.js";import"./chunk-BLRFDNUZ.js";import"./chunk-6OWENPKZ.js";import"./chunk-P3D5ORGA.js";import"./chunk-P4PMEGOA.js";import"./chunk-2HU2H4DV.js";import"./chunk-6DVSV7ZG.js";import"./chunk-CSY4ACUO.js";export{b as fetchApiInventory,a as fetchCredentialReport,c as readUser,d as resolveFlaggedKeyIds};
