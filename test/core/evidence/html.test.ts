@@ -22,6 +22,17 @@ async function hostileInput() {
 }
 
 describe('renderEvidenceHtml', () => {
+  it('renders the fixture pack of one account as the reviewed snapshot', async () => {
+    // Prepare
+    const model = buildEvidence(await fixtureEvidenceInput());
+
+    // Act
+    const html = renderEvidenceHtml(model);
+
+    // Assess
+    await expect(html).toMatchFileSnapshot('__snapshots__/evidence-intact.html');
+  });
+
   it('references nothing outside the file: no scripts, links, images, fonts or URLs', async () => {
     // Prepare
     const model = buildEvidence(await fixtureEvidenceInput());
