@@ -1,7 +1,6 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { DEFAULT_ACCOUNT_CONCURRENCY, parseAccountsSpec } from '../../core/accounts/spec.js';
 import { type AuditReport, auditOutcome, runAudit } from '../../core/audit.js';
 import { loadConfig, SETTING_RANGES } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
@@ -12,11 +11,17 @@ import { renderMarkdown } from '../../core/report/markdown.js';
 import { renderTable } from '../../core/report/table.js';
 import { parseInstant } from '../../core/time.js';
 import type { SourceName } from '../../core/types.js';
+import {
+  type AccountsFlags,
+  type AccountsSelection,
+  accountsSelection,
+  addAccountsOptions,
+} from '../accounts-options.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import { type Io, wantsColour, writeOutput, writesToStdout } from '../io.js';
 import { configOption, formatOption, outputOption, wholeNumber } from '../options.js';
 
-interface AuditOptions extends AwsFlags {
+interface AuditOptions extends AwsFlags, AccountsFlags {
   source: SourceName;
   credentialReport?: string;
   config?: string;
@@ -26,11 +31,6 @@ interface AuditOptions extends AwsFlags {
   format: 'table' | 'json' | 'markdown' | 'asff';
   output?: string;
   failOn: FailOn;
-  accounts?: string;
-  roleName?: string;
-  ou: string[];
-  externalId?: string;
-  concurrency?: number;
   securityHub?: boolean;
 }
 
@@ -62,27 +62,12 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
         .default('violation'),
     )
     .option(
-      '--accounts <spec>',
-      'audit many accounts through STS AssumeRole: organization, ID,ID,… or a file of IDs (- = stdin)',
-    )
-    .option('--role-name <name>', 'with --accounts: the role assumed in every account')
-    .option(
-      '--ou <id>',
-      'with --accounts organization: only accounts in this organizational unit and its children (repeatable)',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
-    )
-    .option('--external-id <id>', 'with --accounts: the external ID the member role requires')
-    .option(
-      '--concurrency <n>',
-      `with --accounts: accounts audited at once (default ${DEFAULT_ACCOUNT_CONCURRENCY})`,
-      wholeNumber({ min: 1, max: 64 }),
-    )
-    .option(
       '--security-hub',
       'import the findings into AWS Security Hub (BatchImportFindings) and archive those of keys that no longer exist',
     );
-  addAwsOptions(command).action(async (options: AuditOptions) => setExitCode(await audit(options, io)));
+  addAwsOptions(addAccountsOptions(command)).action(async (options: AuditOptions) =>
+    setExitCode(await audit(options, io)),
+  );
 }
 
 async function audit(options: AuditOptions, io: Io): Promise<number> {
@@ -102,8 +87,9 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     options.format === 'asff' || options.securityHub ? await import('../../core/security-hub.js') : null;
   const hub = securityHub?.createSecurityHubClient() ?? null;
   const region = securityHub && hub ? await securityHub.securityHubRegion(hub) : '';
-  const report = options.accounts
-    ? await auditAccounts(options, io, config, asOf)
+  const selection = await accountsSelection(options, io);
+  const report = selection
+    ? await auditAccounts(selection, options, config, asOf, io)
     : await auditOneAccount(options, io, config, asOf);
 
   const text =
@@ -137,9 +123,6 @@ async function auditOneAccount(
   config: LoadedConfig,
   asOf: Date,
 ): Promise<AuditReport> {
-  if (options.roleName || options.ou.length > 0 || options.externalId || options.concurrency) {
-    throw new UsageError('--role-name, --ou, --external-id and --concurrency need --accounts');
-  }
   const showProgress = options.source === 'api' && !options.credentialReport && Boolean(io.stderr.isTTY);
   let shownPercent = -1;
   const report = await runAudit({
@@ -165,44 +148,22 @@ async function auditOneAccount(
 
 /** `--accounts`: every account through STS AssumeRole, one merged report. */
 async function auditAccounts(
+  selection: AccountsSelection,
   options: AuditOptions,
-  io: Io,
   config: LoadedConfig,
   asOf: Date,
+  io: Io,
 ): Promise<AuditReport> {
-  if (options.credentialReport) {
-    throw new UsageError(
-      '--credential-report audits one saved report; it cannot be combined with --accounts',
-    );
-  }
-  if (!options.roleName)
-    throw new UsageError('--accounts needs --role-name (the role assumed in every account)');
-  const spec = await parseAccountsSpec(options.accounts as string, options.ou, {
-    cwd: io.cwd,
-    readStdin: () => readAll(io.stdin),
-  });
   // Loaded only for a many-accounts audit: it brings STS and Organizations clients.
   const { runAccountsAudit, sessionNameFor } = await import('../../core/accounts/audit.js');
   return runAccountsAudit({
-    spec,
-    roleName: options.roleName,
-    externalId: options.externalId,
-    sessionName: sessionNameFor(String(Math.floor(io.clock().getTime() / 1000))),
-    concurrency: options.concurrency,
+    ...selection,
+    sessionName: sessionNameFor(selection.run),
     config,
     asOf,
     source: options.source,
     aws: awsOptions(options, io),
   });
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) {
-    text += String(chunk);
-    if (text.length > 1024 * 1024) throw new UsageError('--accounts -: standard input is larger than 1 MB');
-  }
-  return text;
 }
 
 /** Refuses an --output that cannot be written before the audit runs, so a long live audit is not wasted. */

@@ -9,6 +9,7 @@ import { resolvePeriod } from '../../core/evidence/model.js';
 import { parseInstant } from '../../core/time.js';
 import { readAnchors, resolveTrailStore, S3TrailStore } from '../../core/trail/index.js';
 import type { SourceName } from '../../core/types.js';
+import { type AccountsFlags, accountsSelection, addAccountsOptions } from '../accounts-options.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
 import {
@@ -20,7 +21,7 @@ import {
   trailPrefixOption,
 } from '../options.js';
 
-interface EvidenceOptions extends AwsFlags {
+interface EvidenceOptions extends AwsFlags, AccountsFlags {
   source: SourceName;
   credentialReport?: string;
   config?: string;
@@ -67,7 +68,9 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
       '--to <date>',
       'end of the trail period; a date means the end of that UTC day (default: --as-of)',
     );
-  addAwsOptions(command).action(async (options: EvidenceOptions) => setExitCode(await evidence(options, io)));
+  addAwsOptions(addAccountsOptions(command)).action(async (options: EvidenceOptions) =>
+    setExitCode(await evidence(options, io)),
+  );
 }
 
 /**
@@ -83,6 +86,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   if (prefix && !options.trailBucket) throw new UsageError('--trail-prefix applies only with --trail-bucket');
   if (options.output === STANDARD_STREAM)
     throw new UsageError('--output -: an evidence pack is four files; name a new or empty directory');
+  const accounts = await accountsSelection(options, io);
   const anchors = await readAnchors(options.anchor, io.cwd);
   const loaded = await loadConfig({ file: options.config, asOf, cwd: io.cwd });
   const period = resolvePeriod(options, asOf, loaded.config.maxKeyAgeDays);
@@ -111,6 +115,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
       anchors,
       outLabel: options.output,
       aws: awsOptions(options, io),
+      accounts: accounts ?? undefined,
     },
     {
       async write(name, content) {

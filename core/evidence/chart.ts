@@ -52,6 +52,8 @@ const MAX_LABEL_CHARS = 32;
 export function keyAgeChartSvg(
   findings: readonly Finding[],
   policy: { maxKeyAgeDays: number; warnDays: number },
+  /** The chart title's element ID: unique on the page when a pack draws one chart per account. */
+  titleId = 'chart-title',
 ): string {
   const { rows, hidden } = chartRows(findings);
   const { max, step } = axisDays(rows, policy.maxKeyAgeDays);
@@ -61,8 +63,8 @@ export function keyAgeChartSvg(
   const height = plotBottom + BOTTOM;
   const parts: string[] = [];
   parts.push(
-    `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="chart-title" font-family="system-ui, sans-serif" font-size="12">`,
-    `<title id="chart-title">Access key ages in days against the ${policy.maxKeyAgeDays}-day limit${hidden > 0 ? ` (the ${rows.length} oldest of ${rows.length + hidden} keys)` : ''}</title>`,
+    `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${titleId}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title id="${titleId}">Access key ages in days against the ${policy.maxKeyAgeDays}-day limit${hidden > 0 ? ` (the ${rows.length} oldest of ${rows.length + hidden} keys)` : ''}</title>`,
   );
   for (let days = 0; days <= max; days += step) {
     parts.push(

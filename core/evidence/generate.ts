@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
-import { auditOutcome, runAudit } from '../audit.js';
+import type { AccountsSpec } from '../accounts/spec.js';
+import { type AuditReport, auditOutcome, runAudit } from '../audit.js';
 import { type AwsClientOptions, createStsClient } from '../aws.js';
 import type { Config } from '../config-schema.js';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../errors.js';
@@ -50,6 +51,20 @@ export interface EvidenceRequest {
   outLabel: string;
   /** --profile / --region and the edge's environment, for a live audit and the caller's identity. */
   aws?: AwsClientOptions | undefined;
+  /**
+   * A pack over several accounts (`--accounts`): each is audited through STS AssumeRole and gets a section of
+   * its own; the one trail is verified once and each account's records are shown in its section.
+   */
+  accounts?: EvidenceAccounts | undefined;
+}
+
+export interface EvidenceAccounts {
+  spec: AccountsSpec;
+  roleName: string;
+  externalId?: string | undefined;
+  /** Names keywarden and this run in each account's CloudTrail. */
+  run: string;
+  concurrency?: number | undefined;
 }
 
 /** Where the pack's files go; the CLI writes them (create-only) into the --out directory. */
@@ -96,14 +111,7 @@ export async function generateEvidence(
       };
 
   const { config } = request.loaded;
-  const report = await runAudit({
-    config,
-    asOf: request.asOf,
-    source: request.source,
-    credentialReportFile: request.credentialReportFile,
-    aws: request.aws,
-    cwd: request.cwd,
-  });
+  const report = await audit(request, config);
   // Evidence is filed whatever the findings are (they are its content), so it never fails on them.
   const audited = auditOutcome(report, 'never', {
     detail: `first: ${report.gaps[0]?.scope}: ${report.gaps[0]?.reason}`,
@@ -117,11 +125,7 @@ export async function generateEvidence(
     config,
     configFile:
       loaded.origin !== null && loaded.text !== null ? { origin: loaded.origin, text: loaded.text } : null,
-    sourceLabel: request.credentialReportFile
-      ? `credential report file ${request.credentialReportFile}`
-      : request.source === 'api'
-        ? 'live IAM API (ListUsers, ListAccessKeys, GetAccessKeyLastUsed)'
-        : 'live IAM credential report',
+    sourceLabel: sourceLabel(request),
     period: request.period,
     trail: { location: store.description, records: readableRecords(records), check },
     generatedAt: request.generatedAt,
@@ -139,7 +143,12 @@ export async function generateEvidence(
       MANIFEST_FILE,
       `${JSON.stringify(buildManifest(model, digests, packRecord, anchors), null, 2)}\n`,
     );
-  if (model.trail.events.length === 0) {
+  const silent = model.accounts?.filter((entry) => entry.events.length === 0).length ?? 0;
+  if (model.accounts && silent > 0) {
+    note(
+      `note: the trail has no records in the period for ${silent} of ${model.accounts.length} accounts; the evidence says so`,
+    );
+  } else if (!model.accounts && model.trail.events.length === 0) {
     note(`note: the trail has no records for account ${model.account} in the period; the evidence says so`);
   }
   if (!check.intact) {
@@ -150,6 +159,45 @@ export async function generateEvidence(
   const packRecord = { seq: record.seq, hash: record.hash };
   await writeManifest(packRecord);
   return { model, packSha256: digests.packSha256, packRecord, verification };
+}
+
+/** One account's audit, or every account's through STS AssumeRole, merged. */
+async function audit(request: EvidenceRequest, config: Config): Promise<AuditReport> {
+  const { accounts } = request;
+  if (!accounts) {
+    return runAudit({
+      config,
+      asOf: request.asOf,
+      source: request.source,
+      credentialReportFile: request.credentialReportFile,
+      aws: request.aws,
+      cwd: request.cwd,
+    });
+  }
+  // Loaded only for a pack over several accounts: it brings STS and Organizations clients.
+  const { runAccountsAudit, sessionNameFor } = await import('../accounts/audit.js');
+  return runAccountsAudit({
+    spec: accounts.spec,
+    roleName: accounts.roleName,
+    externalId: accounts.externalId,
+    sessionName: sessionNameFor(accounts.run),
+    concurrency: accounts.concurrency,
+    config,
+    asOf: request.asOf,
+    source: request.source,
+    aws: request.aws,
+  });
+}
+
+function sourceLabel(request: EvidenceRequest): string {
+  if (request.credentialReportFile) return `credential report file ${request.credentialReportFile}`;
+  const read =
+    request.source === 'api'
+      ? 'live IAM API (ListUsers, ListAccessKeys, GetAccessKeyLastUsed)'
+      : 'live IAM credential report';
+  return request.accounts
+    ? `${read} of each account, read through STS AssumeRole into the role ${request.accounts.roleName}`
+    : read;
 }
 
 /** The anchors a manifest carries: the ones this pack checked, without where they were read from. */
@@ -170,19 +218,18 @@ async function recordPack(
   packSha256: string,
 ): Promise<TrailRecord> {
   const { store } = request.trail;
-  const actor = request.credentialReportFile
-    ? localActor()
-    : (await callerIdentity(createStsClient(request.aws))).arn;
+  const identity = request.credentialReportFile ? null : await callerIdentity(createStsClient(request.aws));
   try {
     return await store.append({
       at: request.generatedAt,
-      account: model.account,
-      actor,
+      // A pack over several accounts is the caller's act: its record is the caller's account's.
+      account: model.accounts && identity ? identity.account : model.account,
+      actor: identity?.arn ?? localActor(),
       action: 'evidence.generated',
       user: EVIDENCE_RECORD_USER,
       accessKeyId: null,
       outcome: 'success',
-      reason: `evidence pack sha256 ${packSha256} for ${model.period.from.toISOString()} to ${model.period.to.toISOString()}`,
+      reason: `evidence pack sha256 ${packSha256} for ${model.period.from.toISOString()} to ${model.period.to.toISOString()}${model.accounts ? ` over ${model.accounts.length} accounts` : ''}`,
     });
   } catch (err) {
     throw new IncompleteError(

@@ -1,15 +1,24 @@
 import { controlsShort, frameworkLegend } from '../controls/index.js';
-import { SUMMARY_ORDER } from '../evaluate.js';
+import { SUMMARY_ORDER, type Summary } from '../evaluate.js';
+import type { Finding } from '../types.js';
 import { chartRows, keyAgeChartSvg } from './chart.js';
 import { escapeHtml as esc } from './escape.js';
-import { type EvidenceModel, isoDay, trailCheckText } from './model.js';
+import {
+  type AccountEvidence,
+  type EvidenceModel,
+  type EvidenceTrailRecord,
+  isoDay,
+  trailCheckText,
+} from './model.js';
 
 /**
  * The evidence as one self-contained HTML file: inline CSS and SVG, no scripts, no fonts, no images, and a
  * Content-Security-Policy that forbids every fetch, so that the file renders the same offline in ten years.
  */
 export function renderEvidenceHtml(model: EvidenceModel): string {
-  const title = `keywarden evidence — account ${model.account} — ${isoDay(model.generatedAt)}`;
+  const { accounts } = model;
+  const covered = accounts ? accountCount(accounts.length) : `account ${model.account}`;
+  const title = `keywarden evidence — ${covered} — ${isoDay(model.generatedAt)}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -23,14 +32,14 @@ export function renderEvidenceHtml(model: EvidenceModel): string {
 <body>
 <header>
 <h1>Access key rotation evidence</h1>
-<p class="sub">AWS account <strong>${esc(model.account)}</strong> · generated ${esc(model.generatedAt.toISOString())} by ${esc(model.tool.name)} ${esc(model.tool.version)}</p>
+<p class="sub">${accounts ? `AWS accounts: <strong>${accounts.length}</strong>` : `AWS account <strong>${esc(model.account)}</strong>`} · generated ${esc(model.generatedAt.toISOString())} by ${esc(model.tool.name)} ${esc(model.tool.version)}</p>
 </header>
 ${brokenTrailBanner(model)}
 <main>
 ${statusSection(model)}
 ${scopeSection(model)}
 ${policySection(model)}
-${keysSection(model)}
+${accounts ? accountsSections(model, accounts) : keysSection(model)}
 ${trailSection(model)}
 ${part11Section(model)}
 </main>
@@ -64,8 +73,13 @@ const LEVEL_LABEL = { critical: 'Critical:', warning: 'Attention:', info: 'OK:' 
 function scopeSection(model: EvidenceModel): string {
   const s = model.summary;
   const rows: [string, string][] = [
-    ['AWS account', esc(model.account)],
-    ['Keys evaluated', `every access key of every IAM user: ${s.users} users, ${s.keys} keys`],
+    model.accounts
+      ? ['AWS accounts', `${accountCount(model.accounts.length)}, one section each (see Accounts)`]
+      : ['AWS account', esc(model.account)],
+    [
+      'Keys evaluated',
+      `every access key of every IAM user${model.accounts ? ' of every account' : ''}: ${s.users} users, ${s.keys} keys`,
+    ],
     ['Key data', esc(model.sourceLabel)],
     ['Evaluated as of', esc(model.asOf.toISOString())],
     ['Trail period', `${esc(model.period.from.toISOString())} to ${esc(model.period.to.toISOString())}`],
@@ -110,12 +124,65 @@ ${exemptions}
 }
 
 function keysSection(model: EvidenceModel): string {
-  const s = model.summary;
-  const { hidden } = chartRows(model.findings);
+  return `<section id="keys"><h2>Key ages and verdicts</h2>
+${keysBody(model, model.findings, model.summary, 'chart-title')}
+${notesList(model.notes)}
+</section>`;
+}
+
+function accountCount(count: number): string {
+  return `${count} account${count === 1 ? '' : 's'}`;
+}
+
+function notesList(notes: readonly string[]): string {
+  return notes.length
+    ? `<ul class="notes">${notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>`
+    : '';
+}
+
+/** A pack over several accounts: an overview row per account, then a section each (plain IDs: the file links nothing). */
+function accountsSections(model: EvidenceModel, accounts: readonly AccountEvidence[]): string {
+  const overview = table(
+    ['account', 'name', 'users', 'keys', ...SUMMARY_ORDER, 'trail records'],
+    accounts.map((entry) => [
+      esc(entry.account),
+      esc(entry.name ?? '—'),
+      String(entry.summary.users),
+      String(entry.summary.keys),
+      ...SUMMARY_ORDER.map((verdict) => String(entry.summary[verdict])),
+      String(entry.events.length),
+    ]),
+    ['nowrap', '', 'num', 'num', ...SUMMARY_ORDER.map(() => 'num'), 'num'],
+  );
+  const sections = accounts.map(
+    (
+      entry,
+    ) => `<section id="account-${esc(entry.account)}" class="account"><h2>Account ${esc(entry.account)}${entry.name ? ` — ${esc(entry.name)}` : ''}</h2>
+<p>${entry.summary.users} users, ${entry.summary.keys} keys.</p>
+${keysBody(model, entry.findings, entry.summary, `chart-title-${entry.account}`)}
+<h3>Rotation events of account ${esc(entry.account)}</h3>
+${eventsTable(entry.events, entry.account)}
+</section>`,
+  );
+  return `<section id="accounts"><h2>Accounts</h2>
+${overview}
+${notesList(model.notes)}
+</section>
+${sections.join('\n')}`;
+}
+
+/** The verdict counts, the chart and the key table of one account (or of the one account's pack). */
+function keysBody(
+  model: EvidenceModel,
+  findings: readonly Finding[],
+  s: Summary,
+  chartTitleId: string,
+): string {
+  const { hidden } = chartRows(findings);
   const counts = `<p class="counts">${SUMMARY_ORDER.map((verdict) => [verdict, s[verdict]])
     .map(([verdict, count]) => `<span class="badge ${verdict}">${verdict} ${count}</span>`)
     .join(' ')}</p>`;
-  const keys = model.findings.length
+  const keys = findings.length
     ? table(
         [
           'user',
@@ -129,7 +196,7 @@ function keysSection(model: EvidenceModel): string {
           'reason',
           'controls',
         ],
-        model.findings.map((f) => [
+        findings.map((f) => [
           esc(f.user),
           String(f.keySlot),
           f.accessKeyId ? `<code>${esc(f.accessKeyId)}</code>` : '—',
@@ -144,22 +211,32 @@ function keysSection(model: EvidenceModel): string {
         ['', 'num', 'nowrap', 'nowrap', 'nowrap', 'nowrap', 'num', 'nowrap', '', ''],
       ) + `\n<p class="legend">Controls: ${esc(frameworkLegend())}.</p>`
     : '<p>No access keys.</p>';
-  const notes = model.notes.length
-    ? `<ul class="notes">${model.notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>`
-    : '';
-  return `<section id="keys"><h2>Key ages and verdicts</h2>
-${counts}
-<figure>${keyAgeChartSvg(model.findings, model.policy)}
+  return `${counts}
+<figure>${keyAgeChartSvg(findings, model.policy, chartTitleId)}
 <figcaption>Age of each access key in days; the red line is the ${model.policy.maxKeyAgeDays}-day limit, the dashed line the start of the warning window.${hidden > 0 ? ` The ${hidden} youngest keys are not drawn; the table lists every key.` : ''}</figcaption></figure>
-${keys}
-${notes}
-</section>`;
+${keys}`;
 }
 
 function trailSection(model: EvidenceModel): string {
   const { check, events, otherAccountEvents } = model.trail;
+  const { accounts } = model;
   const verdict = `<div class="trail-check ${check.intact ? 'intact' : 'broken'}" role="status"><strong>Trail verification:</strong> ${esc(trailCheckText(check))}</div>`;
-  const table_ = events.length
+  const records = accounts
+    ? `<p>${events.length} record${events.length === 1 ? '' : 's'} of the ${accountCount(accounts.length)} in the period; each account's are in its section.</p>`
+    : eventsTable(events, model.account);
+  const others = otherAccountEvents
+    ? `<p>${otherAccountEvents} record${otherAccountEvents === 1 ? '' : 's'} of other accounts in the period ${otherAccountEvents === 1 ? 'is' : 'are'} not shown.</p>`
+    : '';
+  return `<section id="trail"><h2>${accounts ? 'Audit trail' : 'Audit trail: rotation events'}</h2>
+<p>Trail: <code>${esc(model.trail.location)}</code>. Period ${esc(model.period.from.toISOString())} to ${esc(model.period.to.toISOString())}.</p>
+${verdict}
+${records}
+${others}
+</section>`;
+}
+
+function eventsTable(events: readonly EvidenceTrailRecord[], account: string): string {
+  return events.length
     ? table(
         ['seq', 'time (UTC)', 'actor', 'action', 'user', 'access key ID', 'outcome', 'reason'],
         events.map((record) => [
@@ -176,16 +253,7 @@ function trailSection(model: EvidenceModel): string {
         ]),
         ['num', 'nowrap', '', 'nowrap', '', 'nowrap', 'nowrap', ''],
       )
-    : `<p class="empty">No trail records for account ${esc(model.account)} in the period.</p>`;
-  const others = otherAccountEvents
-    ? `<p>${otherAccountEvents} record${otherAccountEvents === 1 ? '' : 's'} of other accounts in the period ${otherAccountEvents === 1 ? 'is' : 'are'} not shown.</p>`
-    : '';
-  return `<section id="trail"><h2>Audit trail: rotation events</h2>
-<p>Trail: <code>${esc(model.trail.location)}</code>. Period ${esc(model.period.from.toISOString())} to ${esc(model.period.to.toISOString())}.</p>
-${verdict}
-${table_}
-${others}
-</section>`;
+    : `<p class="empty">No trail records for account ${esc(account)} in the period.</p>`;
 }
 
 function part11Section(model: EvidenceModel): string {

@@ -1,9 +1,16 @@
 import { controlsShort, frameworkLegend } from '../controls/index.js';
-import { verdictCounts } from '../evaluate.js';
+import { SUMMARY_ORDER, type Summary, verdictCounts } from '../evaluate.js';
 import { escapeMarkdown as md } from '../report/markdown.js';
 import { visible } from '../text.js';
+import type { Finding } from '../types.js';
 import { axisDays, chartRows } from './chart.js';
-import { type EvidenceModel, isoDay, trailCheckText } from './model.js';
+import {
+  type AccountEvidence,
+  type EvidenceModel,
+  type EvidenceTrailRecord,
+  isoDay,
+  trailCheckText,
+} from './model.js';
 
 const LEVEL_MARK = {
   critical: '🔴 **Critical:**',
@@ -16,8 +23,9 @@ const BAR_WIDTH = 40;
 export function renderEvidenceMarkdown(model: EvidenceModel): string {
   const p = model.policy;
   const s = model.summary;
+  const { accounts } = model;
   const lines: string[] = [
-    `# Access key rotation evidence — account ${md(model.account)}`,
+    `# Access key rotation evidence — ${accounts ? accountCount(accounts.length) : `account ${md(model.account)}`}`,
     '',
     `Generated ${model.generatedAt.toISOString()} by ${md(model.tool.name)} ${md(model.tool.version)}.`,
     '',
@@ -30,8 +38,10 @@ export function renderEvidenceMarkdown(model: EvidenceModel): string {
     '',
     '| | |',
     '|---|---|',
-    `| AWS account | ${md(model.account)} |`,
-    `| Keys evaluated | every access key of every IAM user: ${s.users} users, ${s.keys} keys |`,
+    accounts
+      ? `| AWS accounts | ${accountCount(accounts.length)}, one section each (see Accounts) |`
+      : `| AWS account | ${md(model.account)} |`,
+    `| Keys evaluated | every access key of every IAM user${accounts ? ' of every account' : ''}: ${s.users} users, ${s.keys} keys |`,
     `| Key data | ${md(model.sourceLabel)} |`,
     `| Evaluated as of | ${model.asOf.toISOString()} |`,
     `| Trail period | ${model.period.from.toISOString()} to ${model.period.to.toISOString()} |`,
@@ -61,27 +71,21 @@ export function renderEvidenceMarkdown(model: EvidenceModel): string {
       '',
     );
   }
-  lines.push('## Key ages and verdicts', '', verdictCounts(s, ' · '), '', ...ageBars(model), '');
-  if (model.findings.length === 0) {
-    lines.push('No access keys.', '');
+  if (accounts) {
+    lines.push(...accountsOverview(accounts), ...notesLines(model.notes));
+    for (const entry of accounts) lines.push(...accountSection(model, entry));
   } else {
     lines.push(
-      '| user | key | access key ID | status | created | last used | age (days) | verdict | reason | controls |',
-      '|---|---:|---|---|---|---|---:|---|---|---|',
-      ...model.findings.map(
-        (f) =>
-          `| ${md(f.user)} | ${f.keySlot} | ${f.accessKeyId ? md(f.accessKeyId) : '—'} | ${f.status} | ${isoDay(f.createdAt)} | ${isoDay(f.lastUsedAt)} | ${f.ageDays} | ${f.verdict} | ${md(f.reason)} | ${md(controlsShort(f.controls))} |`,
-      ),
+      '## Key ages and verdicts',
       '',
-      `Controls: ${md(frameworkLegend())}.`,
-      '',
+      ...keyLines(model, model.findings, s),
+      ...notesLines(model.notes),
     );
   }
-  if (model.notes.length > 0) lines.push(...model.notes.map((note) => `- Note: ${md(note)}`), '');
 
   const { check, events, otherAccountEvents } = model.trail;
   lines.push(
-    '## Audit trail: rotation events',
+    accounts ? '## Audit trail' : '## Audit trail: rotation events',
     '',
     `Trail: ${md(model.trail.location)}. Period ${model.period.from.toISOString()} to ${model.period.to.toISOString()}.`,
     '',
@@ -90,18 +94,13 @@ export function renderEvidenceMarkdown(model: EvidenceModel): string {
       : `> 🔴 **TRAIL VERIFICATION FAILED.** ${md(trailCheckText(check))}`,
     '',
   );
-  if (events.length === 0) {
-    lines.push(`_No trail records for account ${md(model.account)} in the period._`, '');
-  } else {
+  if (accounts) {
     lines.push(
-      '| seq | time (UTC) | actor | action | user | access key ID | outcome | reason |',
-      '|---:|---|---|---|---|---|---|---|',
-      ...events.map(
-        (r) =>
-          `| ${r.seq} | ${md(r.at)} | ${md(r.actor)} | ${md(r.action)} | ${md(r.user ?? '—')} | ${r.accessKeyId ? md(r.accessKeyId) : '—'} | ${md(r.outcome)} | ${md(r.reason ?? '')} |`,
-      ),
+      `${events.length} record(s) of the ${accountCount(accounts.length)} in the period; each account's are in its section.`,
       '',
     );
+  } else {
+    lines.push(...eventLines(events, model.account));
   }
   if (otherAccountEvents > 0) {
     lines.push(`${otherAccountEvents} record(s) of other accounts in the period are not shown.`, '');
@@ -122,6 +121,73 @@ export function renderEvidenceMarkdown(model: EvidenceModel): string {
   return lines.join('\n');
 }
 
+function accountCount(count: number): string {
+  return `${count} account${count === 1 ? '' : 's'}`;
+}
+
+function notesLines(notes: readonly string[]): string[] {
+  return notes.length > 0 ? [...notes.map((note) => `- Note: ${md(note)}`), ''] : [];
+}
+
+/** A pack over several accounts: one row per account, then a section each. */
+function accountsOverview(accounts: readonly AccountEvidence[]): string[] {
+  return [
+    '## Accounts',
+    '',
+    `| account | name | users | keys | ${SUMMARY_ORDER.join(' | ')} | trail records |`,
+    `|---|---|---:|---:|${SUMMARY_ORDER.map(() => '---:|').join('')}---:|`,
+    ...accounts.map(
+      (entry) =>
+        `| ${md(entry.account)} | ${md(entry.name ?? '—')} | ${entry.summary.users} | ${entry.summary.keys} | ${SUMMARY_ORDER.map((verdict) => entry.summary[verdict]).join(' | ')} | ${entry.events.length} |`,
+    ),
+    '',
+  ];
+}
+
+function accountSection(model: EvidenceModel, entry: AccountEvidence): string[] {
+  return [
+    `## Account ${md(entry.account)}${entry.name ? ` — ${md(entry.name)}` : ''}`,
+    '',
+    `${entry.summary.users} users, ${entry.summary.keys} keys.`,
+    '',
+    ...keyLines(model, entry.findings, entry.summary),
+    `### Rotation events of account ${md(entry.account)}`,
+    '',
+    ...eventLines(entry.events, entry.account),
+  ];
+}
+
+/** The verdict counts, the age bars and the key table of one account (or of the one account's pack). */
+function keyLines(model: EvidenceModel, findings: readonly Finding[], summary: Summary): string[] {
+  const lines = [verdictCounts(summary, ' · '), '', ...ageBars(findings, model.policy), ''];
+  if (findings.length === 0) return [...lines, 'No access keys.', ''];
+  return [
+    ...lines,
+    '| user | key | access key ID | status | created | last used | age (days) | verdict | reason | controls |',
+    '|---|---:|---|---|---|---|---:|---|---|---|',
+    ...findings.map(
+      (f) =>
+        `| ${md(f.user)} | ${f.keySlot} | ${f.accessKeyId ? md(f.accessKeyId) : '—'} | ${f.status} | ${isoDay(f.createdAt)} | ${isoDay(f.lastUsedAt)} | ${f.ageDays} | ${f.verdict} | ${md(f.reason)} | ${md(controlsShort(f.controls))} |`,
+    ),
+    '',
+    `Controls: ${md(frameworkLegend())}.`,
+    '',
+  ];
+}
+
+function eventLines(events: readonly EvidenceTrailRecord[], account: string): string[] {
+  if (events.length === 0) return [`_No trail records for account ${md(account)} in the period._`, ''];
+  return [
+    '| seq | time (UTC) | actor | action | user | access key ID | outcome | reason |',
+    '|---:|---|---|---|---|---|---|---|',
+    ...events.map(
+      (r) =>
+        `| ${r.seq} | ${md(r.at)} | ${md(r.actor)} | ${md(r.action)} | ${md(r.user ?? '—')} | ${r.accessKeyId ? md(r.accessKeyId) : '—'} | ${md(r.outcome)} | ${md(r.reason ?? '')} |`,
+    ),
+    '',
+  ];
+}
+
 function brokenTrailBanner(model: EvidenceModel): string[] {
   const { check } = model.trail;
   if (check.intact) return [];
@@ -132,11 +198,11 @@ function brokenTrailBanner(model: EvidenceModel): string[] {
 }
 
 /** The chart's text form: the same keys, one bar each, with the limit marked. */
-function ageBars(model: EvidenceModel): string[] {
-  const { rows, hidden } = chartRows(model.findings);
+function ageBars(findings: readonly Finding[], policy: EvidenceModel['policy']): string[] {
+  const { rows, hidden } = chartRows(findings);
   if (rows.length === 0) return [];
-  const { max } = axisDays(rows, model.policy.maxKeyAgeDays);
-  const limitColumn = Math.round((model.policy.maxKeyAgeDays / max) * BAR_WIDTH);
+  const { max } = axisDays(rows, policy.maxKeyAgeDays);
+  const limitColumn = Math.round((policy.maxKeyAgeDays / max) * BAR_WIDTH);
   const labelWidth = Math.min(32, Math.max(...rows.map((row) => row.label.length)));
   const cell = (days: number) => Math.round((Math.min(days, max) / max) * BAR_WIDTH);
   const lines = rows.map((row) => {
@@ -151,7 +217,7 @@ function ageBars(model: EvidenceModel): string[] {
     return `${label.padEnd(labelWidth)} ${bar} ${row.ageDays}${row.ageDays > max ? ' ›' : ''} ${row.verdict}`;
   });
   return [
-    `Key ages in days; \`|\` marks the ${model.policy.maxKeyAgeDays}-day limit${hidden > 0 ? ` (the ${rows.length} oldest keys; the table lists all)` : ''}:`,
+    `Key ages in days; \`|\` marks the ${policy.maxKeyAgeDays}-day limit${hidden > 0 ? ` (the ${rows.length} oldest keys; the table lists all)` : ''}:`,
     '',
     '```text',
     ...lines,

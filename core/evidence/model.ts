@@ -53,6 +53,18 @@ export interface EvidenceInput {
   generatedAt: Date;
 }
 
+/** One account of a pack over several accounts (`keywarden evidence --accounts`): a section of its own. */
+export interface AccountEvidence {
+  account: string;
+  /** The account's name in AWS Organizations, where the audit found it. */
+  name: string | null;
+  summary: Summary;
+  /** This account's keys, worst first. */
+  findings: Finding[];
+  /** This account's trail records dated within the period, in sequence order. */
+  events: EvidenceTrailRecord[];
+}
+
 export interface ExemptionEntry extends Exemption {
   expired: boolean;
 }
@@ -86,12 +98,17 @@ export interface EvidenceModel {
   trail: {
     location: string;
     check: TrailCheck;
-    /** Records of this account dated within the period, in sequence order. */
+    /** Records of the audited account(s) dated within the period, in sequence order. */
     events: EvidenceTrailRecord[];
     /** Records in the period that belong to other accounts (counted, not shown). */
     otherAccountEvents: number;
   };
   part11: Part11Row[];
+  /**
+   * A pack over several accounts: one entry per account, in the audit's order, each rendered as a section of
+   * its own (`account` is then the report's "multiple"). Absent for one account, whose pack is as it always was.
+   */
+  accounts?: AccountEvidence[];
 }
 
 export function sha256Hex(text: string | Uint8Array): string {
@@ -114,7 +131,9 @@ const IN_THIS_PACK: Readonly<Record<string, string>> = {
 export function buildEvidence(input: EvidenceInput): EvidenceModel {
   const { report, config, period, trail } = input;
   const inPeriod = trail.records.filter((record) => withinPeriod(record, period));
-  const events = inPeriod.filter((record) => record.account === report.account).sort((a, b) => a.seq - b.seq);
+  const audited = new Set(report.accounts?.map((entry) => entry.account) ?? [report.account]);
+  const events = inPeriod.filter((record) => audited.has(record.account)).sort((a, b) => a.seq - b.seq);
+  const accounts = report.accounts ? accountSections(report, events) : undefined;
   const exemptions = config.exemptions.map((exemption) => ({
     ...exemption,
     expired: !exemptionInForce(exemption, report.asOf),
@@ -141,7 +160,7 @@ export function buildEvidence(input: EvidenceInput): EvidenceModel {
     summary: report.summary,
     findings: report.findings,
     notes: report.notes,
-    attention: attentionItems(report, exemptions, trail.check, events.length, period),
+    attention: attentionItems(report, exemptions, trail.check, accounts ?? events, period),
     trail: {
       location: trail.location,
       check: trail.check,
@@ -149,14 +168,33 @@ export function buildEvidence(input: EvidenceInput): EvidenceModel {
       otherAccountEvents: inPeriod.length - events.length,
     },
     part11: PART11_MAPPING.map((row) => ({ ...row, inThisPack: IN_THIS_PACK[row.clause] ?? '—' })),
+    ...(accounts ? { accounts } : {}),
   };
+}
+
+/** Each audited account's keys and trail records, grouped once (findings keep their worst-first order). */
+function accountSections(report: AuditReport, events: readonly EvidenceTrailRecord[]): AccountEvidence[] {
+  const sections = new Map<string, AccountEvidence>();
+  for (const entry of report.accounts ?? []) {
+    sections.set(entry.account, { ...entry, findings: [], events: [] });
+  }
+  for (const finding of report.findings) sections.get(finding.account)?.findings.push(finding);
+  for (const record of events) sections.get(record.account)?.events.push(record);
+  return [...sections.values()].map(({ account, name, summary, findings, events: own }) => ({
+    account,
+    name,
+    summary,
+    findings,
+    events: own,
+  }));
 }
 
 function attentionItems(
   report: AuditReport,
   exemptions: readonly ExemptionEntry[],
   check: TrailCheck,
-  eventCount: number,
+  /** The one account's records in the period, or each account of a pack over several. */
+  events: readonly EvidenceTrailRecord[] | readonly AccountEvidence[],
   period: Period,
 ): Attention[] {
   const items: Attention[] = [];
@@ -171,13 +209,13 @@ function attentionItems(
   if (rootKeys > 0) {
     items.push({
       level: 'critical',
-      text: `The root account has ${rootKeys === 1 ? 'an access key' : `${rootKeys} access keys`}; no root access key may exist (CIS 1.4, Security Hub IAM.4): delete ${rootKeys === 1 ? 'it' : 'them'}.`,
+      text: `The root account has ${rootKeys === 1 ? 'an access key' : `${rootKeys} access keys`}${inAccounts(report, 'root-key')}; no root access key may exist (CIS 1.4, Security Hub IAM.4): delete ${rootKeys === 1 ? 'it' : 'them'}.`,
     });
   }
   if (overdue > 0) {
     items.push({
       level: 'critical',
-      text: `${overdue} active access key${overdue === 1 ? ' is' : 's are'} overdue for rotation (older than ${report.policy.maxKeyAgeDays} days).`,
+      text: `${overdue} active access key${overdue === 1 ? ' is' : 's are'} overdue for rotation (older than ${report.policy.maxKeyAgeDays} days)${inAccounts(report, 'overdue')}.`,
     });
   }
   if (warnings > 0) {
@@ -196,10 +234,19 @@ function attentionItems(
           : `${expired} exemptions have expired and no longer apply.`,
     });
   }
-  if (eventCount === 0) {
+  const between = `between ${period.from.toISOString()} and ${period.to.toISOString()}`;
+  if (report.accounts) {
+    const silent = (events as readonly AccountEvidence[]).filter((entry) => entry.events.length === 0);
+    if (silent.length > 0) {
+      items.push({
+        level: 'warning',
+        text: `The trail has no records ${between} for ${silent.length} of ${report.accounts.length} accounts: ${listed(silent.map((entry) => entry.account))}.`,
+      });
+    }
+  } else if (events.length === 0) {
     items.push({
       level: 'warning',
-      text: `The trail has no records for account ${report.account} between ${period.from.toISOString()} and ${period.to.toISOString()}.`,
+      text: `The trail has no records for account ${report.account} ${between}.`,
     });
   }
   if (items.length === 0) {
@@ -209,6 +256,18 @@ function attentionItems(
     });
   }
   return items;
+}
+
+/** Which accounts of a pack over several hold keys of this verdict (", in 2 accounts: …"); "" for one account. */
+function inAccounts(report: AuditReport, verdict: 'root-key' | 'overdue'): string {
+  if (!report.accounts) return '';
+  const ids = report.accounts.filter((entry) => entry.summary[verdict] > 0).map((entry) => entry.account);
+  return `, in ${ids.length} account${ids.length === 1 ? '' : 's'}: ${listed(ids)}`;
+}
+
+/** Account IDs for a sentence: all of them up to a dozen, else the first ten and how many more. */
+function listed(ids: readonly string[]): string {
+  return ids.length <= 12 ? ids.join(', ') : `${ids.slice(0, 10).join(', ')} and ${ids.length - 10} more`;
 }
 
 /** The one sentence both renderers print for the trail's verification. */

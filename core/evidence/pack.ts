@@ -33,7 +33,10 @@ export function digestPack(files: readonly PackFile[]): PackDigests {
 export interface Manifest {
   schemaVersion: 1;
   tool: typeof TOOL;
+  /** The account, or "multiple" for a pack over several accounts, which `accounts` then lists. */
   account: string;
+  /** A pack over several accounts (`keywarden evidence --accounts`): each account it has a section for. */
+  accounts?: { account: string; name: string | null }[];
   generatedAt: string;
   asOf: string;
   period: { from: string; to: string };
@@ -64,6 +67,7 @@ export function buildManifest(
     schemaVersion: 1,
     tool: model.tool,
     account: model.account,
+    ...(model.accounts ? { accounts: model.accounts.map(({ account, name }) => ({ account, name })) } : {}),
     generatedAt: model.generatedAt.toISOString(),
     asOf: model.asOf.toISOString(),
     period: { from: model.period.from.toISOString(), to: model.period.to.toISOString() },

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAudit } from '../../core/audit.js';
 import { loadConfig } from '../../core/config.js';
+import { summarize } from '../../core/evaluate.js';
 import type { EvidenceInput, EvidenceTrailRecord, TrailCheck } from '../../core/evidence/model.js';
 import { JsonlTrailStore, type TrailAction } from '../../core/trail/index.js';
 
@@ -111,4 +112,30 @@ export async function writeFixtureTrail(file: string, records = fixtureTrailReco
       reason: record.reason ?? '',
     });
   }
+}
+
+/** The second account of the pack over several accounts (the fixture trail holds one record of it). */
+export const FIXTURE_SECOND_ACCOUNT = '210987654321';
+
+/**
+ * The fixture as a pack over two accounts: reader and ci-deployer's keys moved to a second account, the report
+ * merged as `keywarden audit --accounts` merges it (account "multiple", one `accounts[]` entry each).
+ */
+export async function fixtureAccountsEvidenceInput(): Promise<EvidenceInput> {
+  const input = await fixtureEvidenceInput();
+  const { report } = input;
+  const moved = new Set(['reader', 'ci-deployer']);
+  report.findings = report.findings.map((finding) =>
+    moved.has(finding.user) ? { ...finding, account: FIXTURE_SECOND_ACCOUNT } : finding,
+  );
+  const entry = (account: string, name: string | null) => {
+    const findings = report.findings.filter((finding) => finding.account === account);
+    const users = new Set(findings.map((finding) => finding.user)).size;
+    return { account, name, complete: true, gaps: [], summary: summarize(findings, users) };
+  };
+  report.accounts = [entry(FIXTURE_ACCOUNT, 'research'), entry(FIXTURE_SECOND_ACCOUNT, null)];
+  // The merged total counts the users of each account, as the merge does (no-keys has no finding to move).
+  report.summary = summarize(report.findings, 7);
+  report.account = 'multiple';
+  return input;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderEvidenceHtml } from '../../../core/evidence/html.js';
 import { buildEvidence } from '../../../core/evidence/model.js';
-import { fixtureEvidenceInput } from '../../support/evidence-fixture.js';
+import { fixtureAccountsEvidenceInput, fixtureEvidenceInput } from '../../support/evidence-fixture.js';
 
 const SCRIPT = '<script>document.title="pwned"</script>';
 const IMAGE = '<img src=x onerror="alert(1)">';
@@ -22,6 +22,22 @@ async function hostileInput() {
 }
 
 describe('renderEvidenceHtml', () => {
+  it('renders a pack over two accounts: an overview, then a section per account, each with its own chart', async () => {
+    // Prepare
+    const model = buildEvidence(await fixtureAccountsEvidenceInput());
+
+    // Act
+    const html = renderEvidenceHtml(model);
+
+    // Assess
+    await expect(html).toMatchFileSnapshot('__snapshots__/evidence-accounts.html');
+    for (const account of ['123456789012', '210987654321']) {
+      expect(html).toContain(`<section id="account-${account}" class="account">`);
+      expect(html).toContain(`<title id="chart-title-${account}">`);
+    }
+    expect(html).not.toContain('<section id="keys">');
+  });
+
   it('renders the fixture pack of one account as the reviewed snapshot', async () => {
     // Prepare
     const model = buildEvidence(await fixtureEvidenceInput());
@@ -33,31 +49,37 @@ describe('renderEvidenceHtml', () => {
     await expect(html).toMatchFileSnapshot('__snapshots__/evidence-intact.html');
   });
 
-  it('references nothing outside the file: no scripts, links, images, fonts or URLs', async () => {
-    // Prepare
-    const model = buildEvidence(await fixtureEvidenceInput());
+  it.each([
+    ['one account', fixtureEvidenceInput],
+    ['several accounts', fixtureAccountsEvidenceInput],
+  ])(
+    'references nothing outside the file: no scripts, links, images, fonts or URLs (%s)',
+    async (_, input) => {
+      // Prepare
+      const model = buildEvidence(await input());
 
-    // Act
-    const html = renderEvidenceHtml(model);
+      // Act
+      const html = renderEvidenceHtml(model);
 
-    // Assess
-    for (const outside of [
-      '<script',
-      '<link',
-      '<img',
-      '<iframe',
-      'src=',
-      'href=',
-      'url(',
-      '@import',
-      'http:',
-      'https:',
-    ]) {
-      expect(html.includes(outside), outside).toBe(false);
-    }
-    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
-    expect(html).toContain('<svg viewBox=');
-  });
+      // Assess
+      for (const outside of [
+        '<script',
+        '<link',
+        '<img',
+        '<iframe',
+        'src=',
+        'href=',
+        'url(',
+        '@import',
+        'http:',
+        'https:',
+      ]) {
+        expect(html.includes(outside), outside).toBe(false);
+      }
+      expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
+      expect(html).toContain('<svg viewBox=');
+    },
+  );
 
   it('escapes every untrusted string: user names, reasons, approvers, trail fields, file names', async () => {
     const html = renderEvidenceHtml(buildEvidence(await hostileInput()));

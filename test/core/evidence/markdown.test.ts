@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { renderEvidenceMarkdown } from '../../../core/evidence/markdown.js';
 import { buildEvidence } from '../../../core/evidence/model.js';
-import { fixtureEvidenceInput } from '../../support/evidence-fixture.js';
+import { fixtureAccountsEvidenceInput, fixtureEvidenceInput } from '../../support/evidence-fixture.js';
 
 describe('renderEvidenceMarkdown', () => {
+  it('renders a pack over two accounts with an overview and a section per account, as the reviewed snapshot', async () => {
+    // Prepare
+    const model = buildEvidence(await fixtureAccountsEvidenceInput());
+
+    // Act
+    const markdown = renderEvidenceMarkdown(model);
+
+    // Assess
+    await expect(markdown).toMatchFileSnapshot('__snapshots__/evidence-accounts.md');
+    expect(markdown.indexOf('## Account 123456789012 — research')).toBeLessThan(
+      markdown.indexOf('## Account 210987654321'),
+    );
+    expect(markdown).not.toContain('## Key ages and verdicts');
+  });
+
   it('renders the fixture pack with an intact trail as the reviewed snapshot', async () => {
     // Prepare
     const model = buildEvidence(await fixtureEvidenceInput());

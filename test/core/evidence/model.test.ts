@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildEvidence, defaultPeriod, resolvePeriod } from '../../../core/evidence/model.js';
 import { PART11_MAPPING } from '../../../core/part11.js';
-import { FIXTURE_CONFIG, fixtureEvidenceInput } from '../../support/evidence-fixture.js';
+import {
+  FIXTURE_ACCOUNT,
+  FIXTURE_CONFIG,
+  FIXTURE_SECOND_ACCOUNT,
+  fixtureAccountsEvidenceInput,
+  fixtureEvidenceInput,
+} from '../../support/evidence-fixture.js';
 
 describe('buildEvidence', () => {
   it('shows only this account’s trail records dated within the period, in sequence order', async () => {
@@ -134,5 +140,51 @@ describe('resolvePeriod', () => {
 
   it('throws a usage error naming the flag when a date is not a date', () => {
     expect(() => resolvePeriod({ from: 'last tuesday' }, asOf, 90)).toThrow(/^--from: "last tuesday"/);
+  });
+});
+
+describe('buildEvidence over several accounts', () => {
+  it('gives each account its own keys and its own trail records, and counts only the others', async () => {
+    // Prepare
+    const input = await fixtureAccountsEvidenceInput();
+
+    // Act
+    const model = buildEvidence(input);
+
+    // Assess
+    expect(model.accounts?.map((entry) => [entry.account, entry.name])).toEqual([
+      [FIXTURE_ACCOUNT, 'research'],
+      [FIXTURE_SECOND_ACCOUNT, null],
+    ]);
+    const [first, second] = model.accounts ?? [];
+    expect(new Set(first?.findings.map((f) => f.account))).toEqual(new Set([FIXTURE_ACCOUNT]));
+    expect(new Set(second?.findings.map((f) => f.user))).toEqual(new Set(['reader', 'ci-deployer']));
+    expect((first?.findings.length ?? 0) + (second?.findings.length ?? 0)).toBe(model.findings.length);
+    expect(first?.events.map((record) => record.seq)).toEqual([2, 3, 5]);
+    expect(second?.events.map((record) => record.seq)).toEqual([4]);
+    expect(model.trail.otherAccountEvents).toBe(0);
+  });
+
+  it('leaves a pack of one account without accounts, as it always was', async () => {
+    const model = buildEvidence(await fixtureEvidenceInput());
+
+    expect(model).not.toHaveProperty('accounts');
+  });
+
+  it('names the accounts that hold overdue keys and those without trail records in the period', async () => {
+    // Prepare
+    const input = await fixtureAccountsEvidenceInput();
+    input.trail.records = input.trail.records.filter((record) => record.account === FIXTURE_ACCOUNT);
+
+    // Act
+    const texts = buildEvidence(input).attention.map((item) => item.text);
+
+    // Assess
+    expect(texts.find((text) => text.includes('overdue for rotation'))).toMatch(
+      new RegExp(`, in 1 account: ${FIXTURE_ACCOUNT}\\.$`),
+    );
+    expect(texts).toContain(
+      `The trail has no records between 2026-09-01T00:00:00.000Z and 2026-11-28T09:00:00.000Z for 1 of 2 accounts: ${FIXTURE_SECOND_ACCOUNT}.`,
+    );
   });
 });

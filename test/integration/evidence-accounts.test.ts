@@ -1,0 +1,242 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main.js';
+import { DAY_MS } from '../../core/time.js';
+import { JsonlTrailStore } from '../../core/trail/index.js';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { captureIo } from '../support/io.js';
+import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { type SeededOrganization, seedOrganization } from '../support/organization.js';
+
+const asOf = new Date('2026-11-28T09:00:00Z');
+const ROLE = 'keywarden-audit';
+const OTHER_ACCOUNT = '999999999999';
+
+interface Manifest {
+  account: string;
+  accounts?: Array<{ account: string; name: string | null }>;
+  trail: { intact: boolean; packRecord: { seq: number; hash: string } | null };
+}
+
+describe.skipIf(!motoAvailable())(
+  'keywarden evidence --accounts: one pack, one section per account (moto)',
+  () => {
+    let moto: Moto;
+    let proxy: FaultProxy;
+    let org: SeededOrganization;
+    let dir: string;
+    let trailFile: string;
+    const id = (name: string) => org.accounts.get(name) as string;
+
+    beforeAll(async () => {
+      moto = await startMoto();
+      proxy = await startFaultProxy(moto.endpoint);
+      moto.useInThisProcess();
+      process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+    });
+    afterAll(async () => {
+      await proxy?.close();
+      await moto?.stop();
+    });
+    beforeEach(async () => {
+      proxy.setFaults([]);
+      await moto.reset();
+      org = await seedOrganization(moto, asOf, [
+        {
+          name: 'payments',
+          ou: 'prod',
+          users: [
+            { name: 'pay-ci', keys: [{ ageDays: 120 }] },
+            { name: 'pay-batch', keys: [{ ageDays: 10 }] },
+          ],
+        },
+        { name: 'research', users: [{ name: 'lab-sync', keys: [{ ageDays: 30 }] }] },
+        { name: 'sandbox', ou: 'dev', users: [{ name: 'tinker', keys: [{ ageDays: 200 }] }] },
+      ]);
+      dir = mkdtempSync(join(tmpdir(), 'kw-evidence-accounts-'));
+      trailFile = join(dir, 'trail.jsonl');
+      // One trail holding the rotations of two accounts and a record of an account outside the pack.
+      const trail = new JsonlTrailStore(trailFile);
+      const rotated = [
+        [id('payments'), 'pay-batch'],
+        [id('research'), 'lab-sync'],
+        [OTHER_ACCOUNT, 'elsewhere'],
+      ] as const;
+      for (const [account, user] of rotated) {
+        await trail.append({
+          at: new Date(asOf.getTime() - 10 * DAY_MS),
+          account,
+          actor: `arn:aws:sts::${account}:assumed-role/keywarden-rotation/lambda`,
+          action: 'key.create',
+          user,
+          accessKeyId: null,
+          outcome: 'success',
+          reason: `rotated ${user} in ${account}`,
+        });
+      }
+    });
+
+    async function evidence(flags: string[]) {
+      const captured = captureIo({ env: process.env, now: asOf, cwd: dir });
+      const exitCode = await main(
+        ['evidence', '--trail-file', trailFile, '--as-of', asOf.toISOString(), ...flags],
+        captured.io,
+      );
+      return { exitCode, stdout: captured.stdout(), stderr: captured.stderr() };
+    }
+    const read = (out: string, file: string) => readFileSync(join(dir, out, file), 'utf8');
+    /** The text of a Markdown section, from its heading to the next heading of the same level. */
+    const section = (markdown: string, heading: string) => {
+      const start = markdown.indexOf(`\n${heading}\n`);
+      expect(start, heading).toBeGreaterThan(0);
+      const end = markdown.indexOf('\n## ', start + heading.length + 2);
+      return markdown.slice(start, end === -1 ? undefined : end);
+    };
+
+    it('writes one pack over the listed accounts with a section each: its keys and its trail records', async () => {
+      // Act
+      const run = await evidence([
+        '--accounts',
+        `${id('payments')},${id('research')}`,
+        '--role-name',
+        ROLE,
+        '--out',
+        'pack',
+      ]);
+
+      // Assess
+      expect(run.stderr).not.toContain('Error');
+      expect(run.exitCode).toBe(0);
+      expect(readdirSync(join(dir, 'pack')).sort()).toEqual([
+        'SHA256SUMS',
+        'evidence.html',
+        'evidence.md',
+        'manifest.json',
+      ]);
+      const markdown = read('pack', 'evidence.md');
+      expect(markdown).toContain('# Access key rotation evidence — 2 accounts');
+      const payments = section(markdown, `## Account ${id('payments')}`);
+      const research = section(markdown, `## Account ${id('research')}`);
+      expect(payments).toContain('| pay-ci |');
+      expect(payments).toContain('| pay-batch |');
+      expect(payments).toContain(`rotated pay-batch in ${id('payments')}`);
+      expect(payments).not.toContain('lab-sync');
+      expect(research).toContain('| lab-sync |');
+      expect(research).toContain(`rotated lab-sync in ${id('research')}`);
+      expect(research).not.toContain('pay-ci');
+      // The account outside the pack is counted, never shown; unlisted accounts are not audited.
+      expect(markdown).not.toContain('elsewhere');
+      expect(markdown).toContain('1 record(s) of other accounts in the period are not shown.');
+      expect(markdown).not.toContain('tinker');
+      expect(markdown).toMatch(
+        new RegExp(`1 active access key is overdue for rotation .*, in 1 account: ${id('payments')}\\.`),
+      );
+
+      const html = read('pack', 'evidence.html');
+      expect(html).toContain(`<section id="account-${id('payments')}" class="account">`);
+      expect(html).toContain(`<section id="account-${id('research')}" class="account">`);
+      const titleIds = [...html.matchAll(/<title id="([^"]+)"/g)].map((match) => match[1]);
+      expect(new Set(titleIds).size).toBe(titleIds.length);
+
+      const manifest = JSON.parse(read('pack', 'manifest.json')) as Manifest;
+      expect(manifest.account).toBe('multiple');
+      expect(manifest.accounts).toEqual([
+        { account: id('payments'), name: null },
+        { account: id('research'), name: null },
+      ]);
+      // The pack digest is recorded as the caller's act, in the caller's account.
+      const last = readFileSync(trailFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+        .at(-1);
+      expect(last).toMatchObject({
+        seq: manifest.trail.packRecord?.seq,
+        action: 'evidence.generated',
+        account: org.management,
+        user: '*',
+      });
+      expect(last.reason).toContain('over 2 accounts');
+    });
+
+    it('covers the organization: each account named in its section, the accounts without records told', async () => {
+      // Act
+      const run = await evidence(['--accounts', 'organization', '--role-name', ROLE, '--out', 'pack']);
+
+      // Assess
+      expect(run.exitCode).toBe(0);
+      const markdown = read('pack', 'evidence.md');
+      for (const name of ['payments', 'research', 'sandbox']) {
+        expect(markdown).toContain(`## Account ${id(name)} — ${name}`);
+      }
+      expect(section(markdown, `## Account ${id('sandbox')} — sandbox`)).toContain(
+        `_No trail records for account ${id('sandbox')} in the period._`,
+      );
+      // The management account and sandbox have no rotation in the period: the reviewer is told which.
+      expect(run.stderr).toContain('the trail has no records in the period for 2 of 4 accounts');
+      const status = section(markdown, '## Status');
+      expect(status).toContain('for 2 of 4 accounts:');
+      expect(status).toContain(id('sandbox'));
+      expect(status).toContain(org.management);
+    });
+
+    it('refuses a pack when an account cannot be assumed: exit 3, nothing written, the trail untouched', async () => {
+      // Prepare
+      const missing = `arn:aws:iam::${id('research')}:role/${ROLE}`;
+      proxy.setFaults([
+        {
+          action: 'AssumeRole',
+          roleArn: missing,
+          code: 'AccessDenied',
+          status: 403,
+          message: 'not authorized',
+        },
+      ]);
+      const before = readFileSync(trailFile, 'utf8');
+
+      // Act
+      const run = await evidence([
+        '--accounts',
+        `${id('payments')},${id('research')}`,
+        '--role-name',
+        ROLE,
+        '--out',
+        'pack',
+      ]);
+
+      // Assess
+      expect(run.exitCode).toBe(3);
+      expect(run.stderr).toContain('1 of 2 accounts');
+      expect(run.stderr).toContain('evidence needs a complete audit');
+      expect(run.stderr).toContain(id('research'));
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(dir, 'pack'))).toBe(false);
+      expect(readFileSync(trailFile, 'utf8')).toBe(before);
+    });
+
+    it('refuses --accounts with a saved credential report, and the accounts options without --accounts (exit 2)', async () => {
+      // Act
+      const combined = await evidence([
+        '--accounts',
+        id('payments'),
+        '--role-name',
+        ROLE,
+        '--credential-report',
+        'report.csv',
+        '--out',
+        'pack',
+      ]);
+      const alone = await evidence(['--role-name', ROLE, '--out', 'pack']);
+
+      // Assess
+      expect(combined.exitCode).toBe(2);
+      expect(combined.stderr).toContain('cannot be combined with --accounts');
+      expect(alone.exitCode).toBe(2);
+      expect(alone.stderr).toContain('need --accounts');
+      expect(existsSync(join(dir, 'pack'))).toBe(false);
+      rmSync(dir, { recursive: true, force: true });
+    });
+  },
+);
