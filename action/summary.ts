@@ -102,6 +102,7 @@ function issuesSection(input: SummaryInput): string {
     `- opened: ${list(outcome.opened)}`,
     `- updated: ${list(outcome.updated)}`,
     `- reopened: ${list(outcome.reopened)}`,
+    `- labelled: ${list(outcome.labelled)}`,
     `- closed: ${list(outcome.closed)}`,
     `- unchanged: ${outcome.unchanged}`,
   ];
@@ -140,6 +141,8 @@ function describeDeferred(action: IssueAction): string {
       return `update #${action.number}`;
     case 'reopen':
       return `reopen #${action.number}`;
+    case 'label':
+      return `add the label ${escapeMarkdown(action.labels.join(', '))} to #${action.number}`;
     case 'close':
       return `close #${action.number}${action.reason === 'duplicate' ? ' (duplicate)' : ''}`;
   }

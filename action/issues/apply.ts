@@ -1,7 +1,7 @@
 import { describeError, IncompleteError } from '../../core/errors.js';
 import { splitByAuthor } from './authors.js';
 import type { IssueClient } from './github.js';
-import type { IssueAction, IssuePlan, TrackedIssue } from './plan.js';
+import { accountLabel, type IssueAction, type IssuePlan, type TrackedIssue } from './plan.js';
 import { markersOf } from './render.js';
 
 export interface Repository {
@@ -37,14 +37,14 @@ export async function listTrackedIssues(
         fingerprint: markers.fingerprint,
         digest: markers.digest,
         author: issue.user?.login ?? '',
+        // Listed labels are strings or objects whose name may be missing.
+        labels: issue.labels.flatMap((label) => {
+          const name = typeof label === 'string' ? label : label.name;
+          return name ? [name] : [];
+        }),
       },
     ];
   });
-}
-
-/** The label naming an issue's AWS account, `aws:<account-id>`. */
-export function accountLabel(account: string): string {
-  return `aws:${account}`;
 }
 
 export interface SyncOutcome {
@@ -52,6 +52,8 @@ export interface SyncOutcome {
   updated: number[];
   reopened: number[];
   closed: number[];
+  /** Issues that gained a label they lacked (the account label of an issue filed before it existed). */
+  labelled: number[];
   writes: number;
   deferred: IssueAction[];
   unchanged: number;
@@ -75,6 +77,7 @@ export async function applyIssuePlan(
     updated: [],
     reopened: [],
     closed: [],
+    labelled: [],
     writes: 0,
     deferred: plan.deferred,
     unchanged: plan.unchanged,
@@ -87,7 +90,11 @@ export async function applyIssuePlan(
       await applyOne(client, repository, action, labels, trusted, outcome);
     } catch (err) {
       const done =
-        outcome.opened.length + outcome.updated.length + outcome.reopened.length + outcome.closed.length;
+        outcome.opened.length +
+        outcome.updated.length +
+        outcome.reopened.length +
+        outcome.labelled.length +
+        outcome.closed.length;
       throw new IncompleteError(
         `issue sync stopped at ${describeAction(action)} after ${done} change${done === 1 ? '' : 's'}: ${describeError(err)}`,
         { cause: err },
@@ -135,6 +142,12 @@ async function applyOne(
       await issues.createComment({ ...repository, issue_number: action.number, body: action.comment });
       outcome.writes += 1;
       outcome.reopened.push(action.number);
+      return;
+    case 'label':
+      // addLabels adds to what the issue has; a PATCH with labels would replace a person's labels.
+      await issues.addLabels({ ...repository, issue_number: action.number, labels: action.labels });
+      outcome.writes += 1;
+      outcome.labelled.push(action.number);
       return;
     case 'close':
       await issues.createComment({ ...repository, issue_number: action.number, body: action.comment });

@@ -11,12 +11,16 @@ export interface TrackedIssue {
   digest: string | null;
   /** Login of who opened it; only issues by trusted authors count (action/issues/authors.ts). */
   author: string;
+  /** Names of the labels it carries now, a person's included. */
+  labels: string[];
 }
 
 export type IssueAction =
   | { kind: 'create'; issue: DesiredIssue }
   | { kind: 'update'; number: number; issue: DesiredIssue }
   | { kind: 'reopen'; number: number; issue: DesiredIssue; comment: string }
+  /** Adds labels an issue lacks (addLabels adds; a PATCH with labels would drop a person's labels). */
+  | { kind: 'label'; number: number; labels: string[] }
   | {
       kind: 'close';
       number: number;
@@ -49,16 +53,27 @@ export interface PlanInput {
   runUrl?: string | null;
 }
 
-/** GitHub writes an action costs (a comment is a write of its own). */
-export function writesOf(action: IssueAction): number {
-  return action.kind === 'create' || action.kind === 'update' ? 1 : 2;
+/** The label naming an issue's AWS account, `aws:<account-id>`, so a team can filter the issues of its accounts. */
+export function accountLabel(account: string): string {
+  return `aws:${account}`;
 }
 
-const PRIORITY: Record<IssueAction['kind'], number> = { create: 0, reopen: 1, update: 2, close: 3 };
+/** GitHub writes an action costs (a comment is a write of its own). */
+export function writesOf(action: IssueAction): number {
+  return action.kind === 'reopen' || action.kind === 'close' ? 2 : 1;
+}
+
+/**
+ * A missing account label is its own action, not part of an update or reopen: an unchanged issue needs it too,
+ * and it is one more write either way. It comes after updates, since an issue that says the wrong thing is
+ * worse than one a filter misses, and before closes, since an open violation a team cannot find by its
+ * account is worse than a resolved one left open until the next run.
+ */
+const PRIORITY: Record<IssueAction['kind'], number> = { create: 0, reopen: 1, update: 2, label: 3, close: 4 };
 
 /**
  * Pure: desired issues × issues already filed × accounts scanned completely → the writes to make.
- * Creates come first (worst violation first, as `desired` is ordered), then reopens, updates, closes.
+ * Creates come first (worst violation first, as `desired` is ordered), then reopens, updates, labels, closes.
  */
 export function planIssueSync(input: PlanInput): IssuePlan {
   const byFingerprint = new Map<string, TrackedIssue[]>();
@@ -82,6 +97,7 @@ export function planIssueSync(input: PlanInput): IssuePlan {
     if (keep) {
       if (keep.digest === issue.digest && keep.title === issue.title) unchanged += 1;
       else planned.push({ kind: 'update', number: keep.number, issue });
+      planned.push(...labelIfMissing(keep, issue.account));
       continue;
     }
     const notPlanned = tracked.find((t) => t.stateReason === 'not_planned');
@@ -98,6 +114,7 @@ export function planIssueSync(input: PlanInput): IssuePlan {
         issue,
         comment: `The violation has returned: the audit of account ${issue.account} on ${day} found an access key of this user past the limit again. Reopened ${by}.`,
       });
+      planned.push(...labelIfMissing(lastClosed, issue.account));
     } else {
       planned.push({ kind: 'create', issue });
     }
@@ -140,6 +157,14 @@ export function planIssueSync(input: PlanInput): IssuePlan {
     }
   }
   return { actions, deferred, unchanged, suppressed, untouched };
+}
+
+/** Issues filed before the account label existed, or whose label a person removed, gain it. */
+function labelIfMissing(tracked: TrackedIssue, account: string): IssueAction[] {
+  const label = accountLabel(account);
+  // GitHub label names are case-insensitive: `AWS:<id>` is the same label and adding it again changes nothing.
+  if (tracked.labels.some((name) => name.toLowerCase() === label.toLowerCase())) return [];
+  return [{ kind: 'label', number: tracked.number, labels: [label] }];
 }
 
 function closeAsDuplicate(duplicate: TrackedIssue, keptNumber: number, by: string): IssueAction {

@@ -77,8 +77,12 @@ describe('renderJobSummary', () => {
       updated: [],
       reopened: [],
       closed: [],
-      writes: 1,
-      deferred: [{ kind: 'close', number: 9, fingerprint: 'x', reason: 'completed', comment: '' }],
+      labelled: [3],
+      writes: 2,
+      deferred: [
+        { kind: 'label', number: 4, labels: ['aws:123456789012'] },
+        { kind: 'close', number: 9, fingerprint: 'x', reason: 'completed', comment: '' },
+      ],
       ignored: [],
       unchanged: 0,
       suppressed: [],
@@ -92,9 +96,11 @@ describe('renderJobSummary', () => {
       issueError: null,
       reportPath: '/tmp/report.json',
     });
-    expect(text).toContain('held back 1 change');
+    expect(text).toContain('held back 2 changes');
+    expect(text).toContain('- add the label aws:123456789012 to #4');
     expect(text).toContain('- close #9');
     expect(text).toContain('- opened: #1');
+    expect(text).toContain('- labelled: #3');
     expect(text.includes('AKIAIOSFODNN7EXAMPLE')).toBe(false);
   });
 });

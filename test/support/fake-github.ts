@@ -193,9 +193,7 @@ export class FakeGitHub {
           : [200, privateUser(this.tokenLogin)];
       case 'POST /repos/{owner}/{repo}/issues': {
         const now = new Date().toISOString();
-        const labels = ((body?.labels as (string | { name: string })[]) ?? []).map((l) =>
-          typeof l === 'string' ? l : l.name,
-        );
+        const labels = uniqueLabels([], labelNames((body?.labels as unknown[]) ?? []));
         const created = this.seedIssue({
           title: String(body?.title),
           body: (body?.body as string) ?? null,
@@ -210,6 +208,11 @@ export class FakeGitHub {
         const now = new Date().toISOString();
         if (typeof body?.title === 'string') issue.title = body.title;
         if (typeof body?.body === 'string') issue.body = body.body;
+        // GitHub replaces the whole set: a PATCH with labels drops the labels a person added.
+        if (Array.isArray(body?.labels)) {
+          issue.labels = uniqueLabels([], labelNames(body.labels));
+          for (const label of issue.labels) this.labels.add(label);
+        }
         if (body?.state === 'closed' && issue.state === 'open') {
           issue.state = 'closed';
           issue.closedAt = now;
@@ -221,6 +224,15 @@ export class FakeGitHub {
         }
         issue.updatedAt = now;
         return [200, this.issueJson(issue)];
+      }
+      case 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': {
+        if (!issue) return [404, { message: 'Not Found' }];
+        // Adds to the issue's labels (creating unknown ones in the repository) and answers with all of them.
+        const added = labelNames(Array.isArray(body) ? body : ((body?.labels as unknown[]) ?? []));
+        issue.labels = uniqueLabels(issue.labels, added);
+        for (const label of issue.labels) this.labels.add(label);
+        issue.updatedAt = new Date().toISOString();
+        return [200, this.labelsJson(issue)];
       }
       case 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': {
         if (!issue) return [404, { message: 'Not Found' }];
@@ -287,15 +299,7 @@ export class FakeGitHub {
       title: issue.title,
       body: issue.body,
       user: user(issue.author ?? ACTOR),
-      labels: issue.labels.map((name, index) => ({
-        id: 100 + index,
-        node_id: `LA_${name}`,
-        url: `${base}/labels/${encodeURIComponent(name)}`,
-        name,
-        description: null,
-        color: 'ededed',
-        default: false,
-      })),
+      labels: this.labelsJson(issue),
       assignee: null,
       assignees: [],
       milestone: null,
@@ -319,6 +323,19 @@ export class FakeGitHub {
     };
   }
 
+  private labelsJson(issue: FakeIssue): Record<string, unknown>[] {
+    const base = `${this.baseUrl}/repos/${this.owner}/${this.repo}`;
+    return issue.labels.map((name, index) => ({
+      id: 100 + index,
+      node_id: `LA_${name}`,
+      url: `${base}/labels/${encodeURIComponent(name)}`,
+      name,
+      description: null,
+      color: 'ededed',
+      default: false,
+    }));
+  }
+
   private send(
     res: ServerResponse,
     matched: MatchedOperation | null,
@@ -335,6 +352,26 @@ export class FakeGitHub {
     this.traffic.push(text);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(text);
   }
+}
+
+/** Label names from a request: strings or objects with a name. */
+function labelNames(labels: readonly unknown[]): string[] {
+  return labels.flatMap((label) =>
+    typeof label === 'string'
+      ? [label]
+      : typeof (label as { name?: unknown })?.name === 'string'
+        ? [(label as { name: string }).name]
+        : [],
+  );
+}
+
+/** GitHub label names are case-insensitive: a name the issue already has (in any case) is not added again. */
+function uniqueLabels(existing: readonly string[], added: readonly string[]): string[] {
+  const result = [...existing];
+  for (const label of added) {
+    if (!result.some((name) => name.toLowerCase() === label.toLowerCase())) result.push(label);
+  }
+  return result;
 }
 
 function user(login = ACTOR): Record<string, unknown> {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type IssueAction, planIssueSync, type TrackedIssue } from '../../../action/issues/plan.js';
+import {
+  accountLabel,
+  type IssueAction,
+  planIssueSync,
+  type TrackedIssue,
+  writesOf,
+} from '../../../action/issues/plan.js';
 import type { DesiredIssue } from '../../../action/issues/render.js';
 import { fingerprint } from '../../../core/fingerprint.js';
 
@@ -27,6 +33,7 @@ function tracked(issue: DesiredIssue, number: number, overrides: Partial<Tracked
     fingerprint: issue.fingerprint,
     digest: issue.digest,
     author: 'github-actions[bot]',
+    labels: ['iam-key-rotation', accountLabel(issue.account)],
     ...overrides,
   };
 }
@@ -171,5 +178,95 @@ describe('planIssueSync', () => {
     const result = plan({ desired: [desired('a')], maxWrites: 0 });
     expect(result.actions).toEqual([]);
     expect(result.deferred).toHaveLength(1);
+  });
+
+  it('adds the account label to an unchanged open issue that lacks it, as one write', () => {
+    // Prepare: filed before the account label existed; a person added a label of their own.
+    const alice = desired('alice');
+    const old = tracked(alice, 7, { labels: ['iam-key-rotation', 'team:payments'] });
+    // Act
+    const result = plan({ desired: [alice], existing: [old] });
+    // Assess
+    expect(result.actions).toEqual([{ kind: 'label', number: 7, labels: [`aws:${ACCOUNT}`] }]);
+    expect(result.actions.map(writesOf)).toEqual([1]);
+    expect(result.unchanged).toBe(1);
+  });
+
+  it('labels an issue it updates or reopens, after the update or reopen', () => {
+    // Prepare
+    const alice = desired('alice', 'new');
+    const bob = desired('bob');
+    // Act
+    const result = plan({
+      desired: [alice, bob],
+      existing: [
+        tracked(alice, 7, { digest: 'old', labels: ['iam-key-rotation'] }),
+        tracked(bob, 8, { state: 'closed', stateReason: 'completed', labels: [] }),
+      ],
+    });
+    // Assess
+    expect(kinds(result.actions)).toEqual(['reopen #8', 'update #7', 'label #7', 'label #8']);
+  });
+
+  it('makes no label write for an issue that has its account label, in any letter case', () => {
+    // Prepare: GitHub label names are case-insensitive, so adding `aws:…` again would change nothing.
+    const alice = desired('alice');
+    const bob = desired('bob', 'new');
+    // Act
+    const result = plan({
+      desired: [alice, bob],
+      existing: [
+        tracked(alice, 7, { labels: ['iam-key-rotation', `AWS:${ACCOUNT}`] }),
+        tracked(bob, 8, { digest: 'old' }),
+      ],
+    });
+    // Assess
+    expect(kinds(result.actions)).toEqual(['update #8']);
+    expect(result.unchanged).toBe(1);
+  });
+
+  it('labels only issues it keeps open for a violation', () => {
+    // Prepare: a duplicate to close, one closed as not planned, one of an account not scanned completely.
+    const alice = desired('alice');
+    const bob = desired('bob');
+    const carol = desired('carol', 'd1', OTHER_ACCOUNT);
+    // Act
+    const result = plan({
+      desired: [alice, bob],
+      existing: [
+        tracked(alice, 4),
+        tracked(alice, 9, { labels: [] }),
+        tracked(bob, 5, { state: 'closed', stateReason: 'not_planned', labels: [] }),
+        tracked(carol, 6, { labels: [] }),
+      ],
+    });
+    // Assess
+    expect(kinds(result.actions)).toEqual(['close #9']);
+    expect(result.suppressed.map((i) => i.number)).toEqual([5]);
+    expect(result.untouched.map((i) => i.number)).toEqual([6]);
+  });
+
+  it('puts label writes after updates and before closes, each counted against the cap', () => {
+    // Prepare
+    const a = desired('a');
+    const changed = desired('changed', 'new');
+    const unlabelled = desired('unlabelled');
+    const gone = desired('gone');
+    const input = {
+      desired: [a, changed, unlabelled],
+      existing: [
+        tracked(gone, 1),
+        tracked(changed, 2, { digest: 'old' }),
+        tracked(unlabelled, 3, { labels: ['iam-key-rotation'] }),
+      ],
+    };
+    // Act
+    const three = plan({ ...input, maxWrites: 3 });
+    const two = plan({ ...input, maxWrites: 2 });
+    // Assess
+    expect(kinds(three.actions)).toEqual(['create a', 'update #2', 'label #3']);
+    expect(kinds(three.deferred)).toEqual(['close #1']);
+    expect(kinds(two.actions)).toEqual(['create a', 'update #2']);
+    expect(kinds(two.deferred)).toEqual(['label #3', 'close #1']);
   });
 });
