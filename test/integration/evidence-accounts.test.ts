@@ -1,10 +1,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
 import { DAY_MS } from '../../core/time.js';
-import { JsonlTrailStore } from '../../core/trail/index.js';
+import { JsonlTrailStore, S3TrailStore } from '../../core/trail/index.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { captureIo } from '../support/io.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
@@ -214,6 +215,44 @@ describe.skipIf(!motoAvailable())(
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(existsSync(join(dir, 'pack'))).toBe(false);
       expect(readFileSync(trailFile, 'utf8')).toBe(before);
+    });
+
+    it('runs the README example as written: the organization, an S3 trail, one pack', async () => {
+      // Prepare: the README's command, and the trail bucket it names, with a record of the payments account.
+      const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+      const evidenceSection = readme.slice(readme.indexOf('<!-- section:evidence -->'));
+      const example = /```bash\n([\s\S]*?)```/.exec(evidenceSection)?.[1] ?? '';
+      const argv = example.replace(/\\\n/g, ' ').trim().split(/\s+/);
+      expect(argv.slice(0, 2)).toEqual(['keywarden', 'evidence']);
+      const bucket = argv[argv.indexOf('--trail-bucket') + 1] as string;
+      const out = argv[argv.indexOf('--out') + 1] as string;
+      const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+      s3.destroy();
+      await new S3TrailStore({ bucket, prefix: 'trail/', retentionDays: 2557 }).append({
+        at: new Date(asOf.getTime() - DAY_MS),
+        account: id('payments'),
+        actor: 'lambda:keywarden-rotation',
+        action: 'key.create',
+        user: 'pay-batch',
+        accessKeyId: null,
+        outcome: 'success',
+        reason: 'key age 80 days reached rotateAtDays 80',
+      });
+      const captured = captureIo({ env: process.env, now: asOf, cwd: dir });
+
+      // Act
+      const exitCode = await main([...argv.slice(1), '--as-of', asOf.toISOString()], captured.io);
+
+      // Assess
+      expect(captured.stderr()).toContain(`evidence written to ${out}`);
+      expect(exitCode).toBe(0);
+      const markdown = read(out, 'evidence.md');
+      expect(section(markdown, `## Account ${id('payments')} — payments`)).toContain('key age 80 days');
+      const manifest = JSON.parse(read(out, 'manifest.json')) as Manifest;
+      expect(manifest.accounts?.map((entry) => entry.account).sort()).toEqual(
+        [org.management, id('payments'), id('research'), id('sandbox')].sort(),
+      );
     });
 
     it('refuses --accounts with a saved credential report, and the accounts options without --accounts (exit 2)', async () => {
