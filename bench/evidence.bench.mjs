@@ -1,5 +1,6 @@
 // Benchmark of the evidence pack for one large account: 10,000 users (one key each) and 20,000 trail records.
 // Baseline, measured in the same run: the audit's own Markdown report of the same findings (core/report).
+// Then the same keys and records spread over 200 accounts (`--accounts`: a section each), against the one account.
 // Prints the time of each step and its ratio to the baseline; `npm run bench evidence` runs it alone.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +9,7 @@ import './load-ts.mjs';
 const USERS = 10_000;
 const TRAIL_RECORDS = 20_000;
 const ROUNDS = 5;
+const ACCOUNTS = 200;
 
 async function loadCore() {
   const load = (path) => import(pathToFileURL(join(import.meta.dirname, '..', path)).href);
@@ -72,6 +74,39 @@ function syntheticInput(core) {
   };
 }
 
+/** The same keys and records over ACCOUNTS accounts, merged as `runAccountsAudit` merges them. */
+function spreadOverAccounts(core, input) {
+  const accountOf = (i) => String(100000000000 + (i % ACCOUNTS));
+  const findings = input.report.findings.map((finding, i) => ({ ...finding, account: accountOf(i) }));
+  const accounts = Array.from({ length: ACCOUNTS }, (_, a) => {
+    const own = findings.filter((finding) => finding.account === accountOf(a));
+    return {
+      account: accountOf(a),
+      name: `account-${a}`,
+      complete: true,
+      gaps: [],
+      summary: core.summarize(own, own.length),
+    };
+  });
+  const records = input.trail.records.map((record, i) => ({ ...record, account: accountOf(i) }));
+  return {
+    ...input,
+    report: { ...input.report, account: 'multiple', findings, accounts },
+    trail: { ...input.trail, records },
+  };
+}
+
+function wholePack(core, input) {
+  const model = core.buildEvidence(input);
+  const html = core.renderEvidenceHtml(model);
+  const markdown = core.renderEvidenceMarkdown(model);
+  core.digestPack([
+    { name: 'evidence.html', content: html },
+    { name: 'evidence.md', content: markdown },
+  ]);
+  return { html, markdown };
+}
+
 function best(work) {
   let fastest = Number.POSITIVE_INFINITY;
   let result;
@@ -116,7 +151,13 @@ export async function benchEvidence() {
   console.log(
     `  sizes: evidence.html ${(Buffer.byteLength(html.result) / 1024).toFixed(0)} KiB, evidence.md ${(Buffer.byteLength(markdown.result) / 1024).toFixed(0)} KiB`,
   );
-  return { baselineMs: baseline.ms, packMs: total };
+  const one = best(() => wholePack(core, input));
+  const spread = spreadOverAccounts(core, input);
+  const many = best(() => wholePack(core, spread));
+  console.log(
+    `  ${`the same over ${ACCOUNTS} accounts (a section each)`.padEnd(38)} ${many.ms.toFixed(1).padStart(8)} ms  ${(many.ms / one.ms).toFixed(2)}× the one-account pack (${one.ms.toFixed(1)} ms); evidence.html ${(Buffer.byteLength(many.result.html) / 1024).toFixed(0)} KiB`,
+  );
+  return { baselineMs: baseline.ms, packMs: total, accountsRatio: many.ms / one.ms };
 }
 
 await benchEvidence();
