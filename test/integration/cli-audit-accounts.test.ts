@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { type FaultProxy, useMotoBehindFaultProxy } from '../support/fault-proxy.js';
 import { captureIo } from '../support/io.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { type Moto, motoAvailable } from '../support/moto.js';
 import { type SeededOrganization, seedOrganization } from '../support/organization.js';
 
 const asOf = new Date('2026-11-28T00:00:00Z');
@@ -26,15 +26,9 @@ describe.skipIf(!motoAvailable())('keywarden audit --accounts against an organiz
   let org: SeededOrganization;
   const id = (name: string) => org.accounts.get(name) as string;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-    proxy = await startFaultProxy(moto.endpoint);
-    moto.useInThisProcess();
-    process.env.AWS_ENDPOINT_URL = proxy.endpoint;
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await moto?.stop();
+  useMotoBehindFaultProxy((started, faults) => {
+    moto = started;
+    proxy = faults;
   });
   beforeEach(async () => {
     proxy.setFaults([]);

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
-import { denied, type FaultProxy, startFaultProxy, throttled } from '../support/fault-proxy.js';
+import { denied, type FaultProxy, throttled, useMotoBehindFaultProxy } from '../support/fault-proxy.js';
 import { seedIam } from '../support/iam-seed.js';
 import { captureIo } from '../support/io.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { type Moto, motoAvailable } from '../support/moto.js';
 
 const asOf = new Date('2026-11-28T00:00:00Z');
 
@@ -11,15 +11,9 @@ describe.skipIf(!motoAvailable())('keywarden audit against moto (in-process)', (
   let moto: Moto;
   let proxy: FaultProxy;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-    proxy = await startFaultProxy(moto.endpoint);
-    moto.useInThisProcess();
-    process.env.AWS_ENDPOINT_URL = proxy.endpoint;
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await moto?.stop();
+  useMotoBehindFaultProxy((started, faults) => {
+    moto = started;
+    proxy = faults;
   });
   beforeEach(async () => {
     proxy.setFaults([]);

@@ -2,13 +2,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
 import { DAY_MS } from '../../core/time.js';
 import { JsonlTrailStore, S3TrailStore } from '../../core/trail/index.js';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { type FaultProxy, useMotoBehindFaultProxy } from '../support/fault-proxy.js';
 import { captureIo } from '../support/io.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { type Moto, motoAvailable } from '../support/moto.js';
 import { type SeededOrganization, seedOrganization } from '../support/organization.js';
 
 const asOf = new Date('2026-11-28T09:00:00Z');
@@ -31,15 +31,9 @@ describe.skipIf(!motoAvailable())(
     let trailFile: string;
     const id = (name: string) => org.accounts.get(name) as string;
 
-    beforeAll(async () => {
-      moto = await startMoto();
-      proxy = await startFaultProxy(moto.endpoint);
-      moto.useInThisProcess();
-      process.env.AWS_ENDPOINT_URL = proxy.endpoint;
-    });
-    afterAll(async () => {
-      await proxy?.close();
-      await moto?.stop();
+    useMotoBehindFaultProxy((started, faults) => {
+      moto = started;
+      proxy = faults;
     });
     beforeEach(async () => {
       proxy.setFaults([]);

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { type Moto, startMoto } from './moto.js';
 
 /** An IAM error to answer instead of moto, for requests of `action` (and `userName`, when given). */
 export interface Fault {
@@ -102,3 +104,23 @@ export const throttled = (action: string, userName?: string): Fault => ({
   status: 400,
   message: 'Rate exceeded',
 });
+
+/**
+ * A suite's moto behind a fault proxy: started once, the SDK in this process pointed at the proxy
+ * (AWS_ENDPOINT_URL), both stopped after the suite. `onReady` receives them before the first test.
+ */
+export function useMotoBehindFaultProxy(onReady: (moto: Moto, proxy: FaultProxy) => void): void {
+  let moto: Moto | undefined;
+  let proxy: FaultProxy | undefined;
+  beforeAll(async () => {
+    moto = await startMoto();
+    proxy = await startFaultProxy(moto.endpoint);
+    moto.useInThisProcess();
+    process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+    onReady(moto, proxy);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await moto?.stop();
+  });
+}
