@@ -10,11 +10,12 @@ import { type ActionResult, type ExecutorContext, isNamed, type TargetUser } fro
 import { firstKeyWinner } from './first-key.js';
 import { ManagedSecret } from './managed-secret.js';
 import { newKeyNotice, reminderNotice } from './notices.js';
-import type { PlannedAction } from './planner.js';
+import { ownershipProblem, type PlannedAction } from './planner.js';
 import {
   type Delivery,
   encodePending,
   encodeStamp,
+  ownerBindingOf,
   type PendingOp,
   type SecretState,
   STATE_TAGS,
@@ -305,20 +306,18 @@ export class UserExecutor {
 
   /**
    * Creates the managed secret if the user has none yet, and binds it to its owner (owner-only policy,
-   * then the owner-id tag) if it is not bound yet. The planner blocks a secret bound to someone else.
+   * then the owner-id tag) if it is not bound yet. The planner blocks a secret bound to someone else or with
+   * an empty owner tag (`ownershipProblem`); a secret another run creates meanwhile is checked the same way.
    */
   private async ensureSecret(pending?: SecretState['pending']): Promise<void> {
     if (!this.secret) {
       const name = secretNameFor(this.state.account, this.state.user);
       const managed = new ManagedSecret(this.context.clients.secrets, name);
       const created = await managed.create(this.owner, this.context.kmsKeyId, pending ?? null);
-      // Another run created it first: take its state (and whom it is bound to) from AWS.
+      // Another run created it first: take its state (and whom it is bound to) from AWS, by the planner's rule.
       const existing = created ? null : await managed.read();
-      if (existing?.ownerId && existing.ownerId !== this.owner.id) {
-        throw new IncompleteError(
-          `${name} was just created for another user of this name (unique ID ${existing.ownerId}): not written to`,
-        );
-      }
+      const problem = ownershipProblem(existing, this.owner.name, this.owner.id);
+      if (problem) throw new IncompleteError(`${problem} (another run had just created it)`);
       this.secret = existing ?? {
         name,
         ownerId: null,
@@ -333,7 +332,8 @@ export class UserExecutor {
       await this.tag({ [STATE_TAGS.pending]: encodePending(pending) });
     }
     this.secret = { ...this.secret, pending: pending ?? this.secret.pending };
-    if (this.secret.ownerId === null) {
+    // Only a secret with no owner tag at all is bound; the planner blocks every other one but the owner's.
+    if (ownerBindingOf(this.secret.ownerId, this.owner.id) === 'unbound') {
       await this.managedSecret.bind(this.owner);
       this.secret = { ...this.secret, ownerId: this.owner.id };
     }

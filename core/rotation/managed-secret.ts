@@ -39,7 +39,8 @@ export class ManagedSecret {
       const current = currentVersion ? keyOfVersionId(currentVersion) : null;
       return {
         name: this.name,
-        ownerId: tags[STATE_TAGS.ownerId] || null,
+        // Kept as found, even empty: an empty owner tag is not a missing one (ownerBindingOf).
+        ownerId: tags[STATE_TAGS.ownerId] ?? null,
         currentKeyId: current?.keyId ?? null,
         currentDelivery: current?.delivery ?? 'secrets-manager',
         pending: decodePending(tags[STATE_TAGS.pending]),

@@ -1,7 +1,15 @@
 import { activeExemption, type Config } from '../config-schema.js';
 import { wholeDaysBetween } from '../time.js';
 import type { TrailAction, TrailRecord } from '../trail/index.js';
-import type { Delivery, KeyState, SecretState, Stamp, UserState } from './state.js';
+import {
+  type Delivery,
+  type KeyState,
+  ownerBindingOf,
+  type SecretState,
+  STATE_TAGS,
+  type Stamp,
+  type UserState,
+} from './state.js';
 import { CLOCK_SKEW_MS, isDue, type RotationPolicy, timelineOf } from './timeline.js';
 
 /**
@@ -67,9 +75,10 @@ const isoDay = (date: Date) => date.toISOString().slice(0, 10);
  * holding it is deleted first), and two active keys that keywarden did not make block the user.
  */
 export function planUser(state: UserState, config: Config, now: Date, options: PlanOptions = {}): Plan {
-  // Checked before anything, repairs included: a secret bound to another user is never written to.
-  const foreign = foreignSecretProblem(state);
-  if (foreign) return { user: state.user, status: 'blocked', actions: [], reason: foreign, next: null };
+  // Checked before anything, repairs included: a secret bound to another user, or to nobody keywarden can
+  // verify (an empty owner tag), is never written to.
+  const ownership = ownershipProblem(state.secret, state.user, state.userId);
+  if (ownership) return { user: state.user, status: 'blocked', actions: [], reason: ownership, next: null };
   const recovery = planRecovery(state, options.recordsSincePending ?? [], now);
   const result = (
     status: PlanStatus,
@@ -219,17 +228,37 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
 }
 
 /**
- * A secret tagged with another unique ID than the user's belongs to a deleted user of the same name: the
- * re-created user must not inherit it, and keywarden never writes to it.
+ * Why keywarden must not write to the user's secret, or null when it may (bound to the user, or not bound
+ * yet). A secret tagged with another unique ID belongs to a deleted user of the same name: the re-created
+ * user must not inherit it. A secret whose owner tag is empty is bound to nobody keywarden can verify, and
+ * the role can no longer bind it (see `ownerBindingOf`). Either way a person must act; keywarden writes nothing.
  */
-function foreignSecretProblem(state: UserState): string | null {
-  const ownerId = state.secret?.ownerId;
-  if (!ownerId || ownerId === state.userId) return null;
-  return (
-    `${state.secret?.name} belongs to an earlier user of this name (unique ID ${ownerId}; ${state.user} is now ${state.userId}): ` +
-    `keywarden does not write to it; check who still uses its key, then delete it ` +
-    `(aws secretsmanager delete-secret --secret-id ${state.secret?.name}) and run again`
-  );
+export function ownershipProblem(
+  secret: Pick<SecretState, 'name' | 'ownerId'> | null,
+  user: string,
+  userId: string,
+): string | null {
+  if (!secret) return null;
+  const { name, ownerId } = secret;
+  switch (ownerBindingOf(ownerId, userId)) {
+    case 'unbound':
+    case 'owner':
+      return null;
+    case 'other':
+      return (
+        `${name} belongs to an earlier user of this name (unique ID ${ownerId}; ${user} is now ${userId}): ` +
+        `keywarden does not write to it; check who still uses its key, then delete it ` +
+        `(aws secretsmanager delete-secret --secret-id ${name}) and run again`
+      );
+    case 'unverifiable':
+      return (
+        `${name}: its ${STATE_TAGS.ownerId} tag is empty, so it is bound to no user keywarden can verify, and ` +
+        `keywarden may not bind it now: it writes nothing to it. Check its resource policy and stored key, then ` +
+        `either remove the tag (aws secretsmanager untag-resource --secret-id ${name} --tag-keys ${STATE_TAGS.ownerId}) ` +
+        `so that the next run binds it to ${user} (${userId}), or delete it ` +
+        `(aws secretsmanager delete-secret --secret-id ${name}), and run again`
+      );
+  }
 }
 
 type Result = (status: PlanStatus, reason: string, actions?: PlannedAction[], next?: Plan['next']) => Plan;

@@ -54,7 +54,10 @@ export interface Stamp {
 
 export interface SecretState {
   name: string;
-  /** The `keywarden:owner-id` tag: the unique ID of the user the secret is bound to (null: not bound yet). */
+  /**
+   * The `keywarden:owner-id` tag as found: the unique ID of the user the secret is bound to; null when the
+   * secret has no such tag (not bound yet). An empty or blank value is kept as it is: see `ownerBindingOf`.
+   */
   ownerId: string | null;
   /** The key whose secret is stored (AWSCURRENT), or null when no value was stored yet. */
   currentKeyId: string | null;
@@ -63,6 +66,26 @@ export interface SecretState {
   pending: { op: PendingOp; keyId: string | null; at: Date } | null;
   deactivated: Stamp | null;
   notified: Stamp | null;
+}
+
+/**
+ * Whom a managed secret is bound to, read from its `keywarden:owner-id` tag, for the user whose name it has:
+ * - `unbound`: no tag. Only then may the rotation role set the resource policy and the owner tag (it is
+ *   allowed both only while `aws:ResourceTag/keywarden:owner-id` is Null), so keywarden binds it first.
+ * - `owner`: the tag is this user's unique ID.
+ * - `other`: another unique ID (a deleted user of the same name): never written to.
+ * - `unverifiable`: the tag is there but empty or blank (someone set it so; no keywarden call writes it).
+ *   This is not "unbound": the tag key exists, so the role may no longer bind the secret (PutResourcePolicy
+ *   and a new owner tag are denied), while it could still store a value in it — under a resource policy
+ *   nobody checked admits only this user. So it is treated like `other`: blocked, never written, until a
+ *   person checks the secret and removes the tag (the next run binds it) or deletes the secret.
+ */
+export type OwnerBinding = 'unbound' | 'owner' | 'other' | 'unverifiable';
+
+export function ownerBindingOf(ownerId: string | null, userId: string): OwnerBinding {
+  if (ownerId === null) return 'unbound';
+  if (ownerId.trim() === '') return 'unverifiable';
+  return ownerId === userId ? 'owner' : 'other';
 }
 
 export interface UserState {

@@ -6,21 +6,24 @@ import {
   TagUserCommand,
 } from '@aws-sdk/client-iam';
 import {
+  CreateSecretCommand,
   DescribeSecretCommand,
   GetResourcePolicyCommand,
   GetSecretValueCommand,
+  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { secretNameFor } from '../../../core/rotation/index.js';
 import { JsonlTrailStore } from '../../../core/trail/index.js';
 import { CallLog, instrumentClient } from '../../support/fault-injection.js';
-import { motoAvailable } from '../../support/moto.js';
+import { type Moto, motoAvailable } from '../../support/moto.js';
 import { ACCOUNT, type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
 
 describe.skipIf(!motoAvailable())('who a stored key belongs to, against moto', () => {
   let bed: RotationBed;
+  let motoServer: Moto;
   useRotationSuite(
     asOf,
     [
@@ -29,7 +32,8 @@ describe.skipIf(!motoAvailable())('who a stored key belongs to, against moto', (
       { name: 'carol', keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
       { name: 'newcomer' },
     ],
-    (_moto, ready) => {
+    (moto, ready) => {
+      motoServer = moto;
       bed = ready;
     },
   );
@@ -111,6 +115,91 @@ describe.skipIf(!motoAvailable())('who a stored key belongs to, against moto', (
     expect(run.users[0]?.reason).toContain('aws secretsmanager delete-secret');
     expect(await bed.keys('carol')).toEqual([]);
     expect(await secretOf('carol')).toEqual(before);
+  });
+
+  /** The secret as a person (or an old crash) left it: the owner tag there, with an empty value. */
+  const leaveEmptyOwnerTag = (client: SecretsManagerClient, user: string, value: string) =>
+    client.send(
+      new CreateSecretCommand({
+        Name: secretNameFor(ACCOUNT, user),
+        Tags: [
+          { Key: 'keywarden:managed-by', Value: 'keywarden' },
+          { Key: 'keywarden:owner-id', Value: value },
+        ],
+      }),
+    );
+  const describeTags = async (user: string) => {
+    const described = await bed.secrets.send(
+      new DescribeSecretCommand({ SecretId: secretNameFor(ACCOUNT, user) }),
+    );
+    return {
+      tags: Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
+      versions: described.VersionIdsToStages ?? {},
+    };
+  };
+
+  it.each([
+    ['empty', ''],
+    ['blank', '   '],
+  ])(
+    'reports a secret whose owner-id tag is %s blocked, and neither binds nor writes it',
+    async (_, value) => {
+      // Prepare: carol's key is due; her secret exists with the owner tag, but it names nobody.
+      await leaveEmptyOwnerTag(bed.secrets, 'carol', value);
+      const before = await describeTags('carol');
+      const keysBefore = await bed.keys('carol');
+      const log = new CallLog();
+      instrumentClient(bed.iam, log);
+      instrumentClient(bed.secrets, log);
+
+      // Act
+      const run = await bed.run({ users: ['carol'] });
+
+      // Assess: blocked with what a person must do; no bind (the role is denied it), no key, nothing stored.
+      expect(run.users[0]).toMatchObject({ status: 'blocked', actions: [] });
+      expect(run.users[0]?.reason).toContain('keywarden:owner-id tag is empty');
+      expect(run.users[0]?.reason).toContain('aws secretsmanager untag-resource');
+      expect(run.users[0]?.reason).toContain('aws secretsmanager delete-secret');
+      for (const call of ['PutResourcePolicy', 'TagResource', 'PutSecretValue', 'CreateAccessKey'])
+        expect(log.count(call)).toBe(0);
+      expect(await describeTags('carol')).toEqual(before);
+      expect(await bed.keys('carol')).toEqual(keysBefore);
+      expect(await bed.trail.read()).toEqual([]);
+    },
+  );
+
+  it('writes nothing to a secret another run just created with an empty owner-id tag', async () => {
+    // Prepare: carol has no secret when read; just before this run creates it, a rival leaves it unbound-but-tagged.
+    const rival = new SecretsManagerClient({ region: 'us-east-1', endpoint: motoServer.endpoint });
+    let raced = false;
+    bed.secrets.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'CreateSecretCommand' && !raced) {
+          raced = true;
+          await leaveEmptyOwnerTag(rival, 'carol', '');
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'rivalCreatesSecret' },
+    );
+    const log = new CallLog();
+    instrumentClient(bed.secrets, log);
+
+    // Act
+    const run = await bed.run({ users: ['carol'] });
+    rival.destroy();
+    const next = await bed.run({ users: ['carol'] });
+
+    // Assess: the executor reads it by the planner's rule: this run fails, the next one reports it blocked.
+    expect(raced).toBe(true);
+    expect(run.users[0]?.status).toBe('failed');
+    expect(next.users[0]?.status).toBe('blocked');
+    expect(run.users[0]?.reason).toContain('keywarden:owner-id tag is empty');
+    for (const call of ['PutResourcePolicy', 'TagResource', 'PutSecretValue'])
+      expect(log.count(call)).toBe(0);
+    expect((await describeTags('carol')).tags['keywarden:owner-id']).toBe('');
+    expect(await bed.keys('carol')).toHaveLength(1);
+    expect(await bed.trail.read()).toEqual([]);
   });
 
   it('issues exactly one first key when two runs start at once on a keyless user', async () => {

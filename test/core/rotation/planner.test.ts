@@ -214,6 +214,36 @@ describe('planUser', () => {
     expect(plan.reason).toContain('belongs to an earlier user of this name (unique ID AIDAEARLIER');
   });
 
+  it.each([
+    ['empty', ''],
+    ['blank', ' \t'],
+  ])(
+    'blocks, repairing nothing, when the owner-id tag is %s (bound to nobody it can verify)',
+    (_, ownerId) => {
+      const stored = secret({
+        ownerId,
+        currentKeyId: 'KEY',
+        pending: { op: 'create', keyId: null, at: daysAgo(0.01) },
+      });
+      const plan = planUser(user([key('KEY', 81)], stored), config, now);
+      expect(plan).toMatchObject({ status: 'blocked', actions: [], next: null });
+      expect(plan.reason).toContain('keywarden:owner-id tag is empty');
+      expect(plan.reason).toContain(
+        'aws secretsmanager untag-resource --secret-id keywarden/123456789012/alice --tag-keys keywarden:owner-id',
+      );
+      expect(plan.reason).toContain(
+        'aws secretsmanager delete-secret --secret-id keywarden/123456789012/alice',
+      );
+      expect(plan.reason).not.toContain('earlier user');
+    },
+  );
+
+  it('still plans for a secret with no owner-id tag at all (it is bound before anything is stored)', () => {
+    const plan = planUser(user([key('KEY', 81)], secret({ ownerId: null })), config, now);
+    expect(plan.status).toBe('act');
+    expect(kinds(plan.actions)).toEqual(['create']);
+  });
+
   describe('after an interrupted run', () => {
     const pendingCreate = { op: 'create' as const, keyId: null, at: daysAgo(0.01) };
     const record = (action: TrailRecord['action'], accessKeyId: string) =>

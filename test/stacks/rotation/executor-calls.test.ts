@@ -229,6 +229,34 @@ describe.skipIf(!motoAvailable())(
       ]);
     }, 120_000);
 
+    it('refuses the role the binding of a secret whose owner tag is empty, yet not a store: why the engine blocks it', async () => {
+      // Prepare: the tag is there with no value (Null asks whether the key exists, not what it holds).
+      const name = `keywarden/${ACCOUNT}/alice`;
+      const context = { 'aws:userid': ROLE_ID, [`aws:ResourceTag/${OWNER_ID_TAG}`]: '' };
+      const asRole = (action: string, extra: Record<string, string | string[]> = {}) =>
+        decide({
+          principal: ROLE_ARN,
+          identityPolicies: [rolePolicy],
+          action,
+          resource: secretArn(name),
+          resourcePolicy: undefined,
+          context: { ...context, ...extra },
+        });
+
+      // Act
+      const policy = await asRole('secretsmanager:PutResourcePolicy');
+      const tag = await asRole('secretsmanager:TagResource', {
+        [`aws:RequestTag/${OWNER_ID_TAG}`]: 'AIDAALICE',
+        'aws:TagKeys': [OWNER_ID_TAG, 'keywarden:user'],
+      });
+      const store = await asRole('secretsmanager:PutSecretValue');
+
+      // Assess: it cannot be bound, and a store would land under a policy nobody checked (planner: blocked).
+      expect(policy).toBe('ExplicitlyDenied');
+      expect(tag).toBe('ExplicitlyDenied');
+      expect(store).toBe('Allowed');
+    }, 120_000);
+
     it('still refuses the role GetSecretValue and a direct kms:Decrypt after it made those calls', async () => {
       // Prepare: alice's secret as the first rotation leaves it.
       const first = await capturedRun(asOf);
