@@ -52,8 +52,20 @@ export const KEY_MUTATING_ACTIONS = [
   'iam:DeleteAccessKey',
 ] as const;
 
-export const OPERATION_NAMES = ['audit', 'rotate', 'trail-s3', 'doctor'] as const;
+export const OPERATION_NAMES = ['audit', 'rotate', 'trail-read', 'trail-s3', 'doctor'] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
+
+/** Reading and verifying an S3 trail (`trail verify`, evidence, each account's trail through its member role). */
+const TRAIL_READ: readonly Permission[] = [
+  { action: 's3:ListBucket', resource: 'trail-bucket', why: 'find the last trail record' },
+  {
+    action: 's3:ListBucketVersions',
+    resource: 'trail-bucket',
+    why: 'see every version and delete marker of the trail records (never write a seq that has one)',
+  },
+  { action: 's3:GetObject', resource: 'trail-object', why: 'read trail records' },
+  { action: 's3:GetObjectVersion', resource: 'trail-object', why: "read each record's original version" },
+];
 
 export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>> = {
   audit: [
@@ -139,15 +151,9 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
     },
     { action: 'sns:Publish', resource: 'notice-topic', why: 'notify owners and the security team' },
   ],
+  'trail-read': TRAIL_READ,
   'trail-s3': [
-    { action: 's3:ListBucket', resource: 'trail-bucket', why: 'find the last trail record' },
-    {
-      action: 's3:ListBucketVersions',
-      resource: 'trail-bucket',
-      why: 'see every version and delete marker of the trail records (never write a seq that has one)',
-    },
-    { action: 's3:GetObject', resource: 'trail-object', why: 'read trail records' },
-    { action: 's3:GetObjectVersion', resource: 'trail-object', why: "read each record's original version" },
+    ...TRAIL_READ,
     { action: 's3:PutObject', resource: 'trail-object', why: 'write trail records' },
     { action: 's3:PutObjectRetention', resource: 'trail-object', why: 'lock each record (COMPLIANCE)' },
   ],

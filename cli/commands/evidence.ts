@@ -7,7 +7,7 @@ import { ExitCode, UsageError } from '../../core/errors.js';
 import { generateEvidence } from '../../core/evidence/generate.js';
 import { resolvePeriod } from '../../core/evidence/model.js';
 import { parseInstant } from '../../core/time.js';
-import { readAnchors, resolveTrailStore, S3TrailStore } from '../../core/trail/index.js';
+import { accountTrailBucket, readAnchors, resolveTrailStore, S3TrailStore } from '../../core/trail/index.js';
 import type { SourceName } from '../../core/types.js';
 import { type AccountsFlags, accountsSelection, addAccountsOptions } from '../accounts-options.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
@@ -30,6 +30,8 @@ interface EvidenceOptions extends AwsFlags, AccountsFlags {
   trailBucket?: string;
   trailPrefix?: string;
   anchor: string[];
+  accountTrailBucket?: string;
+  accountTrailPrefix?: string;
   from?: string;
   to?: string;
   output: string;
@@ -63,6 +65,14 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
       collect,
       [],
     )
+    .option(
+      '--account-trail-bucket <name>',
+      "with --accounts: each account's own S3 trail bucket, {account} standing for its ID (read through its role)",
+    )
+    .option(
+      '--account-trail-prefix <prefix>',
+      'key prefix of the records in each --account-trail-bucket (default: trail/)',
+    )
     .option('--from <date>', 'start of the trail period (default: maxKeyAgeDays before --to)')
     .option(
       '--to <date>',
@@ -87,6 +97,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   if (options.output === STANDARD_STREAM)
     throw new UsageError('--output -: an evidence pack is four files; name a new or empty directory');
   const accounts = await accountsSelection(options, io);
+  const accountTrail = ownTrails(options, accounts !== null);
   const anchors = await readAnchors(options.anchor, io.cwd);
   const loaded = await loadConfig({ file: options.config, asOf, cwd: io.cwd });
   const period = resolvePeriod(options, asOf, loaded.config.maxKeyAgeDays);
@@ -97,7 +108,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
     loaded.config,
     io.cwd,
   );
-  if (trail.store instanceof S3TrailStore) {
+  if (trail.store instanceof S3TrailStore || accountTrail) {
     await requireRegion(awsOptions(options, io), 'the S3 trail bucket');
   }
 
@@ -115,7 +126,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
       anchors,
       outLabel: options.output,
       aws: awsOptions(options, io),
-      accounts: accounts ?? undefined,
+      accounts: accounts ? { ...accounts, accountTrail } : undefined,
     },
     {
       async write(name, content) {
@@ -126,10 +137,12 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
     },
     (line) => io.stderr.write(`keywarden: ${line}\n`),
   );
-  const { verification, packSha256, packRecord } = outcome;
+  const { broken, packSha256, packRecord, verification } = outcome;
   if (packRecord === null) {
+    // An account's broken trail holds back the digest from the pack's own trail too: the pack is under suspicion.
+    const trail = verification.intact ? `the pack's trail` : 'the broken trail';
     io.stderr.write(
-      `keywarden: the trail is BROKEN at seq ${verification.firstBadSeq} (${verification.problem}); evidence written to ${options.output} says so; its digest was not appended to the broken trail\n`,
+      `keywarden: ${broken.join('; ')}; evidence written to ${options.output} says so; its digest was not appended to ${trail}\n`,
     );
     return ExitCode.findings;
   }
@@ -137,6 +150,21 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
     `keywarden: evidence written to ${options.output} (pack sha256 ${packSha256}, trail seq ${packRecord.seq})\n`,
   );
   return ExitCode.ok;
+}
+
+/** `--account-trail-bucket` / `--account-trail-prefix`, checked before anything touches AWS. */
+function ownTrails(
+  options: EvidenceOptions,
+  manyAccounts: boolean,
+): { bucket: string; prefix?: string | undefined } | undefined {
+  const { accountTrailBucket: bucket, accountTrailPrefix: prefix } = options;
+  if (!bucket) {
+    if (prefix) throw new UsageError('--account-trail-prefix applies only with --account-trail-bucket');
+    return undefined;
+  }
+  if (!manyAccounts) throw new UsageError('--account-trail-bucket needs --accounts');
+  accountTrailBucket(bucket, '111111111111'); // any ID: the name's shape is what is checked
+  return { bucket, prefix };
 }
 
 /** Refuses an --output that would mix with or overwrite an earlier pack, or cannot be written. Changes nothing. */

@@ -39,6 +39,12 @@ export interface AccountsAuditRequest {
   source: SourceName;
   /** --profile / --region and the edge's environment, for the caller's own clients (STS, Organizations). */
   aws?: AwsClientOptions | undefined;
+  /**
+   * Reads more of each account with its assumed credentials, after its audit (evidence: the account's own
+   * trail). What it throws becomes a gap of that account in `scope`, like an unreadable IAM; a defect stops
+   * the run.
+   */
+  alsoRead?: { scope: string; read: (account: string, aws: AwsClientOptions) => Promise<void> };
   /** Test seams: the caller's STS and the Organizations client. */
   sts?: STSClient;
   organizations?: OrganizationsClient;
@@ -127,9 +133,8 @@ async function auditOneAccount(
       gaps: [{ scope: 'account', reason: `cannot assume ${roleArn}: ${describeError(err)}` }],
     };
   }
-  const client = new IAMClient(
-    clientConfig({ ...request.aws, profile: undefined, credentials, global: true }),
-  );
+  const assumedAws: AwsClientOptions = { ...request.aws, profile: undefined, credentials };
+  const client = new IAMClient(clientConfig({ ...assumedAws, global: true }));
   try {
     const report = await runAudit({
       config: request.config,
@@ -137,6 +142,14 @@ async function auditOneAccount(
       source: request.source,
       client,
     });
+    if (!request.alsoRead) return { member, report, gaps: report.gaps };
+    try {
+      await request.alsoRead.read(member.account, assumedAws);
+    } catch (err) {
+      if (isDefect(err)) throw err;
+      const gap = { scope: request.alsoRead.scope, reason: describeError(err) };
+      return { member, report, gaps: [...report.gaps, gap] };
+    }
     return { member, report, gaps: report.gaps };
   } catch (err) {
     if (isDefect(err)) throw err;

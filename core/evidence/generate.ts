@@ -7,6 +7,9 @@ import { describeError, ExitCode, IncompleteError, UsageError } from '../errors.
 import { callerIdentity } from '../identity.js';
 import {
   type AnchorCheck,
+  accountTrailBucket,
+  accountTrailStore,
+  createS3Client,
   type ResolvedTrail,
   type TrailAnchor,
   type TrailRecord,
@@ -17,6 +20,7 @@ import type { SourceName } from '../types.js';
 import { renderEvidenceHtml } from './html.js';
 import { renderEvidenceMarkdown } from './markdown.js';
 import {
+  type AccountTrail,
   buildEvidence,
   type EvidenceModel,
   type EvidenceTrailRecord,
@@ -65,6 +69,11 @@ export interface EvidenceAccounts {
   /** Names keywarden and this run in each account's CloudTrail. */
   run: string;
   concurrency?: number | undefined;
+  /**
+   * Each account's own S3 trail (`--account-trail-bucket`: a bucket name with `{account}`), read and verified
+   * through its member role; without it each account's records come from the pack's one trail.
+   */
+  accountTrail?: { bucket: string; prefix?: string | undefined } | undefined;
 }
 
 /** Where the pack's files go; the CLI writes them (create-only) into the --out directory. */
@@ -75,9 +84,11 @@ export interface EvidenceSink {
 export interface EvidenceOutcome {
   model: EvidenceModel;
   packSha256: string;
-  /** The trail record holding the pack digest; null when the trail was broken (nothing appended). */
+  /** The trail record holding the pack digest; null when a trail was broken (nothing appended). */
   packRecord: { seq: number; hash: string } | null;
   verification: TrailVerification;
+  /** Each trail that does not verify, for a person: the pack trail first, then accounts' own trails. */
+  broken: string[];
 }
 
 /**
@@ -100,18 +111,11 @@ export async function generateEvidence(
   }
   if (origin === 'default') note(`trail: ${store.description} (the default)`);
   const anchors = manifestAnchors(verification.anchors);
-  const check: TrailCheck = verification.intact
-    ? { intact: true, records: verification.records, ...(anchors.length > 0 ? { anchors } : {}) }
-    : {
-        intact: false,
-        records: verification.records,
-        firstBadSeq: verification.firstBadSeq ?? 1,
-        problem: verification.problem ?? 'the chain does not verify',
-        ...(anchors.length > 0 ? { anchors } : {}),
-      };
+  const check = trailCheckOf(verification, anchors);
 
   const { config } = request.loaded;
-  const report = await audit(request, config);
+  const accountTrails = new Map<string, AccountTrail>();
+  const report = await audit(request, config, accountTrails);
   // Evidence is filed whatever the findings are (they are its content), so it never fails on them.
   const audited = auditOutcome(report, 'never', {
     detail: `first: ${report.gaps[0]?.scope}: ${report.gaps[0]?.reason}`,
@@ -128,8 +132,10 @@ export async function generateEvidence(
     sourceLabel: sourceLabel(request),
     period: request.period,
     trail: { location: store.description, records: readableRecords(records), check },
+    ...(request.accounts?.accountTrail ? { accountTrails } : {}),
     generatedAt: request.generatedAt,
   });
+  const broken = brokenTrails(model);
   const files = [
     { name: EVIDENCE_FILES.html, content: renderEvidenceHtml(model) },
     { name: EVIDENCE_FILES.markdown, content: renderEvidenceMarkdown(model) },
@@ -151,18 +157,57 @@ export async function generateEvidence(
   } else if (!model.accounts && model.trail.events.length === 0) {
     note(`note: the trail has no records for account ${model.account} in the period; the evidence says so`);
   }
-  if (!check.intact) {
+  if (broken.length > 0) {
     await writeManifest(null);
-    return { model, packSha256: digests.packSha256, packRecord: null, verification };
+    return { model, packSha256: digests.packSha256, packRecord: null, verification, broken };
   }
   const record = await recordPack(request, model, digests.packSha256);
   const packRecord = { seq: record.seq, hash: record.hash };
   await writeManifest(packRecord);
-  return { model, packSha256: digests.packSha256, packRecord, verification };
+  return { model, packSha256: digests.packSha256, packRecord, verification, broken };
 }
 
-/** One account's audit, or every account's through STS AssumeRole, merged. */
-async function audit(request: EvidenceRequest, config: Config): Promise<AuditReport> {
+/** A verification as the evidence reports it, with the anchors it checked. */
+function trailCheckOf(
+  verification: TrailVerification,
+  anchors: Manifest['trail']['anchors'] = [],
+): TrailCheck {
+  return verification.intact
+    ? { intact: true, records: verification.records, ...(anchors.length > 0 ? { anchors } : {}) }
+    : {
+        intact: false,
+        records: verification.records,
+        firstBadSeq: verification.firstBadSeq ?? 1,
+        problem: verification.problem ?? 'the chain does not verify',
+        ...(anchors.length > 0 ? { anchors } : {}),
+      };
+}
+
+/** Each trail of the pack that does not verify: a pack under suspicion appends nothing to any trail. */
+function brokenTrails(model: EvidenceModel): string[] {
+  const broken: string[] = [];
+  const { check } = model.trail;
+  if (!check.intact) broken.push(`the trail is BROKEN at seq ${check.firstBadSeq} (${check.problem})`);
+  for (const entry of model.accounts ?? []) {
+    const own = entry.trail;
+    if (own && !own.check.intact) {
+      broken.push(
+        `the trail of account ${entry.account} (${own.location}) is BROKEN at seq ${own.check.firstBadSeq} (${own.check.problem})`,
+      );
+    }
+  }
+  return broken;
+}
+
+/**
+ * One account's audit, or every account's through STS AssumeRole, merged; with `accountTrail`, each account's
+ * own trail is read and verified with its assumed credentials into `accountTrails` (unreadable: a gap).
+ */
+async function audit(
+  request: EvidenceRequest,
+  config: Config,
+  accountTrails: Map<string, AccountTrail>,
+): Promise<AuditReport> {
   const { accounts } = request;
   if (!accounts) {
     return runAudit({
@@ -176,7 +221,24 @@ async function audit(request: EvidenceRequest, config: Config): Promise<AuditRep
   }
   // Loaded only for a pack over several accounts: it brings STS and Organizations clients.
   const { runAccountsAudit, sessionNameFor } = await import('../accounts/audit.js');
+  const own = accounts.accountTrail;
+  const readOwnTrail = async (account: string, aws: AwsClientOptions) => {
+    if (!own) return;
+    const client = createS3Client(aws);
+    try {
+      const store = accountTrailStore(accountTrailBucket(own.bucket, account), own.prefix, config, client);
+      const { verification, records } = await verifyTrail(store);
+      accountTrails.set(account, {
+        location: store.description,
+        records: readableRecords(records),
+        check: trailCheckOf(verification),
+      });
+    } finally {
+      client.destroy();
+    }
+  };
   return runAccountsAudit({
+    ...(own ? { alsoRead: { scope: 'trail', read: readOwnTrail } } : {}),
     spec: accounts.spec,
     roleName: accounts.roleName,
     externalId: accounts.externalId,

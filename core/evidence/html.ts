@@ -52,8 +52,20 @@ ${part11Section(model)}
 /** A broken trail is the first thing on the page, above everything else, in every copy of the pack. */
 function brokenTrailBanner(model: EvidenceModel): string {
   const { check } = model.trail;
-  if (check.intact) return '';
-  return `<div class="banner-broken" role="alert">AUDIT TRAIL BROKEN at seq ${check.firstBadSeq}: ${esc(check.problem)}. This trail cannot be relied on from that record on.</div>`;
+  const banners = check.intact
+    ? []
+    : [
+        `<div class="banner-broken" role="alert">AUDIT TRAIL BROKEN at seq ${check.firstBadSeq}: ${esc(check.problem)}. This trail cannot be relied on from that record on.</div>`,
+      ];
+  for (const entry of model.accounts ?? []) {
+    const own = entry.trail?.check;
+    if (own && !own.intact) {
+      banners.push(
+        `<div class="banner-broken" role="alert">AUDIT TRAIL OF ACCOUNT ${esc(entry.account)} BROKEN at seq ${own.firstBadSeq}: ${esc(own.problem)}. That trail cannot be relied on from that record on.</div>`,
+      );
+    }
+  }
+  return banners.join('\n');
 }
 
 function statusSection(model: EvidenceModel): string {
@@ -161,7 +173,7 @@ function accountsSections(model: EvidenceModel, accounts: readonly AccountEviden
 <p>${entry.summary.users} users, ${entry.summary.keys} keys.</p>
 ${keysBody(model, entry.findings, entry.summary, `chart-title-${entry.account}`)}
 <h3>Rotation events of account ${esc(entry.account)}</h3>
-${eventsTable(entry.events, entry.account)}
+${entry.trail ? `${ownTrailCheck(entry.trail)}\n` : ''}${eventsTable(entry.events, entry.account)}
 </section>`,
   );
   return `<section id="accounts"><h2>Accounts</h2>
@@ -221,9 +233,11 @@ function trailSection(model: EvidenceModel): string {
   const { check, events, otherAccountEvents } = model.trail;
   const { accounts } = model;
   const verdict = `<div class="trail-check ${check.intact ? 'intact' : 'broken'}" role="status"><strong>Trail verification:</strong> ${esc(trailCheckText(check))}</div>`;
-  const records = accounts
-    ? `<p>${events.length} record${events.length === 1 ? '' : 's'} of the ${accountCount(accounts.length)} in the period; each account's are in its section.</p>`
-    : eventsTable(events, model.account);
+  const records = !accounts
+    ? eventsTable(events, model.account)
+    : accounts.some((entry) => entry.trail)
+      ? `<p>This trail holds the pack's digest; each account's own trail, its verification and its records are in the account's section.</p>`
+      : `<p>${events.length} record${events.length === 1 ? '' : 's'} of the ${accountCount(accounts.length)} in the period; each account's are in its section.</p>`;
   const others = otherAccountEvents
     ? `<p>${otherAccountEvents} record${otherAccountEvents === 1 ? '' : 's'} of other accounts in the period ${otherAccountEvents === 1 ? 'is' : 'are'} not shown.</p>`
     : '';
@@ -233,6 +247,15 @@ ${verdict}
 ${records}
 ${others}
 </section>`;
+}
+
+/** An account's own trail: where it is, whether it verifies, and what of it belongs to other accounts. */
+function ownTrailCheck(trail: NonNullable<AccountEvidence['trail']>): string {
+  const others = trail.otherAccountEvents
+    ? ` ${trail.otherAccountEvents} record${trail.otherAccountEvents === 1 ? '' : 's'} of other accounts in the period ${trail.otherAccountEvents === 1 ? 'is' : 'are'} not shown.`
+    : '';
+  return `<p>Trail: <code>${esc(trail.location)}</code>.${others}</p>
+<div class="trail-check ${trail.check.intact ? 'intact' : 'broken'}" role="status"><strong>Trail verification:</strong> ${esc(trailCheckText(trail.check))}</div>`;
 }
 
 function eventsTable(events: readonly EvidenceTrailRecord[], account: string): string {

@@ -94,7 +94,12 @@ export function renderEvidenceMarkdown(model: EvidenceModel): string {
       : `> 🔴 **TRAIL VERIFICATION FAILED.** ${md(trailCheckText(check))}`,
     '',
   );
-  if (accounts) {
+  if (accounts?.some((entry) => entry.trail)) {
+    lines.push(
+      "This trail holds the pack's digest; each account's own trail, its verification and its records are in the account's section.",
+      '',
+    );
+  } else if (accounts) {
     lines.push(
       `${events.length} record(s) of the ${accountCount(accounts.length)} in the period; each account's are in its section.`,
       '',
@@ -153,6 +158,7 @@ function accountSection(model: EvidenceModel, entry: AccountEvidence): string[] 
     ...keyLines(model, entry.findings, entry.summary),
     `### Rotation events of account ${md(entry.account)}`,
     '',
+    ...(entry.trail ? ownTrailCheck(entry.trail) : []),
     ...eventLines(entry.events, entry.account),
   ];
 }
@@ -175,6 +181,21 @@ function keyLines(model: EvidenceModel, findings: readonly Finding[], summary: S
   ];
 }
 
+/** An account's own trail: where it is, whether it verifies, and what of it belongs to other accounts. */
+function ownTrailCheck(trail: NonNullable<AccountEvidence['trail']>): string[] {
+  const others = trail.otherAccountEvents
+    ? ` ${trail.otherAccountEvents} record(s) of other accounts in the period are not shown.`
+    : '';
+  return [
+    `Trail: ${md(trail.location)}.${others}`,
+    '',
+    trail.check.intact
+      ? `> **Trail verification:** ${md(trailCheckText(trail.check))}`
+      : `> 🔴 **TRAIL VERIFICATION FAILED.** ${md(trailCheckText(trail.check))}`,
+    '',
+  ];
+}
+
 function eventLines(events: readonly EvidenceTrailRecord[], account: string): string[] {
   if (events.length === 0) return [`_No trail records for account ${md(account)} in the period._`, ''];
   return [
@@ -190,11 +211,22 @@ function eventLines(events: readonly EvidenceTrailRecord[], account: string): st
 
 function brokenTrailBanner(model: EvidenceModel): string[] {
   const { check } = model.trail;
-  if (check.intact) return [];
-  return [
-    `> 🔴 **AUDIT TRAIL BROKEN at seq ${check.firstBadSeq}:** ${md(check.problem)}. This trail cannot be relied on from that record on.`,
-    '',
-  ];
+  const lines = check.intact
+    ? []
+    : [
+        `> 🔴 **AUDIT TRAIL BROKEN at seq ${check.firstBadSeq}:** ${md(check.problem)}. This trail cannot be relied on from that record on.`,
+        '',
+      ];
+  for (const entry of model.accounts ?? []) {
+    const own = entry.trail?.check;
+    if (own && !own.intact) {
+      lines.push(
+        `> 🔴 **AUDIT TRAIL OF ACCOUNT ${md(entry.account)} BROKEN at seq ${own.firstBadSeq}:** ${md(own.problem)}. That trail cannot be relied on from that record on.`,
+        '',
+      );
+    }
+  }
+  return lines;
 }
 
 /** The chart's text form: the same keys, one bar each, with the limit marked. */

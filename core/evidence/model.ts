@@ -50,7 +50,19 @@ export interface EvidenceInput {
   sourceLabel: string;
   period: Period;
   trail: { location: string; records: readonly EvidenceTrailRecord[]; check: TrailCheck };
+  /**
+   * A pack over several accounts whose accounts keep trails of their own (`--account-trail-bucket`): each
+   * account's trail, read and verified through its member role. An account's section then shows its records.
+   */
+  accountTrails?: ReadonlyMap<string, AccountTrail>;
   generatedAt: Date;
+}
+
+/** One account's own trail as read and verified for the pack. */
+export interface AccountTrail {
+  location: string;
+  records: readonly EvidenceTrailRecord[];
+  check: TrailCheck;
 }
 
 /** One account of a pack over several accounts (`keywarden evidence --accounts`): a section of its own. */
@@ -63,6 +75,8 @@ export interface AccountEvidence {
   findings: Finding[];
   /** This account's trail records dated within the period, in sequence order. */
   events: EvidenceTrailRecord[];
+  /** The account's own trail, when it has one (`--account-trail-bucket`); else its records are the pack trail's. */
+  trail?: { location: string; check: TrailCheck; otherAccountEvents: number };
 }
 
 export interface ExemptionEntry extends Exemption {
@@ -133,7 +147,7 @@ export function buildEvidence(input: EvidenceInput): EvidenceModel {
   const inPeriod = trail.records.filter((record) => withinPeriod(record, period));
   const audited = new Set(report.accounts?.map((entry) => entry.account) ?? [report.account]);
   const events = inPeriod.filter((record) => audited.has(record.account)).sort((a, b) => a.seq - b.seq);
-  const accounts = report.accounts ? accountSections(report, events) : undefined;
+  const accounts = report.accounts ? accountSections(report, events, input.accountTrails, period) : undefined;
   const exemptions = config.exemptions.map((exemption) => ({
     ...exemption,
     expired: !exemptionInForce(exemption, report.asOf),
@@ -172,21 +186,36 @@ export function buildEvidence(input: EvidenceInput): EvidenceModel {
   };
 }
 
-/** Each audited account's keys and trail records, grouped once (findings keep their worst-first order). */
-function accountSections(report: AuditReport, events: readonly EvidenceTrailRecord[]): AccountEvidence[] {
-  const sections = new Map<string, AccountEvidence>();
-  for (const entry of report.accounts ?? []) {
-    sections.set(entry.account, { ...entry, findings: [], events: [] });
+/**
+ * Each audited account's keys and trail records, grouped once (findings keep their worst-first order). An
+ * account with a trail of its own shows that trail's records of the account; else the pack trail's.
+ */
+function accountSections(
+  report: AuditReport,
+  events: readonly EvidenceTrailRecord[],
+  accountTrails: ReadonlyMap<string, AccountTrail> | undefined,
+  period: Period,
+): AccountEvidence[] {
+  const findings = new Map<string, Finding[]>();
+  for (const finding of report.findings) {
+    findings.set(finding.account, [...(findings.get(finding.account) ?? []), finding]);
   }
-  for (const finding of report.findings) sections.get(finding.account)?.findings.push(finding);
-  for (const record of events) sections.get(record.account)?.events.push(record);
-  return [...sections.values()].map(({ account, name, summary, findings, events: own }) => ({
-    account,
-    name,
-    summary,
-    findings,
-    events: own,
-  }));
+  return (report.accounts ?? []).map(({ account, name, summary }) => {
+    const own = accountTrails?.get(account);
+    const entry = { account, name, summary, findings: findings.get(account) ?? [] };
+    if (!own) return { ...entry, events: events.filter((record) => record.account === account) };
+    const inPeriod = own.records.filter((record) => withinPeriod(record, period));
+    const ownEvents = inPeriod.filter((record) => record.account === account).sort((a, b) => a.seq - b.seq);
+    return {
+      ...entry,
+      events: ownEvents,
+      trail: {
+        location: own.location,
+        check: own.check,
+        otherAccountEvents: inPeriod.length - ownEvents.length,
+      },
+    };
+  });
 }
 
 function attentionItems(
@@ -203,6 +232,17 @@ function attentionItems(
       level: 'critical',
       text: `The audit trail is BROKEN: verification failed at record seq ${check.firstBadSeq} (${check.problem}). Records from seq ${check.firstBadSeq} on cannot be relied on; investigate before filing this evidence.`,
     });
+  }
+  if (report.accounts) {
+    for (const entry of events as readonly AccountEvidence[]) {
+      const own = entry.trail?.check;
+      if (own && !own.intact) {
+        items.push({
+          level: 'critical',
+          text: `The audit trail of account ${entry.account} (${entry.trail?.location}) is BROKEN: verification failed at record seq ${own.firstBadSeq} (${own.problem}). Its records from seq ${own.firstBadSeq} on cannot be relied on; investigate before filing this evidence.`,
+        });
+      }
+    }
   }
   const { overdue, warnings } = report.summary;
   const rootKeys = report.summary['root-key'];

@@ -1,5 +1,5 @@
 import type { TOOL } from '../version.js';
-import { type EvidenceModel, sha256Hex } from './model.js';
+import { type AccountEvidence, type EvidenceModel, sha256Hex } from './model.js';
 
 export const EVIDENCE_FILES = { html: 'evidence.html', markdown: 'evidence.md' } as const;
 export const SUMS_FILE = 'SHA256SUMS';
@@ -36,7 +36,12 @@ export interface Manifest {
   /** The account, or "multiple" for a pack over several accounts, which `accounts` then lists. */
   account: string;
   /** A pack over several accounts (`keywarden evidence --accounts`): each account it has a section for. */
-  accounts?: { account: string; name: string | null }[];
+  accounts?: {
+    account: string;
+    name: string | null;
+    /** The account's own trail (`--account-trail-bucket`) as verified for this pack. */
+    trail?: { location: string; intact: boolean; firstBadSeq: number | null; records: number };
+  }[];
   generatedAt: string;
   asOf: string;
   period: { from: string; to: string };
@@ -67,7 +72,7 @@ export function buildManifest(
     schemaVersion: 1,
     tool: model.tool,
     account: model.account,
-    ...(model.accounts ? { accounts: model.accounts.map(({ account, name }) => ({ account, name })) } : {}),
+    ...(model.accounts ? { accounts: model.accounts.map(manifestAccount) } : {}),
     generatedAt: model.generatedAt.toISOString(),
     asOf: model.asOf.toISOString(),
     period: { from: model.period.from.toISOString(), to: model.period.to.toISOString() },
@@ -82,5 +87,24 @@ export function buildManifest(
     files: digests.files,
     packDigestOf: SUMS_FILE,
     packSha256: digests.packSha256,
+  };
+}
+
+function manifestAccount({
+  account,
+  name,
+  trail,
+}: AccountEvidence): NonNullable<Manifest['accounts']>[number] {
+  if (!trail) return { account, name };
+  const { check } = trail;
+  return {
+    account,
+    name,
+    trail: {
+      location: trail.location,
+      intact: check.intact,
+      firstBadSeq: check.intact ? null : check.firstBadSeq,
+      records: check.records,
+    },
   };
 }

@@ -18,6 +18,8 @@
  *
  * A trail never holds a secret: entries carry access key IDs only.
  */
+
+export { ACCOUNT_PLACEHOLDER, accountTrailBucket } from './account-trail.js';
 export { JsonlTrailStore } from './jsonl.js';
 export {
   canonicalJson,
@@ -33,7 +35,13 @@ export {
   type Verification,
   verifyRecords,
 } from './record.js';
-export { DEFAULT_TRAIL_FILE, type ResolvedTrail, resolveTrailStore, type TrailChoice } from './resolve.js';
+export {
+  accountTrailStore,
+  DEFAULT_TRAIL_FILE,
+  type ResolvedTrail,
+  resolveTrailStore,
+  type TrailChoice,
+} from './resolve.js';
 export { createS3Client, type KeyHistory, listKeyHistories, S3TrailStore } from './s3.js';
 export { type TrailSettings, trailSettings } from './settings.js';
 export { type Period, type TrailStore, withinPeriod } from './store.js';

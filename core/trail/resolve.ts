@@ -1,4 +1,5 @@
 import { isAbsolute, join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsClientOptions } from '../aws.js';
 import type { Config } from '../config-schema.js';
 import { UsageError } from '../errors.js';
@@ -49,4 +50,20 @@ export function resolveTrailStore(
   if (config?.trail?.file) return { store: local(config.trail.file), origin: 'config' };
   if (config?.trail?.bucket) return { store: s3(config.trail.bucket), origin: 'config' };
   return { store: local(DEFAULT_TRAIL_FILE), origin: 'default' };
+}
+
+/** One account's own S3 trail, read through `client` (that account's assumed credentials); retention as configured. */
+export function accountTrailStore(
+  bucket: string,
+  prefix: string | undefined,
+  config: Config | undefined,
+  client: S3Client,
+): S3TrailStore {
+  const settings = trailSettings(config);
+  return new S3TrailStore({
+    bucket,
+    prefix: prefix ?? settings.prefix,
+    retentionDays: settings.retentionDays,
+    client,
+  });
 }

@@ -5,10 +5,17 @@ import { statementsOf } from './iam-documents.js';
 import { AwsType, tagOf } from './resources.js';
 import { grantsOf } from './role-grants.js';
 
-/** What a member role may do in each account: the audit's read-only calls of core/permissions.ts. */
-export const MEMBER_ROLE_ACTIONS: ReadonlySet<string> = new Set(
-  actionsFor('audit').map((a) => a.toLowerCase()),
-);
+/** Reading a keywarden trail (`trail-read`): allowed to an audit role only on named buckets, never on every one. */
+const TRAIL_READ_ACTIONS: ReadonlySet<string> = new Set(actionsFor('trail-read').map((a) => a.toLowerCase()));
+
+/**
+ * What a member role may do in each account: the audit's read-only calls of core/permissions.ts, and reading
+ * the account's own trail (`organization.memberTrailBucket`, for evidence over many accounts).
+ */
+export const MEMBER_ROLE_ACTIONS: ReadonlySet<string> = new Set([
+  ...actionsFor('audit').map((a) => a.toLowerCase()),
+  ...TRAIL_READ_ACTIONS,
+]);
 /** The audit (or hub) role may also assume the member role and read the organization's account list. */
 export const AUDIT_ROLE_ACTIONS: ReadonlySet<string> = new Set([
   ...MEMBER_ROLE_ACTIONS,
@@ -41,8 +48,21 @@ export function readOnlyGrantProblems(document: unknown, allowed: ReadonlySet<st
         `allows ${extra.map((a) => JSON.stringify(a)).join(', ')}, which the audit does not need: grant only the read-only calls of core/permissions.ts (audit)`,
       );
     }
+    const readsTrail = list(statement.Action).some(
+      (a) => typeof a === 'string' && TRAIL_READ_ACTIONS.has(a.toLowerCase()),
+    );
+    if (readsTrail && list(statement.Resource).some(isEveryBucket)) {
+      problems.push(
+        'allows reading every S3 bucket: grant the trail reads on the trail bucket only (organization.memberTrailBucket)',
+      );
+    }
   }
   return problems;
+}
+
+/** A Resource that matches every bucket or object: `*`, or an S3 ARN whose bucket part is a wildcard. */
+function isEveryBucket(resource: unknown): boolean {
+  return typeof resource === 'string' && (resource === '*' || /^arn:[^:]*:s3:::\*/.test(resource));
 }
 
 export const isAuditRoleResource = (resource: PolicyResource) =>

@@ -1,4 +1,5 @@
 import { ORGANIZATION_READ_ACTIONS, policyFor } from '../../core/permissions.js';
+import { ACCOUNT_PLACEHOLDER, accountTrailBucket } from '../../core/trail/account-trail.js';
 import type { PolicyDocument } from '../policy-document.js';
 import { type AuditRoleSettings, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from './settings.js';
 
@@ -37,8 +38,31 @@ export function trustPolicy(settings: AuditRoleSettings, oidcProviderArn: string
  * What the role may do: the audit's calls as core/permissions.ts lists them (the credential report and
  * the user list account-wide, each user's keys and tags per user), and nothing that changes anything.
  */
-export function auditPolicy(partition: string, account: string, region: string): PolicyDocument {
-  return { Version: '2012-10-17', Statement: policyFor(['audit'], { partition, account, region }) };
+export function auditPolicy(
+  partition: string,
+  account: string,
+  region: string,
+  trail?: MemberTrail,
+): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: policyFor(trail ? ['audit', 'trail-read'] : ['audit'], {
+      partition,
+      account,
+      region,
+      ...(trail ? { trailBucket: accountTrailBucket(trail.bucket, account), trailPrefix: trail.prefix } : {}),
+    }),
+  };
+}
+
+/**
+ * A member account's own trail (`organization.memberTrailBucket`): its member role may read and verify it, for
+ * `keywarden evidence --account-trail-bucket` (the `trail-read` list of core/permissions.ts; never a write).
+ */
+export interface MemberTrail {
+  /** A bucket name with `{account}` for the account's ID. */
+  bucket: string;
+  prefix: string;
 }
 
 /**
@@ -86,11 +110,23 @@ export function memberTrustPolicy(hubRoleArn: string): PolicyDocument {
  * The CloudFormation template the StackSet deploys in every account: the member role with the `audit`
  * permissions of core/permissions.ts, its ARNs written with the pseudo parameters of the account it lands in.
  */
-export function memberRoleTemplate(hubRoleArn: string, memberRoleName: string, tags: Record<string, string>) {
-  const statements = policyFor(['audit'], {
+export function memberRoleTemplate(
+  hubRoleArn: string,
+  memberRoleName: string,
+  tags: Record<string, string>,
+  trail?: MemberTrail,
+) {
+  const statements = policyFor(trail ? ['audit', 'trail-read'] : ['audit'], {
     partition: pseudo('Partition'),
     account: pseudo('AccountId'),
     region: pseudo('Region'),
+    // Each account's bucket: the placeholder becomes the account the template lands in.
+    ...(trail
+      ? {
+          trailBucket: trail.bucket.replaceAll(ACCOUNT_PLACEHOLDER, pseudo('AccountId')),
+          trailPrefix: trail.prefix,
+        }
+      : {}),
   }).map((statement) => ({
     ...statement,
     Resource: statement.Resource.map((arn) => (arn.includes('${') ? { 'Fn::Sub': arn } : arn)),

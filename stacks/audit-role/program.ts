@@ -72,6 +72,9 @@ export function auditRoleProgram(settings: AuditRoleSettings): AuditRoleOutputs 
   };
   if (!organization || !organizationInfo) return outputs;
   outputs.memberRoleName = organization.memberRoleName;
+  const memberTrail = organization.memberTrailBucket
+    ? { bucket: organization.memberTrailBucket, prefix: organization.memberTrailPrefix }
+    : undefined;
 
   if (organization.memberRoleInThisAccount) {
     // The StackSet reaches member accounts only; this account gets its member role here.
@@ -88,7 +91,7 @@ export function auditRoleProgram(settings: AuditRoleSettings): AuditRoleOutputs 
       policy: pulumi
         .all([partition, account, region])
         .apply(([partitionName, accountId, regionName]) =>
-          JSON.stringify(auditPolicy(partitionName, accountId, regionName)),
+          JSON.stringify(auditPolicy(partitionName, accountId, regionName, memberTrail)),
         ),
     });
   }
@@ -102,7 +105,7 @@ export function auditRoleProgram(settings: AuditRoleSettings): AuditRoleOutputs 
       callAs: organization.callAs,
       capabilities: ['CAPABILITY_NAMED_IAM'],
       templateBody: role.arn.apply((arn) =>
-        JSON.stringify(memberRoleTemplate(arn, organization.memberRoleName, tags)),
+        JSON.stringify(memberRoleTemplate(arn, organization.memberRoleName, tags, memberTrail)),
       ),
       managedExecution: { active: true },
       tags,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountTrailBucket } from '../../core/trail/account-trail.js';
 
 /** The audience GitHub puts in its OIDC tokens when aws-actions/configure-aws-credentials asks for one. */
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
@@ -45,6 +46,23 @@ export const organizationSettingsSchema = z
       .describe(
         'Also create the member role in this account: a service-managed StackSet never deploys to the management account.',
       ),
+    memberTrailBucket: z
+      .string()
+      .superRefine((template, context) => {
+        try {
+          accountTrailBucket(template, '111111111111', 'memberTrailBucket');
+        } catch (err) {
+          context.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      })
+      .optional()
+      .describe(
+        "Each account's own trail bucket, {account} for its ID: the member role may then read that trail (keywarden evidence --account-trail-bucket).",
+      ),
+    memberTrailPrefix: z
+      .string()
+      .default('trail/')
+      .describe('Key prefix of the records in memberTrailBucket.'),
   })
   .strict();
 

@@ -1,8 +1,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
 import { DAY_MS } from '../../core/time.js';
 import { JsonlTrailStore, S3TrailStore } from '../../core/trail/index.js';
@@ -17,7 +18,11 @@ const OTHER_ACCOUNT = '999999999999';
 
 interface Manifest {
   account: string;
-  accounts?: Array<{ account: string; name: string | null }>;
+  accounts?: Array<{
+    account: string;
+    name: string | null;
+    trail?: { location: string; intact: boolean; firstBadSeq: number | null; records: number };
+  }>;
   trail: { intact: boolean; packRecord: { seq: number; hash: string } | null };
 }
 
@@ -72,6 +77,8 @@ describe.skipIf(!motoAvailable())(
         });
       }
     });
+
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     async function evidence(flags: string[]) {
       const captured = captureIo({ env: process.env, now: asOf, cwd: dir });
@@ -269,7 +276,150 @@ describe.skipIf(!motoAvailable())(
       expect(alone.exitCode).toBe(2);
       expect(alone.stderr).toContain('need --accounts');
       expect(existsSync(join(dir, 'pack'))).toBe(false);
-      rmSync(dir, { recursive: true, force: true });
+    });
+    describe('with each account’s own trail (--account-trail-bucket)', () => {
+      const TEMPLATE = 'kw-trail-{account}';
+      /** An S3 client acting in `account`, as its rotation function would (moto keeps accounts apart). */
+      async function s3In(account: string): Promise<S3Client> {
+        const sts = new STSClient({ region: 'us-east-1', endpoint: moto.endpoint });
+        const assumed = await sts.send(
+          new AssumeRoleCommand({
+            RoleArn: `arn:aws:iam::${account}:role/${ROLE}`,
+            RoleSessionName: 'seed',
+          }),
+        );
+        sts.destroy();
+        const c = assumed.Credentials;
+        return new S3Client({
+          region: 'us-east-1',
+          endpoint: moto.endpoint,
+          forcePathStyle: true,
+          credentials: {
+            accessKeyId: c?.AccessKeyId as string,
+            secretAccessKey: c?.SecretAccessKey as string,
+            sessionToken: c?.SessionToken as string,
+          },
+        });
+      }
+      /** The account's own trail bucket with one record per user given, written with the account's credentials. */
+      async function ownTrail(account: string, users: string[], recordAccount = account): Promise<S3Client> {
+        const s3 = await s3In(account);
+        const bucket = `kw-trail-${account}`;
+        await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+        const store = new S3TrailStore({ bucket, prefix: 'trail/', retentionDays: 2557, client: s3 });
+        for (const user of users) {
+          await store.append({
+            at: new Date(asOf.getTime() - 5 * DAY_MS),
+            account: user === 'elsewhere' ? OTHER_ACCOUNT : recordAccount,
+            actor: 'lambda:keywarden-rotation',
+            action: 'key.create',
+            user,
+            accessKeyId: null,
+            outcome: 'success',
+            reason: `own trail: rotated ${user}`,
+          });
+        }
+        return s3;
+      }
+      const listed = () => ['--accounts', `${id('payments')},${id('research')}`, '--role-name', ROLE];
+
+      it('reads and verifies each account’s trail through its role and shows its records in its section', async () => {
+        // Prepare
+        (await ownTrail(id('payments'), ['pay-ci', 'pay-batch'])).destroy();
+        (await ownTrail(id('research'), ['lab-sync', 'elsewhere'])).destroy();
+
+        // Act
+        const run = await evidence([...listed(), '--account-trail-bucket', TEMPLATE, '--out', 'pack']);
+
+        // Assess
+        expect(run.stderr).not.toContain('BROKEN');
+        expect(run.exitCode).toBe(0);
+        const markdown = read('pack', 'evidence.md');
+        const payments = section(markdown, `## Account ${id('payments')}`);
+        expect(payments).toContain(`//kw-trail-${id('payments')}/trail/.`);
+        expect(payments).toContain('**Trail verification:** INTACT: all 2 records verified');
+        expect(payments).toContain('own trail: rotated pay-ci');
+        expect(payments).not.toContain(`rotated pay-batch in ${id('payments')}`);
+        const research = section(markdown, `## Account ${id('research')}`);
+        expect(research).toContain('own trail: rotated lab-sync');
+        expect(research).toContain('1 record(s) of other accounts in the period are not shown.');
+        expect(markdown).not.toContain('own trail: rotated elsewhere');
+        const manifest = JSON.parse(read('pack', 'manifest.json')) as Manifest;
+        expect(manifest.accounts?.map((entry) => entry.trail)).toEqual([
+          {
+            location: `s3://kw-trail-${id('payments')}/trail/`,
+            intact: true,
+            firstBadSeq: null,
+            records: 2,
+          },
+          {
+            location: `s3://kw-trail-${id('research')}/trail/`,
+            intact: true,
+            firstBadSeq: null,
+            records: 2,
+          },
+        ]);
+        expect(manifest.trail.packRecord).not.toBeNull();
+      });
+
+      it('writes the pack BROKEN when one account’s trail was rewritten, exit 1, and appends no digest', async () => {
+        // Prepare: a second version of research's first record, as an overwrite leaves it.
+        (await ownTrail(id('payments'), ['pay-ci'])).destroy();
+        const research = await ownTrail(id('research'), ['lab-sync']);
+        await research.send(
+          new PutObjectCommand({
+            Bucket: `kw-trail-${id('research')}`,
+            Key: 'trail/000000000001.json',
+            Body: '{"rewritten":true}',
+          }),
+        );
+        research.destroy();
+        const before = readFileSync(trailFile, 'utf8');
+
+        // Act
+        const run = await evidence([...listed(), '--account-trail-bucket', TEMPLATE, '--out', 'pack']);
+
+        // Assess
+        expect(run.exitCode).toBe(1);
+        expect(run.stderr).toContain(
+          `keywarden: the trail of account ${id('research')} (s3://kw-trail-${id('research')}/trail/) is BROKEN at seq 1`,
+        );
+        expect(run.stderr).toContain("its digest was not appended to the pack's trail");
+        const markdown = read('pack', 'evidence.md');
+        expect(markdown.indexOf(`AUDIT TRAIL OF ACCOUNT ${id('research')} BROKEN at seq 1`)).toBeLessThan(
+          markdown.indexOf('## Status'),
+        );
+        const manifest = JSON.parse(read('pack', 'manifest.json')) as Manifest;
+        expect(manifest.trail.packRecord).toBeNull();
+        expect(readFileSync(trailFile, 'utf8')).toBe(before);
+      });
+
+      it('refuses the pack when an account’s trail cannot be read: exit 3, nothing written', async () => {
+        // Prepare: research has no trail bucket.
+        (await ownTrail(id('payments'), ['pay-ci'])).destroy();
+        const before = readFileSync(trailFile, 'utf8');
+
+        // Act
+        const run = await evidence([...listed(), '--account-trail-bucket', TEMPLATE, '--out', 'pack']);
+
+        // Assess
+        expect(run.exitCode).toBe(3);
+        expect(run.stderr).toContain(`account:${id('research')}/trail`);
+        expect(run.stderr).toContain('NoSuchBucket');
+        expect(existsSync(join(dir, 'pack'))).toBe(false);
+        expect(readFileSync(trailFile, 'utf8')).toBe(before);
+      });
+
+      it('refuses a bucket name without {account}, and the option without --accounts (exit 2)', async () => {
+        const fixed = await evidence([...listed(), '--account-trail-bucket', 'kw-trail', '--out', 'pack']);
+        const alone = await evidence(['--account-trail-bucket', TEMPLATE, '--out', 'pack']);
+
+        expect(fixed.exitCode).toBe(2);
+        expect(fixed.stderr).toContain("name each account's bucket with {account}");
+        expect(alone.exitCode).toBe(2);
+        expect(alone.stderr).toContain('--account-trail-bucket needs --accounts');
+        expect(existsSync(join(dir, 'pack'))).toBe(false);
+      });
     });
   },
 );

@@ -120,6 +120,48 @@ describe('keywarden-audit-role stack in organisation mode', () => {
     expect(String(stack.outputs.roleArn)).toContain(MOCK_ACCOUNT);
   });
 
+  it("lets each member role read its own account's trail with memberTrailBucket, and write nothing", async () => {
+    // Act
+    const stack = await run({ memberTrailBucket: 'keywarden-trail-{account}' });
+
+    // Assess: the template names each account's bucket through the account it lands in.
+    const template = JSON.parse(
+      stack.one('aws:cloudformation/stackSet:StackSet').inputs.templateBody as string,
+    ) as Template;
+    const statements = template.Resources.MemberRole.Properties.Policies.flatMap(
+      (p) => p.PolicyDocument.Statement,
+    );
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual(actionsFor('audit', 'trail-read'));
+    const sub = (text: string) => ({ 'Fn::Sub': text.replaceAll('{', '$' + '{') });
+    expect(statements.flatMap((s) => s.Resource)).toEqual(
+      expect.arrayContaining([
+        sub('arn:{AWS::Partition}:s3:::keywarden-trail-{AWS::AccountId}'),
+        sub('arn:{AWS::Partition}:s3:::keywarden-trail-{AWS::AccountId}/trail/*'),
+      ]),
+    );
+    // This account's member role: its own bucket, by ID.
+    const here = parsePolicy(stack.named('member-permissions').inputs.policy).Statement;
+    expect(here.flatMap((s) => s.Resource as string[])).toContain(
+      `arn:aws:s3:::keywarden-trail-${MOCK_ACCOUNT}`,
+    );
+    expect(here.flatMap((s) => s.Action as string[]).some((a) => /Put|Delete/.test(a))).toBe(false);
+  });
+
+  it('refuses a memberTrailBucket without {account}, naming the key', () => {
+    const attempt = () =>
+      readStackSettings(
+        auditRoleSettingsSchema,
+        {
+          [`${PROJECT}:repository`]: 'acme/security',
+          [`${PROJECT}:branches`]: '["main"]',
+          [`${PROJECT}:organization`]: '{"memberTrailBucket":"keywarden-trail"}',
+        },
+        PROJECT,
+      );
+
+    expect(attempt).toThrow(/memberTrailBucket.*\{account\}/);
+  });
+
   it('creates only the hub role when stackSet and memberRoleInThisAccount are off', async () => {
     // Act
     const stack = await run({ stackSet: false, memberRoleInThisAccount: false });

@@ -87,6 +87,50 @@ describe('the audit-role stack in organisation mode under the project policy pac
     ]);
   });
 
+  it('rejects the stack when the member role template reads every S3 bucket', async () => {
+    // Prepare: the trail reads of memberTrailBucket, widened to every bucket.
+    const withTrail = await recordStack(
+      () => {
+        setProjectConfig(PROJECT, {
+          repository: 'acme/security',
+          branches: ['main'],
+          organization: { memberTrailBucket: 'keywarden-trail-{account}' },
+        });
+        return main();
+      },
+      { mocks: awsMocks(), project: PROJECT, stack: 'org-trail' },
+    );
+    const widened = withTrail.map((resource) => {
+      if (resource.name !== 'member-roles') return resource;
+      const props = (resource.outputs ?? resource.inputs) as { templateBody: string };
+      const template = JSON.parse(props.templateBody);
+      for (const policy of template.Resources.MemberRole.Properties.Policies) {
+        for (const statement of policy.PolicyDocument.Statement) {
+          if (statement.Action.some((action: string) => action.startsWith('s3:'))) statement.Resource = ['*'];
+        }
+      }
+      const body = JSON.stringify(template);
+      return {
+        ...resource,
+        inputs: { ...resource.inputs, templateBody: body },
+        outputs: { ...props, templateBody: body },
+      };
+    });
+
+    // Act
+    const honest = await pack.analyzeStack(withTrail);
+    const analysis = await pack.analyzeStack(widened);
+
+    // Assess
+    expect(honest.diagnostics).toEqual([]);
+    // One diagnostic per widened statement (the bucket's and the objects').
+    expect(analysis.diagnostics.length).toBeGreaterThan(0);
+    for (const diagnostic of analysis.diagnostics) {
+      expect(diagnostic.policyName).toBe('restrict-audit-role-permissions');
+      expect(diagnostic.message).toContain('allows reading every S3 bucket');
+    }
+  });
+
   it('rejects the stack when the member role template grants a write', async () => {
     // Prepare
     const weakened = stack.map((resource) => {
