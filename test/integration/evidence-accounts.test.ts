@@ -80,6 +80,19 @@ describe.skipIf(!motoAvailable())(
 
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+    /** The argv of the README evidence section's `index`-th bash example (one command, `\` continuations). */
+    function readmeExample(index: number): string[] {
+      const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+      const evidenceSection = readme.slice(
+        readme.indexOf('<!-- section:evidence -->'),
+        readme.indexOf('<!-- /section:evidence -->'),
+      );
+      const example = [...evidenceSection.matchAll(/```bash\n([\s\S]*?)```/g)][index]?.[1] ?? '';
+      const argv = example.replace(/\\\n/g, ' ').trim().split(/\s+/);
+      expect(argv.slice(0, 2)).toEqual(['keywarden', 'evidence']);
+      return argv;
+    }
+
     async function evidence(flags: string[]) {
       const captured = captureIo({ env: process.env, now: asOf, cwd: dir });
       const exitCode = await main(
@@ -220,11 +233,7 @@ describe.skipIf(!motoAvailable())(
 
     it('runs the README example as written: the organization, an S3 trail, one pack', async () => {
       // Prepare: the README's command, and the trail bucket it names, with a record of the payments account.
-      const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
-      const evidenceSection = readme.slice(readme.indexOf('<!-- section:evidence -->'));
-      const example = /```bash\n([\s\S]*?)```/.exec(evidenceSection)?.[1] ?? '';
-      const argv = example.replace(/\\\n/g, ' ').trim().split(/\s+/);
-      expect(argv.slice(0, 2)).toEqual(['keywarden', 'evidence']);
+      const argv = readmeExample(0);
       const bucket = argv[argv.indexOf('--trail-bucket') + 1] as string;
       const out = argv[argv.indexOf('--out') + 1] as string;
       const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
@@ -302,9 +311,14 @@ describe.skipIf(!motoAvailable())(
         });
       }
       /** The account's own trail bucket with one record per user given, written with the account's credentials. */
-      async function ownTrail(account: string, users: string[], recordAccount = account): Promise<S3Client> {
+      async function ownTrail(
+        account: string,
+        users: string[],
+        recordAccount = account,
+        template = TEMPLATE,
+      ): Promise<S3Client> {
         const s3 = await s3In(account);
-        const bucket = `kw-trail-${account}`;
+        const bucket = template.replace('{account}', account);
         await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
         const store = new S3TrailStore({ bucket, prefix: 'trail/', retentionDays: 2557, client: s3 });
         for (const user of users) {
@@ -408,6 +422,45 @@ describe.skipIf(!motoAvailable())(
         expect(run.stderr).toContain('NoSuchBucket');
         expect(existsSync(join(dir, 'pack'))).toBe(false);
         expect(readFileSync(trailFile, 'utf8')).toBe(before);
+      });
+
+      it("runs the README example of each account's own trail as written", async () => {
+        // Prepare: every account of the organization keeps its trail; the hub's trail holds the digest.
+        const argv = readmeExample(1);
+        const template = argv[argv.indexOf('--account-trail-bucket') + 1] as string;
+        expect(template).toBe('keywarden-trail-{account}');
+        const accounts = [org.management, id('payments'), id('research'), id('sandbox')];
+        for (const account of accounts) {
+          (await ownTrail(account, ['pay-ci'], account, template)).destroy();
+        }
+        const hub = argv[argv.indexOf('--trail-bucket') + 1] as string;
+        const hubS3 = await s3In(org.management);
+        await hubS3.send(new CreateBucketCommand({ Bucket: hub, ObjectLockEnabledForBucket: true }));
+        await new S3TrailStore({ bucket: hub, prefix: 'trail/', retentionDays: 2557, client: hubS3 }).append({
+          at: new Date(asOf.getTime() - DAY_MS),
+          account: org.management,
+          actor: 'arn:aws:sts::123456789012:assumed-role/security/qa',
+          action: 'notice',
+          user: '*',
+          accessKeyId: null,
+          outcome: 'success',
+          reason: 'quarterly review opened',
+        });
+        hubS3.destroy();
+        const captured = captureIo({ env: process.env, now: asOf, cwd: dir });
+
+        // Act
+        const exitCode = await main([...argv.slice(1), '--as-of', asOf.toISOString()], captured.io);
+
+        // Assess
+        expect(captured.stderr()).toContain('evidence written to');
+        expect(exitCode).toBe(0);
+        const out = argv[argv.indexOf('--out') + 1] as string;
+        const manifest = JSON.parse(read(out, 'manifest.json')) as Manifest;
+        expect(manifest.accounts?.map((entry) => [entry.account, entry.trail?.intact]).sort()).toEqual(
+          accounts.map((account) => [account, true]).sort(),
+        );
+        expect(manifest.trail.packRecord).not.toBeNull();
       });
 
       it('refuses a bucket name without {account}, and the option without --accounts (exit 2)', async () => {
