@@ -19,6 +19,35 @@ describe('renderEvidenceMarkdown', () => {
     expect(markdown).not.toContain('## Key ages and verdicts');
   });
 
+  it("puts a broken account trail's banner above everything and its verification in the account's section", async () => {
+    // Prepare
+    const input = await fixtureAccountsEvidenceInput();
+    input.accountTrails = new Map([
+      [
+        '210987654321',
+        {
+          location: 's3://keywarden-trail-210987654321/trail/',
+          records: [{ ...input.trail.records[3]!, seq: 1 }],
+          check: { intact: false, records: 1, firstBadSeq: 1, problem: 'seq 1 has 2 versions' },
+        },
+      ],
+    ]);
+
+    // Act
+    const markdown = renderEvidenceMarkdown(buildEvidence(input));
+
+    // Assess
+    const banner = markdown.indexOf('AUDIT TRAIL OF ACCOUNT 210987654321 BROKEN at seq 1');
+    expect(banner).toBeGreaterThan(0);
+    expect(banner).toBeLessThan(markdown.indexOf('## Status'));
+    const section = markdown.slice(
+      markdown.indexOf('## Account 210987654321'),
+      markdown.indexOf('## Audit trail'),
+    );
+    expect(section).toContain('🔴 **TRAIL VERIFICATION FAILED.** BROKEN at seq 1: seq 1 has 2 versions.');
+    expect(markdown).toContain("This trail holds the pack's digest; each account's own trail");
+  });
+
   it('renders the fixture pack with an intact trail as the reviewed snapshot', async () => {
     // Prepare
     const model = buildEvidence(await fixtureEvidenceInput());

@@ -188,3 +188,40 @@ describe('buildEvidence over several accounts', () => {
     );
   });
 });
+
+describe('buildEvidence over several accounts with their own trails', () => {
+  it('shows each account the records of its own trail and names a broken one first among the headlines', async () => {
+    // Prepare: the second account's own trail, broken at seq 2; the first account keeps the pack trail's records.
+    const input = await fixtureAccountsEvidenceInput();
+    const own = {
+      location: `s3://keywarden-trail-${FIXTURE_SECOND_ACCOUNT}/trail/`,
+      records: [
+        { ...input.trail.records[3]!, seq: 1, account: FIXTURE_SECOND_ACCOUNT },
+        { ...input.trail.records[3]!, seq: 2, account: '999999999999' },
+      ],
+      check: {
+        intact: false as const,
+        records: 2,
+        firstBadSeq: 2,
+        problem: 'hash does not match the record',
+      },
+    };
+    input.accountTrails = new Map([[FIXTURE_SECOND_ACCOUNT, own]]);
+
+    // Act
+    const model = buildEvidence(input);
+
+    // Assess
+    const [first, second] = model.accounts ?? [];
+    expect(first?.trail).toBeUndefined();
+    expect(first?.events.map((record) => record.seq)).toEqual([2, 3, 5]);
+    expect(second?.trail).toEqual({ location: own.location, check: own.check, otherAccountEvents: 1 });
+    expect(second?.events.map((record) => record.seq)).toEqual([1]);
+    expect(model.attention[0]).toEqual({
+      level: 'critical',
+      text: expect.stringContaining(
+        `The audit trail of account ${FIXTURE_SECOND_ACCOUNT} (${own.location}) is BROKEN: verification failed at record seq 2`,
+      ),
+    });
+  });
+});
