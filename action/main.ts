@@ -1,6 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import * as actionsCore from '@actions/core';
+import type * as actionsCore from '@actions/core';
+import {
+  error,
+  getInput,
+  info,
+  notice,
+  setFailed,
+  setOutput,
+  setSecret,
+  summary,
+  warning,
+} from '@actions/core';
 import {
   completeAccountsOf,
   parseAccountsSpec,
@@ -42,7 +53,9 @@ export const ANNOTATED_FINDINGS = 10;
 
 export function runnerEnvironment(): ActionEnvironment {
   return {
-    core: actionsCore,
+    // Named functions, not the module: the bundle then leaves out what the action never calls (the OIDC client,
+    // and the HTTP client and undici it brings), which would load before the first AWS call.
+    core: { getInput, setOutput, setFailed, setSecret, notice, warning, error, info },
     env: process.env,
     clock: systemClock,
     awsCredentialsPresent: async () => {
@@ -57,7 +70,7 @@ export function runnerEnvironment(): ActionEnvironment {
       }
     },
     writeSummary: async (markdown) => {
-      if (process.env.GITHUB_STEP_SUMMARY) await actionsCore.summary.addRaw(markdown, true).write();
+      if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(markdown, true).write();
     },
   };
 }

@@ -10,7 +10,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { englishOnlyZod } from './esbuild-plugins.mjs';
+import { actionsToolkitWithoutSideEffects, englishOnlyZod } from './esbuild-plugins.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -35,7 +35,7 @@ export function programOptions(program, outdir = join(root, 'dist')) {
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [englishOnlyZod],
+    plugins: [englishOnlyZod, actionsToolkitWithoutSideEffects],
     // Some bundled CommonJS modules call require() for Node built-ins.
     banner: {
       js: "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);",

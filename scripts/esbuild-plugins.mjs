@@ -20,3 +20,25 @@ export const englishOnlyZod = {
     }));
   },
 };
+
+/**
+ * The Actions toolkit's HTTP and exec packages as free of side effects at import (they only define things), so
+ * that esbuild drops them where nothing of theirs is used: `@actions/core` imports `@actions/http-client` (and
+ * with it undici) for its OIDC client and `@actions/exec` for `platform`, neither of which the Action calls.
+ * Where they are used (Octokit in the issues chunk) they are bundled as before.
+ */
+export const actionsToolkitWithoutSideEffects = {
+  name: 'actions-toolkit-without-side-effects',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^@actions\/(http-client|exec|io)(\/|$)/ }, async (args) => {
+      if (args.pluginData?.actionsToolkit) return undefined;
+      const resolved = await plugin.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { actionsToolkit: true },
+      });
+      return resolved.errors.length > 0 ? undefined : { ...resolved, sideEffects: false };
+    });
+  },
+};
