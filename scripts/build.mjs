@@ -17,7 +17,9 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 /** The programs split into chunks: entry, output name under dist/, and the folder of its chunks. */
 export const PROGRAMS = [
   { entry: 'cli/index.ts', out: 'cli', chunks: 'cli' },
-  { entry: 'action/index.ts', out: 'index', chunks: 'action' },
+  // The Action takes its packages' ES modules where they ship both (the AWS SDK does): esbuild then leaves out
+  // what the Action does not use, and the SDK does not run through CommonJS wrappers before the first AWS call.
+  { entry: 'action/index.ts', out: 'index', chunks: 'action', mainFields: ['module', 'main'] },
 ];
 
 /** esbuild options of one program, written under `outdir` (default: the repository's dist/). */
@@ -28,6 +30,7 @@ export function programOptions(program, outdir = join(root, 'dist')) {
     chunkNames: `${program.chunks}/[name]-[hash]`,
     bundle: true,
     splitting: true,
+    ...(program.mainFields ? { mainFields: program.mainFields } : {}),
     platform: 'node',
     // The npm package supports Node 20 and later (package.json engines); the Action runs on Node 24.
     target: 'node20',
