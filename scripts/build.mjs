@@ -10,7 +10,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { actionsToolkitWithoutSideEffects, englishOnlyZod } from './esbuild-plugins.mjs';
+import { actionsToolkitWithoutSideEffects, builtinsByRequire, englishOnlyZod } from './esbuild-plugins.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -19,7 +19,14 @@ export const PROGRAMS = [
   { entry: 'cli/index.ts', out: 'cli', chunks: 'cli' },
   // The Action takes its packages' ES modules where they ship both (the AWS SDK does): esbuild then leaves out
   // what the Action does not use, and the SDK does not run through CommonJS wrappers before the first AWS call.
-  { entry: 'action/index.ts', out: 'index', chunks: 'action', mainFields: ['module', 'main'] },
+  // Built-ins by require() then keep the SDK's `import('node:http')` from loading Node's undici (see the plugin).
+  {
+    entry: 'action/index.ts',
+    out: 'index',
+    chunks: 'action',
+    mainFields: ['module', 'main'],
+    builtinsByRequire: true,
+  },
 ];
 
 /** esbuild options of one program, written under `outdir` (default: the repository's dist/). */
@@ -38,7 +45,11 @@ export function programOptions(program, outdir = join(root, 'dist')) {
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [englishOnlyZod, actionsToolkitWithoutSideEffects],
+    plugins: [
+      englishOnlyZod,
+      actionsToolkitWithoutSideEffects,
+      ...(program.builtinsByRequire ? [builtinsByRequire] : []),
+    ],
     // Some bundled CommonJS modules call require() for Node built-ins.
     banner: {
       js: "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);",

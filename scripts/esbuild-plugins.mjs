@@ -1,4 +1,5 @@
 // esbuild plugins for the bundles (the CLI, the Action, the policy pack): less for each process to parse at start.
+import { builtinModules } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,5 +41,30 @@ export const actionsToolkitWithoutSideEffects = {
       });
       return resolved.errors.length > 0 ? undefined : { ...resolved, sideEffects: false };
     });
+  },
+};
+
+const BUILTIN = new RegExp(
+  `^(node:.+|${builtinModules.map((name) => name.replace(/[/]/g, '\\/')).join('|')})$`,
+);
+
+/**
+ * Node's built-in modules through require(), not as ES modules: importing a built-in as an ES module reads every
+ * one of its exports, and some of those are getters that load more (the `WebSocket` of `node:http` loads Node's
+ * own undici, before the SDK sends its first request). require() returns the module as it is; esbuild's interop
+ * reads a property only when the code uses it.
+ */
+export const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(plugin) {
+    plugin.onResolve({ filter: BUILTIN }, (args) =>
+      args.kind === 'require-call' || args.namespace === 'builtin-by-require'
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'builtin-by-require' },
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
   },
 };
