@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-S2AZJ6G5.js";import"./chunk-JDV6FUWN.js";import"./chunk-ZG6RTH2E.js";import"./chunk-FXCXJQUT.js";import"./chunk-BUVLTLG5.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
