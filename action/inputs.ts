@@ -1,11 +1,6 @@
-import {
-  describeWholeRange,
-  parseWholeInRange,
-  SETTING_RANGES,
-  type WholeRange,
-} from '../core/config-schema.js';
 import { UsageError } from '../core/errors.js';
 import { FAIL_ON, type FailOn } from '../core/evaluate.js';
+import { describeWholeRange, parseWholeInRange, SETTING_RANGES, type WholeRange } from '../core/settings.js';
 import { parseInstant } from '../core/time.js';
 import type { SourceName } from '../core/types.js';
 

@@ -1,12 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import * as actionsCore from '@actions/core';
+import type * as actionsCore from '@actions/core';
 import {
-  completeAccountsOf,
-  parseAccountsSpec,
-  runAccountsAudit,
-  sessionNameFor,
-} from '../core/accounts/index.js';
+  error,
+  getInput,
+  info,
+  notice,
+  setFailed,
+  setOutput,
+  setSecret,
+  summary,
+  warning,
+} from '@actions/core';
 import { type AuditReport, auditOutcome, runAudit } from '../core/audit.js';
 import { createIamClient } from '../core/aws.js';
 import { loadConfig } from '../core/config.js';
@@ -42,7 +47,9 @@ export const ANNOTATED_FINDINGS = 10;
 
 export function runnerEnvironment(): ActionEnvironment {
   return {
-    core: actionsCore,
+    // Named functions, not the module: the bundle then leaves out what the action never calls (the OIDC client,
+    // and the HTTP client and undici it brings), which would load before the first AWS call.
+    core: { getInput, setOutput, setFailed, setSecret, notice, warning, error, info },
     env: process.env,
     clock: systemClock,
     awsCredentialsPresent: async () => {
@@ -57,7 +64,7 @@ export function runnerEnvironment(): ActionEnvironment {
       }
     },
     writeSummary: async (markdown) => {
-      if (process.env.GITHUB_STEP_SUMMARY) await actionsCore.summary.addRaw(markdown, true).write();
+      if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(markdown, true).write();
     },
   };
 }
@@ -107,26 +114,29 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
   }
   core.setOutput('skipped', 'false');
 
-  const report = inputs.accounts
-    ? await runAccountsAudit({
-        spec: await parseAccountsSpec(inputs.accounts, [], {
-          cwd: context.workspace,
-          readStdin: async () => {
-            throw new UsageError('input accounts: - (standard input) is not available in an action');
-          },
-          name: 'input accounts',
-        }),
-        roleName: inputs.roleName,
-        sessionName: sessionNameFor(
-          env.GITHUB_RUN_ID
-            ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
-            : String(asOf.getTime()),
-        ),
-        config,
-        asOf,
-        source: inputs.source,
-      })
-    : await runAudit({ config, asOf, source: inputs.source });
+  // The many-accounts audit loads only when asked for: it brings the Organizations and STS clients.
+  const accounts = inputs.accounts ? await import('../core/accounts/index.js') : null;
+  const report =
+    accounts && inputs.accounts
+      ? await accounts.runAccountsAudit({
+          spec: await accounts.parseAccountsSpec(inputs.accounts, [], {
+            cwd: context.workspace,
+            readStdin: async () => {
+              throw new UsageError('input accounts: - (standard input) is not available in an action');
+            },
+            name: 'input accounts',
+          }),
+          roleName: inputs.roleName,
+          sessionName: accounts.sessionNameFor(
+            env.GITHUB_RUN_ID
+              ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+              : String(asOf.getTime()),
+          ),
+          config,
+          asOf,
+          source: inputs.source,
+        })
+      : await runAudit({ config, asOf, source: inputs.source });
   const reportPath = await writeReport(report, inputs, context);
   for (const note of report.notes) core.info(`keywarden: note: ${note}`);
   annotate(core, report, inputs.maskKeyIds);
@@ -169,7 +179,10 @@ async function syncIssues(
 ): Promise<SyncOutcome> {
   if (!inputs.githubToken) throw new UsageError('input github-token is empty: issues cannot be filed');
   // Octokit loads only for a run that files issues: a pull request's audit starts without it.
-  const { createIssueClient } = await import('./issues/github.js');
+  const [{ createIssueClient }, { completeAccountsOf }] = await Promise.all([
+    import('./issues/github.js'),
+    import('../core/accounts/index.js'),
+  ]);
   const client = createIssueClient({
     token: inputs.githubToken,
     baseUrl: context.apiUrl,

@@ -20,7 +20,7 @@ async function loadCore() {
     ...(await load('core/evidence/pack.ts')),
     ...(await load('core/report/markdown.ts')),
     ...(await load('core/evaluate.ts')),
-    ...(await load('core/config.ts')),
+    ...(await load('core/config-schema.ts')),
   };
 }
 

@@ -1,8 +1,9 @@
 // How fast keywarden starts, as whole processes against `node -e 0` measured in the same run (interleaved, so
 // that load on the machine hits every command alike): `keywarden --version` (target ≤ 2.0×), the README's
-// offline sample audit (≤ 2.5×, peak memory ≤ 60 MB), and the Action's dist/index.js until its first AWS call
-// (≤ 2.5×; a loopback server stands in for AWS and records when the first request arrives). Also the installed
-// size of the CLI's npm package (target ≤ 10 MB): packed, installed into an empty directory, measured on disk.
+// offline sample audit (≤ 2.5×, peak memory ≤ 60 MB) and the same without a config file, and the Action's
+// dist/index.js until its first AWS call (≤ 2.5×; a loopback server stands in for AWS and records when the first
+// request arrives). Also the installed size of the CLI's npm package (target ≤ 10 MB): packed, installed into an
+// empty directory, measured on disk.
 // `KEYWARDEN_BENCH_RUNS=5 node bench/startup.bench.mjs` for a quick look (default 15 runs each).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,9 @@ const SAMPLE_AUDIT = [
   '--as-of',
   '2026-11-28',
 ];
+// The same audit without a config file (as `npx keywarden audit --credential-report FILE` after an install):
+// the defaults need neither the schema nor the YAML parser.
+const DEFAULTS_AUDIT = SAMPLE_AUDIT.filter((arg, i, all) => arg !== '--config' && all[i - 1] !== '--config');
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const verdict = (ok) => (ok ? 'met' : 'MISSED');
 const dir = mkdtempSync(join(tmpdir(), 'kw-startup-'));
@@ -63,10 +67,12 @@ const cliEnv = { ...cleanEnv, NODE_COMPILE_CACHE: cacheDir };
 const uncachedEnv = { ...cleanEnv, NODE_DISABLE_COMPILE_CACHE: '1' };
 timed(['bin/keywarden.js', '--version'], cliEnv);
 timed(['bin/keywarden.js', ...SAMPLE_AUDIT], cliEnv);
+timed(['bin/keywarden.js', ...DEFAULTS_AUDIT], cliEnv);
 const samples = {
   baseline: [],
   version: [],
   audit: [],
+  auditDefaults: [],
   auditUncached: [],
   auditRss: [],
   cpu: { baseline: [], version: [], audit: [] },
@@ -85,6 +91,7 @@ for (let i = 0; i < RUNS; i++) {
   }
   if (audit.rssMb !== undefined) samples.auditRss.push(audit.rssMb);
   samples.auditUncached.push(timed(['bin/keywarden.js', ...SAMPLE_AUDIT], uncachedEnv).ms);
+  samples.auditDefaults.push(timed(['bin/keywarden.js', ...DEFAULTS_AUDIT], cliEnv).ms);
 }
 const base = median(samples.baseline);
 const ratio = (values) => median(values) / base;
@@ -94,6 +101,9 @@ console.log(
 );
 console.log(
   `offline sample audit: ${median(samples.audit).toFixed(0)} ms, ×${ratio(samples.audit).toFixed(2)} (target ≤ 2.5×: ${verdict(ratio(samples.audit) <= 2.5)}); without the compile cache ${median(samples.auditUncached).toFixed(0)} ms, ×${ratio(samples.auditUncached).toFixed(2)}`,
+);
+console.log(
+  `the same audit without a config file: ${median(samples.auditDefaults).toFixed(0)} ms, ×${ratio(samples.auditDefaults).toFixed(2)}`,
 );
 // CPU time (user + system) says the same with less noise from other processes on a busy machine.
 if (samples.cpu.audit.length > 0) {

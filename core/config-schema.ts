@@ -1,45 +1,21 @@
 // The keywarden.yml schema: zod rules, defaults, the JSON Schema the policy pack publishes, and the pure rules
 // that judge a parsed config. No file reading and no YAML here: the policy pack, the stacks and the Lambda
 // handler import this module alone (core/config.ts adds the loader the CLI and the Action use).
-import { z } from 'zod';
+import * as z from 'zod';
 import { UsageError } from './errors.js';
+import { SETTING_DEFAULTS, SETTING_RANGES, type WholeRange } from './settings.js';
 import { calendarDaysBetween } from './time.js';
 import { ROOT_USER } from './types.js';
 
 export { activeExemption } from './exemption.js';
 
-/** An inclusive range of whole numbers a setting, a flag or an input may take. */
-export interface WholeRange {
-  readonly min: number;
-  readonly max: number;
-}
-
-/**
- * The allowed range of every numeric setting: the schema, the CLI's override flags and the Action's override
- * inputs all take theirs from here, so a range and its message exist once.
- */
-export const SETTING_RANGES = {
-  maxKeyAgeDays: { min: 1, max: 3650 },
-  warnDays: { min: 0, max: 3650 },
-  unusedKeyDays: { min: 1, max: 3650 },
-  rotateAtDays: { min: 1, max: 3650 },
-  deactivateAfterDays: { min: 0, max: 365 },
-  deleteAfterDays: { min: 0, max: 365 },
-  retentionDays: { min: 1, max: 36500 },
-} as const satisfies Record<string, WholeRange>;
-
-/** "a whole number from 1 to 3650": how every surface names a range in its message. */
-export function describeWholeRange(range: WholeRange): string {
-  return `a whole number from ${range.min} to ${range.max}`;
-}
-
-/** The number written as plain decimal digits within the range, else undefined (the caller names the input). */
-export function parseWholeInRange(text: string, range: WholeRange): number | undefined {
-  const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) return undefined;
-  const number = Number(trimmed);
-  return Number.isSafeInteger(number) && number >= range.min && number <= range.max ? number : undefined;
-}
+export {
+  describeWholeRange,
+  parseWholeInRange,
+  SETTING_DEFAULTS,
+  SETTING_RANGES,
+  type WholeRange,
+} from './settings.js';
 
 /** The longest an exemption may run: a year, so that every exemption is re-approved at least yearly. */
 export const MAX_EXEMPTION_DAYS = 365;
@@ -83,17 +59,17 @@ export const exemptionSchema = z
 export const rotationSchema = z
   .object({
     rotateAtDays: days(SETTING_RANGES.rotateAtDays)
-      .default(80)
+      .default(SETTING_DEFAULTS.rotation.rotateAtDays)
       .describe('Key age at which the replacement is created.'),
     deactivateAfterDays: days(SETTING_RANGES.deactivateAfterDays)
-      .default(7)
+      .default(SETTING_DEFAULTS.rotation.deactivateAfterDays)
       .describe('Days after the replacement before the old key is deactivated.'),
     deleteAfterDays: days(SETTING_RANGES.deleteAfterDays)
-      .default(7)
+      .default(SETTING_DEFAULTS.rotation.deleteAfterDays)
       .describe('Days after deactivation before the old key is deleted.'),
     enforce: z
       .boolean()
-      .default(true)
+      .default(SETTING_DEFAULTS.rotation.enforce)
       .describe('Deactivate at the deadline even if the old key is still in use (after notice).'),
   })
   .strict();
@@ -104,9 +80,14 @@ export const scopeSchema = z
       .string()
       .min(1)
       .max(128)
-      .default('keywarden:rotation')
+      .default(SETTING_DEFAULTS.scope.tagKey)
       .describe('IAM user tag that enrols a user in managed rotation.'),
-    tagValue: z.string().min(1).max(256).default('enabled').describe('Value of the enrolment tag.'),
+    tagValue: z
+      .string()
+      .min(1)
+      .max(256)
+      .default(SETTING_DEFAULTS.scope.tagValue)
+      .describe('Value of the enrolment tag.'),
   })
   .strict();
 
@@ -114,9 +95,12 @@ export const trailSchema = z
   .object({
     file: z.string().min(1).optional().describe('Local JSONL trail file.'),
     bucket: z.string().min(3).max(63).optional().describe('S3 bucket with Object Lock for the trail.'),
-    prefix: z.string().default('trail/').describe('Key prefix of trail records in the bucket.'),
+    prefix: z
+      .string()
+      .default(SETTING_DEFAULTS.trail.prefix)
+      .describe('Key prefix of trail records in the bucket.'),
     retentionDays: days(SETTING_RANGES.retentionDays)
-      .default(2557)
+      .default(SETTING_DEFAULTS.trail.retentionDays)
       .describe('Object Lock retention of each trail record, in days.'),
   })
   .strict();
@@ -127,13 +111,13 @@ const CROSS_FIELD = { crossField: true };
 export const configSchema = z
   .object({
     maxKeyAgeDays: days(SETTING_RANGES.maxKeyAgeDays)
-      .default(90)
+      .default(SETTING_DEFAULTS.maxKeyAgeDays)
       .describe('An active key older than this is a violation (21 CFR 11.300(b)).'),
     warnDays: days(SETTING_RANGES.warnDays)
-      .default(14)
+      .default(SETTING_DEFAULTS.warnDays)
       .describe('An active key within this many days of maxKeyAgeDays is "expiring".'),
     unusedKeyDays: days(SETTING_RANGES.unusedKeyDays)
-      .default(45)
+      .default(SETTING_DEFAULTS.unusedKeyDays)
       .describe('An active key never used and older than this is "unused".'),
     rotation: rotationSchema.prefault({}),
     scope: scopeSchema.prefault({}),

@@ -1,25 +1,16 @@
 // Loading keywarden.yml: finding and reading the file, parsing YAML or JSON, applying overrides. The schema and
-// the rules live in core/config-schema.ts (re-exported here, so `core/config.js` keeps offering both to the CLI
-// and the Action); the policy pack and the stacks import the schema module alone and never load this one.
+// the rules live in core/config-schema.ts, the parser in core/config-text.ts; both are imported only when there is
+// something to validate, so that a run with neither a config file nor an override (the defaults, valid by
+// construction) loads neither zod nor the YAML parser. The policy pack and the stacks import the schema alone.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { type Config, type ConfigInput, parseConfig } from './config-schema.js';
+import type { Config, ConfigInput } from './config-schema.js';
 import { UsageError } from './errors.js';
+import { SETTING_DEFAULTS } from './settings.js';
 
-export * from './config-schema.js';
+export type { Config, ConfigInput } from './config-schema.js';
 
 export const DEFAULT_CONFIG_FILES = ['keywarden.yml', 'keywarden.yaml', 'keywarden.json'] as const;
-
-/** Parses YAML or JSON text (JSON is YAML) into a plain object. */
-export function parseConfigText(text: string, origin: string): unknown {
-  try {
-    return parseYaml(text, { prettyErrors: false }) ?? {};
-  } catch (err) {
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new UsageError(`${origin}: not valid YAML or JSON: ${message}`, { cause: err });
-  }
-}
 
 /**
  * Loads the config: an explicit file, else the first default file in `cwd`, else the defaults.
@@ -46,20 +37,36 @@ export async function loadConfig(options: {
       }
     }
   }
-  const raw = text === null ? {} : parseConfigText(text, origin ?? 'config');
+  const overrides = Object.fromEntries(
+    Object.entries(options.overrides ?? {}).filter(([, value]) => value !== undefined),
+  );
+  // Nothing to validate: the defaults are what the schema gives for an empty config (a test holds them equal).
+  if (text === null && Object.keys(overrides).length === 0) return { config: defaultConfig(), origin, text };
+  const raw =
+    text === null ? {} : (await import('./config-text.js')).parseConfigText(text, origin ?? 'config');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(
       `${origin}: must be a mapping of settings, not ${Array.isArray(raw) ? 'a list' : typeof raw}`,
     );
   }
-  const overrides = Object.fromEntries(
-    Object.entries(options.overrides ?? {}).filter(([, value]) => value !== undefined),
-  );
   // Name the overrides in any error: a flag can break a rule that the file alone keeps.
   const described = Object.entries(overrides).map(([name, value]) => `${name}=${String(value)}`);
   const label = `${origin ?? 'config (defaults)'}${described.length > 0 ? ` with ${described.join(', ')}` : ''}`;
+  const { parseConfig } = await import('./config-schema.js');
   const config = parseConfig({ ...raw, ...overrides }, { asOf: options.asOf, origin: label });
   return { config, origin, text };
+}
+
+/** The config of a run without a file and without overrides: every setting at its default, no exemptions. */
+export function defaultConfig(): Config {
+  return {
+    maxKeyAgeDays: SETTING_DEFAULTS.maxKeyAgeDays,
+    warnDays: SETTING_DEFAULTS.warnDays,
+    unusedKeyDays: SETTING_DEFAULTS.unusedKeyDays,
+    rotation: { ...SETTING_DEFAULTS.rotation },
+    scope: { ...SETTING_DEFAULTS.scope },
+    exemptions: [],
+  };
 }
 
 async function readText(path: string, required: boolean, shownAs: string): Promise<string | null> {

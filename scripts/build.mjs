@@ -10,14 +10,23 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { englishOnlyZod } from './esbuild-plugins.mjs';
+import { actionsToolkitWithoutSideEffects, builtinsByRequire, englishOnlyZod } from './esbuild-plugins.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** The programs split into chunks: entry, output name under dist/, and the folder of its chunks. */
 export const PROGRAMS = [
   { entry: 'cli/index.ts', out: 'cli', chunks: 'cli' },
-  { entry: 'action/index.ts', out: 'index', chunks: 'action' },
+  // The Action takes its packages' ES modules where they ship both (the AWS SDK does): esbuild then leaves out
+  // what the Action does not use, and the SDK does not run through CommonJS wrappers before the first AWS call.
+  // Built-ins by require() then keep the SDK's `import('node:http')` from loading Node's undici (see the plugin).
+  {
+    entry: 'action/index.ts',
+    out: 'index',
+    chunks: 'action',
+    mainFields: ['module', 'main'],
+    builtinsByRequire: true,
+  },
 ];
 
 /** esbuild options of one program, written under `outdir` (default: the repository's dist/). */
@@ -28,6 +37,7 @@ export function programOptions(program, outdir = join(root, 'dist')) {
     chunkNames: `${program.chunks}/[name]-[hash]`,
     bundle: true,
     splitting: true,
+    ...(program.mainFields ? { mainFields: program.mainFields } : {}),
     platform: 'node',
     // The npm package supports Node 20 and later (package.json engines); the Action runs on Node 24.
     target: 'node20',
@@ -35,7 +45,11 @@ export function programOptions(program, outdir = join(root, 'dist')) {
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [englishOnlyZod],
+    plugins: [
+      englishOnlyZod,
+      actionsToolkitWithoutSideEffects,
+      ...(program.builtinsByRequire ? [builtinsByRequire] : []),
+    ],
     // Some bundled CommonJS modules call require() for Node built-ins.
     banner: {
       js: "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);",

@@ -2,13 +2,14 @@ import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { type AuditReport, auditOutcome, runAudit } from '../../core/audit.js';
-import { loadConfig, SETTING_RANGES } from '../../core/config.js';
+import { loadConfig } from '../../core/config.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { FAIL_ON, type FailOn } from '../../core/evaluate.js';
 import { productArn, renderAsff, toAsff } from '../../core/report/asff.js';
 import { renderJson } from '../../core/report/json.js';
 import { renderMarkdown } from '../../core/report/markdown.js';
 import { renderTable } from '../../core/report/table.js';
+import { SETTING_RANGES } from '../../core/settings.js';
 import { parseInstant } from '../../core/time.js';
 import type { SourceName } from '../../core/types.js';
 import {

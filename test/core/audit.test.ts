@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditOutcome, runAudit } from '../../core/audit.js';
-import { parseConfig } from '../../core/config.js';
+import { parseConfig } from '../../core/config-schema.js';
 
 const clean = { account: '123456789012', summary: { violations: 0, warnings: 0 }, gaps: [] };
 const gap = { scope: 'user:bob', reason: 'ListAccessKeys: AccessDenied' };

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { activeExemption, configJsonSchema, loadConfig, parseConfig } from '../../core/config.js';
+import { defaultConfig, loadConfig } from '../../core/config.js';
+import { activeExemption, configJsonSchema, parseConfig } from '../../core/config-schema.js';
 import { UsageError } from '../../core/errors.js';
 
 const asOf = new Date('2026-11-28T09:00:00Z');
@@ -227,6 +228,21 @@ describe('loadConfig', () => {
 
     expect(origin).toBeNull();
     expect(config.maxKeyAgeDays).toBe(90);
+  });
+
+  it('gives without a file exactly what the schema gives for an empty config', async () => {
+    // Without a file or an override the loader skips the schema: its defaults must be the schema's, key for key.
+    const { config } = await loadConfig({ asOf, cwd: dir() });
+
+    expect(config).toStrictEqual(parseConfig({}, { asOf }));
+    expect(JSON.stringify(config)).toBe(JSON.stringify(parseConfig({}, { asOf })));
+    expect(defaultConfig()).not.toBe(defaultConfig());
+  });
+
+  it('validates an override even without a file', async () => {
+    await expect(loadConfig({ asOf, cwd: dir(), overrides: { warnDays: 90 } })).rejects.toThrow(
+      'config (defaults) with warnDays=90: warnDays: must be less than maxKeyAgeDays (90)',
+    );
   });
 
   it('lets an override win over the file', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../core/config.js';
+import { parseConfig } from '../../core/config-schema.js';
 import { evaluate, evaluateKey, failsAt, remediation, summarize } from '../../core/evaluate.js';
 import { ROOT_USER } from '../../core/types.js';
 import { AS_OF, createdDaysAgo, keyRecord } from '../support/records.js';

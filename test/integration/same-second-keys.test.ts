@@ -7,7 +7,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredIssues } from '../../action/issues/render.js';
 import { runAudit } from '../../core/audit.js';
-import { parseConfig } from '../../core/config.js';
+import { parseConfig } from '../../core/config-schema.js';
 import { DAY_MS } from '../../core/time.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamClient } from '../../core/aws.js';
-import { parseConfig } from '../../core/config.js';
+import { parseConfig } from '../../core/config-schema.js';
 import { evaluate } from '../../core/evaluate.js';
 import { fetchApiInventory, fetchCredentialReport } from '../../core/inventory/live.js';
 import { DAY_MS } from '../../core/time.js';

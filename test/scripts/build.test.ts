@@ -65,6 +65,28 @@ describe('npm run build', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('runs an audit without zod or the YAML parser, which load only when there is a config to validate', async () => {
+    const { metafile } = await metafileOf(cli);
+
+    const audit = staticallyLoaded(metafile, outputOf(metafile, 'cli/commands/audit.ts'));
+    expect(audit.filter((input) => /node_modules\/(zod|yaml)\//.test(input))).toEqual([]);
+    expect(audit.some((input) => input.endsWith('core/config.ts'))).toBe(true);
+  });
+
+  it('starts the Action without an HTTP client for GitHub: undici and Octokit load only to file issues', async () => {
+    const { metafile } = await metafileOf(action);
+
+    const loaded = staticallyLoaded(metafile, outputOf(metafile, action.entry));
+    const github = /node_modules\/(undici|@actions\/(http-client|github|exec)|@octokit)\//;
+    expect(loaded.filter((input) => github.test(input))).toEqual([]);
+    expect(loaded.some((input) => input.includes('node_modules/@actions/core/'))).toBe(true);
+    expect(
+      staticallyLoaded(metafile, outputOf(metafile, 'action/issues/github.ts')).some((input) =>
+        input.includes('node_modules/undici/'),
+      ),
+    ).toBe(true);
+  });
+
   it('gives the same files, byte for byte, when run twice', async () => {
     // Act
     const builds = await Promise.all(

@@ -1,5 +1,5 @@
 import type { AuditReport } from '../../core/audit.js';
-import { parseConfig } from '../../core/config.js';
+import { parseConfig } from '../../core/config-schema.js';
 import { evaluate, summarize } from '../../core/evaluate.js';
 import { DAY_MS } from '../../core/time.js';
 import type { KeyRecord } from '../../core/types.js';

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../core/config.js';
+import { parseConfig } from '../../../core/config-schema.js';
 import { IncompleteError } from '../../../core/errors.js';
 import { evaluate } from '../../../core/evaluate.js';
 import {
