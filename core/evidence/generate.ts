@@ -57,7 +57,7 @@ export interface EvidenceRequest {
   aws?: AwsClientOptions | undefined;
   /**
    * A pack over several accounts (`--accounts`): each is audited through STS AssumeRole and gets a section of
-   * its own; the one trail is verified once and each account's records are shown in its section.
+   * its own, with its records from its own trail (`accountTrail`) or else from the pack's one trail.
    */
   accounts?: EvidenceAccounts | undefined;
 }
@@ -222,23 +222,17 @@ async function audit(
   // Loaded only for a pack over several accounts: it brings STS and Organizations clients.
   const { runAccountsAudit, sessionNameFor } = await import('../accounts/audit.js');
   const own = accounts.accountTrail;
-  const readOwnTrail = async (account: string, aws: AwsClientOptions) => {
-    if (!own) return;
-    const client = createS3Client(aws);
-    try {
-      const store = accountTrailStore(accountTrailBucket(own.bucket, account), own.prefix, config, client);
-      const { verification, records } = await verifyTrail(store);
-      accountTrails.set(account, {
-        location: store.description,
-        records: readableRecords(records),
-        check: trailCheckOf(verification),
-      });
-    } finally {
-      client.destroy();
-    }
-  };
   return runAccountsAudit({
-    ...(own ? { alsoRead: { scope: 'trail', read: readOwnTrail } } : {}),
+    ...(own
+      ? {
+          alsoRead: {
+            scope: 'trail',
+            read: async (account: string, aws: AwsClientOptions) => {
+              accountTrails.set(account, await readAccountTrail(own, account, aws, config));
+            },
+          },
+        }
+      : {}),
     spec: accounts.spec,
     roleName: accounts.roleName,
     externalId: accounts.externalId,
@@ -249,6 +243,28 @@ async function audit(
     source: request.source,
     aws: request.aws,
   });
+}
+
+/** One account's own trail, read and verified with that account's (assumed) credentials. */
+async function readAccountTrail(
+  trail: NonNullable<EvidenceAccounts['accountTrail']>,
+  account: string,
+  aws: AwsClientOptions,
+  config: Config,
+): Promise<AccountTrail> {
+  const client = createS3Client(aws);
+  try {
+    const bucket = accountTrailBucket(trail.bucket, account);
+    const store = accountTrailStore(bucket, trail.prefix, config, client);
+    const { verification, records } = await verifyTrail(store);
+    return {
+      location: store.description,
+      records: readableRecords(records),
+      check: trailCheckOf(verification),
+    };
+  } finally {
+    client.destroy();
+  }
 }
 
 function sourceLabel(request: EvidenceRequest): string {
