@@ -21,6 +21,7 @@ import { renderEvidenceHtml } from './html.js';
 import { renderEvidenceMarkdown } from './markdown.js';
 import {
   type AccountTrail,
+  brokenAccountTrails,
   buildEvidence,
   type EvidenceModel,
   type EvidenceTrailRecord,
@@ -188,13 +189,10 @@ function brokenTrails(model: EvidenceModel): string[] {
   const broken: string[] = [];
   const { check } = model.trail;
   if (!check.intact) broken.push(`the trail is BROKEN at seq ${check.firstBadSeq} (${check.problem})`);
-  for (const entry of model.accounts ?? []) {
-    const own = entry.trail;
-    if (own && !own.check.intact) {
-      broken.push(
-        `the trail of account ${entry.account} (${own.location}) is BROKEN at seq ${own.check.firstBadSeq} (${own.check.problem})`,
-      );
-    }
+  for (const own of brokenAccountTrails(model.accounts)) {
+    broken.push(
+      `the trail of account ${own.account} (${own.location}) is BROKEN at seq ${own.firstBadSeq} (${own.problem})`,
+    );
   }
   return broken;
 }

@@ -5,6 +5,7 @@ import { chartRows, keyAgeChartSvg } from './chart.js';
 import { escapeHtml as esc } from './escape.js';
 import {
   type AccountEvidence,
+  brokenAccountTrails,
   type EvidenceModel,
   type EvidenceTrailRecord,
   isoDay,
@@ -57,13 +58,10 @@ function brokenTrailBanner(model: EvidenceModel): string {
     : [
         `<div class="banner-broken" role="alert">AUDIT TRAIL BROKEN at seq ${check.firstBadSeq}: ${esc(check.problem)}. This trail cannot be relied on from that record on.</div>`,
       ];
-  for (const entry of model.accounts ?? []) {
-    const own = entry.trail?.check;
-    if (own && !own.intact) {
-      banners.push(
-        `<div class="banner-broken" role="alert">AUDIT TRAIL OF ACCOUNT ${esc(entry.account)} BROKEN at seq ${own.firstBadSeq}: ${esc(own.problem)}. That trail cannot be relied on from that record on.</div>`,
-      );
-    }
+  for (const own of brokenAccountTrails(model.accounts)) {
+    banners.push(
+      `<div class="banner-broken" role="alert">AUDIT TRAIL OF ACCOUNT ${esc(own.account)} BROKEN at seq ${own.firstBadSeq}: ${esc(own.problem)}. That trail cannot be relied on from that record on.</div>`,
+    );
   }
   return banners.join('\n');
 }

@@ -6,6 +6,7 @@ import type { Finding } from '../types.js';
 import { axisDays, chartRows } from './chart.js';
 import {
   type AccountEvidence,
+  brokenAccountTrails,
   type EvidenceModel,
   type EvidenceTrailRecord,
   isoDay,
@@ -217,14 +218,11 @@ function brokenTrailBanner(model: EvidenceModel): string[] {
         `> 🔴 **AUDIT TRAIL BROKEN at seq ${check.firstBadSeq}:** ${md(check.problem)}. This trail cannot be relied on from that record on.`,
         '',
       ];
-  for (const entry of model.accounts ?? []) {
-    const own = entry.trail?.check;
-    if (own && !own.intact) {
-      lines.push(
-        `> 🔴 **AUDIT TRAIL OF ACCOUNT ${md(entry.account)} BROKEN at seq ${own.firstBadSeq}:** ${md(own.problem)}. That trail cannot be relied on from that record on.`,
-        '',
-      );
-    }
+  for (const own of brokenAccountTrails(model.accounts)) {
+    lines.push(
+      `> 🔴 **AUDIT TRAIL OF ACCOUNT ${md(own.account)} BROKEN at seq ${own.firstBadSeq}:** ${md(own.problem)}. That trail cannot be relied on from that record on.`,
+      '',
+    );
   }
   return lines;
 }

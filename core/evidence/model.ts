@@ -234,14 +234,11 @@ function attentionItems(
     });
   }
   if (report.accounts) {
-    for (const entry of events as readonly AccountEvidence[]) {
-      const own = entry.trail?.check;
-      if (own && !own.intact) {
-        items.push({
-          level: 'critical',
-          text: `The audit trail of account ${entry.account} (${entry.trail?.location}) is BROKEN: verification failed at record seq ${own.firstBadSeq} (${own.problem}). Its records from seq ${own.firstBadSeq} on cannot be relied on; investigate before filing this evidence.`,
-        });
-      }
+    for (const own of brokenAccountTrails(events as readonly AccountEvidence[])) {
+      items.push({
+        level: 'critical',
+        text: `The audit trail of account ${own.account} (${own.location}) is BROKEN: verification failed at record seq ${own.firstBadSeq} (${own.problem}). Its records from seq ${own.firstBadSeq} on cannot be relied on; investigate before filing this evidence.`,
+      });
     }
   }
   const { overdue, warnings } = report.summary;
@@ -296,6 +293,24 @@ function attentionItems(
     });
   }
   return items;
+}
+
+/** The accounts' own trails that do not verify, in the accounts' order (each one a banner, a headline, exit 1). */
+export function brokenAccountTrails(
+  accounts: readonly AccountEvidence[] | undefined,
+): { account: string; location: string; firstBadSeq: number; problem: string }[] {
+  return (accounts ?? []).flatMap(({ account, trail }) =>
+    trail && !trail.check.intact
+      ? [
+          {
+            account,
+            location: trail.location,
+            firstBadSeq: trail.check.firstBadSeq,
+            problem: trail.check.problem,
+          },
+        ]
+      : [],
+  );
 }
 
 /** Which accounts of a pack over several hold keys of this verdict (", in 2 accounts: …"); "" for one account. */
