@@ -5,7 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderEvidenceHtml } from '../../../core/evidence/html.js';
 import { buildEvidence } from '../../../core/evidence/model.js';
 import { chromiumAvailable, dumpDom, screenshot, visibleText } from '../../support/chromium.js';
-import { fixtureEvidenceInput } from '../../support/evidence-fixture.js';
+import {
+  FIXTURE_ACCOUNT,
+  FIXTURE_SECOND_ACCOUNT,
+  fixtureAccountsEvidenceInput,
+  fixtureEvidenceInput,
+} from '../../support/evidence-fixture.js';
 
 /** `KEYWARDEN_UPDATE_SCREENSHOT=1 npx vitest run test/core/evidence/html-chromium.test.ts` refreshes the README's picture. */
 const README_SCREENSHOT = join(import.meta.dirname, '..', '..', '..', 'docs', 'evidence.png');
@@ -46,6 +51,43 @@ describe.skipIf(!chromiumAvailable())('evidence.html in headless Chromium', () =
     expect(text).toContain('EXPIRED');
     expect(text).toContain(HOSTILE_USER);
     expect(dom).not.toContain('data-pwned');
+    expect(dom.match(/<rect /g)?.length).toBe(input.report.findings.length);
+  });
+
+  it('renders a pack over two accounts: the overview, a section and a chart per account, a broken account trail first', async () => {
+    // Prepare: the second account keeps its own trail, broken at seq 1.
+    const input = await fixtureAccountsEvidenceInput();
+    input.accountTrails = new Map([
+      [
+        FIXTURE_SECOND_ACCOUNT,
+        {
+          location: `s3://keywarden-trail-${FIXTURE_SECOND_ACCOUNT}/trail/`,
+          records: [{ ...input.trail.records[3]!, seq: 1 }],
+          check: { intact: false, records: 1, firstBadSeq: 1, problem: 'seq 1 has 2 versions' },
+        },
+      ],
+    ]);
+    const file = join(dir, 'accounts.html');
+    writeFileSync(file, renderEvidenceHtml(buildEvidence(input)));
+
+    // Act
+    const dom = await dumpDom(file);
+    const text = visibleText(dom);
+
+    // Assess
+    expect(text.indexOf(`AUDIT TRAIL OF ACCOUNT ${FIXTURE_SECOND_ACCOUNT} BROKEN at seq 1`)).toBeLessThan(
+      text.indexOf('Status'),
+    );
+    for (const heading of [
+      'Accounts',
+      `Account ${FIXTURE_ACCOUNT} — research`,
+      `Account ${FIXTURE_SECOND_ACCOUNT}`,
+      `Rotation events of account ${FIXTURE_SECOND_ACCOUNT}`,
+    ]) {
+      expect(text, heading).toContain(heading);
+    }
+    expect(text).toContain('Trail verification: BROKEN at seq 1: seq 1 has 2 versions.');
+    expect(dom.match(/<svg /g)?.length).toBe(2);
     expect(dom.match(/<rect /g)?.length).toBe(input.report.findings.length);
   });
 
