@@ -7,10 +7,9 @@ import { createProgram } from '../../cli/main.js';
 import { EXIT_CODES } from '../../core/exit-codes.js';
 import { runCli } from '../support/capture-io.js';
 import {
-  FIXTURE_AS_OF,
-  FIXTURE_CONFIG,
   FIXTURE_GENERATED_AT,
   FIXTURE_REPORT,
+  runFixtureEvidence,
   writeFixtureTrail,
 } from '../support/evidence-fixture.js';
 import { captureIo } from '../support/io.js';
@@ -54,23 +53,7 @@ describe('--output', () => {
     const trail = join(dir, 'trail.jsonl');
     await writeFixtureTrail(trail);
     const evidence = (...extra: string[]) =>
-      runCli(
-        [
-          'evidence',
-          '--credential-report',
-          FIXTURE_REPORT,
-          '--config',
-          FIXTURE_CONFIG,
-          '--as-of',
-          FIXTURE_AS_OF.toISOString(),
-          '--trail-file',
-          trail,
-          '--from',
-          '2026-09-01',
-          ...extra,
-        ],
-        { cwd: dir, now: FIXTURE_GENERATED_AT },
-      );
+      runFixtureEvidence(['--trail-file', trail, '--from', '2026-09-01'], extra, { cwd: dir });
 
     // Act
     const current = await evidence('--output', 'pack');

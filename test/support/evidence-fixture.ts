@@ -6,6 +6,7 @@ import { loadConfig } from '../../core/config.js';
 import { summarize } from '../../core/evaluate.js';
 import type { EvidenceInput, EvidenceTrailRecord, TrailCheck } from '../../core/evidence/model.js';
 import { JsonlTrailStore, type TrailAction } from '../../core/trail/index.js';
+import { type CapturedRun, runCli } from './capture-io.js';
 
 /** examples/evidence (the README's example too): a credential report and a config with one exemption in force and one expired. */
 export const EVIDENCE_FIXTURES = join(
@@ -138,4 +139,29 @@ export async function fixtureAccountsEvidenceInput(): Promise<EvidenceInput> {
   report.summary = summarize(report.findings, 7);
   report.account = 'multiple';
   return input;
+}
+
+/**
+ * `keywarden evidence` of the fixture's credential report and config as of the fixture instant, generated at
+ * the fixture's time, with the trail options given (`--trail-file F` or `--trail-bucket B`) and `extra`.
+ */
+export function runFixtureEvidence(
+  trail: readonly string[],
+  extra: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<CapturedRun> {
+  return runCli(
+    [
+      'evidence',
+      '--credential-report',
+      FIXTURE_REPORT,
+      '--config',
+      FIXTURE_CONFIG,
+      '--as-of',
+      FIXTURE_AS_OF.toISOString(),
+      ...trail,
+      ...extra,
+    ],
+    { ...options, now: FIXTURE_GENERATED_AT },
+  );
 }

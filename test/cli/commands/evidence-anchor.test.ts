@@ -2,14 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../support/capture-io.js';
-import {
-  FIXTURE_AS_OF,
-  FIXTURE_CONFIG,
-  FIXTURE_GENERATED_AT,
-  FIXTURE_REPORT,
-  writeFixtureTrail,
-} from '../../support/evidence-fixture.js';
+import { runFixtureEvidence, writeFixtureTrail } from '../../support/evidence-fixture.js';
 
 describe('keywarden evidence --anchor', () => {
   let dir: string;
@@ -22,23 +15,7 @@ describe('keywarden evidence --anchor', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const evidence = (...extra: string[]) =>
-    runCli(
-      [
-        'evidence',
-        '--credential-report',
-        FIXTURE_REPORT,
-        '--config',
-        FIXTURE_CONFIG,
-        '--as-of',
-        FIXTURE_AS_OF.toISOString(),
-        '--trail-file',
-        trail,
-        '--from',
-        '2026-09-01',
-        ...extra,
-      ],
-      { cwd: dir, now: FIXTURE_GENERATED_AT },
-    );
+    runFixtureEvidence(['--trail-file', trail, '--from', '2026-09-01'], extra, { cwd: dir });
   const trailLines = () => readFileSync(trail, 'utf8').trim().split('\n');
   const manifestOf = (pack: string) => JSON.parse(readFileSync(join(dir, pack, 'manifest.json'), 'utf8'));
 

@@ -15,10 +15,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyRecords } from '../../../core/trail/index.js';
 import { runCli } from '../../support/capture-io.js';
 import {
-  FIXTURE_AS_OF,
   FIXTURE_CONFIG,
   FIXTURE_GENERATED_AT,
   FIXTURE_REPORT,
+  runFixtureEvidence,
   writeFixtureTrail,
 } from '../../support/evidence-fixture.js';
 
@@ -35,23 +35,7 @@ describe('keywarden evidence', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const evidence = (...extra: string[]) =>
-    runCli(
-      [
-        'evidence',
-        '--credential-report',
-        FIXTURE_REPORT,
-        '--config',
-        FIXTURE_CONFIG,
-        '--as-of',
-        FIXTURE_AS_OF.toISOString(),
-        '--trail-file',
-        trail,
-        '--from',
-        '2026-09-01',
-        ...extra,
-      ],
-      { cwd: dir, now: FIXTURE_GENERATED_AT },
-    );
+    runFixtureEvidence(['--trail-file', trail, '--from', '2026-09-01'], extra, { cwd: dir });
   const trailLines = () => readFileSync(trail, 'utf8').trim().split('\n');
 
   it('writes a pack whose digests sha256sum confirms and whose pack digest is the last trail record', async () => {

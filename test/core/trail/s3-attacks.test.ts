@@ -12,12 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../../core/time.js';
 import { S3TrailStore, seal, type TrailEntry, type TrailRecord } from '../../../core/trail/index.js';
 import { runCli } from '../../support/capture-io.js';
-import {
-  FIXTURE_AS_OF,
-  FIXTURE_CONFIG,
-  FIXTURE_GENERATED_AT,
-  FIXTURE_REPORT,
-} from '../../support/evidence-fixture.js';
+import { runFixtureEvidence } from '../../support/evidence-fixture.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
 
 // Each attack of issue 11, tried on moto's Object Lock (COMPLIANCE) bucket with nothing but the documented
@@ -190,22 +185,7 @@ describe.skipIf(!motoAvailable())('S3 trail under attack (moto, Object Lock COMP
 
     try {
       // Act
-      const run = await runCli(
-        [
-          'evidence',
-          '--credential-report',
-          FIXTURE_REPORT,
-          '--config',
-          FIXTURE_CONFIG,
-          '--as-of',
-          FIXTURE_AS_OF.toISOString(),
-          '--trail-bucket',
-          bucket,
-          '--out',
-          'pack',
-        ],
-        { cwd: dir, now: FIXTURE_GENERATED_AT },
-      );
+      const run = await runFixtureEvidence(['--trail-bucket', bucket], ['--out', 'pack'], { cwd: dir });
 
       // Assess: the pack says so, and nothing was appended (seq 5 keeps one version, there is no seq 6).
       expect(run.code).toBe(1);
