@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActionCore, type ActionEnvironment, run } from '../../action/main.js';
 import { fingerprint } from '../../core/fingerprint.js';
 import { FakeGitHub } from '../support/fake-github.js';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { assumeRoleDenied, type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { seedIam } from '../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 import { type SeededOrganization, seedOrganization } from '../support/organization.js';
@@ -143,15 +143,7 @@ describe.skipIf(!motoAvailable())('the action over many accounts and the issues 
     const inPayments = seedTracked(id('payments'), 'gone-user');
     const inResearch = seedTracked(id('research'), 'gone-user');
     const missing = `arn:aws:iam::${id('research')}:role/${ROLE}`;
-    proxy.setFaults([
-      {
-        action: 'AssumeRole',
-        roleArn: missing,
-        code: 'AccessDenied',
-        status: 403,
-        message: 'not authorized',
-      },
-    ]);
+    proxy.setFaults([assumeRoleDenied(missing, `arn:aws:iam::${org.management}:user/moto`)]);
     // Act
     const result = await runAction({ accounts: 'organization', 'role-name': ROLE, 'fail-on': 'never' });
     // Assess

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
-import { type FaultProxy, useMotoBehindFaultProxy } from '../support/fault-proxy.js';
+import { assumeRoleDenied, type FaultProxy, useMotoBehindFaultProxy } from '../support/fault-proxy.js';
 import { captureIo } from '../support/io.js';
 import { type Moto, motoAvailable } from '../support/moto.js';
 import { type SeededOrganization, seedOrganization } from '../support/organization.js';
@@ -99,15 +99,7 @@ describe.skipIf(!motoAvailable())('keywarden audit --accounts against an organiz
   it('reports an account whose role cannot be assumed as a gap of that account, exit 3, the others complete', async () => {
     // Prepare
     const missing = `arn:aws:iam::${id('research')}:role/${ROLE}`;
-    proxy.setFaults([
-      {
-        action: 'AssumeRole',
-        roleArn: missing,
-        code: 'AccessDenied',
-        status: 403,
-        message: `User: arn:aws:iam::${org.management}:user/moto is not authorized to perform: sts:AssumeRole on resource: ${missing}`,
-      },
-    ]);
+    proxy.setFaults([assumeRoleDenied(missing, `arn:aws:iam::${org.management}:user/moto`)]);
     // Act
     const { exitCode, stdout, stderr } = await audit([
       '--accounts',

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
 import { DAY_MS } from '../../core/time.js';
 import { JsonlTrailStore, S3TrailStore } from '../../core/trail/index.js';
-import { type FaultProxy, useMotoBehindFaultProxy } from '../support/fault-proxy.js';
+import { assumeRoleDenied, type FaultProxy, useMotoBehindFaultProxy } from '../support/fault-proxy.js';
 import { captureIo } from '../support/io.js';
 import { type Moto, motoAvailable } from '../support/moto.js';
 import { type SeededOrganization, seedOrganization } from '../support/organization.js';
@@ -200,15 +200,7 @@ describe.skipIf(!motoAvailable())(
     it('refuses a pack when an account cannot be assumed: exit 3, nothing written, the trail untouched', async () => {
       // Prepare
       const missing = `arn:aws:iam::${id('research')}:role/${ROLE}`;
-      proxy.setFaults([
-        {
-          action: 'AssumeRole',
-          roleArn: missing,
-          code: 'AccessDenied',
-          status: 403,
-          message: 'not authorized',
-        },
-      ]);
+      proxy.setFaults([assumeRoleDenied(missing, `arn:aws:iam::${org.management}:user/moto`)]);
       const before = readFileSync(trailFile, 'utf8');
 
       // Act

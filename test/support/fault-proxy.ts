@@ -105,6 +105,15 @@ export const throttled = (action: string, userName?: string): Fault => ({
   message: 'Rate exceeded',
 });
 
+/** STS refusing `caller` the role `roleArn` (a member account without the role, or a role that does not trust it). */
+export const assumeRoleDenied = (roleArn: string, caller: string): Fault => ({
+  action: 'AssumeRole',
+  roleArn,
+  code: 'AccessDenied',
+  status: 403,
+  message: `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+});
+
 /**
  * A suite's moto behind a fault proxy: started once, the SDK in this process pointed at the proxy
  * (AWS_ENDPOINT_URL), both stopped after the suite. `onReady` receives them before the first test.
