@@ -174,7 +174,7 @@ export function buildEvidence(input: EvidenceInput): EvidenceModel {
     summary: report.summary,
     findings: report.findings,
     notes: report.notes,
-    attention: attentionItems(report, exemptions, trail.check, accounts ?? events, period),
+    attention: attentionItems(report, exemptions, trail.check, events.length, accounts, period),
     trail: {
       location: trail.location,
       check: trail.check,
@@ -198,7 +198,9 @@ function accountSections(
 ): AccountEvidence[] {
   const findings = new Map<string, Finding[]>();
   for (const finding of report.findings) {
-    findings.set(finding.account, [...(findings.get(finding.account) ?? []), finding]);
+    const own = findings.get(finding.account);
+    if (own) own.push(finding);
+    else findings.set(finding.account, [finding]);
   }
   return (report.accounts ?? []).map(({ account, name, summary }) => {
     const own = accountTrails?.get(account);
@@ -222,8 +224,10 @@ function attentionItems(
   report: AuditReport,
   exemptions: readonly ExemptionEntry[],
   check: TrailCheck,
-  /** The one account's records in the period, or each account of a pack over several. */
-  events: readonly EvidenceTrailRecord[] | readonly AccountEvidence[],
+  /** The one account's records in the period (for a pack over several accounts, each account has its own). */
+  eventCount: number,
+  /** A pack over several accounts: each account's section. */
+  accounts: readonly AccountEvidence[] | undefined,
   period: Period,
 ): Attention[] {
   const items: Attention[] = [];
@@ -233,13 +237,11 @@ function attentionItems(
       text: `The audit trail is BROKEN: verification failed at record seq ${check.firstBadSeq} (${check.problem}). Records from seq ${check.firstBadSeq} on cannot be relied on; investigate before filing this evidence.`,
     });
   }
-  if (report.accounts) {
-    for (const own of brokenAccountTrails(events as readonly AccountEvidence[])) {
-      items.push({
-        level: 'critical',
-        text: `The audit trail of account ${own.account} (${own.location}) is BROKEN: verification failed at record seq ${own.firstBadSeq} (${own.problem}). Its records from seq ${own.firstBadSeq} on cannot be relied on; investigate before filing this evidence.`,
-      });
-    }
+  for (const own of brokenAccountTrails(accounts)) {
+    items.push({
+      level: 'critical',
+      text: `The audit trail of account ${own.account} (${own.location}) is BROKEN: verification failed at record seq ${own.firstBadSeq} (${own.problem}). Its records from seq ${own.firstBadSeq} on cannot be relied on; investigate before filing this evidence.`,
+    });
   }
   const { overdue, warnings } = report.summary;
   const rootKeys = report.summary['root-key'];
@@ -272,15 +274,15 @@ function attentionItems(
     });
   }
   const between = `between ${period.from.toISOString()} and ${period.to.toISOString()}`;
-  if (report.accounts) {
-    const silent = (events as readonly AccountEvidence[]).filter((entry) => entry.events.length === 0);
+  if (accounts) {
+    const silent = accounts.filter((entry) => entry.events.length === 0);
     if (silent.length > 0) {
       items.push({
         level: 'warning',
-        text: `The trail has no records ${between} for ${silent.length} of ${report.accounts.length} accounts: ${listed(silent.map((entry) => entry.account))}.`,
+        text: `The trail has no records ${between} for ${silent.length} of ${accounts.length} accounts: ${listed(silent.map((entry) => entry.account))}.`,
       });
     }
-  } else if (events.length === 0) {
+  } else if (eventCount === 0) {
     items.push({
       level: 'warning',
       text: `The trail has no records for account ${report.account} ${between}.`,
