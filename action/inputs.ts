@@ -1,8 +1,13 @@
 import { UsageError } from '../core/errors.js';
-import { FAIL_ON, type FailOn } from '../core/evaluate.js';
-import { describeWholeRange, parseWholeInRange, SETTING_RANGES, type WholeRange } from '../core/settings.js';
+import type { SourceName } from '../core/inventory/records.js';
+import { FAIL_ON, type FailOn } from '../core/policy/evaluate.js';
+import {
+  describeWholeRange,
+  parseWholeInRange,
+  SETTING_RANGES,
+  type WholeRange,
+} from '../core/policy/settings.js';
 import { parseInstant } from '../core/time.js';
-import type { SourceName } from '../core/types.js';
 
 /** Reads one input by its action.yml name; '' when unset (the @actions/core contract). */
 export type GetInput = (name: string) => string;

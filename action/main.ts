@@ -12,10 +12,11 @@ import {
   summary,
   warning,
 } from '@actions/core';
-import { type AuditReport, auditOutcome, runAudit } from '../core/audit.js';
-import { createIamClient } from '../core/aws.js';
-import { loadConfig } from '../core/config.js';
+import { type AuditReport, auditOutcome } from '../core/audit/report.js';
+import { runAudit } from '../core/audit/run.js';
+import { createIamClient } from '../core/aws/clients.js';
 import { describeError, UsageError } from '../core/errors.js';
+import { loadConfig } from '../core/policy/load.js';
 import { toJsonReport } from '../core/report/json.js';
 import { maskKeyId } from '../core/report/markdown.js';
 import { type Clock, systemClock } from '../core/time.js';

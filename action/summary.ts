@@ -1,5 +1,5 @@
-import type { AuditReport } from '../core/audit.js';
-
+import type { AuditReport } from '../core/audit/report.js';
+import type { Finding } from '../core/policy/verdicts.js';
 import {
   accountsTable,
   escapeMarkdown,
@@ -8,7 +8,6 @@ import {
   scopeLine,
   summaryTable,
 } from '../core/report/markdown.js';
-import type { Finding } from '../core/types.js';
 import type { SyncOutcome } from './issues/apply.js';
 import type { IssueAction } from './issues/plan.js';
 

@@ -19,8 +19,8 @@ async function loadCore() {
     ...(await load('core/evidence/markdown.ts')),
     ...(await load('core/evidence/pack.ts')),
     ...(await load('core/report/markdown.ts')),
-    ...(await load('core/evaluate.ts')),
-    ...(await load('core/config-schema.ts')),
+    ...(await load('core/policy/evaluate.ts')),
+    ...(await load('core/policy/schema.ts')),
   };
 }
 

@@ -18,7 +18,7 @@ await build({
   stdin: {
     contents: [
       "export { rotateUsers, snsNotifier } from './core/rotation/index.ts';",
-      "export { parseConfig } from './core/config-schema.ts';",
+      "export { parseConfig } from './core/policy/schema.ts';",
       "export { JsonlTrailStore } from './core/trail/index.ts';",
       "export { startMoto, motoAvailable } from './test/support/moto.ts';",
       "export { seedIam } from './test/support/iam-seed.ts';",

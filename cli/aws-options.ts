@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AwsClientOptions } from '../core/aws.js';
+import type { AwsClientOptions } from '../core/aws/clients.js';
 import type { Io } from './io.js';
 
 /** `--profile` and `--region`, meaning the same on every command that calls AWS. */

@@ -2,7 +2,7 @@
 // that `--config`, `--trail-file`, `--trail-bucket`, `--trail-prefix`, `--output` and `--format` mean the same
 // on every command. Commands add them with `.addOption(…)`; old spellings stay as hidden aliases.
 import { InvalidArgumentError, Option } from 'commander';
-import { describeWholeRange, parseWholeInRange, type WholeRange } from '../core/settings.js';
+import { describeWholeRange, parseWholeInRange, type WholeRange } from '../core/policy/settings.js';
 
 /** The name that means standard output (for --output) or standard input (for an input file). */
 export const STANDARD_STREAM = '-';

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { z } from 'zod';
-import { formatIssue } from '../core/config-schema.js';
+import { formatIssue } from '../core/policy/schema.js';
 
 /**
  * Reads every setting of this Pulumi project's config namespace (`<project>:<key>`) and validates them

@@ -1,4 +1,4 @@
-import { accountOfFingerprint } from '../../core/fingerprint.js';
+import { accountOfFingerprint } from './fingerprint.js';
 import type { DesiredIssue } from './render.js';
 
 /** An issue keywarden filed earlier, as listed from GitHub (found by label and marker). */

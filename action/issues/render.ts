@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Policy } from '../../core/config-schema.js';
-import { controlsShort, frameworkLegend } from '../../core/controls/index.js';
-import { part11Meaning } from '../../core/controls/part11.js';
-import { overdueSince, remediation } from '../../core/evaluate.js';
-import { fingerprint } from '../../core/fingerprint.js';
-
+import { isRootKey, type UserRecord } from '../../core/inventory/records.js';
+import { controlsShort, frameworkLegend } from '../../core/policy/controls/index.js';
+import { part11Meaning } from '../../core/policy/controls/part11.js';
+import { overdueSince, remediation } from '../../core/policy/evaluate.js';
+import type { Policy } from '../../core/policy/schema.js';
+import type { ControlRef, Finding } from '../../core/policy/verdicts.js';
 import { escapeMarkdown, maskKeyId } from '../../core/report/markdown.js';
 import { shellWord, visible } from '../../core/text.js';
-import { type ControlRef, type Finding, isRootKey, type UserRecord } from '../../core/types.js';
+import { fingerprint } from './fingerprint.js';
 
 /** The issue one (account, IAM user) with a violation should have. */
 export interface DesiredIssue {

@@ -1,17 +1,18 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { type AuditReport, auditOutcome, runAudit } from '../../core/audit.js';
-import { loadConfig } from '../../core/config.js';
+import { type AuditReport, auditOutcome } from '../../core/audit/report.js';
+import { runAudit } from '../../core/audit/run.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
-import { FAIL_ON, type FailOn } from '../../core/evaluate.js';
+import type { SourceName } from '../../core/inventory/records.js';
+import { FAIL_ON, type FailOn } from '../../core/policy/evaluate.js';
+import { loadConfig } from '../../core/policy/load.js';
+import { SETTING_RANGES } from '../../core/policy/settings.js';
 import { productArn, renderAsff, toAsff } from '../../core/report/asff.js';
 import { renderJson } from '../../core/report/json.js';
 import { renderMarkdown } from '../../core/report/markdown.js';
 import { renderTable } from '../../core/report/table.js';
-import { SETTING_RANGES } from '../../core/settings.js';
 import { parseInstant } from '../../core/time.js';
-import type { SourceName } from '../../core/types.js';
 import {
   type AccountsFlags,
   type AccountsSelection,
@@ -85,7 +86,9 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
   // long live audit, so that a missing region is told at once.
   // Loaded only when asked for, so that other audits do not load the Security Hub client.
   const securityHub =
-    options.format === 'asff' || options.securityHub ? await import('../../core/security-hub.js') : null;
+    options.format === 'asff' || options.securityHub
+      ? await import('../../core/report/security-hub.js')
+      : null;
   const hub = securityHub?.createSecurityHubClient() ?? null;
   const region = securityHub && hub ? await securityHub.securityHubRegion(hub) : '';
   const selection = await accountsSelection(options, io);
@@ -185,7 +188,7 @@ async function assertWritable(file: string): Promise<void> {
   }
 }
 
-type SecurityHubModule = typeof import('../../core/security-hub.js');
+type SecurityHubModule = typeof import('../../core/report/security-hub.js');
 
 /** `--security-hub`: imports, archives only after a complete audit, and names each refused finding. */
 async function importFindings(

@@ -1,14 +1,14 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { requireRegion } from '../../core/aws.js';
-import { loadConfig } from '../../core/config.js';
+import { requireRegion } from '../../core/aws/clients.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { generateEvidence } from '../../core/evidence/generate.js';
 import { resolvePeriod } from '../../core/evidence/model.js';
+import type { SourceName } from '../../core/inventory/records.js';
+import { loadConfig } from '../../core/policy/load.js';
 import { parseInstant } from '../../core/time.js';
 import { accountTrailBucket, readAnchors, resolveTrailStore, S3TrailStore } from '../../core/trail/index.js';
-import type { SourceName } from '../../core/types.js';
 import { type AccountsFlags, accountsSelection, addAccountsOptions } from '../accounts-options.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';

@@ -2,10 +2,10 @@ import { createInterface } from 'node:readline/promises';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type Command, Option } from 'commander';
-import { clientConfig, createIamClient, createStsClient, requireRegion } from '../../core/aws.js';
-import { loadConfig } from '../../core/config.js';
+import { clientConfig, createIamClient, createStsClient, requireRegion } from '../../core/aws/clients.js';
+import { callerIdentity } from '../../core/aws/identity.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
-import { callerIdentity } from '../../core/identity.js';
+import { loadConfig } from '../../core/policy/load.js';
 import {
   type ActionResult,
   type DeliveredKey,

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
-import { requireRegion } from '../../core/aws.js';
-import { loadConfig } from '../../core/config.js';
+import { requireRegion } from '../../core/aws/clients.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
+import { loadConfig } from '../../core/policy/load.js';
 import {
   readAnchors,
   resolveTrailStore,

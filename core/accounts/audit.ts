@@ -1,27 +1,17 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { type AuditReport, runAudit } from '../audit.js';
-import { type AwsClientOptions, clientConfig, mapWithConcurrency } from '../aws.js';
-import type { Config } from '../config-schema.js';
+import type { AccountResult, AuditReport } from '../audit/report.js';
+import { runAudit } from '../audit/run.js';
+import { type AwsClientOptions, clientConfig, mapWithConcurrency } from '../aws/clients.js';
+import { callerIdentity } from '../aws/identity.js';
 import { describeError, UsageError } from '../errors.js';
-import { type Summary, summarize, worstFirst } from '../evaluate.js';
-import { callerIdentity } from '../identity.js';
-import type { Gap, SourceName } from '../types.js';
+import type { Gap, SourceName } from '../inventory/records.js';
+import { summarize, worstFirst } from '../policy/evaluate.js';
+import type { Config } from '../policy/schema.js';
 import { TOOL } from '../version.js';
 import { discoverAccounts, type MemberAccount } from './discover.js';
 import { type AccountsSpec, DEFAULT_ACCOUNT_CONCURRENCY } from './spec.js';
-
-/** One audited account in a many-accounts report (JSON `accounts[]`). */
-export interface AccountResult {
-  account: string;
-  name: string | null;
-  complete: boolean;
-  gaps: Gap[];
-  summary: Summary;
-}
-
-export { DEFAULT_ACCOUNT_CONCURRENCY } from './spec.js';
 
 /** What a many-accounts report's top-level `account` says: no single account was audited. */
 export const MANY_ACCOUNTS = 'multiple';

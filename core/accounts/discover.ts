@@ -5,10 +5,8 @@ import {
   paginateListAccountsForParent,
   paginateListChildren,
 } from '@aws-sdk/client-organizations';
-import { type AwsClientOptions, clientConfig } from '../aws.js';
+import { type AwsClientOptions, clientConfig } from '../aws/clients.js';
 import { describeError, IncompleteError } from '../errors.js';
-
-export { ORGANIZATION_READ_ACTIONS } from '../permissions.js';
 
 export interface MemberAccount {
   account: string;

@@ -1,17 +1,17 @@
+export type { AccountResult } from '../audit/report.js';
+export { ORGANIZATION_READ_ACTIONS } from '../aws/permissions.js';
 export {
-  type AccountResult,
   type AccountsAuditRequest,
   completeAccountsOf,
-  DEFAULT_ACCOUNT_CONCURRENCY,
   MANY_ACCOUNTS,
   partitionOf,
   runAccountsAudit,
   sessionNameFor,
 } from './audit.js';
+export { type Discovered, discoverAccounts, type MemberAccount } from './discover.js';
 export {
-  type Discovered,
-  discoverAccounts,
-  type MemberAccount,
-  ORGANIZATION_READ_ACTIONS,
-} from './discover.js';
-export { type AccountsSpec, parseAccountsSpec, type SpecSources } from './spec.js';
+  type AccountsSpec,
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  parseAccountsSpec,
+  type SpecSources,
+} from './spec.js';

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Key } from './index.js';
+import type { Key } from './key.js';
 
 /**
  * DescribeSecret without the SDK, for the call every credential_process run makes: signing one JSON POST

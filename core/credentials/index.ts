@@ -6,6 +6,7 @@ import { keyOfVersionId, secretNameFor } from '../rotation/state.js';
 import type { Clock } from '../time.js';
 import { type CachedKey, readCache, writeCache } from './cache.js';
 import { type DescribedSecret, describeSecretDirect, endpointFor } from './describe.js';
+import { type Key, parseKey } from './key.js';
 import type { SdkCalls } from './sdk.js';
 
 export { defaultCachePath } from './cache.js';
@@ -31,11 +32,6 @@ export interface CredentialsRequest {
   profile?: string | undefined;
   expirationMinutes: number;
   clock: Clock;
-}
-
-export interface Key {
-  accessKeyId: string;
-  secretAccessKey: string;
 }
 
 /** The AWS calls the helper makes; tests replace them. */
@@ -153,33 +149,6 @@ async function readKey(
     throw new UsageError(`${secretId} holds no access key (expected AccessKeyId and SecretAccessKey)`);
   }
   return parsed;
-}
-
-/**
- * A key as a person has it: the JSON keywarden stores (`{"AccessKeyId","SecretAccessKey"}`), the output of
- * `aws iam create-access-key` (`{"AccessKey": {…}}`), or two lines, the ID then the secret.
- */
-export function parseKey(text: string): Key | null {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{')) {
-    try {
-      const parsed = JSON.parse(trimmed) as Record<string, unknown> & { AccessKey?: Record<string, unknown> };
-      const source = parsed.AccessKey ?? parsed;
-      const accessKeyId = source.AccessKeyId;
-      const secretAccessKey = source.SecretAccessKey;
-      return typeof accessKeyId === 'string' &&
-        typeof secretAccessKey === 'string' &&
-        accessKeyId &&
-        secretAccessKey
-        ? { accessKeyId, secretAccessKey }
-        : null;
-    } catch {
-      return null;
-    }
-  }
-  const lines = trimmed.split(/\r?\n/).map((line) => line.trim());
-  if (lines.length !== 2 || !lines[0] || !lines[1]) return null;
-  return /^[A-Z0-9]{16,128}$/.test(lines[0]) ? { accessKeyId: lines[0], secretAccessKey: lines[1] } : null;
 }
 
 export interface InitResult {

@@ -4,9 +4,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { clientConfig } from '../aws.js';
+import { clientConfig } from '../aws/clients.js';
 import type { DescribedSecret } from './describe.js';
-import type { Key } from './index.js';
+import type { Key } from './key.js';
 
 /**
  * The AWS SDK side of `keywarden credentials`, loaded only when a call needs it (an --init, a switch, or an

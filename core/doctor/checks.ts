@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { describeRegionSource, NO_REGION_FIX } from '../aws.js';
+import { describeRegionSource, NO_REGION_FIX } from '../aws/clients.js';
+import { actionsFor, type OperationName } from '../aws/permissions.js';
 import { classifyAwsError, describeError } from '../errors.js';
-import { evaluate, remediation } from '../evaluate.js';
-import { actionsFor, type OperationName } from '../permissions.js';
+import { trailBucketProblems } from '../infra/worm.js';
+import { evaluate, remediation } from '../policy/evaluate.js';
 import { secretNameFor, secretNameProblem } from '../rotation/index.js';
 import { JsonlTrailStore, S3TrailStore } from '../trail/index.js';
-import { trailBucketProblems } from '../trail/worm.js';
 import type { CheckResult, DoctorCheck } from './check.js';
 import { type DoctorContext, need } from './context.js';
 

@@ -13,16 +13,17 @@ import {
   createStsClient,
   loadRegion,
   type ResolvedRegion,
-} from '../aws.js';
-import { type Config, loadConfig } from '../config.js';
+} from '../aws/clients.js';
+import { type CallerIdentity, principalOf } from '../aws/identity.js';
 import { classifyAwsError, IncompleteError } from '../errors.js';
-import { type CallerIdentity, principalOf } from '../identity.js';
+import type { TrailBucketFacts } from '../infra/worm.js';
 import { readUser } from '../inventory/live.js';
+import type { Gap, KeyRecord } from '../inventory/records.js';
+import { loadConfig } from '../policy/load.js';
+import type { Config } from '../policy/schema.js';
 import { memoryNotifier, rotateUsers, type UserOutcome } from '../rotation/index.js';
 import type { Clock } from '../time.js';
 import { createS3Client, type ResolvedTrail, resolveTrailStore } from '../trail/index.js';
-import type { TrailBucketFacts } from '../trail/worm.js';
-import type { Gap, KeyRecord } from '../types.js';
 import { PrerequisiteMissing } from './check.js';
 
 export interface DoctorRequest {

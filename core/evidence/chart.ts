@@ -1,4 +1,4 @@
-import type { Finding, Verdict } from '../types.js';
+import type { Finding, Verdict } from '../policy/verdicts.js';
 import { escapeHtml } from './escape.js';
 
 /** More bars than this stop being readable; the key table below the chart lists every key. */

@@ -1,10 +1,12 @@
 import { userInfo } from 'node:os';
 import type { AccountsSpec } from '../accounts/spec.js';
-import { type AuditReport, auditOutcome, runAudit } from '../audit.js';
-import { type AwsClientOptions, createStsClient } from '../aws.js';
-import type { Config } from '../config-schema.js';
+import { type AuditReport, auditOutcome } from '../audit/report.js';
+import { runAudit } from '../audit/run.js';
+import { type AwsClientOptions, createStsClient } from '../aws/clients.js';
+import { callerIdentity } from '../aws/identity.js';
 import { describeError, ExitCode, IncompleteError, UsageError } from '../errors.js';
-import { callerIdentity } from '../identity.js';
+import type { SourceName } from '../inventory/records.js';
+import type { Config } from '../policy/schema.js';
 import {
   type AnchorCheck,
   accountTrailBucket,
@@ -16,7 +18,6 @@ import {
   type TrailVerification,
   verifyTrail,
 } from '../trail/index.js';
-import type { SourceName } from '../types.js';
 import { renderEvidenceHtml } from './html.js';
 import { renderEvidenceMarkdown } from './markdown.js';
 import {

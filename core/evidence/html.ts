@@ -1,6 +1,6 @@
-import { controlsShort, frameworkLegend } from '../controls/index.js';
-import { SUMMARY_ORDER, type Summary } from '../evaluate.js';
-import type { Finding } from '../types.js';
+import { controlsShort, frameworkLegend } from '../policy/controls/index.js';
+import { SUMMARY_ORDER, type Summary } from '../policy/evaluate.js';
+import type { Finding } from '../policy/verdicts.js';
 import { chartRows, keyAgeChartSvg } from './chart.js';
 import { escapeHtml as esc } from './escape.js';
 import {

@@ -1,8 +1,8 @@
-import { controlsShort, frameworkLegend } from '../controls/index.js';
-import { SUMMARY_ORDER, type Summary, verdictCounts } from '../evaluate.js';
+import { controlsShort, frameworkLegend } from '../policy/controls/index.js';
+import { SUMMARY_ORDER, type Summary, verdictCounts } from '../policy/evaluate.js';
+import type { Finding } from '../policy/verdicts.js';
 import { escapeMarkdown as md } from '../report/markdown.js';
 import { visible } from '../text.js';
-import type { Finding } from '../types.js';
 import { axisDays, chartRows } from './chart.js';
 import {
   type AccountEvidence,

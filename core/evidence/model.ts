@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { AuditReport } from '../audit.js';
-import type { Config, Exemption } from '../config-schema.js';
-import { PART11_MAPPING, type Part11Clause } from '../controls/part11.js';
+import type { AuditReport } from '../audit/report.js';
 import { UsageError } from '../errors.js';
-import type { Summary } from '../evaluate.js';
-import { exemptionInForce } from '../exemption.js';
+import { PART11_MAPPING, type Part11Clause } from '../policy/controls/part11.js';
+import type { Summary } from '../policy/evaluate.js';
+import { exemptionInForce } from '../policy/exemption.js';
+import type { Config, Exemption } from '../policy/schema.js';
+import type { Finding } from '../policy/verdicts.js';
 import { addDays, endOfUtcDay, parseInstant } from '../time.js';
 import { withinPeriod } from '../trail/store.js';
-import type { Finding } from '../types.js';
 import type { TOOL } from '../version.js';
 
 /** The fields of a trail record that the evidence shows (the trail contract of DESIGN.md). */

@@ -2,12 +2,10 @@ import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { accountFromArn } from '../arn.js';
+import { accountFromArn } from '../aws/arn.js';
 import { UsageError } from '../errors.js';
 import { visible } from '../text.js';
-import { type Inventory, type KeyRecord, ROOT_USER, type UserRecord } from '../types.js';
-
-export { ROOT_USER };
+import { type Inventory, type KeyRecord, ROOT_USER, type UserRecord } from './records.js';
 
 const REQUIRED_COLUMNS = [
   'user',

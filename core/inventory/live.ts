@@ -10,10 +10,12 @@ import {
   paginateListUserTags,
   type User,
 } from '@aws-sdk/client-iam';
-import { accountFromArn, mapWithConcurrency } from '../aws.js';
+import { accountFromArn } from '../aws/arn.js';
+import { mapWithConcurrency } from '../aws/clients.js';
 import { classifyAwsError, describeError, IncompleteError, isAccessDenied, isThrottling } from '../errors.js';
-import type { Finding, Gap, Inventory, KeyRecord, UserRecord } from '../types.js';
+import type { Finding } from '../policy/verdicts.js';
 import { parseCredentialReport } from './credential-report.js';
+import type { Gap, Inventory, KeyRecord, UserRecord } from './records.js';
 
 export type Sleep = (ms: number) => Promise<void>;
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,8 @@
-import type { AuditReport } from '../audit.js';
-import { frameworkOf } from '../controls/index.js';
-import { remediation } from '../evaluate.js';
-import { type Finding, isRootKey, type Verdict } from '../types.js';
+import type { AuditReport } from '../audit/report.js';
+import { isRootKey } from '../inventory/records.js';
+import { frameworkOf } from '../policy/controls/index.js';
+import { remediation } from '../policy/evaluate.js';
+import type { Finding, Verdict } from '../policy/verdicts.js';
 
 /**
  * AWS Security Finding Format (ASFF) for Security Hub's BatchImportFindings. One finding per access key (its

@@ -1,4 +1,4 @@
-import type { AuditReport } from '../audit.js';
+import type { AuditReport } from '../audit/report.js';
 
 /**
  * The machine contract (DESIGN.md, schemaVersion 2: v1's fields keep their meaning; the verdicts root-key and

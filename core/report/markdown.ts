@@ -1,8 +1,8 @@
-import type { AccountResult } from '../accounts/audit.js';
-import type { AuditReport } from '../audit.js';
-import { SUMMARY_ORDER } from '../evaluate.js';
+import type { AccountResult, AuditReport } from '../audit/report.js';
+import type { Gap } from '../inventory/records.js';
+import { SUMMARY_ORDER } from '../policy/evaluate.js';
+import type { Finding } from '../policy/verdicts.js';
 import { visible } from '../text.js';
-import type { Finding, Gap } from '../types.js';
 import { groupByAccount } from './table.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { AuditReport } from '../audit.js';
-import { verdictCounts } from '../evaluate.js';
+import type { AuditReport } from '../audit/report.js';
+import { verdictCounts } from '../policy/evaluate.js';
+import type { Finding, Severity } from '../policy/verdicts.js';
 import { visible } from '../text.js';
-import type { Finding, Severity } from '../types.js';
 
 const COLOUR: Record<Severity, string> = { violation: '\u001b[31m', warning: '\u001b[33m', ok: '\u001b[32m' };
 const RESET = '\u001b[0m';

@@ -1,6 +1,6 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Config } from '../config-schema.js';
+import type { Config } from '../policy/schema.js';
 import type { Clock } from '../time.js';
 import type { TrailStore } from '../trail/index.js';
 import type { Notifier } from './notifier.js';

@@ -22,23 +22,17 @@
  * - `deliver: 'stdout'` (manual rotation only) hands the new secret to `onDelivery` once instead of storing it.
  */
 import { GetUserCommand, type IAMClient, paginateListUsers, paginateListUserTags } from '@aws-sdk/client-iam';
-import { mapWithConcurrency } from '../aws.js';
-import type { Config } from '../config-schema.js';
+import { mapWithConcurrency } from '../aws/clients.js';
 import { classifyAwsError, describeError, IncompleteError, UsageError } from '../errors.js';
 import { fetchCredentialReport } from '../inventory/live.js';
-import {
-  type ActionResult,
-  type DeliveredKey,
-  type ExecutorContext,
-  type RotationSetting,
-  readUserState,
-  type TargetUser,
-  UserExecutor,
-} from './executor.js';
+import type { Config } from '../policy/schema.js';
+import type { ActionResult, DeliveredKey, ExecutorContext, RotationSetting, TargetUser } from './context.js';
+import { UserExecutor } from './executor.js';
 import { type Plan, planUser } from './planner.js';
 import type { Delivery } from './state.js';
 import { countViolatingKeys, summaryNotice } from './summary.js';
 import { CLOCK_SKEW_MS } from './timeline.js';
+import { readUserState } from './user-state.js';
 
 export interface RotateUsersRequest extends RotationSetting {
   users: 'in-scope' | readonly string[];

@@ -24,17 +24,6 @@ import {
 } from './state.js';
 import { deactivationDue } from './timeline.js';
 
-export type {
-  ActionResult,
-  DeliveredKey,
-  ExecutorContext,
-  RotationClients,
-  RotationSetting,
-  TargetUser,
-} from './context.js';
-export { ownerOnlyPolicy } from './managed-secret.js';
-export { readUserState } from './user-state.js';
-
 /** IAM's CreateDate has whole seconds: wait past the second before looking for a rival first key. */
 const FIRST_KEY_SETTLE_MS = 1_100;
 

@@ -1,4 +1,6 @@
 /** Rotation: see engine.ts for the entry both the CLI and the Lambda call, timeline.ts for when steps fall due. */
+
+export type { ActionResult, DeliveredKey, RotationClients } from './context.js';
 export {
   type PlannedStep,
   type RotateUsersRequest,
@@ -7,22 +9,11 @@ export {
   type UserOutcome,
   type UserStatus,
 } from './engine.js';
-export {
-  type ActionResult,
-  type DeliveredKey,
-  ownerOnlyPolicy,
-  type RotationClients,
-} from './executor.js';
-export { type KeyNoticeFacts, newKeyNotice, reminderNotice } from './notices.js';
-export { memoryNotifier, type Notice, type Notifier, snsNotifier } from './notifier.js';
+export { ownerOnlyPolicy } from './managed-secret.js';
+export { type KeyNoticeFacts, type Notice, newKeyNotice, reminderNotice } from './notices.js';
+export { memoryNotifier, type Notifier, snsNotifier } from './notifier.js';
 export { type Plan, type PlannedAction, type PlanStatus, planUser } from './planner.js';
-export {
-  type Delivery,
-  SecretNameError,
-  secretNameFor,
-  secretNameProblem,
-  type UserState,
-} from './state.js';
+export { type Delivery, SecretNameError, secretNameFor, secretNameProblem, type UserState } from './state.js';
 export { countViolatingKeys, summaryNotice, summaryText } from './summary.js';
 export {
   CLOCK_SKEW_MS,

@@ -1,9 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { clientConfig } from '../aws.js';
+import { clientConfig } from '../aws/clients.js';
 
 import type { Notice } from './notices.js';
-
-export type { Notice } from './notices.js';
 
 export interface Notifier {
   /** Where notices go, for the trail ("sns:arn:…", "stdout"). */

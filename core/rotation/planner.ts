@@ -1,4 +1,5 @@
-import { activeExemption, type Config } from '../config-schema.js';
+import { activeExemption } from '../policy/exemption.js';
+import type { Config } from '../policy/schema.js';
 import { wholeDaysBetween } from '../time.js';
 import type { TrailAction, TrailRecord } from '../trail/index.js';
 import {

@@ -1,5 +1,5 @@
-import { evaluate } from '../evaluate.js';
-import type { KeyRecord } from '../types.js';
+import type { KeyRecord } from '../inventory/records.js';
+import { evaluate } from '../policy/evaluate.js';
 import type { Notice } from './notices.js';
 
 /** The part of a run the summary speaks about (engine.ts's RotationRun). */

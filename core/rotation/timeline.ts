@@ -1,4 +1,4 @@
-import type { Config } from '../config-schema.js';
+import type { Config } from '../policy/schema.js';
 import { DAY_MS } from '../time.js';
 import type { KeyState, SecretState } from './state.js';
 

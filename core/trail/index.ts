@@ -44,17 +44,21 @@ export {
 } from './resolve.js';
 export { createS3Client, type KeyHistory, listKeyHistories, S3TrailStore } from './s3.js';
 export { type TrailSettings, trailSettings } from './settings.js';
-export { type Period, type TrailStore, withinPeriod } from './store.js';
 export {
   type AnchorCheck,
-  judge,
-  parseAnchor,
-  readAnchors,
+  type Period,
   type TrailAnchor,
   type TrailBreak,
   type TrailBreakKind,
   type TrailExamination,
+  type TrailStore,
   type TrailVerification,
+  withinPeriod,
+} from './store.js';
+export {
+  judge,
+  parseAnchor,
+  readAnchors,
   type TrailVerificationReport,
   verificationReport,
   verifyTrail,

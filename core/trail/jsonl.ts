@@ -1,8 +1,15 @@
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { IncompleteError, UsageError } from '../errors.js';
 import { seal, type TrailEntry, type TrailRecord } from './record.js';
-import { type Period, SerialQueue, type TrailStore, withinPeriod } from './store.js';
-import { type TrailExamination, type TrailVerification, verifyTrail } from './verify.js';
+import {
+  type Period,
+  SerialQueue,
+  type TrailExamination,
+  type TrailStore,
+  type TrailVerification,
+  withinPeriod,
+} from './store.js';
+import { verifyTrail } from './verify.js';
 
 export interface JsonlTrailOptions {
   /** Give up waiting for another writer's lock after this long. */

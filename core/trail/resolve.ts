@@ -1,8 +1,8 @@
 import { isAbsolute, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AwsClientOptions } from '../aws.js';
-import type { Config } from '../config-schema.js';
+import type { AwsClientOptions } from '../aws/clients.js';
 import { UsageError } from '../errors.js';
+import type { Config } from '../policy/schema.js';
 import { JsonlTrailStore } from './jsonl.js';
 import { createS3Client, S3TrailStore } from './s3.js';
 import { trailSettings } from './settings.js';

@@ -5,12 +5,20 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { type AwsClientOptions, clientConfig, environmentOf, mapWithConcurrency } from '../aws.js';
+import { type AwsClientOptions, clientConfig, environmentOf, mapWithConcurrency } from '../aws/clients.js';
 import { describeError, IncompleteError } from '../errors.js';
 import { DAY_MS } from '../time.js';
 import { seal, type TrailEntry, type TrailRecord } from './record.js';
-import { type Period, SerialQueue, type TrailStore, withinPeriod } from './store.js';
-import { type TrailBreak, type TrailExamination, type TrailVerification, verifyTrail } from './verify.js';
+import {
+  type Period,
+  SerialQueue,
+  type TrailBreak,
+  type TrailExamination,
+  type TrailStore,
+  type TrailVerification,
+  withinPeriod,
+} from './store.js';
+import { verifyTrail } from './verify.js';
 
 export interface S3TrailOptions {
   bucket: string;

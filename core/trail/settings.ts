@@ -1,4 +1,4 @@
-import { type Config, trailSchema } from '../config-schema.js';
+import { type Config, trailSchema } from '../policy/schema.js';
 
 /** The `trail:` section with every default filled in. */
 export interface TrailSettings {
@@ -11,7 +11,7 @@ export interface TrailSettings {
 }
 
 /**
- * The trail settings of a config, defaults from the one schema (core/config.ts): the CLI's store, the rotation
+ * The trail settings of a config, defaults from the one schema (core/policy/load.ts): the CLI's store, the rotation
  * stack's bucket and the policy pack's retention check all read them here. Imports nothing but the schema, so
  * the policy pack can use it without the AWS SDK.
  */

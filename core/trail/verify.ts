@@ -1,54 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { type TrailRecord, type Verification, verifyRecords } from './record.js';
-import type { TrailStore } from './store.js';
-
-/**
- * What can be wrong with a trail. `chain`: the hash chain itself (edited, missing, reordered, unsealed,
- * unreadable); the others are what an S3 store sees beside the chain; `anchor`: an earlier-known record
- * the trail no longer holds.
- */
-export type TrailBreakKind =
-  | 'chain'
-  | 'overwritten'
-  | 'delete-marker'
-  | 'retention'
-  | 'unexpected-key'
-  | 'anchor';
-
-export interface TrailBreak {
-  /** The seq the break concerns (for an unexpected key, the seq its name carries, else 1). */
-  seq: number;
-  kind: TrailBreakKind;
-  /** One line, starting with the seq or the key: "seq 6: overwritten (2 versions)". */
-  problem: string;
-}
-
-/** What a store found while reading its records, beside their content (the chain is checked apart). */
-export interface TrailExamination {
-  /** The records the chain is judged over, in seq order (S3: the oldest version of each seq). */
-  records: TrailRecord[];
-  breaks: TrailBreak[];
-}
-
-/** A record known from earlier (an evidence manifest's trail record): the trail must still hold it. */
-export interface TrailAnchor {
-  seq: number;
-  hash: string;
-  /** Where the anchor came from, for people: the file name. */
-  source: string;
-}
-
-export interface AnchorCheck extends TrailAnchor {
-  holds: boolean;
-}
-
-export interface TrailVerification extends Verification {
-  /** Every break found, by seq; `problem` joins their lines and `firstBadSeq` is the lowest seq. */
-  breaks: TrailBreak[];
-  anchors: AnchorCheck[];
-}
+import { type TrailRecord, verifyRecords } from './record.js';
+import type {
+  AnchorCheck,
+  TrailAnchor,
+  TrailBreak,
+  TrailExamination,
+  TrailStore,
+  TrailVerification,
+} from './store.js';
 
 /**
  * The one verification of a trail, for `trail verify`, `evidence` and `doctor`: what the store saw beside

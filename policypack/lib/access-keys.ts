@@ -1,6 +1,6 @@
 import type { PolicyProviderResource } from '@pulumi/policy';
-import type { Config } from '../../core/config-schema.js';
-import { exemptionInForce } from '../../core/exemption.js';
+import { exemptionInForce } from '../../core/policy/exemption.js';
+import type { Config } from '../../core/policy/schema.js';
 import { known } from './resources.js';
 
 /** Whether any exemption of the config is still in force: only then does the key's user need to be known. */

@@ -1,6 +1,6 @@
 import type { PolicyResource } from '@pulumi/policy';
-import { actionsFor, ORGANIZATION_READ_ACTIONS } from '../../core/permissions.js';
-import { COMPONENT_TAG_KEY, StackComponent } from '../../core/stack-tags.js';
+import { actionsFor, ORGANIZATION_READ_ACTIONS } from '../../core/aws/permissions.js';
+import { COMPONENT_TAG_KEY, StackComponent } from '../../core/infra/stack-tags.js';
 import { statementsOf } from './iam-documents.js';
 import { AwsType, tagOf } from './resources.js';
 import { grantsOf } from './role-grants.js';
@@ -9,7 +9,7 @@ import { grantsOf } from './role-grants.js';
 const TRAIL_READ_ACTIONS: ReadonlySet<string> = new Set(actionsFor('trail-read').map((a) => a.toLowerCase()));
 
 /**
- * What a member role may do in each account: the audit's read-only calls of core/permissions.ts, and reading
+ * What a member role may do in each account: the audit's read-only calls of core/aws/permissions.ts, and reading
  * the account's own trail (`organization.memberTrailBucket`, for evidence over many accounts).
  */
 export const MEMBER_ROLE_ACTIONS: ReadonlySet<string> = new Set([
@@ -45,7 +45,7 @@ export function readOnlyGrantProblems(document: unknown, allowed: ReadonlySet<st
     );
     if (extra.length > 0) {
       problems.push(
-        `allows ${extra.map((a) => JSON.stringify(a)).join(', ')}, which the audit does not need: grant only the read-only calls of core/permissions.ts (audit)`,
+        `allows ${extra.map((a) => JSON.stringify(a)).join(', ')}, which the audit does not need: grant only the read-only calls of core/aws/permissions.ts (audit)`,
       );
     }
     const readsTrail = list(statement.Action).some(

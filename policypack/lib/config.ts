@@ -1,6 +1,6 @@
 import type { PolicyConfigSchema, ReportViolation } from '@pulumi/policy';
-import { type Config, configJsonSchema, parseConfig } from '../../core/config-schema.js';
 import { describeError } from '../../core/errors.js';
+import { type Config, configJsonSchema, parseConfig } from '../../core/policy/schema.js';
 import { type Clock, parseInstant, systemClock } from '../../core/time.js';
 import { trailSettings } from '../../core/trail/settings.js';
 

@@ -1,10 +1,10 @@
-import { type FoundStatement, listOf, patternMatches, statementsOf } from '../../core/iam-policy.js';
+import { type FoundStatement, listOf, patternMatches, statementsOf } from '../../core/aws/iam-policy.js';
 import {
   KEY_MUTATING_ACTIONS,
   type PolicyCondition,
   SECRET_BOUNDARY_ACTIONS,
   secretBoundaryBreach,
-} from '../../core/permissions.js';
+} from '../../core/aws/permissions.js';
 
 /** AWS managed policies that grant every action (or every IAM action) on every resource. */
 export const BROAD_MANAGED_POLICIES = ['AdministratorAccess', 'IAMFullAccess', 'PowerUserAccess'] as const;

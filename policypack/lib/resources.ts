@@ -4,7 +4,7 @@ import type {
   ResourceValidation,
   StackValidation,
 } from '@pulumi/policy';
-import { PART11, part11Meaning } from '../../core/controls/part11.js';
+import { PART11, part11Meaning } from '../../core/policy/controls/part11.js';
 
 /** Type tokens as `@pulumi/aws` 7 registers them (the pack does not load @pulumi/aws: it would slow every start). */
 export const AwsType = {

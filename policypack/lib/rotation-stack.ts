@@ -1,5 +1,10 @@
 import type { PolicyResource, StackValidationArgs } from '@pulumi/policy';
-import { COMPONENT_TAG_KEY, PURPOSE_TAG_KEY, StackComponent, StackPurpose } from '../../core/stack-tags.js';
+import {
+  COMPONENT_TAG_KEY,
+  PURPOSE_TAG_KEY,
+  StackComponent,
+  StackPurpose,
+} from '../../core/infra/stack-tags.js';
 import { AwsType, known, refersTo, tagOf } from './resources.js';
 
 const rotationTag = `${COMPONENT_TAG_KEY}=${StackComponent.rotation}`;

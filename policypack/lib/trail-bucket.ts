@@ -1,10 +1,10 @@
 import type { PolicyResource } from '@pulumi/policy';
-import { statementsOf } from '../../core/iam-policy.js';
+import { statementsOf } from '../../core/aws/iam-policy.js';
 import {
   type TrailBucketFacts,
   type WormProblem,
   trailBucketProblems as wormProblems,
-} from '../../core/trail/worm.js';
+} from '../../core/infra/worm.js';
 import { AwsType, orUnknown, refersTo, UNKNOWN_VALUE } from './resources.js';
 
 const OBJECT_LOCKS = [AwsType.objectLock, AwsType.objectLockV2] as const;
@@ -59,7 +59,7 @@ function bucketPolicy(bucket: PolicyResource, resources: PolicyResource[]): Trai
 
 const retentionDays = (retention: DefaultRetention) => (retention.days ?? 0) + (retention.years ?? 0) * 365;
 
-/** What core/trail/worm.ts needs to know about the bucket, read from the stack. */
+/** What core/infra/worm.ts needs to know about the bucket, read from the stack. */
 export function trailBucketFacts(
   bucket: PolicyResource,
   resources: PolicyResource[],
@@ -81,7 +81,7 @@ export function trailBucketFacts(
 }
 
 /**
- * Each way the trail bucket falls short of write-once storage (the rule of core/trail/worm.ts), phrased as
+ * Each way the trail bucket falls short of write-once storage (the rule of core/infra/worm.ts), phrased as
  * the change to the Pulumi program that fixes it.
  */
 export function trailBucketProblems(

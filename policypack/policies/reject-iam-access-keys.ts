@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from '@pulumi/policy';
-import { activeExemption } from '../../core/config-schema.js';
+import { activeExemption } from '../../core/policy/exemption.js';
 import { accessKeyRemedy, hasUnexpiredExemption, providerAccount } from '../lib/access-keys.js';
 import { keywardenConfigSchema, packClock, readKeywardenConfig } from '../lib/config.js';
 import { AwsType, known, part11, validateType } from '../lib/resources.js';

@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from '@pulumi/policy';
-import { firesAtLeastDaily } from '../../core/schedule.js';
+import { firesAtLeastDaily } from '../../core/infra/schedule.js';
 import { AwsType, part11, refersTo, validateStackWith } from '../lib/resources.js';
 import { describe, rotationFunctionsOrNotApplicable } from '../lib/rotation-stack.js';
 

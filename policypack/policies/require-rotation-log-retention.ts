@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from '@pulumi/policy';
-import { keepsLogsAtLeast, logRetentionAtLeast } from '../../core/log-retention.js';
+import { keepsLogsAtLeast, logRetentionAtLeast } from '../../core/infra/log-retention.js';
 import { keywardenConfigSchema, readKeywardenConfig, trailRetentionDays } from '../lib/config.js';
 import { AwsType, part11, validateStackWith } from '../lib/resources.js';
 import { describe, functionLogGroups, rotationFunctionsOrNotApplicable } from '../lib/rotation-stack.js';

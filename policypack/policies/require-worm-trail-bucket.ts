@@ -10,7 +10,7 @@ import {
 import { trailBucketProblems } from '../lib/trail-bucket.js';
 
 /**
- * Requires the rotation stack's trail bucket to be write-once (the rule of core/trail/worm.ts, which doctor
+ * Requires the rotation stack's trail bucket to be write-once (the rule of core/infra/worm.ts, which doctor
  * applies too): Object Lock in COMPLIANCE mode with a default retention of at least `trail.retentionDays`,
  * versioning enabled, and a bucket policy that denies every principal object and version deletion and
  * `s3:PutObject` without `If-None-Match`, so a delete marker or an overwrite is refused, not merely detected.

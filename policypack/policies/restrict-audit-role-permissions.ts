@@ -5,7 +5,7 @@ import { describe } from '../lib/rotation-stack.js';
 
 /**
  * Requires keywarden's audit roles to be read-only: the audit (hub) role and every role its member StackSet
- * deploys grant only the audit's calls from core/permissions.ts (the hub also AssumeRole and Organizations read).
+ * deploys grant only the audit's calls from core/aws/permissions.ts (the hub also AssumeRole and Organizations read).
  *
  * @severity high
  * @enforcementLevel mandatory

@@ -9,7 +9,7 @@ import { describe, executionRole, rotationFunctionsOrNotApplicable } from '../li
  * access-key mutations limited to IAM users that carry the rotation tag, and no path to a stored key (no
  * GetSecretValue or DeleteResourcePolicy, PutResourcePolicy and owner tagging only while a secret has no
  * keywarden:owner-id tag, kms:Decrypt only through SNS or through Secrets Manager for managed secrets, which
- * writing a value needs: core/permissions.ts secretBoundaryBreach).
+ * writing a value needs: core/aws/permissions.ts secretBoundaryBreach).
  *
  * @severity critical
  * @enforcementLevel mandatory

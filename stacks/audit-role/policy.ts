@@ -1,4 +1,4 @@
-import { ORGANIZATION_READ_ACTIONS, policyFor } from '../../core/permissions.js';
+import { ORGANIZATION_READ_ACTIONS, policyFor } from '../../core/aws/permissions.js';
 import { ACCOUNT_PLACEHOLDER, accountTrailBucket } from '../../core/trail/account-trail.js';
 import type { PolicyDocument } from '../policy-document.js';
 import { type AuditRoleSettings, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from './settings.js';
@@ -35,7 +35,7 @@ export function trustPolicy(settings: AuditRoleSettings, oidcProviderArn: string
 }
 
 /**
- * What the role may do: the audit's calls as core/permissions.ts lists them (the credential report and
+ * What the role may do: the audit's calls as core/aws/permissions.ts lists them (the credential report and
  * the user list account-wide, each user's keys and tags per user), and nothing that changes anything.
  */
 export function auditPolicy(
@@ -57,7 +57,7 @@ export function auditPolicy(
 
 /**
  * A member account's own trail (`organization.memberTrailBucket`): its member role may read and verify it, for
- * `keywarden evidence --account-trail-bucket` (the `trail-read` list of core/permissions.ts; never a write).
+ * `keywarden evidence --account-trail-bucket` (the `trail-read` list of core/aws/permissions.ts; never a write).
  */
 export interface MemberTrail {
   /** A bucket name with `{account}` for the account's ID. */
@@ -108,7 +108,7 @@ export function memberTrustPolicy(hubRoleArn: string): PolicyDocument {
 
 /**
  * The CloudFormation template the StackSet deploys in every account: the member role with the `audit`
- * permissions of core/permissions.ts, its ARNs written with the pseudo parameters of the account it lands in.
+ * permissions of core/aws/permissions.ts, its ARNs written with the pseudo parameters of the account it lands in.
  */
 export function memberRoleTemplate(
   hubRoleArn: string,

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { componentTags, StackComponent } from '../../core/stack-tags.js';
+import { componentTags, StackComponent } from '../../core/infra/stack-tags.js';
 import {
   auditPolicy,
   hubPolicy,

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
-import type { Config } from '../../core/config-schema.js';
-import { componentTags, StackComponent } from '../../core/stack-tags.js';
+import { componentTags, StackComponent } from '../../core/infra/stack-tags.js';
+import type { Config } from '../../core/policy/schema.js';
 import { type RotationSettings, trailOf } from './settings.js';
 
 /** What every group of the rotation stack reads: the settings, the policy, the tags, where it is deployed. */

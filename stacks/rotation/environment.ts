@@ -1,5 +1,5 @@
-import { type Config, parseConfig } from '../../core/config-schema.js';
 import { UsageError } from '../../core/errors.js';
+import { type Config, parseConfig } from '../../core/policy/schema.js';
 
 /** What the function is told through its environment: the program writes these, the handler reads them. */
 export const EnvironmentVariable = {

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { Config } from '../../core/config-schema.js';
-import { policyFor } from '../../core/permissions.js';
+import { policyFor } from '../../core/aws/permissions.js';
+import type { Config } from '../../core/policy/schema.js';
 import { assumableBy, type PolicyDocument, type PolicyStatement } from '../policy-document.js';
 import { BUNDLE_FILE } from './bundle.js';
 import type { RotationContext } from './context.js';
@@ -23,7 +23,7 @@ export interface FunctionTargets {
 
 /**
  * The rotation function with what only it uses: a dead-letter queue, a log group that keeps logs as long as
- * the trail, and a role whose policy is derived from core/permissions.ts.
+ * the trail, and a role whose policy is derived from core/aws/permissions.ts.
  */
 export function rotationFunction(
   context: RotationContext,
@@ -152,7 +152,7 @@ export interface FunctionPolicyTargets {
 }
 
 /**
- * The function's permissions: what core/permissions.ts says rotation, the S3 trail and the audit (the
+ * The function's permissions: what core/aws/permissions.ts says rotation, the S3 trail and the audit (the
  * credential report behind the overdue-keys metric) need, key changes only on users carrying the scope
  * tag, with the secret boundary's denies; plus writing its own logs and its dead letters.
  */

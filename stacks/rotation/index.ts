@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import { parseConfig } from '../../core/config-schema.js';
 import { UsageError } from '../../core/errors.js';
+import { parseConfig } from '../../core/policy/schema.js';
 import { readStackSettings } from '../settings.js';
 import { bundleHandler } from './bundle.js';
 import { rotationProgram } from './program.js';

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { managedSecretArns, secretsManagerService } from '../../core/permissions.js';
+import { managedSecretArns, secretsManagerService } from '../../core/aws/permissions.js';
 import type { PolicyDocument } from '../policy-document.js';
 import type { RotationContext } from './context.js';
 

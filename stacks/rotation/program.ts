@@ -1,4 +1,4 @@
-import type { Config } from '../../core/config-schema.js';
+import type { Config } from '../../core/policy/schema.js';
 import { alarms, alarmTable } from './alarms.js';
 import { rotationContext } from './context.js';
 import { rotationFunction } from './function.js';
@@ -21,7 +21,7 @@ export interface RotationProgramInput {
 /**
  * The rotation function on a schedule and everything it needs, each piece as narrow as the work allows:
  * a key for the delivered secrets and a topic for notices and alarms, a write-once trail bucket, the
- * function (its role derived from core/permissions.ts, a dead-letter queue, a log group that keeps logs as
+ * function (its role derived from core/aws/permissions.ts, a dead-letter queue, a log group that keeps logs as
  * long as the trail), its schedule, and the alarms.
  */
 export function rotationProgram({ settings, policy, handlerCode }: RotationProgramInput) {

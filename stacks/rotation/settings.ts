@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { type Config, configSchema } from '../../core/config-schema.js';
 import {
   CLOUDWATCH_RETENTION_DAYS,
   keepsLogsAtLeast,
   logRetentionAtLeast,
-} from '../../core/log-retention.js';
+} from '../../core/infra/log-retention.js';
 // The policy pack's own rule, so that a schedule the stack accepts is one the pack accepts.
-import { firesAtLeastDaily } from '../../core/schedule.js';
+import { firesAtLeastDaily } from '../../core/infra/schedule.js';
+import { type Config, configSchema } from '../../core/policy/schema.js';
 import { trailSettings } from '../../core/trail/settings.js';
 
 /**

@@ -1,13 +1,13 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { componentTags, StackComponent, StackPurpose } from '../../core/stack-tags.js';
-import { wormBucketStatements } from '../../core/trail/worm.js';
+import { componentTags, StackComponent, StackPurpose } from '../../core/infra/stack-tags.js';
+import { wormBucketStatements } from '../../core/infra/worm.js';
 import type { PolicyDocument } from '../policy-document.js';
 import type { RotationContext } from './context.js';
 
 /**
  * The write-once trail bucket: Object Lock in COMPLIANCE mode for trail.retentionDays, versioning, no public
- * access, encryption, and a policy that refuses deletes, delete markers and overwrites (core/trail/worm.ts).
+ * access, encryption, and a policy that refuses deletes, delete markers and overwrites (core/infra/worm.ts).
  * Kept when the stack is destroyed: the records must outlive it.
  */
 export function trailBucket({ settings, trail, partition }: RotationContext): aws.s3.Bucket {
@@ -50,7 +50,7 @@ export function trailBucket({ settings, trail, partition }: RotationContext): aw
   return bucket;
 }
 
-/** TLS only, and the write-once denies of core/trail/worm.ts. */
+/** TLS only, and the write-once denies of core/infra/worm.ts. */
 export function trailBucketPolicy(partition: string, bucket: string): PolicyDocument {
   return {
     Version: '2012-10-17',

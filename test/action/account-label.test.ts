@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprint } from '../../core/fingerprint.js';
+import { fingerprint } from '../../action/issues/fingerprint.js';
 import { FakeGitHub } from '../support/fake-github.js';
 import { seedIam } from '../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';

@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fingerprint } from '../../action/issues/fingerprint.js';
 import { type ActionCore, type ActionEnvironment, run } from '../../action/main.js';
-import { fingerprint } from '../../core/fingerprint.js';
 import { DAY_MS } from '../../core/time.js';
 import { FakeGitHub } from '../support/fake-github.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { desiredIssues } from '../../action/issues/render.js';
-import { controlsFor } from '../../core/controls/index.js';
+import { controlsFor } from '../../core/policy/controls/index.js';
 
 /** The README's "What an issue looks like", rendered from this fixed finding. */
 function sampleIssue() {

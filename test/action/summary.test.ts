@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncOutcome } from '../../action/issues/apply.js';
 import { ageChart, CHART_KEYS, renderJobSummary } from '../../action/summary.js';
-import type { AuditReport } from '../../core/audit.js';
-import { summarize } from '../../core/evaluate.js';
-import type { Finding } from '../../core/types.js';
+import type { AuditReport } from '../../core/audit/report.js';
+import { summarize } from '../../core/policy/evaluate.js';
+import type { Finding } from '../../core/policy/verdicts.js';
 import { TOOL } from '../../core/version.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');

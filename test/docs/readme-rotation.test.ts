@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../core/config-schema.js';
+import { parseConfig } from '../../core/policy/schema.js';
 import { seal } from '../../core/trail/index.js';
 import { runCli } from '../support/capture-io.js';
 import { seedIam } from '../support/iam-seed.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DeleteAccessKeyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprint } from '../../core/fingerprint.js';
+import { fingerprint } from '../../action/issues/fingerprint.js';
 import { FakeGitHub } from '../support/fake-github.js';
 import { seedIam } from '../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';

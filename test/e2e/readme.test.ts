@@ -2,8 +2,8 @@ import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configJsonSchema, parseConfig } from '../../core/config-schema.js';
-import { parseConfigText } from '../../core/config-text.js';
+import { parseConfigText } from '../../core/policy/parse-text.js';
+import { configJsonSchema, parseConfig } from '../../core/policy/schema.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const README = readFileSync(resolve(ROOT, 'README.md'), 'utf8');

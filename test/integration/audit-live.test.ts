@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditReport, runAudit } from '../../core/audit.js';
-import { loadConfig } from '../../core/config.js';
-import { parseCredentialReport, ROOT_USER } from '../../core/inventory/credential-report.js';
+import type { AuditReport } from '../../core/audit/report.js';
+import { runAudit } from '../../core/audit/run.js';
+import { parseCredentialReport } from '../../core/inventory/credential-report.js';
+import { ROOT_USER } from '../../core/inventory/records.js';
+import { loadConfig } from '../../core/policy/load.js';
+import type { Verdict } from '../../core/policy/verdicts.js';
 import { wholeDaysBetween } from '../../core/time.js';
-import type { Verdict } from '../../core/types.js';
 import { type SeedUser, seedIam } from '../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredIssues } from '../../action/issues/render.js';
-import { runAudit } from '../../core/audit.js';
-import { parseConfig } from '../../core/config-schema.js';
+import { runAudit } from '../../core/audit/run.js';
+import { parseConfig } from '../../core/policy/schema.js';
 import { DAY_MS } from '../../core/time.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 

@@ -4,7 +4,7 @@ import { GetFindingsCommand, type SecurityHubClient } from '@aws-sdk/client-secu
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
 import { productArn, toAsff } from '../../core/report/asff.js';
-import { createSecurityHubClient, IMPORT_BATCH, syncSecurityHub } from '../../core/security-hub.js';
+import { createSecurityHubClient, IMPORT_BATCH, syncSecurityHub } from '../../core/report/security-hub.js';
 import { captureIo } from '../support/io.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 import { AS_OF, auditReport, createdDaysAgo, keyRecord } from '../support/records.js';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIamClient } from '../../core/aws.js';
-import { parseConfig } from '../../core/config-schema.js';
-import { evaluate } from '../../core/evaluate.js';
+import { createIamClient } from '../../core/aws/clients.js';
 import { fetchApiInventory, fetchCredentialReport } from '../../core/inventory/live.js';
+import type { Inventory, KeyRecord } from '../../core/inventory/records.js';
+import { evaluate } from '../../core/policy/evaluate.js';
+import { parseConfig } from '../../core/policy/schema.js';
 import { DAY_MS } from '../../core/time.js';
-import type { Inventory, KeyRecord } from '../../core/types.js';
 import { seedIam } from '../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 

@@ -11,8 +11,8 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from '@pulumi/policy';
-import { componentTags, StackComponent, StackPurpose } from '../../core/stack-tags.js';
-import { wormBucketStatements } from '../../core/trail/worm.js';
+import { componentTags, StackComponent, StackPurpose } from '../../core/infra/stack-tags.js';
+import { wormBucketStatements } from '../../core/infra/worm.js';
 import type { StackResource } from '../support/policy-harness.js';
 
 const requirePolicy = createRequire(createRequire(import.meta.url).resolve('@pulumi/policy'));

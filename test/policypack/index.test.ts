@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configJsonSchema } from '../../core/config-schema.js';
+import { configJsonSchema } from '../../core/policy/schema.js';
 import { type RunningPack, startPolicyPack, UNKNOWN } from '../support/policy-harness.js';
 import { changing, compliantRotationStack } from './fixtures.js';
 

@@ -70,7 +70,7 @@ describe('npm run build', () => {
 
     const audit = staticallyLoaded(metafile, outputOf(metafile, 'cli/commands/audit.ts'));
     expect(audit.filter((input) => /node_modules\/(zod|yaml)\//.test(input))).toEqual([]);
-    expect(audit.some((input) => input.endsWith('core/config.ts'))).toBe(true);
+    expect(audit.some((input) => input.endsWith('core/policy/load.ts'))).toBe(true);
   });
 
   it('starts the Action without an HTTP client for GitHub: undici and Octokit load only to file issues', async () => {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runAudit } from '../../core/audit.js';
-import { loadConfig } from '../../core/config.js';
-import { summarize } from '../../core/evaluate.js';
+import { runAudit } from '../../core/audit/run.js';
 import type { EvidenceInput, EvidenceTrailRecord, TrailCheck } from '../../core/evidence/model.js';
+import { summarize } from '../../core/policy/evaluate.js';
+import { loadConfig } from '../../core/policy/load.js';
 import { JsonlTrailStore, type TrailAction } from '../../core/trail/index.js';
 import { type CapturedRun, runCli } from './capture-io.js';
 

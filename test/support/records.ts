@@ -1,8 +1,8 @@
-import type { AuditReport } from '../../core/audit.js';
-import { parseConfig } from '../../core/config-schema.js';
-import { evaluate, summarize } from '../../core/evaluate.js';
+import type { AuditReport } from '../../core/audit/report.js';
+import type { KeyRecord } from '../../core/inventory/records.js';
+import { evaluate, summarize } from '../../core/policy/evaluate.js';
+import { parseConfig } from '../../core/policy/schema.js';
 import { DAY_MS } from '../../core/time.js';
-import type { KeyRecord } from '../../core/types.js';
 import { TOOL } from '../../core/version.js';
 
 export const AS_OF = new Date('2026-11-28T12:00:00Z');

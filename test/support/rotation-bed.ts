@@ -15,7 +15,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { type ConfigInput, parseConfig } from '../../core/config-schema.js';
+import { type ConfigInput, parseConfig } from '../../core/policy/schema.js';
 import { type RotateUsersRequest, rotateUsers, snsNotifier } from '../../core/rotation/index.js';
 import { JsonlTrailStore } from '../../core/trail/index.js';
 import { type SeedUser, seedIam } from './iam-seed.js';

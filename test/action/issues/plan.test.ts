@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fingerprint } from '../../../action/issues/fingerprint.js';
 import {
   accountLabel,
   type IssueAction,
@@ -7,7 +8,6 @@ import {
   writesOf,
 } from '../../../action/issues/plan.js';
 import type { DesiredIssue } from '../../../action/issues/render.js';
-import { fingerprint } from '../../../core/fingerprint.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
 const ACCOUNT = '111111111111';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { fingerprint } from '../../../action/issues/fingerprint.js';
 import { desiredIssues, markersOf, ownerHint } from '../../../action/issues/render.js';
-import { controlsFor } from '../../../core/controls/index.js';
-import { fingerprint } from '../../../core/fingerprint.js';
-import type { Finding, UserRecord } from '../../../core/types.js';
+import type { UserRecord } from '../../../core/inventory/records.js';
+import { controlsFor } from '../../../core/policy/controls/index.js';
+import type { Finding } from '../../../core/policy/verdicts.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
 const policy = { maxKeyAgeDays: 90, warnDays: 14, unusedKeyDays: 45 };

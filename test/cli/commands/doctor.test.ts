@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { wormBucketStatements } from '../../../core/trail/worm.js';
+import { wormBucketStatements } from '../../../core/infra/worm.js';
 import { runCli } from '../../support/capture-io.js';
 import { type Moto, motoAvailable } from '../../support/moto.js';
 import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';

@@ -10,7 +10,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CachedKey, readCache, writeCache } from '../../../core/credentials/cache.js';
-import { currentCredentials, defaultCachePath, parseKey } from '../../../core/credentials/index.js';
+import { currentCredentials, defaultCachePath } from '../../../core/credentials/index.js';
+import { parseKey } from '../../../core/credentials/key.js';
 import { sdkCalls } from '../../../core/credentials/sdk.js';
 import { UsageError } from '../../../core/errors.js';
 

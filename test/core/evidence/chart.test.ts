@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { axisDays, CHART_MAX_BARS, chartRows, keyAgeChartSvg } from '../../../core/evidence/chart.js';
-import type { Finding } from '../../../core/types.js';
+import type { Finding } from '../../../core/policy/verdicts.js';
 
 function finding(user: string, ageDays: number, verdict: Finding['verdict'] = 'compliant'): Finding {
   return {

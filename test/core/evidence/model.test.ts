@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildEvidence, defaultPeriod, resolvePeriod } from '../../../core/evidence/model.js';
-import { PART11_MAPPING } from '../../../core/part11.js';
+import { PART11_MAPPING } from '../../../core/policy/controls/part11.js';
 import {
   FIXTURE_ACCOUNT,
   FIXTURE_CONFIG,

@@ -10,14 +10,14 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../core/config-schema.js';
 import { IncompleteError } from '../../../core/errors.js';
-import { evaluate } from '../../../core/evaluate.js';
 import {
   fetchApiInventory,
   fetchCredentialReport,
   resolveFlaggedKeyIds,
 } from '../../../core/inventory/live.js';
+import { evaluate } from '../../../core/policy/evaluate.js';
+import { parseConfig } from '../../../core/policy/schema.js';
 import { AS_OF, createdDaysAgo, keyRecord } from '../../support/records.js';
 
 /** An error as the SDK throws it after its retries (aws-sdk-client-mock stubs below the retry layer). */

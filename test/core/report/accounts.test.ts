@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../../core/audit.js';
-import { summarize } from '../../../core/evaluate.js';
+import type { AuditReport } from '../../../core/audit/report.js';
+import { summarize } from '../../../core/policy/evaluate.js';
+import type { Finding } from '../../../core/policy/verdicts.js';
 import { toJsonReport } from '../../../core/report/json.js';
 import { renderMarkdown } from '../../../core/report/markdown.js';
 import { renderTable } from '../../../core/report/table.js';
-import type { Finding } from '../../../core/types.js';
 import { TOOL } from '../../../core/version.js';
 
 const asOf = new Date('2026-11-28T00:00:00Z');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ROOT_USER } from '../../../core/inventory/records.js';
 import {
   ASFF_GENERATOR_ID,
   ASFF_REQUIRED_ATTRIBUTES,
@@ -6,7 +7,6 @@ import {
   renderAsff,
   toAsff,
 } from '../../../core/report/asff.js';
-import { ROOT_USER } from '../../../core/types.js';
 import { AS_OF, auditReport, createdDaysAgo, keyRecord } from '../../support/records.js';
 
 const region = 'eu-central-1';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runAudit } from '../../../core/audit.js';
+import { runAudit } from '../../../core/audit/run.js';
 import { DAY_MS } from '../../../core/time.js';
 import { markUsed } from '../../support/iam-seed.js';
 import { type Moto, motoAvailable } from '../../support/moto.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../core/config-schema.js';
+import type { KeyRecord } from '../../../core/inventory/records.js';
+import { parseConfig } from '../../../core/policy/schema.js';
 import {
   countViolatingKeys,
   type KeyNoticeFacts,
@@ -8,7 +9,6 @@ import {
   summaryNotice,
 } from '../../../core/rotation/index.js';
 import { DAY_MS } from '../../../core/time.js';
-import type { KeyRecord } from '../../../core/types.js';
 
 const facts = (extra: Partial<KeyNoticeFacts> = {}): KeyNoticeFacts => ({
   account: '123456789012',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../core/config-schema.js';
+import { parseConfig } from '../../../core/policy/schema.js';
 import { type PlannedAction, planUser } from '../../../core/rotation/planner.js';
 import type { KeyState, SecretState, UserState } from '../../../core/rotation/state.js';
 import { DAY_MS } from '../../../core/time.js';

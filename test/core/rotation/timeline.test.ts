@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../core/config-schema.js';
+import { parseConfig } from '../../../core/policy/schema.js';
 import {
   firstActingInstant,
   newKeyNotice,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor } from '../../../core/permissions.js';
+import { actionsFor } from '../../../core/aws/permissions.js';
 import { restrictAuditRolePermissions } from '../../../policypack/policies/restrict-audit-role-permissions.js';
 import { memberRoleTemplate } from '../../../stacks/audit-role/policy.js';
 import type { StackResource } from '../../support/policy-harness.js';
@@ -66,7 +66,7 @@ describe('restrict-audit-role-permissions', () => {
     });
     // Act & Assess
     expect(messages(stack)).toEqual([
-      'StackSet "member-roles" deploys role MemberRole whose policy allows "iam:CreateAccessKey", "iam:*", which the audit does not need: grant only the read-only calls of core/permissions.ts (audit).',
+      'StackSet "member-roles" deploys role MemberRole whose policy allows "iam:CreateAccessKey", "iam:*", which the audit does not need: grant only the read-only calls of core/aws/permissions.ts (audit).',
     ]);
   });
 

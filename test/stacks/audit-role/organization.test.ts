@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor } from '../../../core/permissions.js';
+import { actionsFor } from '../../../core/aws/permissions.js';
 import main from '../../../stacks/audit-role/index.js';
 import { auditRoleSettingsSchema } from '../../../stacks/audit-role/settings.js';
 import { readStackSettings } from '../../../stacks/settings.js';

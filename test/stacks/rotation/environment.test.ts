@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../core/config-schema.js';
+import { parseConfig } from '../../../core/policy/schema.js';
 import { readEnvironment } from '../../../stacks/rotation/environment.js';
 import { functionEnvironment } from '../../../stacks/rotation/program.js';
 

@@ -7,7 +7,7 @@
  * changes its calls, this test follows.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OWNER_ID_TAG } from '../../../core/permissions.js';
+import { OWNER_ID_TAG } from '../../../core/aws/permissions.js';
 import { ownerOnlyPolicy } from '../../../core/rotation/index.js';
 import { DAY_MS } from '../../../core/time.js';
 import { motoAvailable } from '../../support/moto.js';

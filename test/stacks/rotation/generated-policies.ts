@@ -3,7 +3,7 @@
  * (@cloud-copilot/iam-simulate) for the tests that prove what those policies allow.
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { patternMatches } from '../../../core/iam-policy.js';
+import { patternMatches } from '../../../core/aws/iam-policy.js';
 import main from '../../../stacks/rotation/index.js';
 import { MOCK_ACCOUNT, MOCK_REGION, runProgram } from '../../support/pulumi-program.js';
 

@@ -13,7 +13,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '../../../core/config-schema.js';
+import { parseConfig } from '../../../core/policy/schema.js';
 import { DAY_MS } from '../../../core/time.js';
 import { S3TrailStore } from '../../../core/trail/index.js';
 import { createHandler, type LambdaContext } from '../../../stacks/rotation/handler.js';

@@ -5,7 +5,7 @@
  * executor writes (core/rotation ownerOnlyPolicy: owner only, by unique ID).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OWNER_ID_TAG } from '../../../core/permissions.js';
+import { OWNER_ID_TAG } from '../../../core/aws/permissions.js';
 import { ownerOnlyPolicy } from '../../../core/rotation/index.js';
 import { MOCK_ACCOUNT, MOCK_REGION } from '../../support/pulumi-program.js';
 import {

@@ -1,0 +1,24 @@
+/**
+ * What keywarden checks on a key, in framework-neutral words. Each framework file maps its controls to these
+ * checks; core/policy/controls/index.ts maps verdicts to checks. Nothing here is written inside the verdict rule.
+ */
+export const CHECKS = ['root-key', 'rotation', 'inactive-key', 'one-active-key', 'unused'] as const;
+export type Check = (typeof CHECKS)[number];
+
+export interface FrameworkControl {
+  id: string;
+  title: string;
+  /** The keywarden checks that serve this control (empty: the control is served elsewhere, not by a key check). */
+  checks: readonly Check[];
+}
+
+export interface Framework {
+  /** The key findings carry in `controls[].framework` (INTERFACES.md D). */
+  key: string;
+  name: string;
+  /** The version mapped ('' where the framework has none, as AWS Config's managed rules). */
+  version: string;
+  /** How a short list names the framework: "CIS 1.14", "FSBP IAM.3". */
+  abbreviation: string;
+  controls: readonly FrameworkControl[];
+}
