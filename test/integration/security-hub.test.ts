@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GetFindingsCommand, type SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
 import { productArn, toAsff } from '../../core/report/asff.js';
 import { createSecurityHubClient, IMPORT_BATCH, syncSecurityHub } from '../../core/report/security-hub.js';
+import { docText } from '../support/docs.js';
 import { captureIo } from '../support/io.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 import { AS_OF, auditReport, createdDaysAgo, keyRecord } from '../support/records.js';
@@ -197,6 +197,6 @@ describe.skipIf(!motoAvailable())("Security Hub import against moto's Security H
       Compliance: { Status: 'FAILED' },
       Resources: [{ Type: 'AwsIamAccessKey' }, { Type: 'AwsAccount', Id: `AWS::::Account:${account}` }],
     });
-    expect(readFileSync(resolve(ROOT, 'README.md'), 'utf8')).toContain('--format asff');
+    expect(docText('docs/frameworks.md')).toContain('--format asff');
   });
 });

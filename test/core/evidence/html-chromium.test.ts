@@ -12,7 +12,7 @@ import {
   fixtureEvidenceInput,
 } from '../../support/evidence-fixture.js';
 
-/** `KEYWARDEN_UPDATE_SCREENSHOT=1 npx vitest run test/core/evidence/html-chromium.test.ts` refreshes the README's picture. */
+/** `KEYWARDEN_UPDATE_SCREENSHOT=1 npx vitest run test/core/evidence/html-chromium.test.ts` refreshes the picture in docs/evidence.md. */
 const README_SCREENSHOT = join(import.meta.dirname, '..', '..', '..', 'docs', 'evidence.png');
 const HOSTILE_USER = '<script>document.body.dataset.pwned="1"</script>';
 

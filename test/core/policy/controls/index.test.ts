@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CHECKS_OF_VERDICT,
@@ -11,12 +9,9 @@ import {
 import { CHECKS } from '../../../../core/policy/controls/model.js';
 import { SEVERITY_OF } from '../../../../core/policy/evaluate.js';
 import { VERDICTS } from '../../../../core/policy/verdicts.js';
+import { docSection } from '../../../support/docs.js';
 
-const README = readFileSync(resolve(import.meta.dirname, '../../../../README.md'), 'utf8');
-const controlsSection = README.slice(
-  README.indexOf('<!-- section:controls -->'),
-  README.indexOf('<!-- /section:controls -->'),
-);
+const controlsSection = docSection('docs/frameworks.md', 'controls');
 const flagged = VERDICTS.filter((verdict) => SEVERITY_OF[verdict] !== 'ok');
 
 describe('framework mappings', () => {
@@ -37,7 +32,7 @@ describe('framework mappings', () => {
     }
   });
 
-  it('names the CIS benchmark version in the framework key and the README', () => {
+  it('names the CIS benchmark version in the framework key and docs/frameworks.md', () => {
     const cis = FRAMEWORKS.find((framework) => framework.name === 'CIS AWS Foundations Benchmark');
 
     expect(cis?.key).toBe(`cis-aws-foundations-${cis?.version}`);
@@ -69,7 +64,7 @@ describe('framework mappings', () => {
     }
   });
 
-  it('lists every mapped control ID in the README section on framework mappings', () => {
+  it('lists every mapped control ID in docs/frameworks.md', () => {
     const mapped = new Set(VERDICTS.flatMap((verdict) => controlsFor(verdict)));
 
     for (const control of mapped) expect(controlsSection, control.id).toContain(`\`${control.id}\``);

@@ -3,26 +3,22 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { docSection, fencedBlocks } from '../support/docs.js';
 import { writeFixtureTrail } from '../support/evidence-fixture.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
-/** The shell blocks of the README's evidence section, in order. */
+/** The shell blocks of docs/evidence.md, in order. */
 function evidenceShellBlocks(): string[] {
-  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-  const section = readme.slice(
-    readme.indexOf('<!-- section:evidence -->'),
-    readme.indexOf('<!-- /section:evidence -->'),
-  );
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+  return fencedBlocks(docSection('docs/evidence.md', 'evidence'), 'sh');
 }
 
-describe('README: evidence section', () => {
+describe('docs/evidence.md', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keywarden-readme-evidence-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('generates and verifies the example pack with exactly the commands it shows', () => {
-    // Prepare: the README runs from the repository root; the built CLI stands in for npx.
+    // Prepare: the guide runs from the repository root; the built CLI stands in for npx.
     symlinkSync(join(REPO, 'examples'), join(dir, 'examples'));
     const script = evidenceShellBlocks()
       .join('\n')

@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import auditRoleMain from '../../stacks/audit-role/index.js';
 import { auditRoleSettingsSchema } from '../../stacks/audit-role/settings.js';
 import rotationMain from '../../stacks/rotation/index.js';
 import { rotationSettingsSchema } from '../../stacks/rotation/settings.js';
+import { docSection } from '../support/docs.js';
 import { runProgram } from '../support/pulumi-program.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = /<!-- section:stacks -->([\s\S]*?)<!-- \/section:stacks -->/.exec(readme)?.[1] ?? '';
+const section = docSection('docs/stacks.md', 'stacks');
 const AS_OF = new Date('2026-11-28T06:00:00Z');
 const programs = {
   'keywarden-rotation': () => rotationMain({ asOf: AS_OF, handlerCode: 'export const handler = () => {};' }),
@@ -58,7 +57,7 @@ function configSetLines(): Record<string, unknown> {
   return config;
 }
 
-describe('README stacks section', () => {
+describe('docs/stacks.md', () => {
   it('shows a Pulumi.prod.yaml for each stack that deploys as written', async () => {
     // Prepare
     const files = stackFiles();

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { desiredIssues } from '../../action/issues/render.js';
 import { controlsFor } from '../../core/policy/controls/index.js';
+import { docSection } from '../support/docs.js';
 
-/** The README's "What an issue looks like", rendered from this fixed finding. */
+/** docs/action.md's "What an issue looks like", rendered from this fixed finding. */
 function sampleIssue() {
   const [issue] = desiredIssues(
     [
@@ -42,12 +43,8 @@ function sampleIssue() {
   return issue;
 }
 
-describe('README action section', () => {
-  const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(
-    readme.indexOf('<!-- section:action -->'),
-    readme.indexOf('<!-- /section:action -->'),
-  );
+describe('docs/action.md', () => {
+  const section = docSection('docs/action.md', 'action');
 
   it('shows the issue the renderer writes for its sample finding', () => {
     const issue = sampleIssue();

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import * as aws from '@pulumi/aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keywardenPolicies } from '../../policypack/policies/index.js';
 import { changing, compliantRotationStack } from '../policypack/fixtures.js';
+import { docSection } from '../support/docs.js';
 import {
   type PackConfig,
   type RunningPack,
@@ -10,8 +10,7 @@ import {
   startPolicyPack,
 } from '../support/policy-harness.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = /<!-- section:policypack -->([\s\S]*?)<!-- \/section:policypack -->/.exec(readme)?.[1] ?? '';
+const section = docSection('docs/policy-pack.md', 'policypack');
 const block = (language: string) =>
   new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(section)?.[1] ?? '';
 
@@ -23,7 +22,7 @@ afterAll(async () => {
   await pack?.close();
 });
 
-describe('the README policypack section', () => {
+describe('docs/policy-pack.md', () => {
   it('lists every registered policy in its table, with its level and severity', () => {
     for (const policy of keywardenPolicies) {
       expect(section).toContain(`| \`${policy.name}\` | ${policy.enforcementLevel}, ${policy.severity} |`);

@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DOCTOR_CHECKS } from '../../core/doctor/index.js';
 import { KEYWARDEN_ENV } from '../../core/env.js';
+import { docSection } from '../support/docs.js';
 
-const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
 const section = (name: string) =>
-  README.slice(README.indexOf(`<!-- section:${name} -->`), README.indexOf(`<!-- /section:${name} -->`));
+  name === 'rotation' ? docSection('docs/rotation.md', name) : docSection('docs/operations.md', name);
 
-describe('the README on credentials, region, debugging and doctor', () => {
+describe('docs/operations.md and docs/rotation.md on credentials, region, debugging and doctor', () => {
   it('lists exactly the KEYWARDEN_* variables that core/env.ts knows', () => {
     const documented = [...section('aws-access').matchAll(/^\| `(KEYWARDEN_\w+)` \|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual(Object.keys(KEYWARDEN_ENV).sort());

@@ -1,21 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/policy/schema.js';
 import { seal } from '../../core/trail/index.js';
 import { runCli } from '../support/capture-io.js';
+import { docSection } from '../support/docs.js';
 import { seedIam } from '../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = readme.slice(
-  readme.indexOf('<!-- section:rotation -->'),
-  readme.indexOf('<!-- /section:rotation -->'),
-);
+const section = docSection('docs/rotation.md', 'rotation');
+const trail = docSection('docs/trail.md', 'trail');
 const now = new Date('2026-06-01T12:00:00Z');
 
-describe('README rotation section', () => {
+describe('docs/rotation.md and docs/trail.md', () => {
   it('shows the timeline the default policy produces', () => {
     const { rotation } = parseConfig({}, { asOf: now });
     const deactivation = rotation.rotateAtDays + rotation.deactivateAfterDays;
@@ -27,7 +25,7 @@ describe('README rotation section', () => {
   });
 
   it('shows a trail record with exactly the fields a record has', () => {
-    const example = JSON.parse(/```json\n(.+)\n```/.exec(section)?.[1] ?? '{}');
+    const example = JSON.parse(/```json\n(.+)\n```/.exec(trail)?.[1] ?? '{}');
     const record = seal(
       {
         at: now,
@@ -64,7 +62,7 @@ describe('README rotation section', () => {
       await moto?.stop();
     });
 
-    const examples = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) =>
+    const examples = [...`${section}\n${trail}`.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) =>
       (block[1] ?? '').split('\n').filter((line) => line.startsWith('keywarden ')),
     );
 

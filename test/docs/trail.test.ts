@@ -12,17 +12,11 @@ import {
   type TrailRecord,
   verificationReport,
 } from '../../core/trail/index.js';
+import { docSection } from '../support/docs.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const rotation = readme.slice(
-  readme.indexOf('<!-- section:rotation -->'),
-  readme.indexOf('<!-- /section:rotation -->'),
-);
-const recheck = rotation.slice(
-  rotation.indexOf('#### Re-checking a trail without keywarden'),
-  rotation.indexOf('### Measured'),
-);
+const trailGuide = docSection('docs/trail.md', 'trail');
+const recheck = trailGuide.slice(trailGuide.indexOf('#### Re-checking a trail without keywarden'));
 const [jsonlBlock = '', s3Block = ''] = [...recheck.matchAll(/```sh\n([\s\S]*?)```/g)].map(
   (match) => match[1] ?? '',
 );
@@ -54,11 +48,11 @@ const entry = (n: number): TrailEntry => ({
 const bash = (script: string, cwd: string, env: NodeJS.ProcessEnv = process.env) =>
   spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd, env, encoding: 'utf8' });
 
-describe('README: trail verify --format json', () => {
+describe('docs/trail.md: trail verify --format json', () => {
   it('shows a report with exactly the fields keywarden prints', () => {
     // Prepare
     const shown = JSON.parse(
-      /`--format json` prints one object[\s\S]*?```json\n([\s\S]*?)```/.exec(rotation)?.[1] ?? '{}',
+      /`--format json` prints one object[\s\S]*?```json\n([\s\S]*?)```/.exec(trailGuide)?.[1] ?? '{}',
     );
     const verification = judge(
       { records: [], breaks: [{ seq: 6, kind: 'delete-marker', problem: 'seq 6: delete marker' }] },
@@ -78,7 +72,7 @@ describe('README: trail verify --format json', () => {
 const dir = mkdtempSync(join(tmpdir(), 'keywarden-readme-trail-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('README: re-checking a trail without keywarden', () => {
+describe('docs/trail.md: re-checking a trail without keywarden', () => {
   async function jsonlTrail(length: number): Promise<TrailRecord[]> {
     const store = new JsonlTrailStore(join(dir, 'keywarden-trail.jsonl'));
     rmSync(store.file, { force: true });
