@@ -1,16 +1,16 @@
 // The GitHub Action's costs: cold start of dist/index.js against `node -e 0` measured in the same run, the
-// bundle's size (target ≤ 3 MB), and one account of 2,000 IAM users with 150 violating users synced to a
+// bundle's size (dist/index.js and the chunks it loads from dist/action/; target ≤ 3 MB), and one account of 2,000 IAM users with 150 violating users synced to a
 // local GitHub (the OpenAPI-checked fake) within the write cap, against moto.
 import './load-ts.mjs';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const ROOT = join(import.meta.dirname, '..');
 const BUNDLE = join(ROOT, 'dist', 'index.js');
-const BUNDLE_TARGET_BYTES = 3 * 1024 * 1024;
+const BUNDLE_TARGET_BYTES = 3e6;
 const COLD_STARTS = 9;
 const USERS = 2000;
 const VIOLATING = 150;
@@ -20,12 +20,16 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const ms = (value) => `${value.toFixed(0)} ms`;
 let failures = 0;
 
-// 1. Bundle size.
-const bytes = statSync(BUNDLE).size;
+// 1. Bundle size: the entry and every chunk beside it (a runner checks out all of them), in MB of 10^6 bytes.
+const chunks = join(ROOT, 'dist', 'action');
+const bytes = readdirSync(chunks).reduce(
+  (total, name) => total + statSync(join(chunks, name)).size,
+  statSync(BUNDLE).size,
+);
 const sizeOk = bytes <= BUNDLE_TARGET_BYTES;
 if (!sizeOk) failures += 1;
 console.log(
-  `bundle: dist/index.js ${(bytes / 1024 / 1024).toFixed(2)} MB (target ≤ 3 MB: ${sizeOk ? 'met' : 'MISSED'})`,
+  `bundle: dist/index.js and dist/action/ ${(bytes / 1e6).toFixed(2)} MB (target ≤ 3 MB: ${sizeOk ? 'met' : 'MISSED'})`,
 );
 
 // 2. Cold start: a pull request without AWS credentials, the action's shortest real path

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { docSection, fencedBlocks } from '../support/docs.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -29,6 +30,9 @@ describe('@github/local-action run . action/main.ts .env', () => {
     });
 
     // Assess
+    expect(fencedBlocks(docSection('docs/action.md', 'local-action'), 'sh')).toEqual([
+      'npx local-action run . action/main.ts .env\n',
+    ]);
     expect(execFileSync('git', ['ls-files', '.env'], { cwd: ROOT, encoding: 'utf8' }).trim()).toBe('.env');
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain(

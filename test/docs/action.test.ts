@@ -48,7 +48,7 @@ describe('docs/action.md', () => {
 
   it('shows the issue the renderer writes for its sample finding', () => {
     const issue = sampleIssue();
-    const shown = /### What an issue looks like[\s\S]*?````markdown\n([\s\S]*?)\n````\n/.exec(section)?.[1];
+    const shown = /## What an issue looks like[\s\S]*?````markdown\n([\s\S]*?)\n````\n/.exec(section)?.[1];
     expect(shown).toBe(issue.body);
     expect(section).toContain(`Title: \`${issue.title}\``);
   });

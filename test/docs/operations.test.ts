@@ -13,7 +13,7 @@ describe('docs/operations.md and docs/rotation.md on credentials, region, debugg
   });
 
   it('lists every doctor check by its id', () => {
-    const table = section('rotation').slice(section('rotation').indexOf('### `keywarden doctor`'));
+    const table = section('rotation').slice(section('rotation').indexOf('## `keywarden doctor`'));
     const documented = [...table.matchAll(/^\| ((?:`[\w:-]+`(?:, )?)+)/gm)].flatMap((m) =>
       [...(m[1] ?? '').matchAll(/`([\w:-]+)`/g)].map((id) => id[1]),
     );
@@ -21,7 +21,7 @@ describe('docs/operations.md and docs/rotation.md on credentials, region, debugg
   });
 
   it('shows doctor JSON that parses, with the documented keys', () => {
-    const doctor = section('rotation').slice(section('rotation').indexOf('### `keywarden doctor`'));
+    const doctor = section('rotation').slice(section('rotation').indexOf('## `keywarden doctor`'));
     const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(doctor)?.[1] ?? '');
     expect(Object.keys(example)).toEqual(['schemaVersion', 'tool', 'checkedAt', 'summary', 'checks']);
     expect(Object.keys(example.checks[0])).toEqual(['id', 'title', 'status', 'detail', 'fix']);

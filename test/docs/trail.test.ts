@@ -16,7 +16,7 @@ import { docSection } from '../support/docs.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
 const trailGuide = docSection('docs/trail.md', 'trail');
-const recheck = trailGuide.slice(trailGuide.indexOf('#### Re-checking a trail without keywarden'));
+const recheck = trailGuide.slice(trailGuide.indexOf('## Re-checking a trail without keywarden'));
 const [jsonlBlock = '', s3Block = ''] = [...recheck.matchAll(/```sh\n([\s\S]*?)```/g)].map(
   (match) => match[1] ?? '',
 );
