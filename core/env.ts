@@ -7,7 +7,7 @@ import { UsageError } from './errors.js';
  */
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
 
-/** The KEYWARDEN_* variables and what each allows (the README's table says the same). */
+/** The KEYWARDEN_* variables and what each allows (docs/operations.md's table says the same). */
 export const KEYWARDEN_ENV = {
   KEYWARDEN_AWS_MAX_ATTEMPTS: 'a whole number from 1 to 20 (attempts per AWS call; default 8)',
   KEYWARDEN_DEBUG: '1, true, yes, 0, false or no (print the cause chain and stack of an error)',

@@ -1,7 +1,7 @@
 import { ExitCode } from './errors.js';
 
 /**
- * What each exit code means: one table for every command's --help, the README and the Action's docs.
+ * What each exit code means: one table for every command's --help, docs/audit.md and the Action's docs.
  * Exit 1 is the only code whose meaning depends on the command ("something needs a person"), so each
  * command names its own reason for it; the others mean the same everywhere.
  */

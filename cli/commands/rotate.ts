@@ -40,7 +40,7 @@ interface RotateOptions extends AwsFlags {
 }
 
 /**
- * `keywarden rotate --format json`: one document on stdout (README "keywarden rotate" has the schema).
+ * `keywarden rotate --format json`: one document on stdout (docs/rotation.md, "keywarden rotate", has the schema).
  * It holds key IDs, dates and reasons only: never a secret.
  */
 export interface RotateResult {

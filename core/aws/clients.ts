@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 /**
  * The SDK chooses region and credentials; keywarden only adds what a person asked for (`--region`,
  * `--profile`) and, for the global services IAM and STS only, a region to sign with when none is
- * configured. Precedence (README "Credentials, region and debugging"):
+ * configured. Precedence (docs/operations.md, "Credentials, region and debugging"):
  *   --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's `region` > us-east-1 (IAM/STS only).
  * Region-bound services (Secrets Manager, SNS, S3) never fall back: no region is a usage error.
  * Endpoints come from the SDK's own AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> handling.

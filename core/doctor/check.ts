@@ -42,7 +42,7 @@ export interface DoctorCounts {
   skipped: number;
 }
 
-/** `keywarden doctor --format json` (schemaVersion 1; README "keywarden doctor" documents it). */
+/** `keywarden doctor --format json` (schemaVersion 1; docs/rotation.md, "keywarden doctor", documents it). */
 export interface DoctorReport {
   schemaVersion: 1;
   tool: typeof TOOL;

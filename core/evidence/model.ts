@@ -10,7 +10,7 @@ import { addDays, endOfUtcDay, parseInstant } from '../time.js';
 import { withinPeriod } from '../trail/store.js';
 import type { TOOL } from '../version.js';
 
-/** The fields of a trail record that the evidence shows (the trail contract of DESIGN.md). */
+/** The fields of a trail record that the evidence shows (the trail record of docs/design.md). */
 export interface EvidenceTrailRecord {
   seq: number;
   at: string;

@@ -46,7 +46,7 @@ export function overdueSince(createdAt: Date, maxKeyAgeDays: number): Date {
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /**
- * The verdict table of DESIGN.md, the one rule every surface uses. `userKeys` are all the keys of the
+ * The verdict table of docs/design.md ("Verdicts"), the one rule every surface uses. `userKeys` are all the keys of the
  * key's user (the key itself among them): a newer active key makes an old active one `superseded`.
  * Pure: the same keys, config and asOf always give the same findings.
  */

@@ -1,7 +1,7 @@
 // The verdicts of the policy and what a finding says of one key. The rule that gives them is evaluate.ts.
 import type { KeyRecord } from '../inventory/records.js';
 
-/** Every verdict, in the precedence order of DESIGN.md's verdict table (first match wins). */
+/** Every verdict, in the precedence order of docs/design.md's verdict table (first match wins). */
 export const VERDICTS = [
   'exempt',
   'root-key',

@@ -1,7 +1,7 @@
 import type { AuditReport } from '../audit/report.js';
 
 /**
- * The machine contract (DESIGN.md, schemaVersion 2: v1's fields keep their meaning; the verdicts root-key and
+ * The machine contract (docs/design.md, "The JSON report"; schemaVersion 2: v1's fields keep their meaning; the verdicts root-key and
  * superseded, their summary counts and `controls` per finding are new). Field order is part of its readability.
  */
 export function toJsonReport(report: AuditReport) {

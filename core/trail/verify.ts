@@ -142,7 +142,7 @@ export async function readAnchors(files: readonly string[], cwd: string): Promis
   );
 }
 
-/** `keywarden trail verify --format json`: the machine contract (README "The audit trail" documents it). */
+/** `keywarden trail verify --format json`: the machine contract (docs/trail.md documents it). */
 export interface TrailVerificationReport {
   schemaVersion: 1;
   store: string;

@@ -219,8 +219,8 @@ describe.skipIf(!motoAvailable())(
       expect(readFileSync(trailFile, 'utf8')).toBe(before);
     });
 
-    it('runs the README example as written: the organization, an S3 trail, one pack', async () => {
-      // Prepare: the README's command, and the trail bucket it names, with a record of the payments account.
+    it('runs the docs/evidence.md example as written: the organization, an S3 trail, one pack', async () => {
+      // Prepare: the guide's command, and the trail bucket it names, with a record of the payments account.
       const argv = readmeExample(0);
       const bucket = argv[argv.indexOf('--trail-bucket') + 1] as string;
       const out = argv[argv.indexOf('--out') + 1] as string;
@@ -412,7 +412,7 @@ describe.skipIf(!motoAvailable())(
         expect(readFileSync(trailFile, 'utf8')).toBe(before);
       });
 
-      it("runs the README example of each account's own trail as written", async () => {
+      it("runs the docs/evidence.md example of each account's own trail as written", async () => {
         // Prepare: every account of the organization keeps its trail; the hub's trail holds the digest.
         const argv = readmeExample(1);
         const template = argv[argv.indexOf('--account-trail-bucket') + 1] as string;

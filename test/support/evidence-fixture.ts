@@ -8,7 +8,7 @@ import { loadConfig } from '../../core/policy/load.js';
 import { JsonlTrailStore, type TrailAction } from '../../core/trail/index.js';
 import { type CapturedRun, runCli } from './capture-io.js';
 
-/** examples/evidence (the README's example too): a credential report and a config with one exemption in force and one expired. */
+/** examples/evidence (the example of docs/evidence.md too): a credential report and a config with one exemption in force and one expired. */
 export const EVIDENCE_FIXTURES = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',

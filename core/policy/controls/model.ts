@@ -13,7 +13,7 @@ export interface FrameworkControl {
 }
 
 export interface Framework {
-  /** The key findings carry in `controls[].framework` (INTERFACES.md D). */
+  /** The key findings carry in `controls[].framework` (the JSON report of docs/design.md). */
   key: string;
   name: string;
   /** The version mapped ('' where the framework has none, as AWS Config's managed rules). */

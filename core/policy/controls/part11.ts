@@ -1,7 +1,7 @@
 import type { Framework } from './model.js';
 
 /**
- * The 21 CFR Part 11 mapping of DESIGN.md: which clause each part of keywarden serves, in one wording that
+ * The 21 CFR Part 11 mapping (docs/design.md, "21 CFR Part 11"): which clause each part of keywarden serves, in one wording that
  * the evidence pack, the policy pack's framework metadata and the issue bodies all read.
  */
 export interface Part11Clause {

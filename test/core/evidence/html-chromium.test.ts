@@ -13,7 +13,7 @@ import {
 } from '../../support/evidence-fixture.js';
 
 /** `KEYWARDEN_UPDATE_SCREENSHOT=1 npx vitest run test/core/evidence/html-chromium.test.ts` refreshes the picture in docs/evidence.md. */
-const README_SCREENSHOT = join(import.meta.dirname, '..', '..', '..', 'docs', 'evidence.png');
+const GUIDE_SCREENSHOT = join(import.meta.dirname, '..', '..', '..', 'docs', 'evidence.png');
 const HOSTILE_USER = '<script>document.body.dataset.pwned="1"</script>';
 
 describe.skipIf(!chromiumAvailable())('evidence.html in headless Chromium', () => {
@@ -102,6 +102,6 @@ describe.skipIf(!chromiumAvailable())('evidence.html in headless Chromium', () =
     expect(bytes.subarray(1, 4).toString('ascii')).toBe('PNG');
     expect(bytes.readUInt32BE(16)).toBe(1100);
     expect(bytes.length).toBeGreaterThan(50_000);
-    if (process.env.KEYWARDEN_UPDATE_SCREENSHOT) copyFileSync(png, README_SCREENSHOT);
+    if (process.env.KEYWARDEN_UPDATE_SCREENSHOT) copyFileSync(png, GUIDE_SCREENSHOT);
   });
 });

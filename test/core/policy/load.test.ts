@@ -42,7 +42,7 @@ describe('parseConfig', () => {
     });
   });
 
-  it('accepts the full example of DESIGN.md', () => {
+  it('accepts a config that sets every key', () => {
     const config = parseConfig(
       {
         maxKeyAgeDays: 90,

@@ -3,7 +3,7 @@ import { renderJson, toJsonReport } from '../../../core/report/json.js';
 import { AS_OF, auditReport, createdDaysAgo, keyRecord } from '../../support/records.js';
 
 describe('renderJson', () => {
-  it('writes schema v2 exactly: DESIGN.md fields in order, plus account per finding, complete and gaps', () => {
+  it('writes schema v2 exactly: the fields of docs/design.md in order, plus account per finding, complete and gaps', () => {
     // Prepare
     const report = auditReport([
       keyRecord({

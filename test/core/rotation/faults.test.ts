@@ -126,7 +126,7 @@ describe.skipIf(!motoAvailable())('rotation under injected faults (moto)', () =>
       });
   }
 
-  /** The six invariants of DESIGN.md, checked on AWS, the trail and the notices as they are now. */
+  /** The six rotation invariants of docs/design.md, checked on AWS, the trail and the notices as they are now. */
   async function assertInvariants(originalKey: string, runs: RotationRun[], { justFailed = false } = {}) {
     const keys = await bed.keys('alice');
     const stored = await bed.storedSecret('alice');
