@@ -3,8 +3,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { PART11_MAPPING } from '../../core/policy/controls/part11.js';
 import rootPackage from '../../package.json' with { type: 'json' };
-import { docText, REPO } from '../support/docs.js';
+import { docSection, docText, REPO } from '../support/docs.js';
 
 /** README.md and every guide under docs/: the text a user reads. */
 function userDocs(): [string, string][] {
@@ -64,6 +65,15 @@ describe('sizes written in the docs', () => {
     );
 
     expect(other).toEqual([]);
+  });
+});
+
+describe('the Part 11 promise of the README', () => {
+  it('lists exactly the clauses keywarden maps, in its order', () => {
+    const table = docSection('README.md', 'part11');
+    const clauses = [...table.matchAll(/^\| (11\.[\d()a-z]+) \|/gm)].map((match) => match[1]);
+
+    expect(clauses).toEqual(PART11_MAPPING.map((row) => row.clause));
   });
 });
 
