@@ -53,6 +53,12 @@ describe('links in the documentation', () => {
   });
 });
 
+describe('the README', () => {
+  it('stays a front door: at most 400 lines, the rest in the guides it links', () => {
+    expect(docText('README.md').split('\n').length).toBeLessThanOrEqual(400);
+  });
+});
+
 describe('anchorsOf', () => {
   it('gives the anchors GitHub gives', () => {
     const anchors = anchorsOf(
