@@ -3,6 +3,7 @@
  * declares what it needs). `keywarden doctor` simulates exactly these for the caller, and the rotation
  * stack builds its role's policy from them, so the two cannot drift apart.
  */
+import { SETTING_DEFAULTS } from '../policy/settings.js';
 
 /** Where a permission applies; `policyFor` turns these into ARNs. */
 export type ResourceKind =
@@ -125,7 +126,7 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
     {
       action: 'secretsmanager:TagResource',
       resource: 'managed-secret',
-      why: 'bind a new secret to its owner (keywarden:owner-id, keywarden:user)',
+      why: `bind a new secret to its owner (${OWNER_ID_TAG}, keywarden:user)`,
       condition: 'unowned-secret',
     },
     {
@@ -324,7 +325,9 @@ export function policyFor(operations: OperationName[], targets: PolicyTargets): 
     'notice-topic': targets.topicArn ? [targets.topicArn] : [],
     'trail-bucket': targets.trailBucket ? [`arn:${partition}:s3:::${targets.trailBucket}`] : [],
     'trail-object': targets.trailBucket
-      ? [`arn:${partition}:s3:::${targets.trailBucket}/${targets.trailPrefix ?? 'trail/'}*`]
+      ? [
+          `arn:${partition}:s3:::${targets.trailBucket}/${targets.trailPrefix ?? SETTING_DEFAULTS.trail.prefix}*`,
+        ]
       : [],
   };
   const sidOf = (resource: ResourceKind) =>

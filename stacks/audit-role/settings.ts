@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SETTING_DEFAULTS } from '../../core/policy/settings.js';
 import { accountTrailBucket } from '../../core/trail/account-trail.js';
 
 /** The audience GitHub puts in its OIDC tokens when aws-actions/configure-aws-credentials asks for one. */
@@ -61,7 +62,7 @@ export const organizationSettingsSchema = z
       ),
     memberTrailPrefix: z
       .string()
-      .default('trail/')
+      .default(SETTING_DEFAULTS.trail.prefix)
       .describe('Key prefix of the records in memberTrailBucket.'),
   })
   .strict();
