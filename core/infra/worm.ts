@@ -27,11 +27,15 @@ export interface WormProblem {
 /** Denied to every principal, unconditionally, on the records: deleting a record or one of its versions. */
 export const REFUSED_RECORD_DELETIONS = ['s3:DeleteObject', 's3:DeleteObjectVersion'] as const;
 
+/** Denied to every principal unless the request carries `If-None-Match: *`: writing over a record. */
+const WRITE_RECORD = 's3:PutObject';
+
 /**
  * Also denied by keywarden's own bucket policy (not required of other buckets): bypassing GOVERNANCE
  * retention, and lifecycle rules, whose expiration would put delete markers on the newest records.
  */
-export const REFUSED_BYPASSES = ['s3:BypassGovernanceRetention', 's3:PutLifecycleConfiguration'] as const;
+const BYPASS_RETENTION = 's3:BypassGovernanceRetention';
+const EXPIRE_RECORDS = 's3:PutLifecycleConfiguration';
 
 /** S3's condition key for the If-None-Match header of a conditional write (PutObject, CompleteMultipartUpload). */
 export const IF_NONE_MATCH_KEY = 's3:if-none-match';
@@ -57,14 +61,14 @@ export function wormBucketStatements(partition: string, bucket: string): Stateme
       Sid: 'NoOneDeletesARecord',
       Effect: 'Deny',
       Principal: { AWS: '*' },
-      Action: [...REFUSED_RECORD_DELETIONS, 's3:BypassGovernanceRetention'],
+      Action: [...REFUSED_RECORD_DELETIONS, BYPASS_RETENTION],
       Resource: `${bucketArn}/*`,
     },
     {
       Sid: 'NoOneOverwritesARecord',
       Effect: 'Deny',
       Principal: { AWS: '*' },
-      Action: 's3:PutObject',
+      Action: WRITE_RECORD,
       Resource: `${bucketArn}/*`,
       // Missing header or any value but "*": refused. With "*", S3 itself refuses a key that exists.
       Condition: { StringNotEqualsIfExists: { [IF_NONE_MATCH_KEY]: '*' } },
@@ -73,7 +77,7 @@ export function wormBucketStatements(partition: string, bucket: string): Stateme
       Sid: 'NoOneExpiresRecords',
       Effect: 'Deny',
       Principal: { AWS: '*' },
-      Action: 's3:PutLifecycleConfiguration',
+      Action: EXPIRE_RECORDS,
       Resource: bucketArn,
     },
   ];
@@ -122,16 +126,16 @@ function bucketPolicyProblems(policy: unknown): WormProblem[] {
   if (missing.length > 0) {
     problems.push({
       field: 'bucketPolicy',
-      message: `The trail bucket's policy does not deny ${missing.join(' and ')} to every principal, so a record can be hidden by a delete marker or a version removed once retention ends: add a statement {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"], "Resource": "arn:aws:s3:::<bucket>/*"}.`,
+      message: `The trail bucket's policy does not deny ${missing.join(' and ')} to every principal, so a record can be hidden by a delete marker or a version removed once retention ends: add a statement {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": [${REFUSED_RECORD_DELETIONS.map((action) => `"${action}"`).join(', ')}], "Resource": "arn:aws:s3:::<bucket>/*"}.`,
     });
   }
   const refusesOverwrite = statements.some(
-    (statement) => deniesAction(statement, 's3:PutObject') && refusesWithoutIfNoneMatch(statement.Condition),
+    (statement) => deniesAction(statement, WRITE_RECORD) && refusesWithoutIfNoneMatch(statement.Condition),
   );
   if (!refusesOverwrite) {
     problems.push({
       field: 'bucketPolicy',
-      message: `The trail bucket's policy does not deny s3:PutObject without If-None-Match, so a record can be overwritten by a new version: add a statement {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::<bucket>/*", "Condition": {"Null": {"${IF_NONE_MATCH_KEY}": "true"}}}.`,
+      message: `The trail bucket's policy does not deny ${WRITE_RECORD} without If-None-Match, so a record can be overwritten by a new version: add a statement {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "${WRITE_RECORD}", "Resource": "arn:aws:s3:::<bucket>/*", "Condition": {"Null": {"${IF_NONE_MATCH_KEY}": "true"}}}.`,
     });
   }
   return problems;
