@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { SECRET_PREFIX } from '../aws/permissions.js';
 import { describeError, IncompleteError, UsageError } from '../errors.js';
 import { keyOfVersionId, secretNameFor } from '../rotation/state.js';
 import type { Clock } from '../time.js';
@@ -18,9 +19,6 @@ export interface ProcessCredentials {
   SecretAccessKey: string;
   Expiration: string;
 }
-
-/** SDKs refresh process credentials 15 minutes before they expire: a shorter Expiration would call us per request. */
-export const EXPIRATION_MINUTES = { min: 15, max: 720, default: 60 } as const;
 
 export interface CredentialsRequest {
   user: string;
@@ -191,7 +189,7 @@ export async function initCredentials(
       caller = await calls.callerIdentity(null, region);
     } catch (err) {
       throw new IncompleteError(
-        `cannot read ${request.secretId ?? `keywarden/<account>/${request.user}`}: your current credentials do not work (${describeError(err)}); give the key on standard input instead`,
+        `cannot read ${request.secretId ?? `${SECRET_PREFIX}<account>/${request.user}`}: your current credentials do not work (${describeError(err)}); give the key on standard input instead`,
       );
     }
     region ??= caller.region;
@@ -250,7 +248,7 @@ async function ownerAccount(
   try {
     identity = await calls.callerIdentity(key, region);
   } catch (err) {
-    throw ownUseError(err, { user, keyId: key.accessKeyId, secretId: `keywarden/<account>/${user}` });
+    throw ownUseError(err, { user, keyId: key.accessKeyId, secretId: `${SECRET_PREFIX}<account>/${user}` });
   }
   const name = /^arn:aws[\w-]*:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(identity.arn)?.[1];
   if (name !== user) {
