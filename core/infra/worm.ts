@@ -5,7 +5,13 @@
  * record (a plain DeleteObject) and an overwrite (a second version of a record's key).
  */
 
-import { type FoundStatement, listOf, patternMatches, statementsOf } from '../aws/iam-policy.js';
+import {
+  type FoundStatement,
+  listOf,
+  type PolicyStatement,
+  patternMatches,
+  statementsOf,
+} from '../aws/iam-policy.js';
 
 export interface TrailBucketFacts {
   objectLockEnabled: boolean;
@@ -40,21 +46,12 @@ const EXPIRE_RECORDS = 's3:PutLifecycleConfiguration';
 /** S3's condition key for the If-None-Match header of a conditional write (PutObject, CompleteMultipartUpload). */
 export const IF_NONE_MATCH_KEY = 's3:if-none-match';
 
-interface Statement {
-  Sid: string;
-  Effect: 'Allow' | 'Deny';
-  Principal: Record<string, string>;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
 /**
  * The statements a trail bucket's policy needs for the rule below: no one deletes a record or a version, no
  * one writes a record without `If-None-Match: *` (S3 then refuses a write over an existing key), no one
  * bypasses retention or sets lifecycle expiration.
  */
-export function wormBucketStatements(partition: string, bucket: string): Statement[] {
+export function wormBucketStatements(partition: string, bucket: string): PolicyStatement[] {
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
   return [
     {
