@@ -64,9 +64,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ total, files }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${total} type assertions in product code\n`);
-    for (const [file, count] of Object.entries(files).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))) {
-      process.stdout.write(`${String(count).padStart(4)}  ${file}\n`);
-    }
+    const lines = Object.entries(files)
+      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+      .map(([file, count]) => `${String(count).padStart(4)}  ${file}`);
+    process.stdout.write(`${[`${total} type assertions in product code`, ...lines].join('\n')}\n`);
   }
 }

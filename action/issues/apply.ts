@@ -1,4 +1,4 @@
-import { describeError, IncompleteError } from '../../core/errors.js';
+import { describeError, errorStatus, IncompleteError } from '../../core/errors.js';
 import { splitByAuthor } from './authors.js';
 import type { IssueClient } from './github.js';
 import { accountLabel, type IssueAction, type IssuePlan, type TrackedIssue } from './plan.js';
@@ -191,7 +191,7 @@ async function createOnce(
       outcome.writes += 1;
       return created.data.number;
     } catch (err) {
-      const status = (err as { status?: number }).status ?? 0;
+      const status = errorStatus(err) ?? 0;
       if (status < 500 || attempt >= 3) throw err;
       outcome.writes += 1;
       const label = labels[0] as string;

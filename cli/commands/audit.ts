@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { type AuditReport, auditOutcome } from '../../core/audit/report.js';
 import { runAudit } from '../../core/audit/run.js';
-import { ExitCode, UsageError } from '../../core/errors.js';
+import { ExitCode, errorCode, UsageError } from '../../core/errors.js';
 import type { SourceName } from '../../core/inventory/records.js';
 import { FAIL_ON, type FailOn } from '../../core/policy/evaluate.js';
 import { loadConfig } from '../../core/policy/load.js';
@@ -180,7 +180,7 @@ async function assertWritable(file: string): Promise<void> {
   try {
     await access(dirname(file), constants.W_OK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errorCode(err);
     throw new UsageError(
       `--output ${file}: cannot write there (${code === 'ENOENT' ? 'no such directory' : (code ?? 'error')})`,
       { cause: err },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { errorCode, UsageError } from '../errors.js';
 
 /** What the cache file holds: the key the consumer uses now, and where its successor will be announced. */
 export interface CachedKey {
@@ -38,10 +38,8 @@ async function checkDirectory(dir: string): Promise<boolean> {
   try {
     info = await lstat(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new UsageError(
-      `cache directory ${dir}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
+    if (errorCode(err) === 'ENOENT') return false;
+    throw new UsageError(`cache directory ${dir}: cannot read it (${errorCode(err) ?? 'error'})`);
   }
   if (!info.isDirectory()) throw new UsageError(`cache directory ${dir}: not a directory`);
   const me = uid();
@@ -64,8 +62,8 @@ export async function readCache(file: string): Promise<CachedKey | null> {
   try {
     info = await lstat(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UsageError(`cache ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (errorCode(err) === 'ENOENT') return null;
+    throw new UsageError(`cache ${file}: cannot read it (${errorCode(err) ?? 'error'})`);
   }
   if (!info.isFile())
     throw new UsageError(`cache ${file}: not a regular file (a symbolic link is refused too)`);

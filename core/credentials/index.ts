@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SECRET_PREFIX } from '../aws/permissions.js';
-import { describeError, IncompleteError, UsageError } from '../errors.js';
+import { describeError, errorName, IncompleteError, isAwsError, UsageError } from '../errors.js';
 import { keyOfVersionId, secretNameFor } from '../rotation/state.js';
 import type { Clock } from '../time.js';
 import { type CachedKey, readCache, writeCache } from './cache.js';
@@ -103,7 +103,7 @@ export async function currentCredentials(
   }
 }
 
-const isNotFound = (err: unknown) => /ResourceNotFound/.test((err as { name?: string } | null)?.name ?? '');
+const isNotFound = (err: unknown) => isAwsError(err, /ResourceNotFound/);
 
 /** The key the secret names as current when it is not `own`; null when `own` is current or no secret exists. */
 async function newerKey(
@@ -266,7 +266,7 @@ const KEY_REFUSED =
 /** One line that tells the person exactly what to do; the SDK shows it as the credential_process error. */
 function ownUseError(err: unknown, context: { user: string; keyId: string; secretId: string }): Error {
   if (err instanceof UsageError || err instanceof IncompleteError) return err;
-  const name = (err as { name?: string } | null)?.name ?? '';
+  const name = errorName(err) ?? '';
   if (KEY_REFUSED.test(name)) {
     return new UsageError(
       `the cached key ${context.keyId} is no longer valid (${name}): run \`keywarden credentials --user ${context.user} --init\` with credentials that can read ${context.secretId}`,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { errorCode, UsageError } from '../errors.js';
 import { type TrailRecord, verifyRecords } from './record.js';
 import type {
   AnchorCheck,
@@ -133,9 +133,7 @@ export async function readAnchors(files: readonly string[], cwd: string): Promis
       try {
         text = await readFile(isAbsolute(file) ? file : join(cwd, file), 'utf8');
       } catch (err) {
-        throw new UsageError(
-          `--anchor ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-        );
+        throw new UsageError(`--anchor ${file}: cannot read it (${errorCode(err) ?? 'error'})`);
       }
       return parseAnchor(text, file);
     }),

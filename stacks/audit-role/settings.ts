@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorMessage } from '../../core/errors.js';
 import { SETTING_DEFAULTS } from '../../core/policy/settings.js';
 import { accountTrailBucket } from '../../core/trail/account-trail.js';
 
@@ -53,7 +54,7 @@ export const organizationSettingsSchema = z
         try {
           accountTrailBucket(template, '111111111111', 'memberTrailBucket');
         } catch (err) {
-          context.addIssue({ code: 'custom', message: (err as Error).message });
+          context.addIssue({ code: 'custom', message: errorMessage(err) });
         }
       })
       .optional()
