@@ -40,7 +40,7 @@ export function splitByAuthor(
   issues: readonly TrackedIssue[],
   trusted: ReadonlySet<string>,
 ): { trusted: TrackedIssue[]; ignored: TrackedIssue[] } {
-  const result = { trusted: [] as TrackedIssue[], ignored: [] as TrackedIssue[] };
+  const result: { trusted: TrackedIssue[]; ignored: TrackedIssue[] } = { trusted: [], ignored: [] };
   for (const issue of issues) {
     (trusted.has(issue.author.toLowerCase()) ? result.trusted : result.ignored).push(issue);
   }

@@ -81,7 +81,7 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     overrides: { maxKeyAgeDays: options.maxAgeDays, warnDays: options.warnDays },
   });
   const toStdout = writesToStdout(options.output);
-  if (!toStdout) await assertWritable(resolve(io.cwd, options.output as string));
+  if (!writesToStdout(options.output)) await assertWritable(resolve(io.cwd, options.output));
   // ASFF and the import need the region (part of every finding's ProductArn): asked of the SDK once, before a
   // long live audit, so that a missing region is told at once.
   // Loaded only when asked for, so that other audits do not load the Security Hub client.

@@ -139,7 +139,9 @@ export function createDoctorContext(request: DoctorRequest) {
       users: [found.UserName ?? ''],
       dryRun: true,
     });
-    return run.users[0] as UserOutcome;
+    const [outcome] = run.users;
+    if (!outcome) throw new Error(`the dry run returned no plan for ${found.UserName}`);
+    return outcome;
   });
   let resolvedTrail: ResolvedTrail | undefined;
   /** The trail store the options and the config name (one store, hence one S3 client, per run). */
