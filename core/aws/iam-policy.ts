@@ -47,9 +47,47 @@ export function statementsOf(document: unknown): FoundStatement[] | undefined {
       return undefined;
     }
   }
-  const statement = (parsed as { Statement?: unknown } | null)?.Statement;
+  if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) return undefined;
+  const statement = parsed.Statement;
   if (statement === undefined || statement === null || typeof statement !== 'object') return undefined;
-  return (Array.isArray(statement) ? statement : [statement]) as FoundStatement[];
+  const found: unknown[] = Array.isArray(statement) ? statement : [statement];
+  return found.map(foundStatement);
+}
+
+/** A statement's fields as keywarden reads them; a field of another shape is read as IAM's listOf would. */
+function foundStatement(statement: unknown): FoundStatement {
+  const field = (name: string): unknown =>
+    typeof statement === 'object' && statement !== null ? Reflect.get(statement, name) : undefined;
+  const effect = field('Effect');
+  return {
+    Sid: field('Sid'),
+    Effect: typeof effect === 'string' ? effect : undefined,
+    Principal: field('Principal'),
+    Action: oneOrList(field('Action')),
+    NotAction: oneOrList(field('NotAction')),
+    Resource: oneOrList(field('Resource')),
+    NotResource: oneOrList(field('NotResource')),
+    Condition: conditionOf(field('Condition')),
+  };
+}
+
+function oneOrList(value: unknown): string | string[] | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  return listOf(value);
+}
+
+/** A Condition block: operator → key → value(s); anything else there is read as a block with no keys. */
+function conditionOf(value: unknown): PolicyCondition | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(
+    Object.entries(value).map(([operator, keys]) => [
+      operator,
+      typeof keys === 'object' && keys !== null
+        ? Object.fromEntries(Object.entries(keys).map(([key, values]) => [key, oneOrList(values) ?? []]))
+        : {},
+    ]),
+  );
 }
 
 /** A field that IAM lets be one string or a list, as a list. */

@@ -164,7 +164,7 @@ export function createDoctorContext(request: DoctorRequest) {
       });
     const versioning = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
     const policy = await client.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
-      (answer) => (answer.Policy ? (JSON.parse(answer.Policy) as unknown) : null),
+      (answer): unknown => (answer.Policy ? JSON.parse(answer.Policy) : null),
       (err: unknown) => (isAwsError(err, /NoSuchBucketPolicy/) ? null : 'unknown'),
     );
     const rule = lock?.ObjectLockConfiguration?.Rule?.DefaultRetention;

@@ -328,7 +328,7 @@ function duplicateTopLevelKey(json: string): string | null {
       // A string followed by ":" is a key (valid JSON: a value is followed by "," "}" or "]").
       KEY_FOLLOWS.lastIndex = index + 1;
       if (KEY_FOLLOWS.test(json)) {
-        const key = JSON.parse(json.slice(start, index + 1)) as string;
+        const key = String(JSON.parse(json.slice(start, index + 1)));
         if (seen.has(key)) return key;
         seen.add(key);
       }
