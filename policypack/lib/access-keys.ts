@@ -2,7 +2,7 @@ import type { PolicyProviderResource } from '@pulumi/policy';
 import { SECRET_PREFIX } from '../../core/aws/permissions.js';
 import { exemptionInForce } from '../../core/policy/exemption.js';
 import type { Config } from '../../core/policy/schema.js';
-import { known } from './resources.js';
+import { known, listAt } from './resources.js';
 
 /** Whether any exemption of the config is still in force: only then does the key's user need to be known. */
 export function hasUnexpiredExemption(config: Config, asOf: Date): boolean {
@@ -14,7 +14,7 @@ export function hasUnexpiredExemption(config: Config, asOf: Date): boolean {
  * preview cannot tell: then only exemptions that name no account apply.
  */
 export function providerAccount(provider: PolicyProviderResource | undefined): string {
-  const allowed = known(() => provider?.props['allowedAccountIds'] as string[] | undefined);
+  const allowed = known(() => listAt(provider?.props, 'allowedAccountIds'));
   return allowed?.length === 1 ? String(allowed[0]) : '';
 }
 
