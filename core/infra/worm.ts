@@ -88,7 +88,8 @@ function deniesEveryoneOnObjects(statement: FoundStatement): boolean {
     principal === '*' ||
     (typeof principal === 'object' &&
       principal !== null &&
-      listOf((principal as Record<string, unknown>)['AWS']).includes('*'));
+      'AWS' in principal &&
+      listOf(principal.AWS).includes('*'));
   const onObjects = listOf(statement.Resource).some(
     (resource) => resource === '*' || resource.endsWith('/*'),
   );
@@ -102,11 +103,11 @@ const deniesAction = (statement: FoundStatement, action: string) =>
 function refusesWithoutIfNoneMatch(condition: FoundStatement['Condition']): boolean {
   if (!condition) return false;
   const entries = Object.entries(condition);
-  if (entries.length !== 1) return false;
-  const [operator, keys] = entries[0] as [string, Record<string, string | string[]>];
+  const [operator, keys] = entries[0] ?? [];
+  if (entries.length !== 1 || operator === undefined || keys === undefined) return false;
   const keyEntries = Object.entries(keys);
-  if (keyEntries.length !== 1) return false;
-  const [key, value] = keyEntries[0] as [string, string | string[]];
+  const [key, value] = keyEntries[0] ?? [];
+  if (keyEntries.length !== 1 || key === undefined || value === undefined) return false;
   if (key.toLowerCase() !== IF_NONE_MATCH_KEY) return false;
   const values = listOf(value);
   if (operator === 'Null') return values.length === 1 && values[0] === 'true';
