@@ -76,7 +76,8 @@ function readEventPayload(path: string | undefined): EventPayload {
     throw new UsageError(`GITHUB_EVENT_PATH ${path}: cannot read the event payload as JSON`);
   }
   const parsed = eventPayloadSchema.safeParse(payload);
-  if (!parsed.success) throw new UsageError(`GITHUB_EVENT_PATH ${path}: the event payload is not a JSON object`);
+  if (!parsed.success)
+    throw new UsageError(`GITHUB_EVENT_PATH ${path}: the event payload is not a JSON object`);
   return parsed.data;
 }
 
