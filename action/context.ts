@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import * as z from 'zod';
 import { UsageError } from '../core/errors.js';
 import type { CreateIssues } from './inputs.js';
 
@@ -50,18 +51,34 @@ export function readRunnerContext(env: NodeJS.ProcessEnv): RunnerContext {
   };
 }
 
-interface EventPayload {
-  repository?: { default_branch?: string };
-  pull_request?: { head?: { repo?: { full_name?: string } }; base?: { repo?: { full_name?: string } } };
-}
+/** A field of the payload the run reads, or undefined when it is missing or not what GitHub documents. */
+const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const repositoryName = lenient(z.object({ full_name: lenient(z.string()) }));
+
+/** The fields of the event payload the run reads; the rest of GitHub's payload is not looked at. */
+const eventPayloadSchema = z.object({
+  repository: lenient(z.object({ default_branch: lenient(z.string()) })),
+  pull_request: lenient(
+    z.object({
+      head: lenient(z.object({ repo: repositoryName })),
+      base: lenient(z.object({ repo: repositoryName })),
+    }),
+  ),
+});
+type EventPayload = z.infer<typeof eventPayloadSchema>;
 
 function readEventPayload(path: string | undefined): EventPayload {
   if (!path) return {};
+  let payload: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as EventPayload;
+    payload = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     throw new UsageError(`GITHUB_EVENT_PATH ${path}: cannot read the event payload as JSON`);
   }
+  const parsed = eventPayloadSchema.safeParse(payload);
+  if (!parsed.success)
+    throw new UsageError(`GITHUB_EVENT_PATH ${path}: the event payload is not a JSON object`);
+  return parsed.data;
 }
 
 /**

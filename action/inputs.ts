@@ -31,6 +31,9 @@ export const INPUT_DEFAULTS = {
   'max-issue-writes': '30',
 } as const;
 
+/** The issue labels: at least one (the first finds keywarden's issues again). */
+export type IssueLabels = readonly [string, ...string[]];
+
 export interface ActionInputs {
   githubToken: string;
   configFile: string | undefined;
@@ -39,7 +42,7 @@ export interface ActionInputs {
   source: SourceName;
   createIssues: CreateIssues;
   /** The first label finds keywarden's issues again; every label is put on a new issue. */
-  issueLabels: string[];
+  issueLabels: IssueLabels;
   failOn: FailOn;
   maskKeyIds: boolean;
   maxIssueWrites: number;
@@ -53,15 +56,17 @@ export interface ActionInputs {
 
 /** Every input, validated before anything touches AWS or GitHub. Throws a UsageError naming the input. */
 export function readInputs(getInput: GetInput): ActionInputs {
+  const defaults: Readonly<Partial<Record<string, string>>> = INPUT_DEFAULTS;
   const read = (name: string) => {
     const value = getInput(name).trim();
-    return value === '' ? (INPUT_DEFAULTS[name as keyof typeof INPUT_DEFAULTS] ?? '') : value;
+    return value === '' ? (defaults[name] ?? '') : value;
   };
   const labels = read('issue-labels')
     .split(/[,\n]/)
     .map((label) => label.trim())
     .filter(Boolean);
-  if (labels.length === 0) throw new UsageError('input issue-labels: name at least one label');
+  const [firstLabel, ...moreLabels] = labels;
+  if (firstLabel === undefined) throw new UsageError('input issue-labels: name at least one label');
   const tooLong = labels.find((label) => label.length > 50);
   if (tooLong) throw new UsageError(`input issue-labels: "${tooLong}" is longer than 50 characters`);
   const asOf = read('as-of');
@@ -76,7 +81,7 @@ export function readInputs(getInput: GetInput): ActionInputs {
     warnDays: optionalWholeNumber(read('warn-days'), 'warn-days', SETTING_RANGES.warnDays),
     source: oneOf(read('source'), 'source', SOURCES),
     createIssues: oneOf(read('create-issues'), 'create-issues', CREATE_ISSUES),
-    issueLabels: labels,
+    issueLabels: [firstLabel, ...moreLabels],
     failOn: oneOf(read('fail-on'), 'fail-on', FAIL_ON),
     maskKeyIds: oneOf(read('mask-key-ids'), 'mask-key-ids', ['true', 'false'] as const) === 'true',
     maxIssueWrites: optionalWholeNumber(read('max-issue-writes'), 'max-issue-writes', MAX_ISSUE_WRITES) ?? 0,
@@ -106,7 +111,8 @@ function logins(text: string): string[] {
 }
 
 function oneOf<T extends string>(value: string, name: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
+  const choice = allowed.find((candidate) => candidate === value);
+  if (choice !== undefined) return choice;
   throw new UsageError(`input ${name}: "${value}" is not one of ${allowed.join(', ')}`);
 }
 

@@ -191,7 +191,7 @@ async function syncIssues(
     writeIntervalMs: writeInterval(environment.env.KEYWARDEN_GITHUB_WRITE_INTERVAL_MS),
   });
   const repository = { owner: context.owner, repo: context.repo };
-  const [label] = inputs.issueLabels as [string];
+  const [label] = inputs.issueLabels;
   // One listing per run, for every account: the labelled issues, every page.
   const trusted = await trustedAuthors(client, inputs.githubToken, inputs.trustedAuthors);
   const existing = splitByAuthor(await listTrackedIssues(client, repository, label), trusted);

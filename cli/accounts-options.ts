@@ -35,7 +35,7 @@ export function addAccountsOptions(command: Command): Command {
       '--ou <id>',
       'with --accounts organization: only accounts in this organizational unit and its children (repeatable)',
       (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
+      [],
     )
     .option('--external-id <id>', 'with --accounts: the external ID the member role requires')
     .option(

@@ -31,10 +31,10 @@ export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv)
 /** Writes a command's result to `--output` (a file) or, without one or with `-`, to standard output. */
 export async function writeOutput(io: Io, output: string | undefined, text: string): Promise<void> {
   if (writesToStdout(output)) io.stdout.write(text);
-  else await writeFile(resolve(io.cwd, output as string), text);
+  else await writeFile(resolve(io.cwd, output), text);
 }
 
 /** True when a command's result goes to standard output: no --output, or `--output -`. */
-export function writesToStdout(output: string | undefined): boolean {
+export function writesToStdout(output: string | undefined): output is '-' | undefined {
   return output === undefined || output === '-';
 }

@@ -54,10 +54,8 @@ export async function createProgram(
       // One line per error: commander puts its "(Did you mean …?)" on a second line.
       outputError: (text, write) => write(`keywarden: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     });
-  const registers = await Promise.all(
-    commandsFor(argv).map((name) => (COMMANDS[name] as () => Promise<RegisterCommand>)()),
-  );
-  for (const register of registers) register(program, io, setExitCode);
+  const registers = await Promise.all(commandsFor(argv).map((name) => COMMANDS[name]?.()));
+  for (const register of registers) register?.(program, io, setExitCode);
   addExitCodesToHelp(program, []);
   return program;
 }
@@ -84,7 +82,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let debug = false;
   try {
     debug = envFlag(io.env, 'KEYWARDEN_DEBUG') || argv.includes('--debug');
-    await program.parseAsync(argv as string[], { from: 'user' });
+    await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

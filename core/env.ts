@@ -59,7 +59,7 @@ export function envChoice<T extends string>(
 ): T {
   const value = present(env, name);
   if (value === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(value))
-    throw invalid(name, value, `one of ${choices.join(', ')}`);
-  return value as T;
+  const choice = choices.find((allowed) => allowed === value);
+  if (choice === undefined) throw invalid(name, value, `one of ${choices.join(', ')}`);
+  return choice;
 }

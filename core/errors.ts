@@ -43,14 +43,51 @@ export type AwsErrorKind =
   | 'credentials'
   | 'other';
 
-interface ErrorShape {
-  name?: string;
-  code?: string;
-  message?: string;
-  $fault?: string;
-  $metadata?: { httpStatusCode?: number };
-  cause?: unknown;
-  errors?: unknown[];
+/**
+ * A property of whatever was thrown, own or inherited (an Error's `name` is on its prototype); undefined
+ * when the thrown value is not an object. Caught errors are read through this, never cast.
+ */
+function propertyOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
+}
+
+function stringProperty(value: unknown, key: string): string | undefined {
+  const property = propertyOf(value, key);
+  return typeof property === 'string' ? property : undefined;
+}
+
+/** The `name` of whatever was thrown: an AWS error's code (`NoSuchEntity`, `ResourceNotFoundException`). */
+export function errorName(err: unknown): string | undefined {
+  return stringProperty(err, 'name');
+}
+
+/** The `code` of whatever was thrown: Node's system error code (`ENOENT`, `EEXIST`, `ECONNREFUSED`). */
+export function errorCode(err: unknown): string | undefined {
+  return stringProperty(err, 'code');
+}
+
+/** The HTTP status of whatever was thrown: Octokit's `status`, else the AWS SDK's `$metadata.httpStatusCode`. */
+export function errorStatus(err: unknown): number | undefined {
+  const status = propertyOf(err, 'status') ?? propertyOf(propertyOf(err, '$metadata'), 'httpStatusCode');
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** Whether `err` is the AWS error `name` (or, with a RegExp, one whose name it matches). */
+export function isAwsError(err: unknown, name: string | RegExp): boolean {
+  const actual = errorName(err);
+  if (actual === undefined) return false;
+  return typeof name === 'string' ? actual === name : name.test(actual);
+}
+
+/** The message of whatever was thrown (a thrown string is its own message). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The errors an AggregateError (Node's "connect failed on every address") carries; none otherwise. */
+function innerErrors(err: unknown): unknown[] {
+  const errors = propertyOf(err, 'errors');
+  return Array.isArray(errors) ? errors : [];
 }
 
 const CREDENTIALS =
@@ -83,32 +120,32 @@ const NETWORK_NAMES = /^(TimeoutError|RequestTimeout(Exception)?|NetworkingError
  */
 export function classifyAwsError(err: unknown): AwsErrorKind {
   for (let current = err, depth = 0; current && depth < 8; depth++) {
-    const kind = classifyOne(current as ErrorShape);
+    const kind = classifyOne(current);
     if (kind !== 'other') return kind;
-    current = (current as ErrorShape).cause;
+    current = propertyOf(current, 'cause');
   }
   return 'other';
 }
 
-function classifyOne(err: ErrorShape): AwsErrorKind {
+function classifyOne(err: unknown): AwsErrorKind {
   if (typeof err !== 'object' || err === null) return 'other';
-  const name = err.name ?? '';
-  const message = err.message ?? '';
-  const status = err.$metadata?.httpStatusCode;
+  const name = errorName(err) ?? '';
+  const message = stringProperty(err, 'message') ?? '';
+  const status = awsHttpStatus(err);
   if (CREDENTIALS.test(name) || /Could not load credentials|Unable to locate credentials/i.test(message))
     return 'credentials';
   if (THROTTLING.test(name) || status === 429) return 'throttling';
   if (ACCESS_DENIED.test(name)) return 'access-denied';
   if (NOT_FOUND.test(name)) return 'not-found';
   if (
-    NETWORK_CODES.has(err.code ?? '') ||
+    NETWORK_CODES.has(errorCode(err) ?? '') ||
     NETWORK_NAMES.test(name) ||
-    (err.errors ?? []).some((inner) => NETWORK_CODES.has((inner as ErrorShape)?.code ?? ''))
+    innerErrors(err).some((inner) => NETWORK_CODES.has(errorCode(inner) ?? ''))
   )
     return 'network';
   // The SDK could not parse the answer: whatever answered is not an AWS endpoint (a proxy, a portal).
   if (/Deserialization error/i.test(message)) return 'network';
-  if (SERVER.test(name) || err.$fault === 'server' || (status !== undefined && status >= 500))
+  if (SERVER.test(name) || propertyOf(err, '$fault') === 'server' || (status !== undefined && status >= 500))
     return 'server';
   if (status === 403) return 'access-denied';
   if (status === 404) return 'not-found';
@@ -126,7 +163,13 @@ export function isThrottling(err: unknown): boolean {
 }
 
 function hasAwsMetadata(err: unknown): boolean {
-  return typeof (err as ErrorShape | null)?.$metadata === 'object';
+  return typeof propertyOf(err, '$metadata') === 'object';
+}
+
+/** The HTTP status the AWS SDK recorded (`$metadata.httpStatusCode`). */
+function awsHttpStatus(err: unknown): number | undefined {
+  const status = propertyOf(propertyOf(err, '$metadata'), 'httpStatusCode');
+  return typeof status === 'number' ? status : undefined;
 }
 
 /** One line for a person, whatever was thrown (including things that are not Errors). */
@@ -136,24 +179,25 @@ export function describeError(err: unknown): string {
     if (kind === 'network' && !(err instanceof UsageError || err instanceof IncompleteError)) {
       return describeNetworkError(err);
     }
-    const code = (err as { name?: string }).name;
-    const isAwsError = hasAwsMetadata(err);
+    const code = err.name;
     const text = err.message.split('\n')[0] ?? '';
-    return isAwsError && code && !text.includes(code) ? `${code}: ${text}` : text;
+    return hasAwsMetadata(err) && code && !text.includes(code) ? `${code}: ${text}` : text;
   }
   return String(err);
 }
 
 /** A network failure in one line: never the SDK's raw parser output. */
 function describeNetworkError(err: Error): string {
-  const shape = err as ErrorShape;
   const code =
-    shape.code ?? ((shape.errors ?? []).find((inner) => (inner as ErrorShape)?.code) as ErrorShape)?.code;
+    errorCode(err) ??
+    innerErrors(err)
+      .map(errorCode)
+      .find((inner) => inner);
   if (/Deserialization error/i.test(err.message)) {
-    const status = shape.$metadata?.httpStatusCode;
+    const status = awsHttpStatus(err);
     return `the AWS endpoint answered with something that is not an AWS response${status ? ` (HTTP ${status})` : ''}: check AWS_ENDPOINT_URL, a proxy or your network`;
   }
-  return `cannot reach AWS (${code ?? shape.name ?? 'network error'}): check your network, a proxy, or AWS_ENDPOINT_URL`;
+  return `cannot reach AWS (${code ?? err.name ?? 'network error'}): check your network, a proxy, or AWS_ENDPOINT_URL`;
 }
 
 /** The message, then every `cause` beneath it with its stack: what `--debug` prints. */
@@ -163,7 +207,7 @@ export function describeErrorChain(err: unknown): string {
     const prefix = depth === 0 ? '' : 'caused by: ';
     if (current instanceof Error) {
       lines.push(`${prefix}${current.stack ?? `${current.name}: ${current.message}`}`);
-      current = (current as ErrorShape).cause;
+      current = current.cause;
     } else {
       lines.push(`${prefix}${String(current)}`);
       break;

@@ -33,7 +33,7 @@ export function parseInstant(text: string, what = '--as-of'): Date {
  * without a zone): month 1–12, a day that the month has, hour < 24, minute and second < 60, offset < 24 h.
  */
 function realCalendarFields(text: string): boolean {
-  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const [year = Number.NaN, month = Number.NaN, day = Number.NaN] = text.slice(0, 10).split('-').map(Number);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
   const time = /T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
   if (time && (Number(time[1]) > 23 || Number(time[2]) > 59 || Number(time[3] ?? 0) > 59)) return false;

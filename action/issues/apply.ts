@@ -1,4 +1,5 @@
-import { describeError, IncompleteError } from '../../core/errors.js';
+import { describeError, errorStatus, IncompleteError } from '../../core/errors.js';
+import type { IssueLabels } from '../inputs.js';
 import { splitByAuthor } from './authors.js';
 import type { IssueClient } from './github.js';
 import { accountLabel, type IssueAction, type IssuePlan, type TrackedIssue } from './plan.js';
@@ -68,7 +69,7 @@ export async function applyIssuePlan(
   client: IssueClient,
   repository: Repository,
   plan: IssuePlan,
-  labels: readonly string[],
+  labels: IssueLabels,
   trusted: ReadonlySet<string>,
   ignored: TrackedIssue[] = [],
 ): Promise<SyncOutcome> {
@@ -108,7 +109,7 @@ async function applyOne(
   client: IssueClient,
   repository: Repository,
   action: IssueAction,
-  labels: readonly string[],
+  labels: IssueLabels,
   trusted: ReadonlySet<string>,
   outcome: SyncOutcome,
 ): Promise<void> {
@@ -116,7 +117,7 @@ async function applyOne(
   switch (action.kind) {
     case 'create': {
       // The account label lets a team filter the issues of its accounts.
-      const withAccount = [...labels, accountLabel(action.issue.account)];
+      const withAccount: IssueLabels = [...labels, accountLabel(action.issue.account)];
       outcome.opened.push(await createOnce(client, repository, action, withAccount, trusted, outcome));
       return;
     }
@@ -173,7 +174,7 @@ async function createOnce(
   client: IssueClient,
   repository: Repository,
   action: Extract<IssueAction, { kind: 'create' }>,
-  labels: readonly string[],
+  labels: IssueLabels,
   trusted: ReadonlySet<string>,
   outcome: SyncOutcome,
 ): Promise<number> {
@@ -191,10 +192,10 @@ async function createOnce(
       outcome.writes += 1;
       return created.data.number;
     } catch (err) {
-      const status = (err as { status?: number }).status ?? 0;
+      const status = errorStatus(err) ?? 0;
       if (status < 500 || attempt >= 3) throw err;
       outcome.writes += 1;
-      const label = labels[0] as string;
+      const [label] = labels;
       const found = splitByAuthor(await listTrackedIssues(client, repository, label), trusted).trusted.find(
         (issue) => issue.fingerprint === action.issue.fingerprint && issue.state === 'open',
       );

@@ -1,3 +1,4 @@
+import { errorStatus } from '../../core/errors.js';
 import type { IssueClient } from './github.js';
 import type { TrackedIssue } from './plan.js';
 
@@ -25,7 +26,7 @@ async function ownLogin(client: IssueClient): Promise<string> {
     return (await client.rest.users.getAuthenticated()).data.login;
   } catch (err) {
     // 403 "Resource not accessible by integration": an installation token in another format.
-    if ((err as { status?: number }).status === 403) return WORKFLOW_TOKEN_AUTHOR;
+    if (errorStatus(err) === 403) return WORKFLOW_TOKEN_AUTHOR;
     throw err;
   }
 }
@@ -39,7 +40,7 @@ export function splitByAuthor(
   issues: readonly TrackedIssue[],
   trusted: ReadonlySet<string>,
 ): { trusted: TrackedIssue[]; ignored: TrackedIssue[] } {
-  const result = { trusted: [] as TrackedIssue[], ignored: [] as TrackedIssue[] };
+  const result: { trusted: TrackedIssue[]; ignored: TrackedIssue[] } = { trusted: [], ignored: [] };
   for (const issue of issues) {
     (trusted.has(issue.author.toLowerCase()) ? result.trusted : result.ignored).push(issue);
   }

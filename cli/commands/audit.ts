@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { type AuditReport, auditOutcome } from '../../core/audit/report.js';
 import { runAudit } from '../../core/audit/run.js';
-import { ExitCode, UsageError } from '../../core/errors.js';
+import { ExitCode, errorCode, UsageError } from '../../core/errors.js';
 import type { SourceName } from '../../core/inventory/records.js';
 import { FAIL_ON, type FailOn } from '../../core/policy/evaluate.js';
 import { loadConfig } from '../../core/policy/load.js';
@@ -81,7 +81,7 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     overrides: { maxKeyAgeDays: options.maxAgeDays, warnDays: options.warnDays },
   });
   const toStdout = writesToStdout(options.output);
-  if (!toStdout) await assertWritable(resolve(io.cwd, options.output as string));
+  if (!writesToStdout(options.output)) await assertWritable(resolve(io.cwd, options.output));
   // ASFF and the import need the region (part of every finding's ProductArn): asked of the SDK once, before a
   // long live audit, so that a missing region is told at once.
   // Loaded only when asked for, so that other audits do not load the Security Hub client.
@@ -180,7 +180,7 @@ async function assertWritable(file: string): Promise<void> {
   try {
     await access(dirname(file), constants.W_OK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errorCode(err);
     throw new UsageError(
       `--output ${file}: cannot write there (${code === 'ENOENT' ? 'no such directory' : (code ?? 'error')})`,
       { cause: err },

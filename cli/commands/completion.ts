@@ -1,4 +1,4 @@
-import type { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { ExitCode } from '../../core/errors.js';
 import type { Io } from '../io.js';
 
@@ -39,10 +39,10 @@ export function completionScript(shell: Shell, program: Command): string {
 }
 
 function collect(command: Command, path: string[]): CommandShape[] {
-  const options = (command.options as Option[])
-    .filter((option) => !option.hidden && option.long)
-    .map((option) => ({
-      flag: option.long as string,
+  const options = command.options
+    .flatMap((option) => (!option.hidden && option.long ? [{ option, flag: option.long }] : []))
+    .map(({ option, flag }) => ({
+      flag,
       description: option.description,
       choices: option.argChoices,
       takesValue: option.required || option.optional,

@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { SECRET_PREFIX } from '../../core/aws/permissions.js';
+import { EXPIRATION_MINUTES } from '../../core/credentials/expiration.js';
 import type { Io } from '../io.js';
 import { wholeNumber } from '../options.js';
 
@@ -23,7 +25,7 @@ export function registerCredentials(program: Command, io: Io, setExitCode: (code
     .requiredOption('--user <name>', 'the IAM user whose key this is')
     .option(
       '--secret-id <id>',
-      'the secret keywarden stores the key in (default: keywarden/<account>/<user>)',
+      `the secret keywarden stores the key in (default: ${SECRET_PREFIX}<account>/<user>)`,
     )
     .option(
       '--cache <file>',
@@ -38,8 +40,8 @@ export function registerCredentials(program: Command, io: Io, setExitCode: (code
     .option(
       '--expiration-minutes <n>',
       'how soon the SDK asks again (and so picks up a rotation)',
-      wholeNumber({ min: 15, max: 720 }),
-      60,
+      wholeNumber(EXPIRATION_MINUTES),
+      EXPIRATION_MINUTES.default,
     )
     .action(async (options: CredentialsOptions) => setExitCode(await credentials(options, io)));
 }

@@ -160,7 +160,8 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
   };
   try {
     const plan = await rotateUsers({ ...base, dryRun: true });
-    const planned = plan.users[0] as UserOutcome;
+    const [planned] = plan.users;
+    if (!planned) throw new Error(`the dry run returned no plan for ${options.user}`);
     say(describePlan(planned, options.user));
     if (planned.status === 'blocked' || planned.status === 'exempt') {
       io.stderr.write(`keywarden: ${options.user}: refused, nothing changed: ${planned.reason}\n`);
@@ -195,7 +196,8 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
         );
       },
     });
-    const done = run.users[0] as UserOutcome;
+    const [done] = run.users;
+    if (!done) throw new Error(`the rotation returned no outcome for ${options.user}`);
     for (const action of done.actions)
       say(`${action.outcome}: ${action.kind}${action.keyId ? ` ${action.keyId}` : ''}: ${action.reason}\n`);
     for (const notice of printed.sent) say(`notice for the owner:\n${notice.text}\n`);

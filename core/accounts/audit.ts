@@ -3,6 +3,7 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AccountResult, AuditReport } from '../audit/report.js';
 import { runAudit } from '../audit/run.js';
+import { partitionOf } from '../aws/arn.js';
 import { type AwsClientOptions, clientConfig, mapWithConcurrency } from '../aws/clients.js';
 import { callerIdentity } from '../aws/identity.js';
 import { describeError, UsageError } from '../errors.js';
@@ -200,13 +201,6 @@ function mergeReports(audits: OneAccount[], request: AccountsAuditRequest, notes
     notes,
     accounts,
   };
-}
-
-/** The partition of the caller's ARN (aws, aws-cn, aws-us-gov), so roles are named where the caller is. */
-export function partitionOf(arn: string): string {
-  const partition = /^arn:(aws[\w-]*):/.exec(arn)?.[1];
-  if (!partition) throw new UsageError(`cannot tell the AWS partition from the caller's ARN ${arn}`);
-  return partition;
 }
 
 /** `keywarden-audit-<run>`: the run ID (GitHub's run and attempt, or the start time) names the session. */

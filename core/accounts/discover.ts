@@ -39,8 +39,7 @@ export async function discoverAccounts(
     } else {
       const seen = new Set<string>();
       const pending = [...organizationalUnits];
-      while (pending.length > 0) {
-        const parent = pending.shift() as string;
+      for (let parent = pending.shift(); parent !== undefined; parent = pending.shift()) {
         if (seen.has(parent)) continue;
         seen.add(parent);
         for await (const page of paginateListAccountsForParent({ client }, { ParentId: parent })) {
@@ -58,10 +57,10 @@ export async function discoverAccounts(
     for (const account of listed) if (account.Id) byId.set(account.Id, account);
     const accounts: MemberAccount[] = [];
     const skipped: Discovered['skipped'] = [];
-    for (const account of [...byId.values()].sort((a, b) => (a.Id as string).localeCompare(b.Id as string))) {
+    for (const [id, account] of [...byId].sort(([a], [b]) => a.localeCompare(b))) {
       // `State` replaces the deprecated `Status`; either says ACTIVE for an account that can be audited.
       const status = account.State ?? account.Status ?? 'UNKNOWN';
-      const member = { account: account.Id as string, name: account.Name ?? null };
+      const member = { account: id, name: account.Name ?? null };
       if (status === 'ACTIVE') accounts.push(member);
       else skipped.push({ ...member, status });
     }

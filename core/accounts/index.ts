@@ -4,7 +4,6 @@ export {
   type AccountsAuditRequest,
   completeAccountsOf,
   MANY_ACCOUNTS,
-  partitionOf,
   runAccountsAudit,
   sessionNameFor,
 } from './audit.js';

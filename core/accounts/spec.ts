@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { errorCode, UsageError } from '../errors.js';
 
 /**
  * Accounts audited at once. Measured against moto (bench/organization.bench.mjs): past 8 the run is no
@@ -74,7 +74,7 @@ async function readIdFile(path: string, shown: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errorCode(err);
     throw new UsageError(
       `--accounts ${shown}: cannot read the account list (${code === 'ENOENT' ? 'no such file' : (code ?? 'error')})`,
     );

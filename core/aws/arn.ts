@@ -1,11 +1,21 @@
 // Pure ARN helpers, apart from core/aws/clients.ts so that reading an ARN (an offline audit does) never loads the AWS SDK.
+import { UsageError } from '../errors.js';
 
 /** The 12-digit account of an IAM ARN (any partition), or 'unknown'. */
 export function accountFromArn(arn: string): string {
   return /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn)?.[1] ?? 'unknown';
 }
 
-/** The partition of an ARN (aws, aws-cn, aws-us-gov …); "aws" when it is not an ARN. */
-export function partitionFromArn(arn: string): string {
-  return /^arn:(aws[\w-]*):/.exec(arn)?.[1] ?? 'aws';
+/** The partition of an ARN (aws, aws-cn, aws-us-gov …), e.g. the caller's, so roles are named where it is. */
+export function partitionOf(arn: string): string {
+  const partition = /^arn:(aws[\w-]*):/.exec(arn)?.[1];
+  if (!partition) throw new UsageError(`cannot tell the AWS partition from the caller's ARN ${arn}`);
+  return partition;
+}
+
+/** The partition of a region: China (`cn-…`), GovCloud (`us-gov-…`), else the commercial `aws`. */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
 }

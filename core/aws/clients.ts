@@ -14,8 +14,6 @@ import { UsageError } from '../errors.js';
  * Endpoints come from the SDK's own AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> handling.
  */
 export const GLOBAL_SERVICE_REGION = 'us-east-1';
-/** @deprecated the IAM/STS signing fallback; region-bound clients never use it. */
-export const DEFAULT_REGION = GLOBAL_SERVICE_REGION;
 
 export const MAX_ATTEMPTS = { min: 1, max: 20, default: 8 } as const;
 

@@ -3,6 +3,8 @@
  * declares what it needs). `keywarden doctor` simulates exactly these for the caller, and the rotation
  * stack builds its role's policy from them, so the two cannot drift apart.
  */
+import { SETTING_DEFAULTS } from '../policy/settings.js';
+import type { PolicyCondition, PolicyStatement } from './iam-policy.js';
 
 /** Where a permission applies; `policyFor` turns these into ARNs. */
 export type ResourceKind =
@@ -125,7 +127,7 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
     {
       action: 'secretsmanager:TagResource',
       resource: 'managed-secret',
-      why: 'bind a new secret to its owner (keywarden:owner-id, keywarden:user)',
+      why: `bind a new secret to its owner (${OWNER_ID_TAG}, keywarden:user)`,
       condition: 'unowned-secret',
     },
     {
@@ -181,15 +183,8 @@ export interface PolicyTargets {
   scope?: { tagKey: string; tagValue: string } | undefined;
 }
 
-export type PolicyCondition = Record<string, Record<string, string | string[]>>;
-
-export interface PolicyStatement {
-  Sid: string;
-  Effect: 'Allow' | 'Deny';
-  Action: string[];
-  Resource: string[];
-  Condition?: PolicyCondition;
-}
+/** A statement of `policyFor`: its actions and resources always listed. */
+type GrantStatement = PolicyStatement & { Action: string[]; Resource: string[] };
 
 /** Managed secret names: `keywarden/<account-id>/<user>` (see core/rotation). */
 export const SECRET_PREFIX = 'keywarden/';
@@ -314,7 +309,7 @@ function conditionOf(condition: GrantCondition, targets: PolicyTargets): PolicyC
  * A least-privilege identity policy for `operations`, resources narrowed to what keywarden touches, each
  * conditioned grant in its own statement; a policy that may write secrets also carries SECRET_BOUNDARY.
  */
-export function policyFor(operations: OperationName[], targets: PolicyTargets): PolicyStatement[] {
+export function policyFor(operations: OperationName[], targets: PolicyTargets): GrantStatement[] {
   const partition = targets.partition ?? 'aws';
   const arns: Record<ResourceKind, string[]> = {
     any: ['*'],
@@ -324,13 +319,15 @@ export function policyFor(operations: OperationName[], targets: PolicyTargets): 
     'notice-topic': targets.topicArn ? [targets.topicArn] : [],
     'trail-bucket': targets.trailBucket ? [`arn:${partition}:s3:::${targets.trailBucket}`] : [],
     'trail-object': targets.trailBucket
-      ? [`arn:${partition}:s3:::${targets.trailBucket}/${targets.trailPrefix ?? 'trail/'}*`]
+      ? [
+          `arn:${partition}:s3:::${targets.trailBucket}/${targets.trailPrefix ?? SETTING_DEFAULTS.trail.prefix}*`,
+        ]
       : [],
   };
   const sidOf = (resource: ResourceKind) =>
     resource.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
   // One statement per (resource, condition), in the order the list first names them.
-  const groups = new Map<string, PolicyStatement>();
+  const groups = new Map<string, GrantStatement>();
   for (const operation of operations) {
     for (const permission of PERMISSIONS[operation]) {
       if (arns[permission.resource].length === 0) continue;
@@ -358,7 +355,7 @@ export function policyFor(operations: OperationName[], targets: PolicyTargets): 
   );
   if (!writesSecrets) return statements;
   const boundary = SECRET_BOUNDARY.filter((rule) => arns[rule.resource].length > 0).map(
-    (rule): PolicyStatement => {
+    (rule): GrantStatement => {
       const condition = rule.condition(targets);
       return {
         Sid: rule.sid,

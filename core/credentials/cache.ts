@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { errorCode, UsageError } from '../errors.js';
+import { fieldOf } from './json.js';
 
 /** What the cache file holds: the key the consumer uses now, and where its successor will be announced. */
 export interface CachedKey {
@@ -38,10 +39,8 @@ async function checkDirectory(dir: string): Promise<boolean> {
   try {
     info = await lstat(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new UsageError(
-      `cache directory ${dir}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
+    if (errorCode(err) === 'ENOENT') return false;
+    throw new UsageError(`cache directory ${dir}: cannot read it (${errorCode(err) ?? 'error'})`);
   }
   if (!info.isDirectory()) throw new UsageError(`cache directory ${dir}: not a directory`);
   const me = uid();
@@ -64,8 +63,8 @@ export async function readCache(file: string): Promise<CachedKey | null> {
   try {
     info = await lstat(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UsageError(`cache ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (errorCode(err) === 'ENOENT') return null;
+    throw new UsageError(`cache ${file}: cannot read it (${errorCode(err) ?? 'error'})`);
   }
   if (!info.isFile())
     throw new UsageError(`cache ${file}: not a regular file (a symbolic link is refused too)`);
@@ -89,7 +88,7 @@ export async function readCache(file: string): Promise<CachedKey | null> {
 }
 
 function parseCache(text: string, file: string): CachedKey {
-  let parsed: Partial<CachedKey>;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
@@ -97,11 +96,29 @@ function parseCache(text: string, file: string): CachedKey {
       `cache ${file}: not valid JSON; delete it and run keywarden credentials --init again`,
     );
   }
-  const strings = ['user', 'secretId', 'accessKeyId', 'secretAccessKey', 'storedAt'] as const;
-  if (parsed.version !== 1 || strings.some((field) => typeof parsed[field] !== 'string')) {
+  const field = (name: keyof CachedKey): unknown => fieldOf(parsed, name);
+  const [user, secretId, accessKeyId, secretAccessKey, storedAt, region] = (
+    ['user', 'secretId', 'accessKeyId', 'secretAccessKey', 'storedAt', 'region'] as const
+  ).map(field);
+  if (
+    field('version') !== 1 ||
+    typeof user !== 'string' ||
+    typeof secretId !== 'string' ||
+    typeof accessKeyId !== 'string' ||
+    typeof secretAccessKey !== 'string' ||
+    typeof storedAt !== 'string'
+  ) {
     throw new UsageError(`cache ${file}: not a keywarden credentials cache; delete it and run --init again`);
   }
-  return { ...(parsed as CachedKey), region: typeof parsed.region === 'string' ? parsed.region : null };
+  return {
+    version: 1,
+    user,
+    secretId,
+    region: typeof region === 'string' ? region : null,
+    accessKeyId,
+    secretAccessKey,
+    storedAt,
+  };
 }
 
 /**

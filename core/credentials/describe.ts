@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { fieldOf } from './json.js';
 import type { Key } from './key.js';
 
 /**
@@ -133,16 +134,31 @@ export async function describeSecretDirect(
       call.end(body);
     },
   );
-  let parsed: Record<string, unknown> = {};
+  let parsed: unknown = {};
   try {
     parsed = text ? JSON.parse(text) : {};
   } catch {
     // An answer that is not JSON (a proxy's error page): reported by status below.
   }
-  if (status >= 200 && status < 300) return parsed as DescribedSecret;
+  if (status >= 200 && status < 300) return describedSecret(parsed);
+  const field = (key: string) => fieldOf(parsed, key);
   // The error code: x-amzn-errortype or __type, either possibly "namespace#Code:extra".
-  const raw = errorType || String(parsed.__type ?? parsed.code ?? '') || `HTTP${status}`;
+  const raw = errorType || String(field('__type') ?? field('code') ?? '') || `HTTP${status}`;
   const name = raw.split(':')[0]?.split('#').pop() ?? raw;
-  const message = String(parsed.message ?? parsed.Message ?? `HTTP ${status}`);
+  const message = String(field('message') ?? field('Message') ?? `HTTP ${status}`);
   throw new AwsCallError(name, message, status);
+}
+
+/** DescribeSecret's answer, the one field read: each version's stages (a version listed otherwise has none). */
+function describedSecret(answer: unknown): DescribedSecret {
+  const stages = fieldOf(answer, 'VersionIdsToStages');
+  if (typeof stages !== 'object' || stages === null) return {};
+  return {
+    VersionIdsToStages: Object.fromEntries(
+      Object.entries(stages).map(([versionId, list]) => [
+        versionId,
+        Array.isArray(list) ? list.filter((stage) => typeof stage === 'string') : [],
+      ]),
+    ),
+  };
 }

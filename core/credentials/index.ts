@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { describeError, IncompleteError, UsageError } from '../errors.js';
+import { SECRET_PREFIX } from '../aws/permissions.js';
+import { describeError, errorName, IncompleteError, isAwsError, UsageError } from '../errors.js';
 import { keyOfVersionId, secretNameFor } from '../rotation/state.js';
 import type { Clock } from '../time.js';
 import { type CachedKey, readCache, writeCache } from './cache.js';
@@ -18,9 +19,6 @@ export interface ProcessCredentials {
   SecretAccessKey: string;
   Expiration: string;
 }
-
-/** SDKs refresh process credentials 15 minutes before they expire: a shorter Expiration would call us per request. */
-export const EXPIRATION_MINUTES = { min: 15, max: 720, default: 60 } as const;
 
 export interface CredentialsRequest {
   user: string;
@@ -105,7 +103,7 @@ export async function currentCredentials(
   }
 }
 
-const isNotFound = (err: unknown) => /ResourceNotFound/.test((err as { name?: string } | null)?.name ?? '');
+const isNotFound = (err: unknown) => isAwsError(err, /ResourceNotFound/);
 
 /** The key the secret names as current when it is not `own`; null when `own` is current or no secret exists. */
 async function newerKey(
@@ -191,7 +189,7 @@ export async function initCredentials(
       caller = await calls.callerIdentity(null, region);
     } catch (err) {
       throw new IncompleteError(
-        `cannot read ${request.secretId ?? `keywarden/<account>/${request.user}`}: your current credentials do not work (${describeError(err)}); give the key on standard input instead`,
+        `cannot read ${request.secretId ?? `${SECRET_PREFIX}<account>/${request.user}`}: your current credentials do not work (${describeError(err)}); give the key on standard input instead`,
       );
     }
     region ??= caller.region;
@@ -250,7 +248,7 @@ async function ownerAccount(
   try {
     identity = await calls.callerIdentity(key, region);
   } catch (err) {
-    throw ownUseError(err, { user, keyId: key.accessKeyId, secretId: `keywarden/<account>/${user}` });
+    throw ownUseError(err, { user, keyId: key.accessKeyId, secretId: `${SECRET_PREFIX}<account>/${user}` });
   }
   const name = /^arn:aws[\w-]*:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(identity.arn)?.[1];
   if (name !== user) {
@@ -268,7 +266,7 @@ const KEY_REFUSED =
 /** One line that tells the person exactly what to do; the SDK shows it as the credential_process error. */
 function ownUseError(err: unknown, context: { user: string; keyId: string; secretId: string }): Error {
   if (err instanceof UsageError || err instanceof IncompleteError) return err;
-  const name = (err as { name?: string } | null)?.name ?? '';
+  const name = errorName(err) ?? '';
   if (KEY_REFUSED.test(name)) {
     return new UsageError(
       `the cached key ${context.keyId} is no longer valid (${name}): run \`keywarden credentials --user ${context.user} --init\` with credentials that can read ${context.secretId}`,

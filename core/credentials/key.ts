@@ -1,4 +1,5 @@
 // An access key as the owner holds it, and the forms in which a person hands one over.
+import { fieldOf } from './json.js';
 
 /** An access key pair. */
 export interface Key {
@@ -14,10 +15,11 @@ export function parseKey(text: string): Key | null {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
     try {
-      const parsed = JSON.parse(trimmed) as Record<string, unknown> & { AccessKey?: Record<string, unknown> };
-      const source = parsed.AccessKey ?? parsed;
-      const accessKeyId = source.AccessKeyId;
-      const secretAccessKey = source.SecretAccessKey;
+      const parsed: unknown = JSON.parse(trimmed);
+      const wrapped = fieldOf(parsed, 'AccessKey');
+      const source = wrapped ?? parsed;
+      const accessKeyId = fieldOf(source, 'AccessKeyId');
+      const secretAccessKey = fieldOf(source, 'SecretAccessKey');
       return typeof accessKeyId === 'string' &&
         typeof secretAccessKey === 'string' &&
         accessKeyId &&

@@ -6,15 +6,13 @@ import { classifyAwsError, describeError } from '../errors.js';
 import { trailBucketProblems } from '../infra/worm.js';
 import { evaluate, remediation } from '../policy/evaluate.js';
 import { secretNameFor, secretNameProblem } from '../rotation/index.js';
-import { JsonlTrailStore, S3TrailStore } from '../trail/index.js';
-import type { CheckResult, DoctorCheck } from './check.js';
+import { JsonlTrailStore, S3TrailStore, trailSettings } from '../trail/index.js';
+import { type CheckResult, type DoctorCheck, PrerequisiteMissing } from './check.js';
 import { type DoctorContext, need } from './context.js';
 
 type Check = DoctorCheck<DoctorContext>;
 
 const AWS_REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
-/** IAM keeps the trail's retention from the config; 2557 days (7 years) when the config has no trail:. */
-const DEFAULT_RETENTION_DAYS = 2557;
 
 const config: Check = {
   id: 'config',
@@ -172,12 +170,18 @@ async function usesBucket(context: DoctorContext): Promise<boolean> {
 
 const withUser = (context: DoctorContext) => Boolean(context.request.user);
 
+/** The --user that the checks `withUser` applies to look at. */
+function userOf(context: DoctorContext): string {
+  if (!context.request.user) throw new PrerequisiteMissing('a --user to check');
+  return context.request.user;
+}
+
 const user: Check = {
   id: 'user',
   title: 'user',
   applies: withUser,
   async run(context) {
-    const name = context.request.user as string;
+    const name = userOf(context);
     const title = `user ${name}`;
     const found = await context.user();
     if (!found.ok)
@@ -200,7 +204,7 @@ const secretName: Check = {
   title: 'secret name',
   applies: withUser,
   async run(context) {
-    const name = context.request.user as string;
+    const name = userOf(context);
     const problem = secretNameProblem(name);
     if (problem)
       return {
@@ -221,7 +225,7 @@ const rotationScope: Check = {
   title: 'rotation scope',
   applies: withUser,
   async run(context) {
-    const name = context.request.user as string;
+    const name = userOf(context);
     const found = await need(context.user(), `the user ${name}`);
     if (!found) return { status: 'skip', detail: `not checked: the user ${name} does not exist` };
     const loaded = await need(context.config(), 'a valid config');
@@ -242,7 +246,7 @@ const keys: Check = {
   title: 'keys',
   applies: withUser,
   async run(context) {
-    const name = context.request.user as string;
+    const name = userOf(context);
     const read = await need(context.userKeys(), `the user ${name}`);
     const loaded = await need(context.config(), 'a valid config');
     const findings = evaluate(read.keys, loaded.config, context.now);
@@ -285,7 +289,7 @@ const rotationPlan: Check = {
   title: 'rotation plan',
   applies: withUser,
   async run(context) {
-    const name = context.request.user as string;
+    const name = userOf(context);
     const plan = await context.plan();
     if (!plan.ok) {
       if (plan.error instanceof Error && plan.error.name === 'PrerequisiteMissing') throw plan.error;
@@ -334,7 +338,7 @@ const trail: Check = {
         const bucket = context.request.trailBucket ?? loaded.config.trail?.bucket ?? '';
         const problems = trailBucketProblems(
           await context.bucketFacts(bucket),
-          loaded.config.trail?.retentionDays ?? DEFAULT_RETENTION_DAYS,
+          trailSettings(loaded.config).retentionDays,
         );
         if (problems.length > 0)
           return {

@@ -15,7 +15,7 @@ import {
   type ResolvedRegion,
 } from '../aws/clients.js';
 import { type CallerIdentity, principalOf } from '../aws/identity.js';
-import { classifyAwsError, IncompleteError } from '../errors.js';
+import { classifyAwsError, IncompleteError, isAwsError } from '../errors.js';
 import type { TrailBucketFacts } from '../infra/worm.js';
 import { readUser } from '../inventory/live.js';
 import type { Gap, KeyRecord } from '../inventory/records.js';
@@ -139,7 +139,9 @@ export function createDoctorContext(request: DoctorRequest) {
       users: [found.UserName ?? ''],
       dryRun: true,
     });
-    return run.users[0] as UserOutcome;
+    const [outcome] = run.users;
+    if (!outcome) throw new Error(`the dry run returned no plan for ${found.UserName}`);
+    return outcome;
   });
   let resolvedTrail: ResolvedTrail | undefined;
   /** The trail store the options and the config name (one store, hence one S3 client, per run). */
@@ -157,13 +159,13 @@ export function createDoctorContext(request: DoctorRequest) {
       .send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))
       .catch((err: unknown) => {
         // A bucket without Object Lock answers ObjectLockConfigurationNotFoundError.
-        if (/ObjectLockConfigurationNotFound/.test((err as Error).name ?? '')) return null;
+        if (isAwsError(err, /ObjectLockConfigurationNotFound/)) return null;
         throw err;
       });
     const versioning = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
     const policy = await client.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
-      (answer) => (answer.Policy ? (JSON.parse(answer.Policy) as unknown) : null),
-      (err: unknown) => (/NoSuchBucketPolicy/.test((err as Error).name ?? '') ? null : 'unknown'),
+      (answer): unknown => (answer.Policy ? JSON.parse(answer.Policy) : null),
+      (err: unknown) => (isAwsError(err, /NoSuchBucketPolicy/) ? null : 'unknown'),
     );
     const rule = lock?.ObjectLockConfiguration?.Rule?.DefaultRetention;
     const mode = rule?.Mode === 'COMPLIANCE' || rule?.Mode === 'GOVERNANCE' ? rule.Mode : null;

@@ -16,6 +16,6 @@ export function firesAtLeastDaily(expression: string): boolean {
   if (!cron) return false;
   const fields = cron[1]!.trim().split(/\s+/);
   if (fields.length !== 6) return false;
-  const [, , dayOfMonth, month, dayOfWeek, year] = fields as [string, string, string, string, string, string];
+  const [, , dayOfMonth = '', month, dayOfWeek = '', year] = fields;
   return EVERY_DAY.has(dayOfMonth) && month === '*' && EVERY_DAY.has(dayOfWeek) && year === '*';
 }

@@ -5,7 +5,13 @@
  * record (a plain DeleteObject) and an overwrite (a second version of a record's key).
  */
 
-import { type FoundStatement, listOf, patternMatches, statementsOf } from '../aws/iam-policy.js';
+import {
+  type FoundStatement,
+  listOf,
+  type PolicyStatement,
+  patternMatches,
+  statementsOf,
+} from '../aws/iam-policy.js';
 
 export interface TrailBucketFacts {
   objectLockEnabled: boolean;
@@ -27,44 +33,39 @@ export interface WormProblem {
 /** Denied to every principal, unconditionally, on the records: deleting a record or one of its versions. */
 export const REFUSED_RECORD_DELETIONS = ['s3:DeleteObject', 's3:DeleteObjectVersion'] as const;
 
+/** Denied to every principal unless the request carries `If-None-Match: *`: writing over a record. */
+const WRITE_RECORD = 's3:PutObject';
+
 /**
  * Also denied by keywarden's own bucket policy (not required of other buckets): bypassing GOVERNANCE
  * retention, and lifecycle rules, whose expiration would put delete markers on the newest records.
  */
-export const REFUSED_BYPASSES = ['s3:BypassGovernanceRetention', 's3:PutLifecycleConfiguration'] as const;
+const BYPASS_RETENTION = 's3:BypassGovernanceRetention';
+const EXPIRE_RECORDS = 's3:PutLifecycleConfiguration';
 
 /** S3's condition key for the If-None-Match header of a conditional write (PutObject, CompleteMultipartUpload). */
 export const IF_NONE_MATCH_KEY = 's3:if-none-match';
-
-interface Statement {
-  Sid: string;
-  Effect: 'Allow' | 'Deny';
-  Principal: Record<string, string>;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
 
 /**
  * The statements a trail bucket's policy needs for the rule below: no one deletes a record or a version, no
  * one writes a record without `If-None-Match: *` (S3 then refuses a write over an existing key), no one
  * bypasses retention or sets lifecycle expiration.
  */
-export function wormBucketStatements(partition: string, bucket: string): Statement[] {
+export function wormBucketStatements(partition: string, bucket: string): PolicyStatement[] {
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
   return [
     {
       Sid: 'NoOneDeletesARecord',
       Effect: 'Deny',
       Principal: { AWS: '*' },
-      Action: [...REFUSED_RECORD_DELETIONS, 's3:BypassGovernanceRetention'],
+      Action: [...REFUSED_RECORD_DELETIONS, BYPASS_RETENTION],
       Resource: `${bucketArn}/*`,
     },
     {
       Sid: 'NoOneOverwritesARecord',
       Effect: 'Deny',
       Principal: { AWS: '*' },
-      Action: 's3:PutObject',
+      Action: WRITE_RECORD,
       Resource: `${bucketArn}/*`,
       // Missing header or any value but "*": refused. With "*", S3 itself refuses a key that exists.
       Condition: { StringNotEqualsIfExists: { [IF_NONE_MATCH_KEY]: '*' } },
@@ -73,7 +74,7 @@ export function wormBucketStatements(partition: string, bucket: string): Stateme
       Sid: 'NoOneExpiresRecords',
       Effect: 'Deny',
       Principal: { AWS: '*' },
-      Action: 's3:PutLifecycleConfiguration',
+      Action: EXPIRE_RECORDS,
       Resource: bucketArn,
     },
   ];
@@ -87,7 +88,8 @@ function deniesEveryoneOnObjects(statement: FoundStatement): boolean {
     principal === '*' ||
     (typeof principal === 'object' &&
       principal !== null &&
-      listOf((principal as Record<string, unknown>)['AWS']).includes('*'));
+      'AWS' in principal &&
+      listOf(principal.AWS).includes('*'));
   const onObjects = listOf(statement.Resource).some(
     (resource) => resource === '*' || resource.endsWith('/*'),
   );
@@ -101,11 +103,11 @@ const deniesAction = (statement: FoundStatement, action: string) =>
 function refusesWithoutIfNoneMatch(condition: FoundStatement['Condition']): boolean {
   if (!condition) return false;
   const entries = Object.entries(condition);
-  if (entries.length !== 1) return false;
-  const [operator, keys] = entries[0] as [string, Record<string, string | string[]>];
+  const [operator, keys] = entries[0] ?? [];
+  if (entries.length !== 1 || operator === undefined || keys === undefined) return false;
   const keyEntries = Object.entries(keys);
-  if (keyEntries.length !== 1) return false;
-  const [key, value] = keyEntries[0] as [string, string | string[]];
+  const [key, value] = keyEntries[0] ?? [];
+  if (keyEntries.length !== 1 || key === undefined || value === undefined) return false;
   if (key.toLowerCase() !== IF_NONE_MATCH_KEY) return false;
   const values = listOf(value);
   if (operator === 'Null') return values.length === 1 && values[0] === 'true';
@@ -122,16 +124,16 @@ function bucketPolicyProblems(policy: unknown): WormProblem[] {
   if (missing.length > 0) {
     problems.push({
       field: 'bucketPolicy',
-      message: `The trail bucket's policy does not deny ${missing.join(' and ')} to every principal, so a record can be hidden by a delete marker or a version removed once retention ends: add a statement {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"], "Resource": "arn:aws:s3:::<bucket>/*"}.`,
+      message: `The trail bucket's policy does not deny ${missing.join(' and ')} to every principal, so a record can be hidden by a delete marker or a version removed once retention ends: add a statement {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": [${REFUSED_RECORD_DELETIONS.map((action) => `"${action}"`).join(', ')}], "Resource": "arn:aws:s3:::<bucket>/*"}.`,
     });
   }
   const refusesOverwrite = statements.some(
-    (statement) => deniesAction(statement, 's3:PutObject') && refusesWithoutIfNoneMatch(statement.Condition),
+    (statement) => deniesAction(statement, WRITE_RECORD) && refusesWithoutIfNoneMatch(statement.Condition),
   );
   if (!refusesOverwrite) {
     problems.push({
       field: 'bucketPolicy',
-      message: `The trail bucket's policy does not deny s3:PutObject without If-None-Match, so a record can be overwritten by a new version: add a statement {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::<bucket>/*", "Condition": {"Null": {"${IF_NONE_MATCH_KEY}": "true"}}}.`,
+      message: `The trail bucket's policy does not deny ${WRITE_RECORD} without If-None-Match, so a record can be overwritten by a new version: add a statement {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "${WRITE_RECORD}", "Resource": "arn:aws:s3:::<bucket>/*", "Condition": {"Null": {"${IF_NONE_MATCH_KEY}": "true"}}}.`,
     });
   }
   return problems;

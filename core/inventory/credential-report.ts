@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { accountFromArn } from '../aws/arn.js';
-import { UsageError } from '../errors.js';
+import { errorMessage, UsageError } from '../errors.js';
 import { visible } from '../text.js';
 import { type Inventory, type KeyRecord, ROOT_USER, type UserRecord } from './records.js';
 
@@ -47,7 +47,7 @@ export function parseCredentialReport(
     }) as typeof rows;
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`${origin}: not a valid CSV file (${(err as Error).message.split('\n')[0]})`, {
+    throw new UsageError(`${origin}: not a valid CSV file (${errorMessage(err).split('\n')[0]})`, {
       cause: err,
     });
   }
@@ -328,7 +328,7 @@ function duplicateTopLevelKey(json: string): string | null {
       // A string followed by ":" is a key (valid JSON: a value is followed by "," "}" or "]").
       KEY_FOLLOWS.lastIndex = index + 1;
       if (KEY_FOLLOWS.test(json)) {
-        const key = JSON.parse(json.slice(start, index + 1)) as string;
+        const key = String(JSON.parse(json.slice(start, index + 1)));
         if (seen.has(key)) return key;
         seen.add(key);
       }

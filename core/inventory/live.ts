@@ -12,7 +12,15 @@ import {
 } from '@aws-sdk/client-iam';
 import { accountFromArn } from '../aws/arn.js';
 import { mapWithConcurrency } from '../aws/clients.js';
-import { classifyAwsError, describeError, IncompleteError, isAccessDenied, isThrottling } from '../errors.js';
+import {
+  classifyAwsError,
+  describeError,
+  errorMessage,
+  IncompleteError,
+  isAccessDenied,
+  isAwsError,
+  isThrottling,
+} from '../errors.js';
 import type { Finding } from '../policy/verdicts.js';
 import { parseCredentialReport } from './credential-report.js';
 import type { Gap, Inventory, KeyRecord, UserRecord } from './records.js';
@@ -67,7 +75,7 @@ async function tryFetchReport(client: IAMClient): Promise<ReportAttempt> {
     if (State !== 'COMPLETE') return { ready: false, problem: `report state ${State ?? 'unknown'}` };
   } catch (err) {
     // Throttling has already been retried by the SDK; waiting longer here is the backoff past it.
-    if (REPORT_NOT_READY.test((err as Error).name ?? '') || isThrottling(err)) {
+    if (isAwsError(err, REPORT_NOT_READY) || isThrottling(err)) {
       return { ready: false, problem: describeError(err) };
     }
     throw new IncompleteError(`cannot generate the credential report: ${describeError(err)}`, { cause: err });
@@ -79,7 +87,7 @@ async function tryFetchReport(client: IAMClient): Promise<ReportAttempt> {
     content = report.Content;
     generatedAt = report.GeneratedTime ?? null;
   } catch (err) {
-    if (REPORT_NOT_READY.test((err as Error).name ?? '') || isThrottling(err)) {
+    if (isAwsError(err, REPORT_NOT_READY) || isThrottling(err)) {
       return { ready: false, problem: describeError(err) };
     }
     throw new IncompleteError(`cannot fetch the credential report: ${describeError(err)}`, { cause: err });
@@ -89,7 +97,7 @@ async function tryFetchReport(client: IAMClient): Promise<ReportAttempt> {
     return { ready: true, inventory: parseCredentialReport(csv, 'IAM credential report', generatedAt) };
   } catch (err) {
     throw new IncompleteError(
-      `IAM returned a credential report keywarden cannot read: ${(err as Error).message}`,
+      `IAM returned a credential report keywarden cannot read: ${errorMessage(err)}`,
       { cause: err },
     );
   }

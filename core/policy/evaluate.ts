@@ -30,10 +30,6 @@ export function verdictCounts(summary: Summary, separator = ', '): string {
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { violation: 2, warning: 1, ok: 0 };
 
-export function severityAtLeast(severity: Severity, threshold: Severity): boolean {
-  return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold];
-}
-
 export type EvaluationPolicy = Pick<Config, 'maxKeyAgeDays' | 'warnDays' | 'unusedKeyDays' | 'exemptions'> & {
   rotation: Pick<Config['rotation'], 'deactivateAfterDays'>;
 };

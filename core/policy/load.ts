@@ -4,7 +4,7 @@
 // construction) loads neither zod nor the YAML parser. The policy pack and the stacks import the schema alone.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { errorCode, UsageError } from '../errors.js';
 import type { Config, ConfigInput } from './schema.js';
 import { SETTING_DEFAULTS } from './settings.js';
 
@@ -71,7 +71,7 @@ async function readText(path: string, required: boolean, shownAs: string): Promi
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errorCode(err);
     if (!required && code === 'ENOENT') return null;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error');
     throw new UsageError(`${shownAs}: cannot read config file (${why})`, { cause: err });

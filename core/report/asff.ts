@@ -1,4 +1,5 @@
 import type { AuditReport } from '../audit/report.js';
+import { partitionOfRegion } from '../aws/arn.js';
 import { isRootKey } from '../inventory/records.js';
 import { frameworkOf } from '../policy/controls/index.js';
 import { remediation } from '../policy/evaluate.js';
@@ -96,15 +97,9 @@ const TYPES = [
   'Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark',
 ];
 
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
 /** The product ARN of an account's own findings ("default" product), where BatchImportFindings accepts them. */
 export function productArn(region: string, account: string): string {
-  return `arn:${partitionOf(region)}:securityhub:${region}:${account}:product/${account}/default`;
+  return `arn:${partitionOfRegion(region)}:securityhub:${region}:${account}:product/${account}/default`;
 }
 
 /**
@@ -126,7 +121,7 @@ export interface AsffOptions {
 /** Pure: the findings of a report in ASFF, in the report's order. No secret is in a finding: keywarden has none. */
 export function toAsff(report: AuditReport, options: AsffOptions): AsffFinding[] {
   const { region } = options;
-  const partition = partitionOf(region);
+  const partition = partitionOfRegion(region);
   const instants = new Map<string, number>();
   for (const finding of report.findings) {
     const key = `${finding.account}\n${finding.user}\n${finding.createdAt.getTime()}`;

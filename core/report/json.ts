@@ -34,8 +34,6 @@ export function toJsonReport(report: AuditReport) {
   };
 }
 
-export type JsonReport = ReturnType<typeof toJsonReport>;
-
 export function renderJson(report: AuditReport): string {
   return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { errorCode, UsageError } from '../errors.js';
 import { type TrailRecord, verifyRecords } from './record.js';
 import type {
   AnchorCheck,
@@ -102,15 +102,18 @@ export function parseAnchor(text: string, source: string): TrailAnchor {
       `--anchor ${source}: not JSON (give an evidence manifest.json or {"seq": N, "hash": "…"})`,
     );
   }
-  const object = (value ?? {}) as { seq?: unknown; hash?: unknown; trail?: { packRecord?: unknown } };
-  const isManifest = typeof object === 'object' && object.trail !== undefined && 'packRecord' in object.trail;
-  if (isManifest && object.trail?.packRecord === null) {
+  // An evidence manifest names its pack record under trail.packRecord; else the text is the anchor itself.
+  const trail = typeof value === 'object' && value !== null && 'trail' in value ? value.trail : undefined;
+  const manifest = typeof trail === 'object' && trail !== null && 'packRecord' in trail ? trail : undefined;
+  if (manifest && manifest.packRecord === null) {
     throw new UsageError(
       `--anchor ${source}: this evidence pack has no trail record (its trail was broken when it was made)`,
     );
   }
-  const candidate = (isManifest ? object.trail?.packRecord : object) as { seq?: unknown; hash?: unknown };
-  const { seq, hash } = candidate ?? {};
+  const candidate = manifest ? manifest.packRecord : value;
+  const anchor = typeof candidate === 'object' && candidate !== null ? candidate : {};
+  const seq = 'seq' in anchor ? anchor.seq : undefined;
+  const hash = 'hash' in anchor ? anchor.hash : undefined;
   if (
     typeof seq !== 'number' ||
     !Number.isInteger(seq) ||
@@ -133,9 +136,7 @@ export async function readAnchors(files: readonly string[], cwd: string): Promis
       try {
         text = await readFile(isAbsolute(file) ? file : join(cwd, file), 'utf8');
       } catch (err) {
-        throw new UsageError(
-          `--anchor ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-        );
+        throw new UsageError(`--anchor ${file}: cannot read it (${errorCode(err) ?? 'error'})`);
       }
       return parseAnchor(text, file);
     }),

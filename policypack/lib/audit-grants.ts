@@ -2,7 +2,7 @@ import type { PolicyResource } from '@pulumi/policy';
 import { actionsFor, ORGANIZATION_READ_ACTIONS } from '../../core/aws/permissions.js';
 import { COMPONENT_TAG_KEY, StackComponent } from '../../core/infra/stack-tags.js';
 import { statementsOf } from './iam-documents.js';
-import { AwsType, tagOf } from './resources.js';
+import { AwsType, propsAt, stringAt, tagOf } from './resources.js';
 import { grantsOf } from './role-grants.js';
 
 /** Reading a keywarden trail (`trail-read`): allowed to an audit role only on named buckets, never on every one. */
@@ -93,21 +93,21 @@ export function auditRoleProblems(
 }
 
 function templateRoleProblems(body: unknown): string[] {
-  let template: { Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }> };
+  let template: unknown;
   try {
-    template = typeof body === 'string' ? JSON.parse(body) : (body as typeof template);
+    template = typeof body === 'string' ? JSON.parse(body) : body;
   } catch {
     return ['has a template that is not JSON: write the member role template as JSON'];
   }
-  return Object.entries(template?.Resources ?? {}).flatMap(([name, resource]) => {
-    if (resource.Type !== 'AWS::IAM::Role') return [];
-    const properties = resource.Properties ?? {};
+  return Object.entries(propsAt(template, 'Resources') ?? {}).flatMap(([name, resource]) => {
+    if (stringAt(resource, 'Type') !== 'AWS::IAM::Role') return [];
+    const properties = propsAt(resource, 'Properties') ?? {};
     const managed = list(properties['ManagedPolicyArns']).map(
       (arn) =>
         `deploys role ${name} with the managed policy ${JSON.stringify(arn)}: give it only the audit's inline policy`,
     );
     const inline = list(properties['Policies']).flatMap((policy) =>
-      readOnlyGrantProblems((policy as { PolicyDocument?: unknown }).PolicyDocument, MEMBER_ROLE_ACTIONS).map(
+      readOnlyGrantProblems(propsAt(policy, 'PolicyDocument'), MEMBER_ROLE_ACTIONS).map(
         (problem) => `deploys role ${name} whose policy ${problem}`,
       ),
     );

@@ -1,7 +1,6 @@
 import { type FoundStatement, listOf, patternMatches, statementsOf } from '../../core/aws/iam-policy.js';
 import {
   KEY_MUTATING_ACTIONS,
-  type PolicyCondition,
   SECRET_BOUNDARY_ACTIONS,
   secretBoundaryBreach,
 } from '../../core/aws/permissions.js';
@@ -45,7 +44,7 @@ export function roleDocumentProblems(
     }
     for (const action of SECRET_BOUNDARY_ACTIONS) {
       if (!actions.some((pattern) => matches(pattern, action))) continue;
-      const breach = secretBoundaryBreach(action, statement.Condition as PolicyCondition | undefined);
+      const breach = secretBoundaryBreach(action, statement.Condition);
       if (breach) problems.push(`allows ${action}, which ${breach}`);
     }
     const mutations = KEY_MUTATING_ACTIONS.filter((mutation) =>

@@ -71,12 +71,44 @@ function isUnknownValueError(err: unknown): boolean {
   return err instanceof Error && err.constructor.name === 'UnknownValueError' && 'unknownTypeSentinel' in err;
 }
 
-type Props = Record<string, unknown>;
+export type Props = Record<string, unknown>;
+
+/**
+ * Resource properties are data the engine sent, read where a policy needs them: an object is read as its
+ * properties, and each reader below gives a value of the type asked for or undefined, never a cast. A read
+ * still touches the property itself, so an unknown during preview throws where it did (see `known`).
+ */
+export function isProps(value: unknown): value is Props {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The object at `key`, else undefined. */
+export function propsAt(props: unknown, key: string): Props | undefined {
+  const value = isProps(props) ? props[key] : undefined;
+  return isProps(value) ? value : undefined;
+}
+
+/** The string at `key`, else undefined. */
+export function stringAt(props: unknown, key: string): string | undefined {
+  const value = isProps(props) ? props[key] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The number at `key`, else undefined. */
+export function numberAt(props: unknown, key: string): number | undefined {
+  const value = isProps(props) ? props[key] : undefined;
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** The list at `key` (an absent one is empty). */
+export function listAt(props: unknown, key: string): unknown[] {
+  const value = isProps(props) ? props[key] : undefined;
+  return Array.isArray(value) ? value : [];
+}
 
 /** A tag from `tags`, else from `tagsAll` (provider default tags) when that is already known. */
 export function tagOf(props: Props, key: string): string | undefined {
-  const tags = props['tags'] as Record<string, string> | undefined;
-  return tags?.[key] ?? known(() => (props['tagsAll'] as Record<string, string> | undefined)?.[key]);
+  return stringAt(propsAt(props, 'tags'), key) ?? known(() => stringAt(propsAt(props, 'tagsAll'), key));
 }
 
 /**
@@ -96,7 +128,7 @@ export function refersTo(
 }
 
 function valueAt(props: Props, path: string): unknown {
-  return path.split('.').reduce<unknown>((value, part) => (value as Props | undefined)?.[part], props);
+  return path.split('.').reduce<unknown>((value, part) => (isProps(value) ? value[part] : undefined), props);
 }
 
 /** The one framework every keywarden policy serves, with the clause that the policy enforces. */

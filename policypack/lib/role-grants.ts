@@ -1,6 +1,6 @@
 import type { PolicyResource } from '@pulumi/policy';
 import { BROAD_MANAGED_POLICIES, roleDocumentProblems, statementsOf } from './iam-documents.js';
-import { AwsType, refersTo } from './resources.js';
+import { AwsType, isProps, listAt, refersTo } from './resources.js';
 
 export interface Grant {
   source: PolicyResource;
@@ -10,13 +10,13 @@ export interface Grant {
 
 /** Every grant the role receives in the stack: inline policies, role policies, attached policies. */
 export function grantsOf(role: PolicyResource, resources: PolicyResource[]): Grant[] {
-  const inline = ((role.props['inlinePolicies'] as { policy?: unknown }[] | undefined) ?? []).map((p) => ({
+  const inline = listAt(role.props, 'inlinePolicies').map((p) => ({
     source: role,
-    document: p.policy,
+    document: isProps(p) ? p['policy'] : undefined,
   }));
-  const managed = ((role.props['managedPolicyArns'] as string[] | undefined) ?? []).map((arn) => ({
+  const managed = listAt(role.props, 'managedPolicyArns').map((arn) => ({
     source: role,
-    managedPolicyArn: arn,
+    managedPolicyArn: String(arn),
   }));
   const attached = resources.flatMap((resource): Grant[] => {
     if (resource.type !== AwsType.rolePolicy && resource.type !== AwsType.rolePolicyAttachment) return [];

@@ -52,19 +52,6 @@ export function trailBuckets(resources: PolicyResource[]): PolicyResource[] {
   );
 }
 
-/** Resources of the given types that point at `target` through `prop`. */
-export function attachedTo(
-  resources: PolicyResource[],
-  types: readonly string[],
-  prop: string,
-  target: PolicyResource,
-  targetProps: string[],
-): PolicyResource[] {
-  return resources.filter(
-    (resource) => types.includes(resource.type) && refersTo(resource, prop, target, targetProps),
-  );
-}
-
 /** The function's name when known (for messages and the /aws/lambda/<name> log group). */
 export function functionName(fn: PolicyResource): string | undefined {
   const name = known(() => fn.props['name']);

@@ -5,17 +5,24 @@ import {
   type WormProblem,
   trailBucketProblems as wormProblems,
 } from '../../core/infra/worm.js';
-import { AwsType, orUnknown, refersTo, UNKNOWN_VALUE } from './resources.js';
+import {
+  AwsType,
+  numberAt,
+  orUnknown,
+  type Props,
+  propsAt,
+  refersTo,
+  stringAt,
+  UNKNOWN_VALUE,
+} from './resources.js';
 
 const OBJECT_LOCKS = [AwsType.objectLock, AwsType.objectLockV2] as const;
 const VERSIONINGS = [AwsType.versioning, AwsType.versioningV2] as const;
 const BUCKET_POLICIES = [AwsType.bucketPolicy] as const;
 
-interface DefaultRetention {
-  mode?: string;
-  days?: number;
-  years?: number;
-}
+/** An Object Lock rule's `defaultRetention` ({ mode, days | years }), read field by field where it is used. */
+type DefaultRetention = Props;
+const modeOf = (retention: DefaultRetention) => stringAt(retention, 'mode');
 
 /** Resources of the given types that configure `bucket` through their `bucket` property. */
 function configuring(bucket: PolicyResource, resources: PolicyResource[], types: readonly string[]) {
@@ -26,20 +33,20 @@ function configuring(bucket: PolicyResource, resources: PolicyResource[], types:
 
 /** The default retentions that apply to the bucket: inline (deprecated shape) or from attached configurations. */
 function defaultRetentions(bucket: PolicyResource, resources: PolicyResource[]): DefaultRetention[] {
-  const inline = (
-    bucket.props['objectLockConfiguration'] as { rule?: { defaultRetention?: DefaultRetention } }
-  )?.rule?.defaultRetention;
-  const attached = configuring(bucket, resources, OBJECT_LOCKS).map(
-    (lock) => (lock.props['rule'] as { defaultRetention?: DefaultRetention } | undefined)?.defaultRetention,
+  const inline = propsAt(
+    propsAt(propsAt(bucket.props, 'objectLockConfiguration'), 'rule'),
+    'defaultRetention',
+  );
+  const attached = configuring(bucket, resources, OBJECT_LOCKS).map((lock) =>
+    propsAt(propsAt(lock.props, 'rule'), 'defaultRetention'),
   );
   return [inline, ...attached].filter((retention): retention is DefaultRetention => retention !== undefined);
 }
 
 function versioningEnabled(bucket: PolicyResource, resources: PolicyResource[]): boolean {
-  if ((bucket.props['versioning'] as { enabled?: boolean } | undefined)?.enabled === true) return true;
+  if (propsAt(bucket.props, 'versioning')?.['enabled'] === true) return true;
   return configuring(bucket, resources, VERSIONINGS).some(
-    (versioning) =>
-      (versioning.props['versioningConfiguration'] as { status?: string } | undefined)?.status === 'Enabled',
+    (versioning) => stringAt(propsAt(versioning.props, 'versioningConfiguration'), 'status') === 'Enabled',
   );
 }
 
@@ -57,7 +64,8 @@ function bucketPolicy(bucket: PolicyResource, resources: PolicyResource[]): Trai
   return { Version: '2012-10-17', Statement: statements };
 }
 
-const retentionDays = (retention: DefaultRetention) => (retention.days ?? 0) + (retention.years ?? 0) * 365;
+const retentionDays = (retention: DefaultRetention) =>
+  (numberAt(retention, 'days') ?? 0) + (numberAt(retention, 'years') ?? 0) * 365;
 
 /** What core/infra/worm.ts needs to know about the bucket, read from the stack. */
 export function trailBucketFacts(
@@ -68,9 +76,10 @@ export function trailBucketFacts(
   const retentions = defaultRetentions(bucket, resources);
   // Several retentions (inline and attached): judge the one that satisfies the rule, if any.
   const chosen =
-    retentions.find((retention) => retention.mode === 'COMPLIANCE' && retentionDays(retention) >= days) ??
+    retentions.find((retention) => modeOf(retention) === 'COMPLIANCE' && retentionDays(retention) >= days) ??
     retentions[0];
-  const mode = chosen?.mode === 'COMPLIANCE' || chosen?.mode === 'GOVERNANCE' ? chosen.mode : null;
+  const chosenMode = chosen && modeOf(chosen);
+  const mode = chosenMode === 'COMPLIANCE' || chosenMode === 'GOVERNANCE' ? chosenMode : null;
   return {
     objectLockEnabled: bucket.props['objectLockEnabled'] === true,
     defaultRetentionMode: chosen ? (mode ?? 'GOVERNANCE') : null,
@@ -92,7 +101,9 @@ export function trailBucketProblems(
   const problems = wormProblems(trailBucketFacts(bucket, resources, days), days);
   const retentions = defaultRetentions(bucket, resources);
   const found = retentions
-    .map((r) => `${r.mode ?? 'no mode'} ${r.days ?? 0} days ${r.years ?? 0} years`)
+    .map(
+      (r) => `${modeOf(r) ?? 'no mode'} ${numberAt(r, 'days') ?? 0} days ${numberAt(r, 'years') ?? 0} years`,
+    )
     .join('; ');
   const retentionProblem = `has ${found ? `default retention ${found}` : 'no default Object Lock retention'}: add an aws.s3.BucketObjectLockConfiguration with rule.defaultRetention { mode: "COMPLIANCE", days: ${days} } (trail.retentionDays)`;
   const phrased: Record<WormProblem['field'], (problem: WormProblem) => string> = {

@@ -2,7 +2,7 @@ import type { ResourceValidationPolicy } from '@pulumi/policy';
 import { activeExemption } from '../../core/policy/exemption.js';
 import { accessKeyRemedy, hasUnexpiredExemption, providerAccount } from '../lib/access-keys.js';
 import { keywardenConfigSchema, packClock, readKeywardenConfig } from '../lib/config.js';
-import { AwsType, known, part11, validateType } from '../lib/resources.js';
+import { AwsType, known, part11, stringAt, validateType } from '../lib/resources.js';
 
 /**
  * Rejects every IAM access key that infrastructure code creates, unless the pack config holds a documented,
@@ -26,7 +26,7 @@ export const rejectIamAccessKeys: ResourceValidationPolicy = {
     const asOf = packClock();
     // The user's name is needed only when an exemption could apply; read it directly then (an unknown name
     // becomes the analyzer's advisory), otherwise a key for a user named at apply time is still rejected.
-    const readUser = () => args.props['user'] as string;
+    const readUser = () => stringAt(args.props, 'user');
     const user = hasUnexpiredExemption(config, asOf) ? readUser() : known(readUser);
     if (user !== undefined && activeExemption(config.exemptions, user, providerAccount(args.provider), asOf))
       return;

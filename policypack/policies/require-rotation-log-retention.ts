@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from '@pulumi/policy';
 import { keepsLogsAtLeast, logRetentionAtLeast } from '../../core/infra/log-retention.js';
 import { keywardenConfigSchema, readKeywardenConfig, trailRetentionDays } from '../lib/config.js';
-import { AwsType, part11, validateStackWith } from '../lib/resources.js';
+import { AwsType, numberAt, part11, validateStackWith } from '../lib/resources.js';
 import { describe, functionLogGroups, rotationFunctionsOrNotApplicable } from '../lib/rotation-stack.js';
 
 /**
@@ -33,7 +33,7 @@ export const requireRotationLogRetention: StackValidationPolicy = {
           fn.urn,
         );
       for (const group of groups.filter(
-        (g) => !keepsLogsAtLeast(g.props['retentionInDays'] as number | undefined, days),
+        (g) => !keepsLogsAtLeast(numberAt(g.props, 'retentionInDays'), days),
       )) {
         reportViolation(
           `${describe(group)} of ${describe(fn)} keeps logs ${group.props['retentionInDays']} days: ${fix}.`,

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from '@pulumi/policy';
 import { keywardenConfigSchema, readKeywardenConfig } from '../lib/config.js';
-import { AwsType, known, part11, validateType } from '../lib/resources.js';
+import { AwsType, known, part11, propsAt, validateType } from '../lib/resources.js';
 
 /**
  * Requires a user that carries the rotation tag (in any spelling) to carry it exactly as configured, so that
@@ -22,7 +22,7 @@ export const requireValidRotationTags: ResourceValidationPolicy = {
     const config = readKeywardenConfig(args, 'require-valid-rotation-tags', reportViolation);
     if (!config) return;
     const { tagKey, tagValue } = config.scope;
-    const tags = Object.entries((args.props['tags'] as Record<string, string> | undefined) ?? {});
+    const tags = Object.entries(propsAt(args.props, 'tags') ?? {});
     const rotationTags = tags.filter(([key]) => key.trim().toLowerCase() === tagKey.toLowerCase());
     if (rotationTags.length === 0) args.notApplicable(`the user carries no ${tagKey} tag`);
     for (const [key, value] of rotationTags) {

@@ -1,4 +1,5 @@
 import type { StackValidationPolicy } from '@pulumi/policy';
+import { REFUSED_RECORD_DELETIONS } from '../../core/infra/worm.js';
 import { keywardenConfigSchema, readKeywardenConfig, trailRetentionDays } from '../lib/config.js';
 import { AwsType, part11, validateStackWith } from '../lib/resources.js';
 import {
@@ -21,8 +22,7 @@ import { trailBucketProblems } from '../lib/trail-bucket.js';
  */
 export const requireWormTrailBucket: StackValidationPolicy = {
   name: 'require-worm-trail-bucket',
-  description:
-    'Requires the keywarden audit trail bucket to have S3 Object Lock in COMPLIANCE mode retaining each record at least trail.retentionDays, versioning enabled, and a bucket policy that denies everyone s3:DeleteObject, s3:DeleteObjectVersion and s3:PutObject without If-None-Match, so that no one can alter, hide or delete a record before its time, as 21 CFR 11.10(e) requires of audit trails.',
+  description: `Requires the keywarden audit trail bucket to have S3 Object Lock in COMPLIANCE mode retaining each record at least trail.retentionDays, versioning enabled, and a bucket policy that denies everyone ${REFUSED_RECORD_DELETIONS.join(', ')} and s3:PutObject without If-None-Match, so that no one can alter, hide or delete a record before its time, as 21 CFR 11.10(e) requires of audit trails.`,
   enforcementLevel: 'mandatory',
   severity: 'high',
   framework: part11('11.10(e)'),

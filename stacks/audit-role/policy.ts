@@ -1,6 +1,6 @@
+import type { PolicyDocument } from '../../core/aws/iam-policy.js';
 import { ORGANIZATION_READ_ACTIONS, policyFor } from '../../core/aws/permissions.js';
 import { ACCOUNT_PLACEHOLDER, accountTrailBucket } from '../../core/trail/account-trail.js';
-import type { PolicyDocument } from '../policy-document.js';
 import { type AuditRoleSettings, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from './settings.js';
 
 /** The `sub` claims GitHub issues for the trusted runs, one per branch, environment and pull requests. */

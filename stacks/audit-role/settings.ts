@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { errorMessage } from '../../core/errors.js';
+import { SETTING_DEFAULTS } from '../../core/policy/settings.js';
 import { accountTrailBucket } from '../../core/trail/account-trail.js';
 
 /** The audience GitHub puts in its OIDC tokens when aws-actions/configure-aws-credentials asks for one. */
@@ -52,7 +54,7 @@ export const organizationSettingsSchema = z
         try {
           accountTrailBucket(template, '111111111111', 'memberTrailBucket');
         } catch (err) {
-          context.addIssue({ code: 'custom', message: (err as Error).message });
+          context.addIssue({ code: 'custom', message: errorMessage(err) });
         }
       })
       .optional()
@@ -61,7 +63,7 @@ export const organizationSettingsSchema = z
       ),
     memberTrailPrefix: z
       .string()
-      .default('trail/')
+      .default(SETTING_DEFAULTS.trail.prefix)
       .describe('Key prefix of the records in memberTrailBucket.'),
   })
   .strict();

@@ -1,8 +1,9 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { PolicyDocument, PolicyStatement } from '../../core/aws/iam-policy.js';
 import { policyFor } from '../../core/aws/permissions.js';
 import type { Config } from '../../core/policy/schema.js';
-import { assumableBy, type PolicyDocument, type PolicyStatement } from '../policy-document.js';
+import { assumableBy } from '../policy-document.js';
 import { BUNDLE_FILE } from './bundle.js';
 import type { RotationContext } from './context.js';
 import {

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { PolicyDocument } from '../../core/aws/iam-policy.js';
 import { managedSecretArns, secretsManagerService } from '../../core/aws/permissions.js';
-import type { PolicyDocument } from '../policy-document.js';
 import type { RotationContext } from './context.js';
 
 /**

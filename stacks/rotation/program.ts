@@ -7,9 +7,6 @@ import { rotationSchedule } from './schedule.js';
 import type { RotationSettings } from './settings.js';
 import { trailBucket } from './trail-bucket.js';
 
-export { functionEnvironment, functionPolicy } from './function.js';
-export { secretsKeyPolicy } from './notices.js';
-
 export interface RotationProgramInput {
   settings: RotationSettings;
   /** The validated policy (settings.policy after the core checks that need the clock). */

@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { assumableBy, type PolicyDocument } from '../policy-document.js';
+import type { PolicyDocument } from '../../core/aws/iam-policy.js';
+import { assumableBy } from '../policy-document.js';
 import type { RotationContext } from './context.js';
 
 /** The rotation run on EventBridge Scheduler, with retries and the function's dead-letter queue. */

@@ -1,8 +1,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { PolicyDocument } from '../../core/aws/iam-policy.js';
 import { componentTags, StackComponent, StackPurpose } from '../../core/infra/stack-tags.js';
 import { wormBucketStatements } from '../../core/infra/worm.js';
-import type { PolicyDocument } from '../policy-document.js';
 import type { RotationContext } from './context.js';
 
 /**

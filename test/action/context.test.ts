@@ -64,6 +64,25 @@ describe('readRunnerContext', () => {
     expect(context).toMatchObject({ owner: 'acme', repo: 'infra', fromFork: true, defaultBranch: 'main' });
   });
 
+  it('reads a field GitHub sent in another shape as missing, and refuses a payload that is no object', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'kw-event-'));
+    const odd = join(dir, 'odd.json');
+    writeFileSync(odd, JSON.stringify({ repository: { default_branch: 7 }, pull_request: 'x' }));
+    const array = join(dir, 'array.json');
+    writeFileSync(array, '[]');
+    const env = { GITHUB_REPOSITORY: 'acme/infra', GITHUB_EVENT_NAME: 'pull_request' };
+
+    // Act
+    const context = readRunnerContext({ ...env, GITHUB_EVENT_PATH: odd });
+
+    // Assess
+    expect(context).toMatchObject({ defaultBranch: null, fromFork: false });
+    expect(() => readRunnerContext({ ...env, GITHUB_EVENT_PATH: array })).toThrow(
+      `GITHUB_EVENT_PATH ${array}: the event payload is not a JSON object`,
+    );
+  });
+
   it('throws when GITHUB_REPOSITORY is not owner/name', () => {
     expect(() => readRunnerContext({ GITHUB_REPOSITORY: 'nope' })).toThrow(/GITHUB_REPOSITORY "nope"/);
   });

@@ -4,8 +4,13 @@ import {
   classifyAwsError,
   describeError,
   describeErrorChain,
+  errorCode,
+  errorMessage,
+  errorName,
+  errorStatus,
   IncompleteError,
   isAccessDenied,
+  isAwsError,
   isThrottling,
   UsageError,
 } from '../../core/errors.js';
@@ -86,6 +91,42 @@ describe('describeError', () => {
     const chain = describeErrorChain(err);
     expect(chain).toMatch(/^UsageError: outer\n/);
     expect(chain).toContain('caused by: Error: inner');
+  });
+});
+
+describe('reading a caught error without a cast', () => {
+  it('reads the name, own or inherited, of an AWS error, an Error and a class of keywarden', () => {
+    // Assess
+    expect(errorName(awsError('NoSuchEntity', 404))).toBe('NoSuchEntity');
+    expect(errorName(new TypeError('x'))).toBe('TypeError');
+    expect(errorName(new UsageError('x'))).toBe('UsageError');
+    expect(isAwsError(awsError('ResourceNotFoundException', 400), 'ResourceNotFoundException')).toBe(true);
+    expect(isAwsError(awsError('NoSuchBucketPolicy', 404), /NoSuchBucketPolicy/)).toBe(true);
+    expect(isAwsError(new Error('x'), 'NoSuchEntity')).toBe(false);
+  });
+
+  it("reads Node's code and an HTTP status from Octokit or the AWS SDK", () => {
+    // Prepare
+    const enoent = Object.assign(new Error('no such file'), { code: 'ENOENT' });
+
+    // Assess
+    expect(errorCode(enoent)).toBe('ENOENT');
+    expect(errorCode(new Error('x'))).toBeUndefined();
+    expect(errorStatus(Object.assign(new Error('Forbidden'), { status: 403 }))).toBe(403);
+    expect(errorStatus(awsError('ServiceUnavailable', 503))).toBe(503);
+    expect(errorStatus(new Error('x'))).toBeUndefined();
+  });
+
+  it('answers undefined, never throws, for whatever else was thrown', () => {
+    // Assess
+    for (const thrown of [undefined, null, 'text', 42, { name: 7, code: false, status: '500' }]) {
+      expect(errorName(thrown)).toBeUndefined();
+      expect(errorCode(thrown)).toBeUndefined();
+      expect(errorStatus(thrown)).toBeUndefined();
+      expect(isAwsError(thrown, 'NoSuchEntity')).toBe(false);
+    }
+    expect(errorMessage('text')).toBe('text');
+    expect(errorMessage(new Error('the message'))).toBe('the message');
   });
 });
 

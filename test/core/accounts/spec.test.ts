@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAccountsSpec, partitionOf, sessionNameFor } from '../../../core/accounts/index.js';
+import { parseAccountsSpec, sessionNameFor } from '../../../core/accounts/index.js';
 import { UsageError } from '../../../core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kw-spec-'));
@@ -54,12 +54,7 @@ describe('parseAccountsSpec', () => {
   });
 });
 
-describe('partitionOf and sessionNameFor', () => {
-  it('takes the partition from the caller ARN, so member roles are named in the same partition', () => {
-    expect(partitionOf('arn:aws-us-gov:sts::111111111111:assumed-role/hub/s')).toBe('aws-us-gov');
-    expect(partitionOf('arn:aws-cn:iam::111111111111:user/x')).toBe('aws-cn');
-  });
-
+describe('sessionNameFor', () => {
   it('names keywarden and the run in a valid STS session name of at most 64 characters', () => {
     expect(sessionNameFor('4242-1')).toBe('keywarden-audit-4242-1');
     expect(sessionNameFor('x'.repeat(100))).toHaveLength(64);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../core/policy/schema.js';
 import { readEnvironment } from '../../../stacks/rotation/environment.js';
-import { functionEnvironment } from '../../../stacks/rotation/program.js';
+import { functionEnvironment } from '../../../stacks/rotation/function.js';
 
 const AS_OF = new Date('2026-11-28T06:00:00Z');
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:notices';

@@ -16,8 +16,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { parseConfig } from '../../../core/policy/schema.js';
 import { DAY_MS } from '../../../core/time.js';
 import { S3TrailStore } from '../../../core/trail/index.js';
+import { functionEnvironment } from '../../../stacks/rotation/function.js';
 import { createHandler, type LambdaContext } from '../../../stacks/rotation/handler.js';
-import { functionEnvironment } from '../../../stacks/rotation/program.js';
 import { seedIam } from '../../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
 

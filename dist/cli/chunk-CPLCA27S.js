@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{writeFile as t}from"node:fs/promises";import{resolve as s}from"node:path";function c(){return{stdout:process.stdout,stderr:process.stderr,stdin:process.stdin,env:process.env,cwd:process.cwd(),clock:()=>new Date}}function a(e,o){return!!e.isTTY&&!o.NO_COLOR&&o.TERM!=="dumb"}async function l(e,o,r){n(o)?e.stdout.write(r):await t(s(e.cwd,o),r)}function n(e){return e===void 0||e==="-"}export{c as a,a as b,l as c,n as d};
