@@ -6,12 +6,14 @@ import {
   type IAMClient,
   ListAccessKeysCommand,
   paginateListAccessKeys,
+  paginateListAttachedUserPolicies,
   paginateListUsers,
   paginateListUserTags,
   type User,
 } from '@aws-sdk/client-iam';
 import { accountFromArn } from '../aws/arn.js';
 import { mapWithConcurrency } from '../aws/clients.js';
+import { type QuarantinePolicyName, quarantinePolicyOf } from '../aws/quarantine.js';
 import { classifyAwsError, describeError, IncompleteError, isAccessDenied, isThrottling } from '../errors.js';
 import type { Finding } from '../policy/verdicts.js';
 import { parseCredentialReport } from './credential-report.js';
@@ -102,7 +104,8 @@ export interface ApiInventoryOptions {
 }
 
 /**
- * ListUsers (every page), then per user ListAccessKeys, GetAccessKeyLastUsed per key, and ListUserTags.
+ * ListUsers (every page), then per user ListAccessKeys, GetAccessKeyLastUsed per key, ListUserTags and
+ * ListAttachedUserPolicies (AWS's quarantine policies).
  * A user that cannot be read becomes a Gap (the audit is incomplete, exit 3); the rest is still reported.
  */
 export async function fetchApiInventory(
@@ -147,8 +150,8 @@ export async function readUser(
     gaps.push({ scope: `user:${name}`, reason: `${what}: ${describeError(err)}` });
   };
 
-  // Tags and keys are independent: ask for both at once.
-  const [tags, metadata] = await Promise.all([
+  // Tags, keys and attached policies are independent: ask for all at once.
+  const [tags, metadata, quarantinePolicies] = await Promise.all([
     listTags(client, name).catch((err: unknown) => {
       if (isNoSuchEntity(err)) return USER_GONE;
       gap('ListUserTags', err);
@@ -159,10 +162,16 @@ export async function readUser(
       gap('ListAccessKeys', err);
       return null;
     }),
+    listQuarantinePolicies(client, name).catch((err: unknown) => {
+      if (isNoSuchEntity(err)) return USER_GONE;
+      gap('ListAttachedUserPolicies', err);
+      return null;
+    }),
   ]);
   // Deleted between ListUsers and now: it has no keys to audit, and that is not a gap.
-  if (tags === USER_GONE || metadata === USER_GONE) return { user: null, keys: [], gaps: [] };
-  const user: UserRecord = { account, user: name, userArn, tags };
+  if (tags === USER_GONE || metadata === USER_GONE || quarantinePolicies === USER_GONE)
+    return { user: null, keys: [], gaps: [] };
+  const user: UserRecord = { account, user: name, userArn, tags, quarantinePolicies };
   if (metadata === null) return { user, keys: [], gaps };
   metadata.sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0));
 
@@ -209,6 +218,50 @@ async function listKeys(client: IAMClient, userName: string): Promise<AccessKeyM
   for await (const page of paginateListAccessKeys({ client }, { UserName: userName }))
     metadata.push(...(page.AccessKeyMetadata ?? []));
   return metadata;
+}
+
+/** AWS's quarantine policies attached to the user (ListAttachedUserPolicies, every page). */
+export async function listQuarantinePolicies(
+  client: IAMClient,
+  userName: string,
+): Promise<QuarantinePolicyName[]> {
+  const found: QuarantinePolicyName[] = [];
+  for await (const page of paginateListAttachedUserPolicies({ client }, { UserName: userName })) {
+    for (const policy of page.AttachedPolicies ?? []) {
+      const quarantine = quarantinePolicyOf(policy.PolicyArn ?? '');
+      if (quarantine && !found.includes(quarantine)) found.push(quarantine);
+    }
+  }
+  return found.sort();
+}
+
+/**
+ * For a live credential-report audit: which users AWS has quarantined. One ListAttachedUserPolicies (every
+ * page) per user with an active key, `concurrency` at once; the others stay `quarantinePolicies: null` (not
+ * read: an inactive key cannot be used). A user that cannot be read is a Gap (exit 3), never "not quarantined".
+ */
+export async function readQuarantine(
+  client: IAMClient,
+  inventory: Inventory,
+  concurrency = 8,
+): Promise<Inventory> {
+  const withActiveKey = new Set(
+    inventory.keys.filter((key) => key.status === 'Active').map((key) => `${key.account}\n${key.user}`),
+  );
+  const gaps: Gap[] = [];
+  const users = await mapWithConcurrency(inventory.users, concurrency, async (user) => {
+    if (!withActiveKey.has(`${user.account}\n${user.user}`)) return user;
+    try {
+      return { ...user, quarantinePolicies: await listQuarantinePolicies(client, user.user) };
+    } catch (err) {
+      // Deleted since the report was made: its keys went with it; nothing to read (and nothing claimed).
+      if (isNoSuchEntity(err)) return user;
+      if (!isAccessDenied(err) && !isThrottling(err) && !isRetryable(err)) throw err;
+      gaps.push({ scope: `user:${user.user}`, reason: `ListAttachedUserPolicies: ${describeError(err)}` });
+      return user;
+    }
+  });
+  return { ...inventory, users, gaps: [...inventory.gaps, ...gaps] };
 }
 
 function isNoSuchEntity(err: unknown): boolean {

@@ -34,6 +34,7 @@ const user = (tags: Record<string, string> | null): UserRecord => ({
   user: 'alice',
   userArn: 'arn:aws:iam::123456789012:user/alice',
   tags,
+  quarantinePolicies: null,
 });
 
 const render = (findings: Finding[], maskKeyIds = true, users: UserRecord[] = []) =>

@@ -429,6 +429,7 @@ describe('summarize', () => {
       stale: 1,
       exempt: 0,
       'root-key': 0,
+      compromised: 0,
       superseded: 0,
       violations: 1,
       warnings: 2,

@@ -24,6 +24,7 @@ const secret = (extra: Partial<SecretState> = {}): SecretState => ({
   pending: null,
   deactivated: null,
   notified: null,
+  quarantineAnswered: null,
   ...extra,
 });
 const user = (keys: KeyState[], stored: SecretState | null = null): UserState => ({
@@ -33,6 +34,7 @@ const user = (keys: KeyState[], stored: SecretState | null = null): UserState =>
   userId: 'AIDAALICE',
   keys,
   secret: stored,
+  quarantine: [],
 });
 const kinds = (actions: PlannedAction[]) =>
   actions.map((a) => `${a.kind}${'keyId' in a ? ` ${a.keyId}` : ''}`);

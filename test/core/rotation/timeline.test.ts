@@ -38,8 +38,10 @@ function rotatedUser(created: Date, notified: boolean): UserState {
       currentDelivery: 'secrets-manager',
       pending: null,
       deactivated: null,
+      quarantineAnswered: null,
       notified: notified ? { keyId: 'AKIANEW', at: created } : null,
     },
+    quarantine: [],
   };
 }
 
@@ -166,6 +168,7 @@ describe('the rotation timeline', () => {
       stored: user.keys[1],
       rotating: user.keys[1],
       createReplacementAt: new Date('2026-08-20T00:30:00Z'),
+      replaceAtOnce: false,
       retiring: [
         {
           key: user.keys[0],
