@@ -137,6 +137,7 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
     return planUnmanaged(keys, now, options, config.rotation, result, {
       exposed,
       policies: state.quarantine,
+      user: state.user,
     });
   if (current.status === 'Inactive') {
     return result(
@@ -367,7 +368,7 @@ function planUnmanaged(
   options: PlanOptions,
   policy: RotationPolicy,
   result: Result,
-  quarantine: { exposed: ReadonlySet<string>; policies: readonly string[] },
+  quarantine: { exposed: ReadonlySet<string>; policies: readonly string[]; user: string },
 ): Plan {
   const active = keys.filter((key) => key.status === 'Active');
   const inactive = keys.filter((key) => key.status === 'Inactive');
@@ -388,13 +389,13 @@ function planUnmanaged(
   if (atOnce && active.length > 1) {
     return result(
       'blocked',
-      `AWS quarantined this user (${quarantine.policies.join(', ')}) and both active keys (${active.map((k) => k.id).join(', ')}) predate it; keywarden cannot tell which one AWS found and stores neither: delete the one the AWS Support case names, then run again`,
+      `AWS quarantined ${quarantine.user} (${quarantine.policies.join(', ')}) and both active keys (${active.map((k) => k.id).join(', ')}) predate it; keywarden cannot tell which one AWS found and stores neither: delete the one the AWS Support case names, then run again`,
     );
   }
   if (atOnce) {
     const names = quarantine.policies.join(', ');
-    const why = `AWS quarantined this user (${names}): ${oldest.id} predates keywarden's answer, so it may be the key AWS found exposed`;
-    return result('act', `AWS quarantined this user (${names}): replacing ${oldest.id} at once`, [
+    const why = `AWS quarantined ${quarantine.user} (${names}): ${oldest.id} predates keywarden's answer, so it may be the key AWS found exposed`;
+    return result('act', `AWS quarantined ${quarantine.user} (${names}): replacing ${oldest.id} at once`, [
       ...inactive.map(
         (key): PlannedAction => ({
           kind: 'delete',
