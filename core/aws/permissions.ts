@@ -80,6 +80,11 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
       resource: 'iam-user',
       why: 'see whether AWS quarantined a user for an exposed key (AWSCompromisedKeyQuarantine*)',
     },
+    {
+      action: 'iam:ListEntitiesForPolicy',
+      resource: 'any',
+      why: 'find the users AWS quarantined, account-wide (who carries AWSCompromisedKeyQuarantine*)',
+    },
   ],
   rotate: [
     { action: 'sts:GetCallerIdentity', resource: 'any', why: 'name the account and the actor in the trail' },

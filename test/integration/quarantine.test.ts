@@ -61,8 +61,38 @@ describe.skipIf(!motoAvailable())('a user AWS quarantined, against moto with AWS
   });
 
   it('makes a live credential-report audit incomplete (exit 3) when the quarantine cannot be read', async () => {
-    // Prepare: IAM denies ListAttachedUserPolicies on dave only.
+    // Prepare: IAM denies ListEntitiesForPolicy (who carries a quarantine policy).
     await quarantine('alice');
+    const proxy = await startFaultProxy(moto.endpoint);
+    proxy.setFaults([
+      {
+        action: 'ListEntitiesForPolicy',
+        code: 'AccessDenied',
+        status: 403,
+        message: 'not authorized to perform: iam:ListEntitiesForPolicy',
+      },
+    ]);
+
+    // Act
+    process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+    const run = await cli(['audit', '--format', 'json']).finally(async () => {
+      process.env.AWS_ENDPOINT_URL = moto.endpoint;
+      await proxy.close();
+    });
+
+    // Assess: never a silent "not compromised".
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.stdout);
+    expect(report.complete).toBe(false);
+    expect(report.gaps).toEqual([
+      {
+        scope: 'account',
+        reason: expect.stringContaining("ListEntitiesForPolicy (AWS's quarantine): AccessDenied"),
+      },
+    ]);
+  });
+
+  it("makes an API audit incomplete (exit 3) when one user's attached policies cannot be read", async () => {
     const proxy = await startFaultProxy(moto.endpoint);
     proxy.setFaults([
       {
@@ -74,21 +104,16 @@ describe.skipIf(!motoAvailable())('a user AWS quarantined, against moto with AWS
       },
     ]);
 
-    // Act
     process.env.AWS_ENDPOINT_URL = proxy.endpoint;
-    const run = await cli(['audit', '--format', 'json']).finally(async () => {
+    const run = await cli(['audit', '--source', 'api', '--format', 'json']).finally(async () => {
       process.env.AWS_ENDPOINT_URL = moto.endpoint;
       await proxy.close();
     });
 
-    // Assess: never a silent "not compromised" for dave.
     expect(run.code).toBe(3);
-    const report = JSON.parse(run.stdout);
-    expect(report.complete).toBe(false);
-    expect(report.gaps).toEqual([
+    expect(JSON.parse(run.stdout).gaps).toEqual([
       { scope: 'user:dave', reason: expect.stringContaining('ListAttachedUserPolicies: AccessDenied') },
     ]);
-    expect(verdicts(run.stdout).alice).toBe('compromised');
   });
 
   it('rotates a quarantined user with keywarden rotate at once: new key stored, the exposed key deactivated', async () => {
