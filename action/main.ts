@@ -268,6 +268,7 @@ function setOutputs(
     stale: s.stale,
     exempt: s.exempt,
     'root-key': s['root-key'],
+    compromised: s.compromised,
     superseded: s.superseded,
     compliant: s.compliant,
     complete: String(report.gaps.length === 0),

@@ -70,19 +70,25 @@ export function renderIssue(
     key: maskKeyId(finding.accessKeyId, maskKeyIds),
     status: finding.status,
     created: finding.createdAt.toISOString().slice(0, 10),
-    // A root key is a violation from the day it was created.
-    overdueSince: (isRootKey(finding)
-      ? finding.createdAt
-      : overdueSince(finding.createdAt, policy.maxKeyAgeDays)
-    )
-      .toISOString()
-      .slice(0, 10),
+    // A root key is a violation from the day it was created; IAM does not date AWS's quarantine.
+    overdueSince:
+      finding.verdict === 'compromised'
+        ? '—'
+        : (isRootKey(finding) ? finding.createdAt : overdueSince(finding.createdAt, policy.maxKeyAgeDays))
+            .toISOString()
+            .slice(0, 10),
     verdict: finding.verdict,
   }));
   const root = isRootKey(first);
+  const quarantined = violations.some((finding) => finding.verdict === 'compromised');
+  const quarantine = user?.quarantinePolicies?.length
+    ? user.quarantinePolicies.join(', ')
+    : 'a quarantine policy';
   const title = root
     ? `Delete the root account access key (account ${visible(account)})`
-    : `Rotate the IAM access key of ${visible(name)} (account ${visible(account)})`;
+    : quarantined
+      ? `AWS quarantined ${visible(name)} for an exposed access key: replace it now (account ${visible(account)})`
+      : `Rotate the IAM access key of ${visible(name)} (account ${visible(account)})`;
   const digest = createHash('sha256')
     .update(JSON.stringify({ title, keys, owner, policy: policy.maxKeyAgeDays, maskKeyIds }))
     .digest('hex')
@@ -115,18 +121,36 @@ export function renderIssue(
         'No access key may exist for the root account, whatever its age or status: nothing can limit what it may do. ' +
           '**Delete it; do not rotate it** (keywarden never creates or rotates a root key).',
       ]
-    : [
-        `### IAM user ${shownUser} in account ${escapeMarkdown(account)} has an access key past the rotation limit`,
-        '',
-        `Active access keys must be rotated within **${policy.maxKeyAgeDays} days** (keywarden.yml \`maxKeyAgeDays\`): ` +
-          `**21 CFR 11.300(b)**, ${part11Meaning('11.300(b)')}.`,
-      ];
+    : quarantined
+      ? [
+          `### AWS found an access key of IAM user ${shownUser} in account ${escapeMarkdown(account)} exposed`,
+          '',
+          `AWS attached **${escapeMarkdown(quarantine)}** to the user: AWS does this when it finds one of the user's ` +
+            'access keys where others can read it (a public repository, say), and opens an AWS Support case naming the key. ' +
+            'The policy denies some actions to the user, but the key still works for everything else: whoever found it may be using it. ' +
+            `An exemption does not cover an exposed key. **21 CFR 11.300(c)**, ${part11Meaning('11.300(c)')}; ` +
+            `**11.300(d)**, ${part11Meaning('11.300(d)')}.`,
+          '',
+          'If the user is enrolled in rotation, the rotation function has already replaced the key (new key stored for the owner, ' +
+            'the exposed key deactivated in the same run); otherwise do it now.',
+        ]
+      : [
+          `### IAM user ${shownUser} in account ${escapeMarkdown(account)} has an access key past the rotation limit`,
+          '',
+          `Active access keys must be rotated within **${policy.maxKeyAgeDays} days** (keywarden.yml \`maxKeyAgeDays\`): ` +
+            `**21 CFR 11.300(b)**, ${part11Meaning('11.300(b)')}.`,
+        ];
   const fix = root
     ? ['Move whatever uses the root key to an IAM role or user first, then delete the key as the root user:']
-    : [
-        'Create a replacement key, deliver it, then retire the old one. `keywarden rotate` does these steps safely ' +
-          '(the new secret goes to Secrets Manager only); by hand:',
-      ];
+    : quarantined
+      ? [
+          '`keywarden rotate` stores a new key for the owner and deactivates the exposed key in the same run, whatever its age. ' +
+            'Then review in CloudTrail what the exposed key did, and follow the AWS Support case:',
+        ]
+      : [
+          'Create a replacement key, deliver it, then retire the old one. `keywarden rotate` does these steps safely ' +
+            '(the new secret goes to Secrets Manager only); by hand:',
+        ];
   const body = [
     `<!-- keywarden:fingerprint=${id} -->`,
     `<!-- keywarden:digest=${digest} -->`,
@@ -134,7 +158,7 @@ export function renderIssue(
     '',
     `**Controls**: ${controlsShort(controls)} (${frameworkLegend()}).`,
     '',
-    `| slot | access key | status | created | ${root ? 'a violation since' : 'over the limit since'} | age on ` +
+    `| slot | access key | status | created | ${root || quarantined ? 'a violation since' : 'over the limit since'} | age on ` +
       options.asOf.toISOString().slice(0, 10) +
       ' |',
     '|---:|---|---|---|---|---:|',
@@ -162,8 +186,12 @@ export function renderIssue(
     root
       ? 'keywarden closes this issue when a complete audit of the account finds no root access key. A root key ' +
         'cannot be exempted: closing this issue as **not planned** only stops keywarden from reopening it; the audit keeps failing.'
-      : 'keywarden closes this issue when a complete audit of the account finds no overdue key for this user. ' +
-        'Close it as **not planned** to stop keywarden from reopening it (record the exemption in keywarden.yml).',
+      : quarantined
+        ? 'keywarden closes this issue when a complete audit of the account finds no quarantine policy attached to the user: ' +
+          'the incident is open until a person has reviewed it and detached the policy as the AWS Support case says. ' +
+          'Closing this issue as **not planned** only stops keywarden from reopening it; the audit keeps failing.'
+        : 'keywarden closes this issue when a complete audit of the account finds no overdue key for this user. ' +
+          'Close it as **not planned** to stop keywarden from reopening it (record the exemption in keywarden.yml).',
   ].join('\n');
   return { fingerprint: id, account, user: name, title, body, digest };
 }

@@ -177,7 +177,7 @@ function mergeReports(audits: OneAccount[], request: AccountsAuditRequest, notes
     for (const note of report?.notes ?? []) notes.push(`account ${member.account}: ${note}`);
   }
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     tool: TOOL,
     asOf: request.asOf,
     source: request.source,

@@ -7,9 +7,9 @@ import type { Policy } from '../policy/schema.js';
 import type { Finding } from '../policy/verdicts.js';
 import type { TOOL } from '../version.js';
 
-/** The audit result every renderer, the Action and the evidence pack read. JSON form: schemaVersion 2. */
+/** The audit result every renderer, the Action and the evidence pack read. JSON form: schemaVersion 3. */
 export interface AuditReport {
-  schemaVersion: 2;
+  schemaVersion: 3;
   tool: typeof TOOL;
   asOf: Date;
   source: SourceName;

@@ -38,16 +38,16 @@ export async function runAudit(request: AuditRequest): Promise<AuditReport> {
     });
   } else {
     // The AWS SDK is imported only for a live audit: an offline audit starts without parsing it.
-    const { fetchApiInventory, fetchCredentialReport, resolveFlaggedKeyIds } = await import(
+    const { fetchApiInventory, fetchCredentialReport, readQuarantine, resolveFlaggedKeyIds } = await import(
       '../inventory/live.js'
     );
     const client = request.client ?? (await import('../aws/clients.js')).createIamClient(request.aws);
     inventory =
       request.source === 'api'
         ? await fetchApiInventory(client, { onProgress: request.onProgress })
-        : await fetchCredentialReport(client);
+        : await readQuarantine(client, await fetchCredentialReport(client));
     if (inventory.source === 'credential-report') {
-      const findings = evaluate(inventory.keys, config, asOf);
+      const findings = evaluate(inventory.keys, config, asOf, inventory.users);
       const resolved = await resolveFlaggedKeyIds(client, findings);
       notes.push(...resolved.notes);
       return buildReport(inventory, resolved.findings, config, asOf, notes);
@@ -58,8 +58,13 @@ export async function runAudit(request: AuditRequest): Promise<AuditReport> {
       `the credential report was generated at ${inventory.generatedAt.toISOString()}, before the audit time`,
     );
   }
-  return buildReport(inventory, evaluate(inventory.keys, config, asOf), config, asOf, notes);
+  if (request.credentialReportFile) notes.push(OFFLINE_QUARANTINE_NOTE);
+  return buildReport(inventory, evaluate(inventory.keys, config, asOf, inventory.users), config, asOf, notes);
 }
+
+/** Said once in the notes of an audit of a saved credential report. */
+export const OFFLINE_QUARANTINE_NOTE =
+  'a saved credential report does not show which users AWS has quarantined (AWSCompromisedKeyQuarantine*): no key is found compromised offline; a live audit reads it';
 
 function buildReport(
   inventory: Inventory,
@@ -69,7 +74,7 @@ function buildReport(
   notes: string[],
 ): AuditReport {
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     tool: TOOL,
     asOf,
     source: inventory.source,

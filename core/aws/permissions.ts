@@ -77,6 +77,16 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
     { action: 'iam:ListAccessKeys', resource: 'iam-user', why: 'list a user’s access keys' },
     { action: 'iam:GetAccessKeyLastUsed', resource: 'iam-user', why: 'see when a key was last used' },
     { action: 'iam:ListUserTags', resource: 'iam-user', why: 'read user tags (rotation scope)' },
+    {
+      action: 'iam:ListAttachedUserPolicies',
+      resource: 'iam-user',
+      why: 'see whether AWS quarantined a user for an exposed key (AWSCompromisedKeyQuarantine*)',
+    },
+    {
+      action: 'iam:ListEntitiesForPolicy',
+      resource: 'any',
+      why: 'find the users AWS quarantined, account-wide (who carries AWSCompromisedKeyQuarantine*)',
+    },
   ],
   rotate: [
     { action: 'sts:GetCallerIdentity', resource: 'any', why: 'name the account and the actor in the trail' },
@@ -84,6 +94,11 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
     { action: 'iam:GetUser', resource: 'iam-user', why: 'check the user exists and read its tags' },
     { action: 'iam:ListUserTags', resource: 'iam-user', why: 'read the rotation scope tag' },
     { action: 'iam:ListAccessKeys', resource: 'iam-user', why: 'list a user’s access keys' },
+    {
+      action: 'iam:ListAttachedUserPolicies',
+      resource: 'iam-user',
+      why: 'replace at once a key AWS quarantined as exposed (AWSCompromisedKeyQuarantine*)',
+    },
     {
       action: 'iam:GetAccessKeyLastUsed',
       resource: 'iam-user',

@@ -249,7 +249,7 @@ const keys: Check = {
     const name = userOf(context);
     const read = await need(context.userKeys(), `the user ${name}`);
     const loaded = await need(context.config(), 'a valid config');
-    const findings = evaluate(read.keys, loaded.config, context.now);
+    const findings = evaluate(read.keys, loaded.config, context.now, read.user ? [read.user] : []);
     const detail =
       findings.length === 0
         ? 'none'

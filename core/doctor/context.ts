@@ -18,7 +18,7 @@ import { type CallerIdentity, principalOf } from '../aws/identity.js';
 import { classifyAwsError, IncompleteError, isAwsError } from '../errors.js';
 import type { TrailBucketFacts } from '../infra/worm.js';
 import { readUser } from '../inventory/live.js';
-import type { Gap, KeyRecord } from '../inventory/records.js';
+import type { Gap, KeyRecord, UserRecord } from '../inventory/records.js';
 import { loadConfig } from '../policy/load.js';
 import type { Config } from '../policy/schema.js';
 import { memoryNotifier, rotateUsers, type UserOutcome } from '../rotation/index.js';
@@ -63,6 +63,8 @@ export async function need<T>(result: Promise<Result<T>>, what: string): Promise
 export interface UserKeys {
   keys: KeyRecord[];
   gaps: Gap[];
+  /** The user as read (its quarantine policies among it); null when it was deleted meanwhile. */
+  user: UserRecord | null;
 }
 
 /**
@@ -120,7 +122,7 @@ export function createDoctorContext(request: DoctorRequest) {
   const userKeys = settle<UserKeys>(async () => {
     const found = await existingUser();
     const read = await readUser(iam, found);
-    return { keys: read.keys, gaps: read.gaps };
+    return { keys: read.keys, gaps: read.gaps, user: read.user };
   });
   const plan = settle<UserOutcome>(async () => {
     const found = await existingUser();

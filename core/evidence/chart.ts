@@ -6,6 +6,7 @@ export const CHART_MAX_BARS = 40;
 
 export const VERDICT_COLOUR: Readonly<Record<Verdict, string>> = {
   'root-key': '#b71c1c',
+  compromised: '#b71c1c',
   overdue: '#b71c1c',
   expiring: '#e65100',
   superseded: '#9e7c00',

@@ -73,7 +73,8 @@ export function parseCredentialReport(
     }
     const rowAccount = accountFromArn(userArn);
     if (account === 'unknown') account = rowAccount;
-    if (user !== ROOT_USER) users.push({ account: rowAccount, user, userArn, tags: null });
+    if (user !== ROOT_USER)
+      users.push({ account: rowAccount, user, userArn, tags: null, quarantinePolicies: null });
     for (const slot of [1, 2] as const) {
       const rotated = row[`access_key_${slot}_last_rotated`] ?? 'N/A';
       const activeText = row[`access_key_${slot}_active`] ?? 'false';

@@ -6,12 +6,20 @@ import {
   type IAMClient,
   ListAccessKeysCommand,
   paginateListAccessKeys,
+  paginateListAttachedUserPolicies,
+  paginateListEntitiesForPolicy,
   paginateListUsers,
   paginateListUserTags,
   type User,
 } from '@aws-sdk/client-iam';
-import { accountFromArn } from '../aws/arn.js';
+import { accountFromArn, partitionOf } from '../aws/arn.js';
 import { mapWithConcurrency } from '../aws/clients.js';
+import {
+  QUARANTINE_POLICY_NAMES,
+  type QuarantinePolicyName,
+  quarantinePolicyArn,
+  quarantinePolicyOf,
+} from '../aws/quarantine.js';
 import {
   classifyAwsError,
   describeError,
@@ -110,7 +118,8 @@ export interface ApiInventoryOptions {
 }
 
 /**
- * ListUsers (every page), then per user ListAccessKeys, GetAccessKeyLastUsed per key, and ListUserTags.
+ * ListUsers (every page), then per user ListAccessKeys, GetAccessKeyLastUsed per key, ListUserTags and
+ * ListAttachedUserPolicies (AWS's quarantine policies).
  * A user that cannot be read becomes a Gap (the audit is incomplete, exit 3); the rest is still reported.
  */
 export async function fetchApiInventory(
@@ -155,8 +164,8 @@ export async function readUser(
     gaps.push({ scope: `user:${name}`, reason: `${what}: ${describeError(err)}` });
   };
 
-  // Tags and keys are independent: ask for both at once.
-  const [tags, metadata] = await Promise.all([
+  // Tags, keys and attached policies are independent: ask for all at once.
+  const [tags, metadata, quarantinePolicies] = await Promise.all([
     listTags(client, name).catch((err: unknown) => {
       if (isNoSuchEntity(err)) return USER_GONE;
       gap('ListUserTags', err);
@@ -167,10 +176,16 @@ export async function readUser(
       gap('ListAccessKeys', err);
       return null;
     }),
+    listQuarantinePolicies(client, name).catch((err: unknown) => {
+      if (isNoSuchEntity(err)) return USER_GONE;
+      gap('ListAttachedUserPolicies', err);
+      return null;
+    }),
   ]);
   // Deleted between ListUsers and now: it has no keys to audit, and that is not a gap.
-  if (tags === USER_GONE || metadata === USER_GONE) return { user: null, keys: [], gaps: [] };
-  const user: UserRecord = { account, user: name, userArn, tags };
+  if (tags === USER_GONE || metadata === USER_GONE || quarantinePolicies === USER_GONE)
+    return { user: null, keys: [], gaps: [] };
+  const user: UserRecord = { account, user: name, userArn, tags, quarantinePolicies };
   if (metadata === null) return { user, keys: [], gaps };
   metadata.sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0));
 
@@ -217,6 +232,66 @@ async function listKeys(client: IAMClient, userName: string): Promise<AccessKeyM
   for await (const page of paginateListAccessKeys({ client }, { UserName: userName }))
     metadata.push(...(page.AccessKeyMetadata ?? []));
   return metadata;
+}
+
+/** AWS's quarantine policies attached to the user (ListAttachedUserPolicies, every page). */
+export async function listQuarantinePolicies(
+  client: IAMClient,
+  userName: string,
+): Promise<QuarantinePolicyName[]> {
+  const found: QuarantinePolicyName[] = [];
+  for await (const page of paginateListAttachedUserPolicies({ client }, { UserName: userName })) {
+    for (const policy of page.AttachedPolicies ?? []) {
+      const quarantine = quarantinePolicyOf(policy.PolicyArn ?? '');
+      if (quarantine && !found.includes(quarantine)) found.push(quarantine);
+    }
+  }
+  return found.sort();
+}
+
+/**
+ * For a live credential-report audit: which users AWS has quarantined, for the whole account at once. AWS
+ * attaches its quarantine policy to the user, so ListEntitiesForPolicy (EntityFilter User, every page) of each of
+ * the three policies names every quarantined user: 3 calls whatever the number of users, where asking each user
+ * (ListAttachedUserPolicies) costs one call per user (bench/quarantine.bench.mjs measures both). Every user of the
+ * report then has its list ([] when none). A policy this partition does not have is attached to nobody. A
+ * refused or failed read is a Gap (exit 3) and leaves every user "not read", never "not quarantined".
+ */
+export async function readQuarantine(client: IAMClient, inventory: Inventory): Promise<Inventory> {
+  const someArn = inventory.users[0]?.userArn ?? inventory.keys[0]?.userArn;
+  if (!someArn) return inventory; // no user: nobody to have quarantined
+  const partition = partitionOf(someArn);
+  const carriers = new Map<string, QuarantinePolicyName[]>();
+  try {
+    for (const name of QUARANTINE_POLICY_NAMES) {
+      const policyArn = quarantinePolicyArn(name, partition);
+      try {
+        const pages = paginateListEntitiesForPolicy(
+          { client },
+          { PolicyArn: policyArn, EntityFilter: 'User' },
+        );
+        for await (const page of pages) {
+          for (const user of page.PolicyUsers ?? []) {
+            if (user.UserName) carriers.set(user.UserName, [...(carriers.get(user.UserName) ?? []), name]);
+          }
+        }
+      } catch (err) {
+        if (!isNoSuchEntity(err)) throw err;
+      }
+    }
+  } catch (err) {
+    if (!isAccessDenied(err) && !isThrottling(err) && !isRetryable(err)) throw err;
+    const gap = {
+      scope: 'account',
+      reason: `ListEntitiesForPolicy (AWS's quarantine): ${describeError(err)}`,
+    };
+    return { ...inventory, gaps: [...inventory.gaps, gap] };
+  }
+  const users = inventory.users.map((user) => ({
+    ...user,
+    quarantinePolicies: (carriers.get(user.user) ?? []).sort(),
+  }));
+  return { ...inventory, users };
 }
 
 function isNoSuchEntity(err: unknown): boolean {

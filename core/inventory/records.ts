@@ -1,3 +1,5 @@
+import type { QuarantinePolicyName } from '../aws/quarantine.js';
+
 /** One IAM access key as any source sees it. Every record carries its account, so merging is trivial. */
 export interface KeyRecord {
   account: string;
@@ -19,6 +21,11 @@ export interface UserRecord {
   userArn: string;
   /** Only the API source reads tags; null means "not read", {} means "none". */
   tags: Record<string, string> | null;
+  /**
+   * AWS's quarantine policies attached to the user (AWS attaches one when it finds a key of the user exposed):
+   * [] means none, null means not read (a saved credential report; a live report's users without an active key).
+   */
+  quarantinePolicies: QuarantinePolicyName[] | null;
 }
 
 /** Something the source could not read: the audit is then incomplete (exit 3), never silently partial. */

@@ -1,4 +1,5 @@
-import { isRootKey, type KeyRecord } from '../inventory/records.js';
+import type { QuarantinePolicyName } from '../aws/quarantine.js';
+import { isRootKey, type KeyRecord, type UserRecord } from '../inventory/records.js';
 import { DAY_MS, wholeDaysBetween } from '../time.js';
 import { controlsFor } from './controls/index.js';
 import { activeExemption } from './exemption.js';
@@ -6,8 +7,9 @@ import type { Config } from './schema.js';
 import { type Finding, type Severity, VERDICTS, type Verdict } from './verdicts.js';
 
 export const SEVERITY_OF: Readonly<Record<Verdict, Severity>> = {
-  exempt: 'ok',
   'root-key': 'violation',
+  compromised: 'violation',
+  exempt: 'ok',
   overdue: 'violation',
   expiring: 'warning',
   superseded: 'warning',
@@ -44,6 +46,7 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 /**
  * The verdict table of docs/design.md ("Verdicts"), the one rule every surface uses. `userKeys` are all the keys of the
  * key's user (the key itself among them): a newer active key makes an old active one `superseded`.
+ * `quarantine` are AWS's quarantine policies attached to the key's user (empty or null: none, or not read).
  * Pure: the same keys, config and asOf always give the same findings.
  */
 export function evaluateKey(
@@ -51,6 +54,7 @@ export function evaluateKey(
   config: EvaluationPolicy,
   asOf: Date,
   userKeys: readonly KeyRecord[] = [key],
+  quarantine: readonly QuarantinePolicyName[] | null = null,
 ): Finding {
   const ageMs = asOf.getTime() - key.createdAt.getTime();
   const ageDays = wholeDaysBetween(key.createdAt, asOf);
@@ -66,12 +70,15 @@ export function evaluateKey(
 
   let verdict: Verdict;
   let reason: string;
-  if (exemption) {
-    verdict = 'exempt';
-    reason = `Exempt until ${exemption.expiresOn} (approved by ${exemption.approvedBy}): ${exemption.reason}`;
-  } else if (root) {
+  if (root) {
     verdict = 'root-key';
     reason = `The root account has an ${active ? 'active' : 'inactive'} access key (${plural(ageDays, 'day')} old); no root access key may exist: delete it.`;
+  } else if (quarantine && quarantine.length > 0) {
+    verdict = 'compromised';
+    reason = `AWS attached ${quarantine.join(', ')} to this user: AWS found an access key of this user exposed (the AWS Support case names it). ${active ? 'Active' : 'Inactive'} key, ${plural(ageDays, 'day')} old; replace the keys made before the quarantine at once, review the use CloudTrail shows, then follow the case${exemption ? ` (the exemption until ${exemption.expiresOn} does not cover an exposed key)` : ''}.`;
+  } else if (exemption) {
+    verdict = 'exempt';
+    reason = `Exempt until ${exemption.expiresOn} (approved by ${exemption.approvedBy}): ${exemption.reason}`;
   } else if (active && pastLimit) {
     verdict = 'overdue';
     reason = `Active access key not rotated in over ${maxKeyAgeDays} days (${ageDays} days old).`;
@@ -123,15 +130,24 @@ function sameUser(a: KeyRecord, b: KeyRecord): boolean {
   return a.account === b.account && a.user === b.user;
 }
 
-/** Findings for every key, worst first (severity, then age, then user and slot for a stable order). */
-export function evaluate(keys: readonly KeyRecord[], config: EvaluationPolicy, asOf: Date): Finding[] {
+/**
+ * Findings for every key, worst first (severity, then age, then user and slot for a stable order). `users`
+ * carry what is known of each user beyond its keys (AWS's quarantine policies); omitted, nothing is.
+ */
+export function evaluate(
+  keys: readonly KeyRecord[],
+  config: EvaluationPolicy,
+  asOf: Date,
+  users: readonly Pick<UserRecord, 'account' | 'user' | 'quarantinePolicies'>[] = [],
+): Finding[] {
+  const userId = (record: { account: string; user: string }) => `${record.account}\n${record.user}`;
   const byUser = new Map<string, KeyRecord[]>();
-  for (const key of keys) {
-    const id = `${key.account}\n${key.user}`;
-    byUser.set(id, [...(byUser.get(id) ?? []), key]);
-  }
+  for (const key of keys) byUser.set(userId(key), [...(byUser.get(userId(key)) ?? []), key]);
+  const quarantine = new Map(users.map((user) => [userId(user), user.quarantinePolicies]));
   return keys
-    .map((key) => evaluateKey(key, config, asOf, byUser.get(`${key.account}\n${key.user}`)))
+    .map((key) =>
+      evaluateKey(key, config, asOf, byUser.get(userId(key)), quarantine.get(userId(key)) ?? null),
+    )
     .sort(worstFirst);
 }
 
@@ -164,6 +180,7 @@ export function summarize(findings: readonly Finding[], userCount: number): Summ
     stale: 0,
     exempt: 0,
     'root-key': 0,
+    compromised: 0,
     superseded: 0,
     violations: 0,
     warnings: 0,
@@ -187,6 +204,12 @@ export function remediation(finding: Pick<Finding, 'verdict' | 'user' | 'accessK
         `# or by hand: aws iam create-access-key --user-name ${finding.user}  (store the secret in Secrets Manager), then`,
         `aws iam update-access-key --user-name ${finding.user} --access-key-id ${key} --status Inactive`,
         `aws iam delete-access-key --user-name ${finding.user} --access-key-id ${key}`,
+      ];
+    case 'compromised':
+      return [
+        `keywarden rotate --user ${finding.user}   # new key stored for the owner, the exposed key deactivated in the same run`,
+        `# then review CloudTrail for use of ${key} you did not make and follow the AWS Support case; when the case allows it:`,
+        `aws iam detach-user-policy --user-name ${finding.user} --policy-arn arn:aws:iam::aws:policy/<the quarantine policy named above>`,
       ];
     case 'root-key':
       return [

@@ -1,10 +1,16 @@
 // The verdicts of the policy and what a finding says of one key. The rule that gives them is evaluate.ts.
 import type { KeyRecord } from '../inventory/records.js';
 
-/** Every verdict, in the precedence order of docs/design.md's verdict table (first match wins). */
+/**
+ * Every verdict, in the precedence order of docs/design.md's verdict table (first match wins). `compromised` comes
+ * before `exempt`: an exemption approves keeping a secret key longer than the policy allows; once AWS has found the
+ * key exposed it is no longer secret, and no approval covers that. (The root account cannot be exempted, so
+ * `root-key` before or after `exempt` is the same rule.)
+ */
 export const VERDICTS = [
-  'exempt',
   'root-key',
+  'compromised',
+  'exempt',
   'overdue',
   'expiring',
   'superseded',

@@ -61,9 +61,13 @@ export interface AsffFinding {
   ProductFields?: Record<string, string>;
 }
 
-/** Severity in Security Hub's words; a root key is CRITICAL as in Security Hub's own IAM.4. */
+/**
+ * Severity in Security Hub's words; a root key is CRITICAL as in Security Hub's own IAM.4, and so is a key AWS
+ * found exposed (someone else may hold it now).
+ */
 const SEVERITY_LABEL: Readonly<Record<Verdict, AsffSeverityLabel>> = {
   'root-key': 'CRITICAL',
+  compromised: 'CRITICAL',
   overdue: 'HIGH',
   expiring: 'LOW',
   superseded: 'MEDIUM',
@@ -75,6 +79,7 @@ const SEVERITY_LABEL: Readonly<Record<Verdict, AsffSeverityLabel>> = {
 
 const TITLE: Readonly<Record<Verdict, string>> = {
   'root-key': 'The root account has an access key',
+  compromised: 'IAM access key of a user AWS quarantined as exposed',
   overdue: 'IAM access key overdue for rotation',
   expiring: 'IAM access key due for rotation soon',
   superseded: 'IAM access key left active after its replacement',

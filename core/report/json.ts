@@ -1,8 +1,10 @@
 import type { AuditReport } from '../audit/report.js';
 
 /**
- * The machine contract (docs/design.md, "The JSON report"; schemaVersion 2: v1's fields keep their meaning; the verdicts root-key and
- * superseded, their summary counts and `controls` per finding are new). Field order is part of its readability.
+ * The machine contract (docs/design.md, "The JSON report"). schemaVersion 2: v1's fields keep their meaning; the
+ * verdicts root-key and superseded, their summary counts and `controls` per finding are new. schemaVersion 3: the
+ * verdict `compromised` (AWS quarantined the user), its summary count, and `notes`. Field order is part of its
+ * readability.
  */
 export function toJsonReport(report: AuditReport) {
   return {
@@ -15,6 +17,7 @@ export function toJsonReport(report: AuditReport) {
     summary: report.summary,
     complete: report.gaps.length === 0,
     gaps: report.gaps,
+    notes: report.notes,
     ...(report.accounts ? { accounts: report.accounts } : {}),
     findings: report.findings.map((finding) => ({
       account: finding.account,

@@ -35,6 +35,7 @@ export function maskKeyId(id: string | null, mask: boolean): string {
 
 const VERDICT_ICON: Record<Finding['verdict'], string> = {
   'root-key': '🔴 root-key',
+  compromised: '🔴 compromised',
   overdue: '🔴 overdue',
   expiring: '🟠 expiring',
   superseded: '🟡 superseded',

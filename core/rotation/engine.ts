@@ -6,8 +6,10 @@
  *
  * Contract:
  * - `users: 'in-scope'` rotates every IAM user carrying `config.scope.tagKey = tagValue` (ListUsers, every
- *   page, then ListUserTags). A list of names rotates those users whatever their tags (manual rotation);
- *   an unknown name throws UsageError before anything changes.
+ *   page, then ListUserTags). A list of names rotates those users whatever their tags (manual rotation), or,
+ *   with `enrolledOnly`, only those carrying the tag (the others are reported `blocked`: the rotation function
+ *   may not change them); an unknown name throws UsageError before anything changes.
+ * - `quarantinedAt`: the run was started by AWS quarantining the named users at that instant (planner.ts).
  * - Per user: read keys and the managed secret's state → `planUser` (pure) → execute, unless `dryRun`
  *   (then nothing is written anywhere: no AWS mutation, no trail record, no notice).
  * - `deadline` (epoch ms of `wallClock`, default Date.now): no user is started after it. Users not started
@@ -39,6 +41,10 @@ export interface RotateUsersRequest extends RotationSetting {
   dryRun?: boolean;
   /** Manual rotation: create the replacement now whatever the key's age. */
   force?: boolean;
+  /** With a list of names: rotate only those in the rotation scope; the others are reported `blocked`. */
+  enrolledOnly?: boolean;
+  /** When AWS attached its quarantine policy to the named users (the event that started the run). */
+  quarantinedAt?: Date;
   deliver?: Delivery;
   onDelivery?: (key: DeliveredKey) => void;
   kmsKeyId?: string;
@@ -111,6 +117,17 @@ export async function rotateUsers(request: RotateUsersRequest): Promise<Rotation
     firstKeySettleMs: request.firstKeySettleMs,
   };
   const users = await mapWithConcurrency(targets, request.concurrency ?? 8, async (target) => {
+    if (target.enrolled === false) {
+      const { tagKey, tagValue } = request.config.scope;
+      return outcome(
+        target.name,
+        'blocked',
+        `not enrolled in rotation (tag ${tagKey}=${tagValue}): the rotation function changes nothing; rotate it by hand with keywarden rotate --user ${target.name}`,
+        [],
+        [],
+        null,
+      );
+    }
     if (request.deadline !== undefined && wallClock() >= request.deadline) {
       return outcome(target.name, 'deferred', 'time budget spent; the next run continues', [], [], null);
     }
@@ -166,6 +183,7 @@ async function rotateOne(
   const plan = planUser(state, request.config, request.clock(), {
     force: request.force,
     recordsSincePending,
+    ...(request.quarantinedAt ? { quarantinedAt: request.quarantinedAt } : {}),
   });
   const next = plan.next ? { what: plan.next.what, at: plan.next.at.toISOString() } : null;
   const steps = stepsOf(plan);
@@ -211,15 +229,22 @@ function outcome(
   return { user, status, reason, plan, actions, next };
 }
 
-async function resolveUsers(request: RotateUsersRequest): Promise<TargetUser[]> {
+/** A user to work on; `enrolled` is false for a named user outside the scope when only enrolled ones count. */
+type Target = TargetUser & { enrolled?: boolean };
+
+async function resolveUsers(request: RotateUsersRequest): Promise<Target[]> {
   const { iam } = request.clients;
+  const { tagKey, tagValue } = request.config.scope;
   if (request.users !== 'in-scope') {
     const names = [...new Set(request.users)];
     return Promise.all(
       names.map(async (name) => {
         try {
           const { User } = await iam.send(new GetUserCommand({ UserName: name }));
-          return { name, arn: User?.Arn ?? '', id: User?.UserId ?? '' };
+          const target: Target = { name, arn: User?.Arn ?? '', id: User?.UserId ?? '' };
+          if (request.enrolledOnly)
+            target.enrolled = (User?.Tags ?? []).some((tag) => tag.Key === tagKey && tag.Value === tagValue);
+          return target;
         } catch (err) {
           if (classifyAwsError(err) === 'not-found') {
             throw new UsageError(`user ${name} does not exist in account ${request.account}`, { cause: err });
@@ -229,7 +254,6 @@ async function resolveUsers(request: RotateUsersRequest): Promise<TargetUser[]> 
       }),
     );
   }
-  const { tagKey, tagValue } = request.config.scope;
   const listed: TargetUser[] = [];
   try {
     for await (const page of paginateListUsers({ client: iam, pageSize: 1000 }, {})) {

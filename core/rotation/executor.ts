@@ -113,12 +113,19 @@ export class UserExecutor {
       case 'notify':
         await this.notify(action.keyId, 'reminder', action.delivery, action.oldKey);
         return done();
+      case 'forget-quarantine':
+        await this.tag({ [STATE_TAGS.quarantineAnswered]: '' });
+        return done();
       case 'create':
-        return this.create(action.replaces, action.reason);
+        return this.create(action.replaces, action.reason, action.answersQuarantine ?? null);
     }
   }
 
-  private async create(replaces: string | null, reason: string): Promise<ActionResult> {
+  private async create(
+    replaces: string | null,
+    reason: string,
+    answersQuarantine: readonly string[] | null,
+  ): Promise<ActionResult> {
     const { iam } = this.context.clients;
     await this.ensureSecret({ op: 'create', keyId: null, at: this.context.clock() });
     const secretName = (this.secret as SecretState).name;
@@ -180,13 +187,29 @@ export class UserExecutor {
         ? `shown once to the operator; ${secretName} records the key ID only`
         : `stored in ${secretName}`,
     );
+    // An exposed key is deactivated in this same run, right after this notice (the planner's next action).
     const oldKey = replaces
-      ? { id: replaces, deactivateAt: deactivationDue(createDate, this.context.config.rotation) }
+      ? {
+          id: replaces,
+          deactivateAt: answersQuarantine
+            ? createDate
+            : deactivationDue(createDate, this.context.config.rotation),
+        }
       : null;
-    await this.notify(accessKeyId, 'new-key', delivery, oldKey, {
-      [STATE_TAGS.pending]: '',
-      [STATE_TAGS.deactivated]: '',
-    });
+    await this.notify(
+      accessKeyId,
+      'new-key',
+      delivery,
+      oldKey,
+      {
+        [STATE_TAGS.pending]: '',
+        [STATE_TAGS.deactivated]: '',
+        ...(answersQuarantine
+          ? { [STATE_TAGS.quarantineAnswered]: encodeStamp({ keyId: accessKeyId, at: createDate }) }
+          : {}),
+      },
+      answersQuarantine,
+    );
     return { kind: 'create', keyId: accessKeyId, reason, outcome: 'done' };
   }
 
@@ -276,9 +299,11 @@ export class UserExecutor {
     delivery: Delivery,
     oldKey: { id: string; deactivateAt: Date } | null,
     extraTags: Record<string, string> = {},
+    quarantine: readonly string[] | null = null,
   ): Promise<void> {
     const now = this.context.clock();
     const facts = {
+      quarantine,
       account: this.context.account,
       user: this.state.user,
       keyId,
@@ -315,6 +340,7 @@ export class UserExecutor {
         pending: null,
         deactivated: null,
         notified: null,
+        quarantineAnswered: null,
       };
       if (!created && pending) await this.tag({ [STATE_TAGS.pending]: encodePending(pending) });
     } else if (pending) {

@@ -46,6 +46,7 @@ export class ManagedSecret {
         pending: decodePending(tags[STATE_TAGS.pending]),
         deactivated: decodeStamp(tags[STATE_TAGS.deactivated]),
         notified: decodeStamp(tags[STATE_TAGS.notified]),
+        quarantineAnswered: decodeStamp(tags[STATE_TAGS.quarantineAnswered]),
       };
     } catch (err) {
       if (isNamed(err, /ResourceNotFound/)) return null;

@@ -32,6 +32,8 @@ export interface KeyNoticeFacts {
   enforce: boolean;
   /** When the notice is given. */
   toldAt: Date;
+  /** AWS's quarantine policies the new key answers (its old key is deactivated at once), else null. */
+  quarantine?: readonly string[] | null;
 }
 
 function where(facts: KeyNoticeFacts): string {
@@ -45,7 +47,11 @@ function whatNext(facts: KeyNoticeFacts): string[] {
     facts.delivery === 'stdout'
       ? []
       : [`Read it with: aws secretsmanager get-secret-value --secret-id ${facts.secretName}`];
-  if (facts.oldKey) {
+  if (facts.oldKey && facts.quarantine) {
+    lines.push(
+      `Switch to it now: the old key ${facts.oldKey.id} is deactivated in this same run, whatever its use.`,
+    );
+  } else if (facts.oldKey) {
     const day = promisedDay(facts.oldKey.deactivateAt, facts.toldAt);
     lines.push(
       `Switch to it: the old key ${facts.oldKey.id} will be deactivated on or after ${day}` +
@@ -55,13 +61,25 @@ function whatNext(facts: KeyNoticeFacts): string[] {
   return lines;
 }
 
+/** Why the old key goes at once: what AWS did, and what is left for a person. */
+function quarantineLines(facts: KeyNoticeFacts): string[] {
+  if (!facts.quarantine) return [];
+  return [
+    `AWS quarantined this key: AWS attached ${facts.quarantine.join(', ')} to ${facts.user}, which it does when it finds an access key of the user exposed (the AWS Support case names it). keywarden replaced ${facts.oldKey?.id ?? 'the key'} at once, whatever its age.`,
+    'Then review in CloudTrail what the exposed key did, and follow the AWS Support case; detach the quarantine policy only when the case allows it.',
+  ];
+}
+
 /** Told when keywarden has just created (and stored or handed over) a key. */
 export function newKeyNotice(facts: KeyNoticeFacts): Notice {
   return {
     kind: 'new-key',
-    subject: `keywarden: new access key for ${facts.user}`,
+    subject: facts.quarantine
+      ? `keywarden: AWS quarantined an exposed key of ${facts.user}: new access key`
+      : `keywarden: new access key for ${facts.user}`,
     text: [
       `A new access key ${facts.keyId} for IAM user ${facts.user} (account ${facts.account}) ${where(facts)}.`,
+      ...quarantineLines(facts),
       ...whatNext(facts),
     ].join('\n'),
     user: facts.user,

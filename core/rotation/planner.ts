@@ -11,7 +11,14 @@ import {
   type Stamp,
   type UserState,
 } from './state.js';
-import { CLOCK_SKEW_MS, isDue, type RotationPolicy, timelineOf } from './timeline.js';
+import {
+  CLOCK_SKEW_MS,
+  exposedKeys,
+  isDue,
+  type Quarantine,
+  type RotationPolicy,
+  timelineOf,
+} from './timeline.js';
 
 /**
  * One step of a user's rotation, in the order it must run. `reason` is written to the trail as is.
@@ -22,13 +29,18 @@ import { CLOCK_SKEW_MS, isDue, type RotationPolicy, timelineOf } from './timelin
  * - `create`: create the replacement (or first key), store it, notify the owner.
  * - `notify`: tell the owner about the stored key (the notice enforcement waits for).
  * - `deactivate`: deactivate the old key; `enforced` when it is still in use (after notice).
+ * - `forget-quarantine`: the user is no longer quarantined: forget keywarden's answer, so that a later
+ *   quarantine is answered again.
+ *
+ * A `create` with `answersQuarantine` replaces a key AWS's quarantine is about: the executor records the new key
+ * as the answer (STATE_TAGS.quarantineAnswered) and the notice says why the old key goes at once.
  */
 export type PlannedAction = (
   | { kind: 'record'; action: TrailAction; keyId: string }
   | { kind: 'delete-orphan'; keyId: string }
   | { kind: 'settle'; deactivated: Stamp | null }
   | { kind: 'delete'; keyId: string }
-  | { kind: 'create'; replaces: string | null }
+  | { kind: 'create'; replaces: string | null; answersQuarantine?: readonly string[] }
   | {
       kind: 'notify';
       keyId: string;
@@ -38,6 +50,7 @@ export type PlannedAction = (
       oldKey: { id: string; deactivateAt: Date } | null;
     }
   | { kind: 'deactivate'; keyId: string; enforced: boolean }
+  | { kind: 'forget-quarantine' }
 ) & {
   /** When the step fell due (timeline.ts); repairs, first keys and manual rotations are due at once. */
   dueAt: Date;
@@ -65,6 +78,8 @@ export interface PlanOptions {
   force?: boolean;
   /** Trail records of this user since the write-ahead marker (only read when there is one). */
   recordsSincePending?: readonly TrailRecord[];
+  /** When AWS attached its quarantine policy, if the run knows (the CloudTrail event that started it). */
+  quarantinedAt?: Date;
 }
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
@@ -96,16 +111,34 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
       next,
     } satisfies Plan;
   };
-  const exemption = activeExemption(config.exemptions, state.user, state.account, now);
-  if (exemption) return result('exempt', `exempt until ${exemption.expiresOn}: ${exemption.reason}`);
-
   const keys = recovery.keysAfter;
   const secret = recovery.secretAfter;
+  const quarantine: Quarantine = { policies: state.quarantine, since: options.quarantinedAt ?? null };
+  const exposed = exposedKeys(keys, quarantine, secret?.quarantineAnswered ?? null);
+  const policies = state.quarantine.join(', ');
+  // An exemption approves keeping a secret key longer; a key AWS found exposed is no longer secret.
+  const exposedActive = keys.some((key) => key.status === 'Active' && exposed.has(key.id));
+  const exemption = activeExemption(config.exemptions, state.user, state.account, now);
+  if (exemption && !exposedActive)
+    return result('exempt', `exempt until ${exemption.expiresOn}: ${exemption.reason}`);
+  if (state.quarantine.length === 0 && secret?.quarantineAnswered) {
+    recovery.actions.push({
+      kind: 'forget-quarantine',
+      dueAt: now,
+      reason: `${state.user} is no longer quarantined by AWS: forget the answer ${secret.quarantineAnswered.keyId}`,
+    });
+  }
+
   const { deactivateAfterDays, deleteAfterDays, enforce } = config.rotation;
-  const timeline = timelineOf(keys, secret, config.rotation);
+  const timeline = timelineOf(keys, secret, config.rotation, exposed);
   const current = timeline.stored;
 
-  if (!current) return planUnmanaged(keys, now, options, config.rotation, result);
+  if (!current)
+    return planUnmanaged(keys, now, options, config.rotation, result, {
+      exposed,
+      policies: state.quarantine,
+      user: state.user,
+    });
   if (current.status === 'Inactive') {
     return result(
       'blocked',
@@ -127,8 +160,40 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
   }
   const newer = keys.filter((key) => key.id !== current.id && key.createdAt >= current.createdAt);
 
+  // The stored key is exposed: it is replaced in this run, so every older key gives up its slot now.
+  const atOnce = timeline.replaceAtOnce;
+  const quarantined = (keyId: string) =>
+    `AWS quarantined ${state.user} (${policies}): ${keyId} predates keywarden's answer, so it may be the key AWS found exposed`;
+
   // Retire the key the stored one replaced.
   for (const { key: old, deactivateAt, deleteAt } of timeline.retiring) {
+    if (old.status === 'Active' && exposed.has(old.id)) {
+      // Whatever its use, enforce or deactivateAfterDays: its replacement (the stored key) already exists.
+      actions.push({
+        kind: 'deactivate',
+        keyId: old.id,
+        enforced: old.lastUsedAt !== null && old.lastUsedAt > current.createdAt,
+        dueAt: now,
+        reason: `${quarantined(old.id)}; deactivated at once (replaced by ${current.id})`,
+      });
+      if (atOnce)
+        actions.push({
+          kind: 'delete',
+          keyId: old.id,
+          dueAt: now,
+          reason: `holds the slot the replacement of the exposed stored key ${current.id} needs`,
+        });
+      continue;
+    }
+    if (old.status === 'Inactive' && atOnce) {
+      actions.push({
+        kind: 'delete',
+        keyId: old.id,
+        dueAt: now,
+        reason: `inactive key holds the slot the replacement of the exposed stored key ${current.id} needs`,
+      });
+      continue;
+    }
     if (old.status === 'Active') {
       if (!isDue(now, deactivateAt)) {
         return result('waiting', `replacement ${current.id} created ${isoDay(current.createdAt)}`, actions, {
@@ -184,12 +249,12 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
       reason: `inactive since ${isoDay(deactivateAt)}, ${wholeDaysBetween(deactivateAt, now)} days (deleteAfterDays ${deleteAfterDays})`,
     });
   }
-  if (actions.some((action) => action.kind === 'deactivate'))
+  if (!atOnce && actions.some((action) => action.kind === 'deactivate'))
     return result('act', 'retiring the old key', actions);
 
   // The stored key's own rotation.
   const rotateAt = timeline.createReplacementAt as Date;
-  if (!options.force && !isDue(now, rotateAt)) {
+  if (!atOnce && !options.force && !isDue(now, rotateAt)) {
     return result(
       'waiting',
       `stored key ${current.id} is ${wholeDaysBetween(current.createdAt, now)} days old`,
@@ -208,7 +273,7 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
       actions,
     );
   }
-  const dueAt = options.force ? now : rotateAt;
+  const dueAt = options.force || atOnce ? now : rotateAt;
   for (const holder of newer) {
     actions.push({
       kind: 'delete',
@@ -216,6 +281,14 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
       dueAt,
       reason: `inactive key holds the slot the replacement needs`,
     });
+  }
+  if (atOnce) {
+    actions.push(...replaceExposed(current, now, state.quarantine, quarantined(current.id)));
+    return result(
+      'act',
+      `AWS quarantined ${state.user} (${policies}): replacing ${current.id} at once`,
+      actions,
+    );
   }
   actions.push({
     kind: 'create',
@@ -226,6 +299,30 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
       : `key ${current.id} is ${wholeDaysBetween(current.createdAt, now)} days old (rotateAtDays ${config.rotation.rotateAtDays})`,
   });
   return result('act', 'rotation due', actions);
+}
+
+/**
+ * An exposed key's replacement, then its deactivation in the same run: the executor stops at a create it could
+ * not finish (blocked, or the secret not stored), so the key is never deactivated before the new one is stored.
+ * Its deletion keeps the schedule (deleteAfterDays from this deactivation).
+ */
+function replaceExposed(key: KeyState, now: Date, policies: readonly string[], why: string): PlannedAction[] {
+  return [
+    {
+      kind: 'create',
+      replaces: key.id,
+      answersQuarantine: policies,
+      dueAt: now,
+      reason: `${why}; replaced at once (${wholeDaysBetween(key.createdAt, now)} days old)`,
+    },
+    {
+      kind: 'deactivate',
+      keyId: key.id,
+      enforced: false,
+      dueAt: now,
+      reason: `${why}; deactivated as soon as its replacement was stored`,
+    },
+  ];
 }
 
 /**
@@ -271,6 +368,7 @@ function planUnmanaged(
   options: PlanOptions,
   policy: RotationPolicy,
   result: Result,
+  quarantine: { exposed: ReadonlySet<string>; policies: readonly string[]; user: string },
 ): Plan {
   const active = keys.filter((key) => key.status === 'Active');
   const inactive = keys.filter((key) => key.status === 'Inactive');
@@ -287,6 +385,28 @@ function planUnmanaged(
   }
   const oldest = active[0] as KeyState;
   const rotateAt = timelineOf(keys, null, policy).createReplacementAt as Date;
+  const atOnce = quarantine.exposed.has(oldest.id);
+  if (atOnce && active.length > 1) {
+    return result(
+      'blocked',
+      `AWS quarantined ${quarantine.user} (${quarantine.policies.join(', ')}) and both active keys (${active.map((k) => k.id).join(', ')}) predate it; keywarden cannot tell which one AWS found and stores neither: delete the one the AWS Support case names, then run again`,
+    );
+  }
+  if (atOnce) {
+    const names = quarantine.policies.join(', ');
+    const why = `AWS quarantined ${quarantine.user} (${names}): ${oldest.id} predates keywarden's answer, so it may be the key AWS found exposed`;
+    return result('act', `AWS quarantined ${quarantine.user} (${names}): replacing ${oldest.id} at once`, [
+      ...inactive.map(
+        (key): PlannedAction => ({
+          kind: 'delete',
+          keyId: key.id,
+          dueAt: now,
+          reason: 'inactive key holds the slot the replacement needs',
+        }),
+      ),
+      ...replaceExposed(oldest, now, quarantine.policies, why),
+    ]);
+  }
   if (!options.force && !isDue(now, rotateAt)) {
     return result('waiting', `key ${oldest.id} is ${wholeDaysBetween(oldest.createdAt, now)} days old`, [], {
       what: `rotate ${oldest.id}`,

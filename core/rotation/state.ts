@@ -1,3 +1,4 @@
+import type { QuarantinePolicyName } from '../aws/quarantine.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -18,6 +19,11 @@ export const STATE_TAGS = {
   deactivated: 'keywarden:deactivated',
   /** When the owner was told about the stored key: `<keyId> <iso>` (the notice enforcement waits for). */
   notified: 'keywarden:notified',
+  /**
+   * keywarden's answer to AWS's quarantine of the user: `<keyId> <iso>`, the key it stored in reply and that
+   * key's CreateDate. Keys created before it are the ones the quarantine is about; it and later keys are not.
+   */
+  quarantineAnswered: 'keywarden:quarantine-answered',
   /** Marks secrets keywarden manages. */
   managedBy: 'keywarden:managed-by',
   /**
@@ -66,6 +72,8 @@ export interface SecretState {
   pending: { op: PendingOp; keyId: string | null; at: Date } | null;
   deactivated: Stamp | null;
   notified: Stamp | null;
+  /** The key stored in answer to AWS's quarantine of the user, and its CreateDate (STATE_TAGS.quarantineAnswered). */
+  quarantineAnswered: Stamp | null;
 }
 
 /**
@@ -98,6 +106,8 @@ export interface UserState {
   keys: KeyState[];
   /** Null when the user has no managed secret yet. */
   secret: SecretState | null;
+  /** AWS's quarantine policies attached to the user (ListAttachedUserPolicies); [] when none. */
+  quarantine: QuarantinePolicyName[];
 }
 
 /** IAM's rule for a user name (1–64 of letters, digits and `+=,.@_-`). */

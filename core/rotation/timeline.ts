@@ -1,6 +1,6 @@
 import type { Config } from '../policy/schema.js';
 import { DAY_MS } from '../time.js';
-import type { KeyState, SecretState } from './state.js';
+import type { KeyState, SecretState, Stamp } from './state.js';
 
 /**
  * The rotation timeline: when each step of a user's rotation falls due (pure; no clock, no AWS).
@@ -11,6 +11,9 @@ import type { KeyState, SecretState } from './state.js';
  *   deactivate the old key   replacement's CreateDate + deactivateAfterDays
  *   delete the old key       deactivation (as recorded, else as scheduled) + deleteAfterDays
  *   reminder                 due since the stored key was created, until the owner was told about it
+ *
+ * A key AWS's quarantine is about (`exposedKeys`) does not wait: it is replaced at once whatever its age, and
+ * deactivated as soon as its replacement is stored; its deletion keeps the schedule.
  */
 
 /**
@@ -57,6 +60,38 @@ export const deactivationDue = (replacementCreatedAt: Date, policy: RotationPoli
 export const deletionDue = (deactivatedAt: Date, policy: RotationPolicy): Date =>
   after(deactivatedAt, policy.deleteAfterDays);
 
+/** AWS's quarantine of a user as a run knows it. */
+export interface Quarantine {
+  /** The quarantine policies attached to the user (empty: not quarantined). */
+  policies: readonly string[];
+  /** When AWS attached one (the CloudTrail event that started the run), if known: IAM does not say. */
+  since: Date | null;
+}
+
+/**
+ * The keys AWS's quarantine is about. AWS attaches its policy to the user, not to a key (the AWS Support case
+ * names the key), so every key the user had before keywarden answered the quarantine is treated as exposed; the
+ * key keywarden stored in answer (`answered`, its CreateDate) and any later key are not. An answer older than
+ * the quarantine (`since`, when known) answered an earlier one and does not count.
+ */
+export function exposedKeys(
+  keys: readonly KeyState[],
+  quarantine: Quarantine,
+  answered: Stamp | null,
+): Set<string> {
+  if (quarantine.policies.length === 0) return new Set();
+  const answer =
+    answered &&
+    (quarantine.since === null || answered.at.getTime() >= quarantine.since.getTime() - CLOCK_SKEW_MS)
+      ? answered
+      : null;
+  return new Set(
+    keys
+      .filter((key) => !answer || (key.id !== answer.keyId && key.createdAt.getTime() < answer.at.getTime()))
+      .map((key) => key.id),
+  );
+}
+
 /** One old key (older than the stored one) and the due instants of its retirement. */
 export interface RetiringKey {
   key: KeyState;
@@ -72,17 +107,23 @@ export interface Timeline {
   rotating: KeyState | null;
   /** Create the replacement of `rotating` (null: nothing to replace, e.g. no key at all). */
   createReplacementAt: Date | null;
+  /** `rotating` is exposed (AWS's quarantine): its replacement is due now, whatever `createReplacementAt` says. */
+  replaceAtOnce: boolean;
   /** Keys older than the stored one, with their deactivation and deletion due instants. */
   retiring: RetiringKey[];
   /** The notice of the stored key, when the owner has not been told about it yet (else null). */
   reminderAt: Date | null;
 }
 
-/** A user's keys (oldest first) and rotation state × the policy → when each step falls due. */
+/**
+ * A user's keys (oldest first) and rotation state × the policy → when each step falls due. `exposed` keys
+ * (see `exposedKeys`) are replaced at once and deactivated when their replacement exists.
+ */
 export function timelineOf(
   keys: readonly KeyState[],
   secret: SecretState | null,
   policy: RotationPolicy,
+  exposed: ReadonlySet<string> = new Set(),
 ): Timeline {
   const stored = secret?.currentKeyId ? (keys.find((key) => key.id === secret.currentKeyId) ?? null) : null;
   const rotating = stored ?? keys.find((key) => key.status === 'Active') ?? null;
@@ -93,7 +134,9 @@ export function timelineOf(
           const deactivateAt =
             secret?.deactivated?.keyId === key.id
               ? secret.deactivated.at
-              : deactivationDue(stored.createdAt, policy);
+              : exposed.has(key.id)
+                ? stored.createdAt
+                : deactivationDue(stored.createdAt, policy);
           return { key, deactivateAt, deleteAt: deletionDue(deactivateAt, policy) };
         })
     : [];
@@ -101,6 +144,7 @@ export function timelineOf(
     stored,
     rotating,
     createReplacementAt: rotating ? replacementDue(rotating.createdAt, policy) : null,
+    replaceAtOnce: rotating !== null && exposed.has(rotating.id),
     retiring,
     reminderAt: stored && secret?.notified?.keyId !== stored.id ? stored.createdAt : null,
   };

@@ -1,9 +1,13 @@
 import { GetAccessKeyLastUsedCommand, paginateListAccessKeys } from '@aws-sdk/client-iam';
+import { listQuarantinePolicies } from '../inventory/live.js';
 import type { RotationClients, TargetUser } from './context.js';
 import { ManagedSecret } from './managed-secret.js';
 import { type KeyState, secretNameFor, type UserState } from './state.js';
 
-/** ListAccessKeys, DescribeSecret, and GetAccessKeyLastUsed only when a decision needs it. */
+/**
+ * ListAccessKeys, DescribeSecret, ListAttachedUserPolicies (AWS's quarantine), and GetAccessKeyLastUsed only
+ * when a decision needs it.
+ */
 export async function readUserState(
   clients: RotationClients,
   account: string,
@@ -23,6 +27,8 @@ export async function readUserState(
     }
   }
   keys.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  // One after the other: the calls of a run keep one order (the fault tests crash between any two).
+  const quarantine = await listQuarantinePolicies(iam, user.name);
   const secret = await new ManagedSecret(secrets, secretNameFor(account, user.name)).read();
   if (keys.length > 1 || secret?.pending) {
     for (const key of keys) {
@@ -30,5 +36,5 @@ export async function readUserState(
       key.lastUsedAt = used.AccessKeyLastUsed?.LastUsedDate ?? null;
     }
   }
-  return { account, user: user.name, userArn: user.arn, userId: user.id, keys, secret };
+  return { account, user: user.name, userArn: user.arn, userId: user.id, keys, secret, quarantine };
 }

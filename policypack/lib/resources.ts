@@ -25,6 +25,10 @@ export const AwsType = {
   versioningV2: 'aws:s3/bucketVersioningV2:BucketVersioningV2',
   bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
   stackSet: 'aws:cloudformation/stackSet:StackSet',
+  eventRule: 'aws:cloudwatch/eventRule:EventRule',
+  eventTarget: 'aws:cloudwatch/eventTarget:EventTarget',
+  eventBus: 'aws:cloudwatch/eventBus:EventBus',
+  lambdaPermission: 'aws:lambda/permission:Permission',
 } as const;
 
 /**

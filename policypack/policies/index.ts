@@ -1,6 +1,7 @@
 import type { Policies } from '@pulumi/policy';
 import { rejectIamAccessKeys } from './reject-iam-access-keys.js';
 import { requireDailyRotationSchedule } from './require-daily-rotation-schedule.js';
+import { requireQuarantineRotationRule } from './require-quarantine-rotation-rule.js';
 import { requireRotationLogRetention } from './require-rotation-log-retention.js';
 import { requireValidRotationTags } from './require-valid-rotation-tags.js';
 import { requireWormTrailBucket } from './require-worm-trail-bucket.js';
@@ -12,6 +13,7 @@ export const keywardenPolicies: Policies = [
   rejectIamAccessKeys,
   requireValidRotationTags,
   requireDailyRotationSchedule,
+  requireQuarantineRotationRule,
   requireRotationLogRetention,
   requireWormTrailBucket,
   restrictRotationRolePermissions,

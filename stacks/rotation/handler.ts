@@ -11,6 +11,7 @@ import { type RotationRun, rotateUsers, snsNotifier } from '../../core/rotation/
 import { type Clock, systemClock } from '../../core/time.js';
 import { S3TrailStore } from '../../core/trail/index.js';
 import { METRICS_NAMESPACE, RunMetric, readEnvironment, SERVICE_NAME } from './environment.js';
+import { parseRunTrigger } from './event.js';
 
 /** The part of Lambda's context object the handler reads. */
 export interface LambdaContext {
@@ -51,10 +52,11 @@ const REPORTING_RESERVE_MS = 10_000;
 export const defaultSafetyMargin = (remainingMs: number): number => Math.min(120_000, remainingMs / 4);
 
 /**
- * One scheduled rotation run: environment → clients → the core engine (every user in scope, stopping new
- * work before the Lambda timeout; the violation count and the summary notice are the engine's) →
- * metrics. A failure to start (bad environment, IAM unreadable) is thrown, so that Lambda counts an
- * error and the alarm fires.
+ * One rotation run: event → environment → clients → the core engine → metrics. A scheduled run works on every
+ * user in scope, stopping new work before the Lambda timeout (the violation count and the summary notice are
+ * the engine's); a run started by AWS quarantining a user (the stack's EventBridge rule) works on that user
+ * alone, if enrolled, and replaces its exposed key at once. A failure to start (an event it does not take, bad
+ * environment, IAM unreadable) is thrown, so that Lambda counts an error and the alarm fires.
  */
 export function createHandler(options: HandlerOptions = {}) {
   const clock = options.clock ?? systemClock;
@@ -63,11 +65,19 @@ export function createHandler(options: HandlerOptions = {}) {
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
-  return async function handler(_event: unknown, context: LambdaContext): Promise<RunReport> {
+  return async function handler(event: unknown, context: LambdaContext): Promise<RunReport> {
     const remaining = context.getRemainingTimeInMillis();
     const timeout = wallClock() + remaining;
     logger.appendKeys({ function_name: context.functionName, request_id: context.awsRequestId });
     try {
+      const trigger = parseRunTrigger(event);
+      if (trigger.kind === 'quarantine') {
+        logger.warn('AWS quarantined a user: rotating it at once', {
+          user: trigger.user,
+          policy: trigger.policy,
+          at: trigger.at.toISOString(),
+        });
+      }
       const { config, trail, topicArn, secretsKmsKeyArn } = readEnvironment(
         options.env ?? process.env,
         clock(),
@@ -84,12 +94,15 @@ export function createHandler(options: HandlerOptions = {}) {
         deadline: timeout - safetyMargin(remaining),
         trail: new S3TrailStore(trail),
         notifier: snsNotifier(topicArn, new SNSClient(aws)),
-        users: 'in-scope',
+        ...(trigger.kind === 'quarantine'
+          ? { users: [trigger.user], enrolledOnly: true, quarantinedAt: trigger.at }
+          : { users: 'in-scope' as const }),
         kmsKeyId: secretsKmsKeyArn,
-        violations: { deadline: timeout - REPORTING_RESERVE_MS },
+        // The alarm's metric counts every user in scope: only a scheduled run, which sees them all, reports it.
+        ...(trigger.kind === 'schedule' ? { violations: { deadline: timeout - REPORTING_RESERVE_MS } } : {}),
         summary: true,
       });
-      return report(run, logger, metrics);
+      return report(run, logger, metrics, trigger.kind === 'schedule');
     } catch (err) {
       logger.error('rotation run failed', { error: describeError(err) });
       throw err;
@@ -100,13 +113,15 @@ export function createHandler(options: HandlerOptions = {}) {
 }
 
 /** Logs each user, adds the run's metrics, and returns the run's report. */
-function report(run: RotationRun, logger: Logger, metrics: Metrics): RunReport {
+function report(run: RotationRun, logger: Logger, metrics: Metrics, counted: boolean): RunReport {
   for (const user of run.users) {
     const entry = { user: user.user, status: user.status, reason: user.reason, next: user.next };
     if (user.status === 'failed') logger.error('user not rotated', entry);
     else logger.info('user', { ...entry, actions: user.actions });
   }
-  if (run.violatingKeys === null) {
+  if (!counted) {
+    // A run for one quarantined user: the scheduled run reports the account's count.
+  } else if (run.violatingKeys === null) {
     logger.warn('overdue keys not counted: the alarm will report missing data', {
       error: run.violationsUnread,
     });

@@ -3,6 +3,7 @@ import { alarms, alarmTable } from './alarms.js';
 import { rotationContext } from './context.js';
 import { rotationFunction } from './function.js';
 import { noticeTopic, secretsKey } from './notices.js';
+import { quarantineRule, quarantineRuleOutputs } from './quarantine.js';
 import { rotationSchedule } from './schedule.js';
 import type { RotationSettings } from './settings.js';
 import { trailBucket } from './trail-bucket.js';
@@ -19,7 +20,7 @@ export interface RotationProgramInput {
  * The rotation function on a schedule and everything it needs, each piece as narrow as the work allows:
  * a key for the delivered secrets and a topic for notices and alarms, a write-once trail bucket, the
  * function (its role derived from core/aws/permissions.ts, a dead-letter queue, a log group that keeps logs as
- * long as the trail), its schedule, and the alarms.
+ * long as the trail), its schedule, the rule that runs it for a user AWS quarantines, and the alarms.
  */
 export function rotationProgram({ settings, policy, handlerCode }: RotationProgramInput) {
   const context = rotationContext(settings, policy);
@@ -32,6 +33,7 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
     handlerCode,
   );
   const schedule = rotationSchedule(context, fn, deadLetters);
+  const quarantine = quarantineRule(context, fn);
   alarms(context, alarmTable(context, fn, deadLetters), topic);
   return {
     functionName: fn.name,
@@ -44,5 +46,6 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
     secretsKmsKeyArn: key.arn,
     deadLetterQueueUrl: deadLetters.url,
     logGroupName: logGroup.name,
+    ...quarantineRuleOutputs(quarantine),
   };
 }

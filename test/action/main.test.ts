@@ -5,6 +5,7 @@ import {
   GetAccessKeyLastUsedCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
 } from '@aws-sdk/client-iam';
@@ -119,6 +120,7 @@ describe('a run over an account that is partly unreadable', () => {
     });
     iam.on(ListUsersCommand).resolves({ Users: [user('alice'), user('hidden')], IsTruncated: false });
     iam.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
+    iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
     iam.on(ListAccessKeysCommand, { UserName: 'alice' }).resolves({
       AccessKeyMetadata: [
         {

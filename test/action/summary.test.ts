@@ -30,7 +30,7 @@ function finding(user: string, ageDays: number, overrides: Partial<Finding> = {}
 
 function report(findings: Finding[]): AuditReport {
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     tool: TOOL,
     asOf,
     source: 'api',

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OFFLINE_QUARANTINE_NOTE } from '../../core/audit/run.js';
 import { readSavedReport } from '../../core/inventory/credential-report.js';
 import { runCli } from '../support/capture-io.js';
 
@@ -77,7 +78,7 @@ describe('keywarden audit --credential-report: what it reads', () => {
 
     const fromStdin = await audit(['--credential-report', '-'], SAMPLE);
 
-    expect(fromStdin.stderr).toBe('');
+    expect(fromStdin.stderr).toBe(`keywarden: note: ${OFFLINE_QUARANTINE_NOTE}\n`);
     expect(fromStdin.code).toBe(fromFile.code);
     expect(JSON.parse(fromStdin.stdout).findings).toEqual(JSON.parse(fromFile.stdout).findings);
   });
@@ -94,7 +95,7 @@ describe('keywarden audit --credential-report: what it reads', () => {
     const run = await audit(['--credential-report', '-'], saved);
 
     // Assess
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`keywarden: note: ${OFFLINE_QUARANTINE_NOTE}\n`);
     expect(JSON.parse(run.stdout).summary.keys).toBeGreaterThan(10);
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
+import { OFFLINE_QUARANTINE_NOTE } from '../../core/audit/run.js';
 import { captureIo } from '../support/io.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -29,9 +30,9 @@ describe('keywarden audit (in-process)', () => {
       /^VERDICT\s+USER\s+SLOT\s+KEY\s+STATUS\s+AGE\s+LAST USED\s+REASON$/,
     );
     expect(stdout).toContain(
-      '1 root-key, 4 overdue, 2 expiring, 1 superseded, 2 unused, 1 stale, 2 exempt, 8 compliant',
+      '1 root-key, 0 compromised, 4 overdue, 2 expiring, 1 superseded, 2 unused, 1 stale, 2 exempt, 8 compliant',
     );
-    expect(stderr).toBe('');
+    expect(stderr).toBe(`keywarden: note: ${OFFLINE_QUARANTINE_NOTE}\n`);
   });
 
   it('exits 0 with --fail-on never despite violations', async () => {
@@ -66,13 +67,13 @@ describe('keywarden audit (in-process)', () => {
     expect(onViolation.exitCode).toBe(0);
   });
 
-  it('prints schema v2 JSON with --format json', async () => {
+  it('prints schema v3 JSON with --format json', async () => {
     const { exitCode, stdout } = await run(['audit', ...WITH_POLICY, '--format', 'json']);
 
     const report = JSON.parse(stdout);
     expect(exitCode).toBe(1);
     expect(report).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       tool: { name: 'keywarden' },
       asOf: '2026-11-28T00:00:00.000Z',
       source: 'credential-report',
@@ -106,8 +107,10 @@ describe('keywarden audit (in-process)', () => {
     // Assess
     expect(exitCode).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toBe(`keywarden: report written to ${join(dir, 'r.json')}\n`);
-    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).schemaVersion).toBe(2);
+    expect(stderr).toBe(
+      `keywarden: report written to ${join(dir, 'r.json')}\nkeywarden: note: ${OFFLINE_QUARANTINE_NOTE}\n`,
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).schemaVersion).toBe(3);
   });
 
   it('refuses an --output in a missing directory before auditing, with exit 2', async () => {

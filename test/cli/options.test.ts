@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProgram } from '../../cli/main.js';
+import { OFFLINE_QUARANTINE_NOTE } from '../../core/audit/run.js';
 import { EXIT_CODES } from '../../core/exit-codes.js';
 import { runCli } from '../support/capture-io.js';
 import {
@@ -44,7 +45,7 @@ describe('--output', () => {
     // Assess
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).summary.overdue).toBe(4);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`keywarden: note: ${OFFLINE_QUARANTINE_NOTE}\n`);
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -35,6 +35,7 @@ function sampleIssue() {
           user: 'svc-reporting',
           userArn: 'arn:aws:iam::123456789012:user/svc-reporting',
           tags: { owner: 'data-platform team' },
+          quarantinePolicies: null,
         },
       ],
     },

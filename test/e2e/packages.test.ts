@@ -145,7 +145,7 @@ describe('the keywarden CLI package, installed from its tarball into an empty pr
 
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(
-      '1 root-key, 4 overdue, 2 expiring, 1 superseded, 2 unused, 1 stale, 2 exempt, 8 compliant',
+      '1 root-key, 0 compromised, 4 overdue, 2 expiring, 1 superseded, 2 unused, 1 stale, 2 exempt, 8 compliant',
     );
   });
 

@@ -19,7 +19,7 @@ describe('the README quick start', () => {
     expect(exitCode).toBe(1);
     expect(stdout).toContain('account 123456789012 · 19 users · 21 keys · as of 2026-11-28T00:00:00.000Z');
     expect(stdout).toContain(
-      '1 root-key, 4 overdue, 2 expiring, 1 superseded, 2 unused, 1 stale, 2 exempt, 8 compliant',
+      '1 root-key, 0 compromised, 4 overdue, 2 expiring, 1 superseded, 2 unused, 1 stale, 2 exempt, 8 compliant',
     );
     const verdicts = Object.fromEntries(
       stdout

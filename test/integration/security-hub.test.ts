@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { GetFindingsCommand, type SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
+import { OFFLINE_QUARANTINE_NOTE } from '../../core/audit/run.js';
 import { productArn, toAsff } from '../../core/report/asff.js';
 import { createSecurityHubClient, IMPORT_BATCH, syncSecurityHub } from '../../core/report/security-hub.js';
 import { docText } from '../support/docs.js';
@@ -160,7 +161,7 @@ describe.skipIf(!motoAvailable())("Security Hub import against moto's Security H
     const keys = JSON.parse(first.stdout).summary.keys;
     expect(first.exitCode).toBe(1);
     expect(first.stderr).toBe(
-      `keywarden: Security Hub (us-east-1): ${keys} findings imported, 0 archived, 2 API calls\n`,
+      `keywarden: note: ${OFFLINE_QUARANTINE_NOTE}\nkeywarden: Security Hub (us-east-1): ${keys} findings imported, 0 archived, 2 API calls\n`,
     );
     expect(second.stderr).toBe(first.stderr);
     const all = await stored();

@@ -11,6 +11,7 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from '@pulumi/policy';
+import { quarantineEventPattern } from '../../core/infra/quarantine-rule.js';
 import { componentTags, StackComponent, StackPurpose } from '../../core/infra/stack-tags.js';
 import { wormBucketStatements } from '../../core/infra/worm.js';
 import type { StackResource } from '../support/policy-harness.js';
@@ -97,6 +98,58 @@ export function compliantRotationStack(): StackResource[] {
     },
     { role: [role.urn], loggingConfig: [logGroup.urn] },
   );
+  const pattern = JSON.stringify(quarantineEventPattern());
+  const bus = resource('aws:cloudwatch/eventBus:EventBus', 'quarantine-events', {
+    name: 'keywarden-rotation-quarantine',
+    arn: `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/keywarden-rotation-quarantine`,
+  });
+  const attached = resource('aws:cloudwatch/eventRule:EventRule', 'quarantine-attached', {
+    name: 'keywarden-rotation-quarantine-attached',
+    arn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/keywarden-rotation-quarantine-attached`,
+    region: 'us-east-1',
+    eventPattern: pattern,
+    state: 'ENABLED',
+  });
+  const rotate = resource(
+    'aws:cloudwatch/eventRule:EventRule',
+    'quarantine-rotate',
+    {
+      name: 'keywarden-rotation-quarantine-rotate',
+      arn: `arn:aws:events:eu-west-1:${ACCOUNT}:rule/keywarden-rotation-quarantine/keywarden-rotation-quarantine-rotate`,
+      eventBusName: 'keywarden-rotation-quarantine',
+      eventPattern: pattern,
+      state: 'ENABLED',
+    },
+    { eventBusName: [bus.urn] },
+  );
+  const quarantine = [
+    bus,
+    attached,
+    resource(
+      'aws:cloudwatch/eventTarget:EventTarget',
+      'quarantine-forward',
+      { region: 'us-east-1', rule: attached.inputs['name'], arn: bus.inputs['arn'] },
+      { rule: [attached.urn], arn: [bus.urn] },
+    ),
+    rotate,
+    resource(
+      'aws:cloudwatch/eventTarget:EventTarget',
+      'quarantine-rotate-target',
+      { rule: rotate.inputs['name'], eventBusName: bus.inputs['name'], arn: functionArn },
+      { rule: [rotate.urn], arn: [fn.urn] },
+    ),
+    resource(
+      'aws:lambda/permission:Permission',
+      'quarantine-invoke',
+      {
+        action: 'lambda:InvokeFunction',
+        function: 'keywarden-rotation',
+        principal: 'events.amazonaws.com',
+        sourceArn: rotate.inputs['arn'],
+      },
+      { function: [fn.urn], sourceArn: [rotate.urn] },
+    ),
+  ];
   const bucket = resource('aws:s3/bucket:Bucket', 'trail', {
     bucket: 'keywarden-trail-123456789012',
     objectLockEnabled: true,
@@ -132,6 +185,7 @@ export function compliantRotationStack(): StackResource[] {
       },
       { target: [fn.urn] },
     ),
+    ...quarantine,
     bucket,
     resource(
       'aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration',

@@ -64,7 +64,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startMoto(): Promise<Moto> {
+export interface MotoOptions {
+  /**
+   * Environment for moto_server itself, e.g. `{ MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' }`: without it IAM has
+   * no AWS managed policy (AWSCompromisedKeyQuarantine* among them), and attaching one fails NoSuchEntity.
+   */
+  env?: Record<string, string>;
+}
+
+export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   if (!motoAvailable()) throw new Error('moto is not available');
   const dir = mkdtempSync(join(tmpdir(), 'keywarden-moto-'));
   const clockFile = join(dir, 'clock-offset-ms');
@@ -75,7 +83,7 @@ export async function startMoto(): Promise<Moto> {
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
     const started = spawn(cachedPython as string, [LAUNCHER, '--host', '127.0.0.1', '--port', String(port)], {
-      env: { ...process.env, KEYWARDEN_MOTO_CLOCK_FILE: clockFile, PYTHONUNBUFFERED: '1' },
+      env: { ...process.env, ...options.env, KEYWARDEN_MOTO_CLOCK_FILE: clockFile, PYTHONUNBUFFERED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     started.stdout?.on('data', (chunk) => {

@@ -34,7 +34,7 @@ export function auditReport(keys: KeyRecord[], extra: Partial<AuditReport> = {})
   const findings = evaluate(keys, config, AS_OF);
   const users = [...new Set(keys.map((key) => key.user))];
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     tool: TOOL,
     asOf: AS_OF,
     source: 'credential-report',
@@ -47,6 +47,7 @@ export function auditReport(keys: KeyRecord[], extra: Partial<AuditReport> = {})
       user,
       userArn: `arn:aws:iam::123456789012:user/${user}`,
       tags: null,
+      quarantinePolicies: null,
     })),
     gaps: [],
     notes: [],

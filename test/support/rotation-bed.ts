@@ -19,7 +19,7 @@ import { type ConfigInput, parseConfig } from '../../core/policy/schema.js';
 import { type RotateUsersRequest, rotateUsers, snsNotifier } from '../../core/rotation/index.js';
 import { JsonlTrailStore } from '../../core/trail/index.js';
 import { type SeedUser, seedIam } from './iam-seed.js';
-import { type Moto, startMoto } from './moto.js';
+import { type Moto, type MotoOptions, startMoto } from './moto.js';
 
 export const ACCOUNT = '123456789012';
 export const SCOPE_TAG = { 'keywarden:rotation': 'enabled' };
@@ -124,11 +124,12 @@ export function useRotationSuite(
   asOf: Date,
   users: readonly SeedUser[],
   onReady: (moto: Moto, bed: RotationBed) => void,
+  motoOptions: MotoOptions = {},
 ): void {
   let moto: Moto | undefined;
   let bed: RotationBed | undefined;
   beforeAll(async () => {
-    moto = await startMoto();
+    moto = await startMoto(motoOptions);
     moto.useInThisProcess();
   });
   afterAll(async () => moto?.stop());

@@ -18,6 +18,14 @@ export const AWS_CONFIG: Framework = {
       checks: ['root-key'],
     },
     {
+      // The rule's default checks AdministratorAccess; with policyArns naming AWS's quarantine policies it
+      // flags exactly the users keywarden calls compromised.
+      id: 'iam-policy-blacklisted-check',
+      title:
+        'No IAM user has a listed managed policy attached (policyArns: AWSCompromisedKeyQuarantine, V2, V3)',
+      checks: ['compromised'],
+    },
+    {
       id: 'iam-user-unused-credentials-check',
       title: 'IAM users have no password or active access key unused for maxCredentialUsageAge days',
       checks: ['unused'],

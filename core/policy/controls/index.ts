@@ -16,6 +16,8 @@ export const FRAMEWORKS: readonly Framework[] = [PART11, CIS, FSBP, AWS_CONFIG];
  */
 export const CHECKS_OF_VERDICT: Readonly<Record<Verdict, readonly Check[]>> = {
   'root-key': ['root-key'],
+  // Judged only where the quarantine policies were read, so a compliant key does not claim it.
+  compromised: ['compromised'],
   overdue: ['rotation'],
   expiring: ['rotation'],
   superseded: ['one-active-key'],

@@ -2,7 +2,14 @@
  * What keywarden checks on a key, in framework-neutral words. Each framework file maps its controls to these
  * checks; core/policy/controls/index.ts maps verdicts to checks. Nothing here is written inside the verdict rule.
  */
-export const CHECKS = ['root-key', 'rotation', 'inactive-key', 'one-active-key', 'unused'] as const;
+export const CHECKS = [
+  'root-key',
+  'compromised',
+  'rotation',
+  'inactive-key',
+  'one-active-key',
+  'unused',
+] as const;
 export type Check = (typeof CHECKS)[number];
 
 export interface FrameworkControl {

@@ -56,10 +56,16 @@ export function part11Meaning(clause: string): string {
   return row.meaning;
 }
 
-/** Which key checks serve which clause: a root key or an unused key is access beyond what is authorised. */
+/**
+ * Which key checks serve which clause: a root key, an unused key or an exposed key is access beyond what is
+ * authorised; an exposed key (AWS's quarantine) is a compromised credential to deauthorise and replace
+ * (11.300(c)), found and reported urgently (11.300(d)).
+ */
 const CHECKS_OF_CLAUSE: Readonly<Record<string, Framework['controls'][number]['checks']>> = {
-  '11.10(d)': ['root-key', 'unused'],
+  '11.10(d)': ['root-key', 'compromised', 'unused'],
   '11.300(b)': ['rotation', 'inactive-key', 'one-active-key', 'unused'],
+  '11.300(c)': ['compromised'],
+  '11.300(d)': ['compromised'],
 };
 
 export const PART11: Framework = {

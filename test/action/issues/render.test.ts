@@ -34,6 +34,7 @@ const user = (tags: Record<string, string> | null): UserRecord => ({
   user: 'alice',
   userArn: 'arn:aws:iam::123456789012:user/alice',
   tags,
+  quarantinePolicies: null,
 });
 
 const render = (findings: Finding[], maskKeyIds = true, users: UserRecord[] = []) =>
@@ -136,6 +137,33 @@ describe('desiredIssues', () => {
   it('carries markers that the next run reads back', () => {
     const [issue] = render([finding()]);
     expect(markersOf(issue?.body)).toEqual({ fingerprint: issue?.fingerprint, digest: issue?.digest });
+  });
+});
+
+describe('desiredIssues: a user AWS quarantined', () => {
+  it('says what AWS did and what to do, and stays open until the policy is detached', () => {
+    // Prepare
+    const quarantined = { ...user(null), quarantinePolicies: ['AWSCompromisedKeyQuarantineV2' as const] };
+    const exposed = finding({
+      verdict: 'compromised',
+      ageDays: 3,
+      reason: 'AWS attached AWSCompromisedKeyQuarantineV2 to this user: …',
+    });
+
+    // Act
+    const [issue] = render([exposed], false, [quarantined]);
+
+    // Assess
+    expect(issue?.title).toBe(
+      'AWS quarantined alice for an exposed access key: replace it now (account 123456789012)',
+    );
+    expect(issue?.body).toContain('AWS attached **AWSCompromisedKeyQuarantineV2** to the user');
+    expect(issue?.body).toContain('An exemption does not cover an exposed key.');
+    expect(issue?.body).toContain('**21 CFR 11.300(c)**');
+    expect(issue?.body).toContain('keywarden rotate --user alice');
+    expect(issue?.body).toContain(`review CloudTrail for use of ${KEY_ID}`);
+    expect(issue?.body).toContain('until a person has reviewed it and detached the policy');
+    expect(issue?.body).not.toContain('over the limit since');
   });
 });
 

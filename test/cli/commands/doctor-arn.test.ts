@@ -3,6 +3,7 @@ import {
   GetUserCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
   ListUserTagsCommand,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
@@ -51,6 +52,7 @@ describe('keywarden doctor --user in another partition, for a user with a path',
     });
     iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [] });
     iam.on(ListUserTagsCommand).resolves({ Tags: [] });
+    iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
     iam.on(GetAccessKeyLastUsedCommand).resolves({});
     iam.on(SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
       EvaluationResults: input.ActionNames.map((action) => ({

@@ -5,6 +5,7 @@ import {
   IAMClient,
   IAMServiceException,
   ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
 } from '@aws-sdk/client-iam';
@@ -148,6 +149,7 @@ const user = (name: string) => ({
 describe('fetchApiInventory', () => {
   beforeEach(() => {
     iam.on(ListUserTagsCommand).resolves({ Tags: [] });
+    iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
     iam.on(ListAccessKeysCommand).callsFake((input: { UserName: string }) => ({
       AccessKeyMetadata: [
         {
@@ -227,6 +229,7 @@ describe('fetchApiInventory', () => {
     // Prepare
     iam.on(ListUsersCommand).resolves({ Users: [user('grace')] });
     iam.on(ListUserTagsCommand).resolves({ Tags: [{ Key: 'keywarden:rotation', Value: 'enabled' }] });
+    iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
     iam.on(ListAccessKeysCommand).resolves({
       AccessKeyMetadata: [
         { AccessKeyId: 'AKIANEWER00000000000', Status: 'Active', CreateDate: createdDaysAgo(5) },

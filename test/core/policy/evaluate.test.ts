@@ -429,6 +429,7 @@ describe('summarize', () => {
       stale: 1,
       exempt: 0,
       'root-key': 0,
+      compromised: 0,
       superseded: 0,
       violations: 1,
       warnings: 2,
@@ -479,5 +480,67 @@ describe('remediation', () => {
       'aws iam update-access-key --user-name bob --access-key-id AKIAEXAMPLE0000001 --status Inactive',
       'aws iam delete-access-key --user-name bob --access-key-id AKIAEXAMPLE0000001',
     ]);
+  });
+});
+
+describe('evaluateKey: compromised (AWS quarantined the user)', () => {
+  const quarantined = [
+    {
+      account: '123456789012',
+      user: 'alice',
+      quarantinePolicies: ['AWSCompromisedKeyQuarantineV3' as const],
+    },
+  ];
+
+  it.each([
+    ['a young active key', keyRecord()],
+    ['an inactive key', keyRecord({ status: 'Inactive' })],
+    ['an overdue key', keyRecord({ createdAt: createdDaysAgo(200) })],
+  ])('judges %s of a quarantined user a compromised violation, naming the policy', (_, key) => {
+    // Act
+    const [finding] = evaluate([key], policy, AS_OF, quarantined);
+
+    // Assess
+    expect(finding).toMatchObject({ verdict: 'compromised', severity: 'violation' });
+    expect(finding?.reason).toContain('AWS attached AWSCompromisedKeyQuarantineV3 to this user');
+  });
+
+  it('does not let an exemption hide a key AWS found exposed, and says so', () => {
+    const config = parseConfig({ exemptions: [exemption] }, { asOf: AS_OF });
+
+    const [finding] = evaluate([keyRecord()], config, AS_OF, quarantined);
+
+    expect(finding?.verdict).toBe('compromised');
+    expect(finding?.reason).toContain('the exemption until 2026-11-28 does not cover an exposed key');
+  });
+
+  it.each([
+    ['not read', null],
+    ['read and none attached', []],
+  ])('judges by age alone when the quarantine was %s', (_, quarantinePolicies) => {
+    const users = [{ account: '123456789012', user: 'alice', quarantinePolicies }];
+
+    expect(evaluate([keyRecord()], policy, AS_OF, users)[0]?.verdict).toBe('compliant');
+  });
+
+  it('quarantines only the user AWS named, not another user of the same name in another account', () => {
+    const elsewhere = keyRecord({ account: '210987654321' });
+
+    const findings = evaluate([keyRecord(), elsewhere], policy, AS_OF, quarantined);
+
+    expect(findings.map((f) => `${f.account} ${f.verdict}`).sort()).toEqual([
+      '123456789012 compromised',
+      '210987654321 compliant',
+    ]);
+  });
+
+  it('tells how to replace the key and what is left for a person', () => {
+    const steps = remediation({ verdict: 'compromised', user: 'alice', accessKeyId: 'AKIAEXPOSED' }).join(
+      '\n',
+    );
+
+    expect(steps).toContain('keywarden rotate --user alice');
+    expect(steps).toContain('review CloudTrail for use of AKIAEXPOSED');
+    expect(steps).toContain('aws iam detach-user-policy --user-name alice');
   });
 });

@@ -31,7 +31,7 @@ function manyAccounts(): AuditReport {
   const b = [finding('222222222222', 'lab|sync', 200)];
   const gap = { scope: 'account', reason: 'cannot assume arn:aws:iam::333333333333:role/r: AccessDenied' };
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     tool: TOOL,
     asOf,
     source: 'credential-report',

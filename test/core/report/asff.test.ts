@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ROOT_USER } from '../../../core/inventory/records.js';
+import { evaluate } from '../../../core/policy/evaluate.js';
+import { parseConfig } from '../../../core/policy/schema.js';
 import {
   ASFF_GENERATOR_ID,
   ASFF_REQUIRED_ATTRIBUTES,
@@ -134,5 +136,21 @@ describe('toAsff', () => {
 
     expect(text).not.toMatch(/secret_?access_?key/i);
     expect(text).not.toMatch(/(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/);
+  });
+
+  it('files a key of a user AWS quarantined as CRITICAL and FAILED', () => {
+    // Prepare
+    const quarantined = auditReport([keyRecord()], {});
+    const findings = evaluate(quarantined.findings, parseConfig({}, { asOf: AS_OF }), AS_OF, [
+      { account: '123456789012', user: 'alice', quarantinePolicies: ['AWSCompromisedKeyQuarantine'] },
+    ]);
+
+    // Act
+    const [finding] = toAsff({ ...quarantined, findings }, { region });
+
+    // Assess
+    expect(finding?.Severity).toEqual({ Label: 'CRITICAL', Original: 'compromised' });
+    expect(finding?.Compliance.Status).toBe('FAILED');
+    expect(finding?.Title).toBe('IAM access key of a user AWS quarantined as exposed: alice (key 1)');
   });
 });

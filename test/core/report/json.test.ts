@@ -3,7 +3,7 @@ import { renderJson, toJsonReport } from '../../../core/report/json.js';
 import { AS_OF, auditReport, createdDaysAgo, keyRecord } from '../../support/records.js';
 
 describe('renderJson', () => {
-  it('writes schema v2 exactly: the fields of docs/design.md in order, plus account per finding, complete and gaps', () => {
+  it('writes schema v3 exactly: the fields of docs/design.md in order, plus account per finding, complete and gaps', () => {
     // Prepare
     const report = auditReport([
       keyRecord({
@@ -27,10 +27,11 @@ describe('renderJson', () => {
       'summary',
       'complete',
       'gaps',
+      'notes',
       'findings',
     ]);
     expect(json).toEqual({
-      schemaVersion: 2,
+      schemaVersion: 3,
       tool: { name: 'keywarden', version: expect.stringMatching(/^\d+\.\d+\.\d+/) },
       asOf: AS_OF.toISOString(),
       source: 'credential-report',
@@ -46,12 +47,14 @@ describe('renderJson', () => {
         stale: 0,
         exempt: 0,
         'root-key': 0,
+        compromised: 0,
         superseded: 0,
         violations: 1,
         warnings: 0,
       },
       complete: true,
       gaps: [],
+      notes: [],
       findings: [
         {
           account: '123456789012',
@@ -90,6 +93,7 @@ describe('renderJson', () => {
       'stale',
       'exempt',
       'root-key',
+      'compromised',
       'superseded',
       'violations',
       'warnings',

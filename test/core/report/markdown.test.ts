@@ -53,9 +53,9 @@ describe('renderMarkdown', () => {
     // Assess
     expect(markdown).toContain('# keywarden audit — account 123456789012');
     expect(markdown).toContain(
-      '| users | keys | root-key | overdue | expiring | superseded | unused | stale | exempt | compliant |',
+      '| users | keys | root-key | compromised | overdue | expiring | superseded | unused | stale | exempt | compliant |',
     );
-    expect(markdown).toContain('| 1 | 1 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |');
+    expect(markdown).toContain('| 1 | 1 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |');
     expect(markdown).toContain('| 🔴 overdue | ci\\|bot | 1 | — | Active | 95 |');
   });
 

@@ -41,7 +41,7 @@ describe('renderTable', () => {
 
     expect(text).toContain('account 123456789012 · 3 users · 3 keys');
     expect(text).toContain(
-      '0 root-key, 1 overdue, 1 expiring, 0 superseded, 0 unused, 0 stale, 0 exempt, 1 compliant',
+      '0 root-key, 0 compromised, 1 overdue, 1 expiring, 0 superseded, 0 unused, 0 stale, 0 exempt, 1 compliant',
     );
   });
 

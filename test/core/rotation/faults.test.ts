@@ -35,6 +35,7 @@ const PHASES = {
       'ListUserTags',
       'ListUserTags',
       'ListAccessKeys',
+      'ListAttachedUserPolicies',
       // DescribeSecret fails (no secret yet): a failed call cannot take effect, so it is no scenario.
       'CreateSecret',
       'PutResourcePolicy',
@@ -58,6 +59,7 @@ const PHASES = {
       'ListUserTags',
       'ListUserTags',
       'ListAccessKeys',
+      'ListAttachedUserPolicies',
       'DescribeSecret',
       'GetAccessKeyLastUsed',
       'GetAccessKeyLastUsed',
@@ -79,6 +81,7 @@ const PHASES = {
       'ListUserTags',
       'ListUserTags',
       'ListAccessKeys',
+      'ListAttachedUserPolicies',
       'DescribeSecret',
       'GetAccessKeyLastUsed',
       'GetAccessKeyLastUsed',

@@ -188,3 +188,19 @@ describe('the violation count of a run', () => {
     expect(count).toBe(1);
   });
 });
+
+describe('the notice of a key replaced because AWS quarantined it', () => {
+  it('says what AWS did, that the old key goes now, and what is left for a person', () => {
+    // Act
+    const notice = newKeyNotice(facts({ quarantine: ['AWSCompromisedKeyQuarantineV2'] }));
+
+    // Assess
+    expect(notice.subject).toBe('keywarden: AWS quarantined an exposed key of alice: new access key');
+    expect(notice.text).toContain(
+      'AWS quarantined this key: AWS attached AWSCompromisedKeyQuarantineV2 to alice, which it does when it finds an access key of the user exposed',
+    );
+    expect(notice.text).toContain('keywarden replaced AKIAOLD at once, whatever its age.');
+    expect(notice.text).toContain('the old key AKIAOLD is deactivated in this same run, whatever its use.');
+    expect(notice.text).not.toContain('on or after');
+  });
+});

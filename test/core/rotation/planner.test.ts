@@ -24,6 +24,7 @@ const secret = (extra: Partial<SecretState> = {}): SecretState => ({
   pending: null,
   deactivated: null,
   notified: null,
+  quarantineAnswered: null,
   ...extra,
 });
 const user = (keys: KeyState[], stored: SecretState | null = null): UserState => ({
@@ -33,6 +34,7 @@ const user = (keys: KeyState[], stored: SecretState | null = null): UserState =>
   userId: 'AIDAALICE',
   keys,
   secret: stored,
+  quarantine: [],
 });
 const kinds = (actions: PlannedAction[]) =>
   actions.map((a) => `${a.kind}${'keyId' in a ? ` ${a.keyId}` : ''}`);
@@ -300,5 +302,148 @@ describe('planUser', () => {
       const plan = planUser(user([key('NEW', 14)], stored), config, now);
       expect(kinds(plan.actions)).toEqual(['record OLD', 'settle']);
     });
+  });
+});
+
+describe('planUser: a user AWS quarantined for an exposed key', () => {
+  const quarantined = (keys: KeyState[], stored: SecretState | null = null): UserState => ({
+    ...user(keys, stored),
+    quarantine: ['AWSCompromisedKeyQuarantineV2'],
+  });
+
+  it('replaces a young stored key at once and deactivates it in the same run, after the create', () => {
+    // Prepare: a stored key 3 days old, nowhere near rotateAtDays.
+    const stored = secret({ currentKeyId: 'KW', notified: { keyId: 'KW', at: daysAgo(3) } });
+
+    // Act
+    const plan = planUser(quarantined([key('KW', 3)], stored), config, now);
+
+    // Assess
+    expect(plan.status).toBe('act');
+    expect(kinds(plan.actions)).toEqual(['create', 'deactivate KW']);
+    expect(plan.actions[0]).toMatchObject({
+      kind: 'create',
+      replaces: 'KW',
+      answersQuarantine: ['AWSCompromisedKeyQuarantineV2'],
+      dueAt: now,
+    });
+    expect(plan.actions[0]?.reason).toContain('AWS quarantined alice (AWSCompromisedKeyQuarantineV2)');
+    expect(plan.actions[1]).toMatchObject({ dueAt: now });
+    expect(plan.actions[1]?.reason).toContain('deactivated as soon as its replacement was stored');
+  });
+
+  it('replaces the only key of a user keywarden does not manage yet, whatever its age', () => {
+    const plan = planUser(quarantined([key('MADE-BY-HAND', 10)]), config, now);
+
+    expect(kinds(plan.actions)).toEqual(['create', 'deactivate MADE-BY-HAND']);
+  });
+
+  it('frees the slot an inactive key holds before the replacement', () => {
+    const plan = planUser(quarantined([key('OFF', 30, { status: 'Inactive' }), key('ON', 10)]), config, now);
+
+    expect(kinds(plan.actions)).toEqual(['delete OFF', 'create', 'deactivate ON']);
+  });
+
+  it('touches only the exposed key when the user also holds the key keywarden stored in answer', () => {
+    // Prepare: the run that answered the quarantine stored ANSWER; a crash left EXPOSED active.
+    const stored = secret({
+      currentKeyId: 'ANSWER',
+      notified: { keyId: 'ANSWER', at: daysAgo(0.01) },
+      quarantineAnswered: { keyId: 'ANSWER', at: daysAgo(0.01) },
+    });
+    const keys = [key('EXPOSED', 40, { lastUsedAt: daysAgo(0) }), key('ANSWER', 0.01)];
+
+    // Act
+    const plan = planUser(quarantined(keys, stored), config, now);
+
+    // Assess: Cloud Custodian deactivated every key of a matched user; here the answer key is left alone.
+    expect(kinds(plan.actions)).toEqual(['deactivate EXPOSED']);
+    expect(plan.actions[0]?.reason).toContain('deactivated at once (replaced by ANSWER)');
+  });
+
+  it('does nothing more once the exposed key is inactive: it is deleted on the normal schedule', () => {
+    const stored = secret({
+      currentKeyId: 'ANSWER',
+      notified: { keyId: 'ANSWER', at: daysAgo(2) },
+      deactivated: { keyId: 'EXPOSED', at: daysAgo(2) },
+      quarantineAnswered: { keyId: 'ANSWER', at: daysAgo(2) },
+    });
+    const keys = [key('EXPOSED', 40, { status: 'Inactive' }), key('ANSWER', 2)];
+
+    const plan = planUser(quarantined(keys, stored), config, now);
+
+    expect(plan).toMatchObject({ status: 'waiting', actions: [], next: { what: 'delete EXPOSED' } });
+    expect(plan.next?.at).toEqual(new Date(daysAgo(2).getTime() + config.rotation.deleteAfterDays * DAY_MS));
+  });
+
+  it('does not rotate the answer again while the quarantine stays attached', () => {
+    const stored = secret({
+      currentKeyId: 'ANSWER',
+      notified: { keyId: 'ANSWER', at: daysAgo(20) },
+      quarantineAnswered: { keyId: 'ANSWER', at: daysAgo(20) },
+    });
+
+    const plan = planUser(quarantined([key('ANSWER', 20)], stored), config, now);
+
+    expect(plan).toMatchObject({ status: 'waiting', actions: [], next: { what: 'rotate ANSWER' } });
+  });
+
+  it('answers a new quarantine again when the event that started the run is newer than the answer', () => {
+    const stored = secret({
+      currentKeyId: 'ANSWER',
+      notified: { keyId: 'ANSWER', at: daysAgo(20) },
+      quarantineAnswered: { keyId: 'ANSWER', at: daysAgo(20) },
+    });
+
+    const plan = planUser(quarantined([key('ANSWER', 20)], stored), config, now, {
+      quarantinedAt: daysAgo(0.01),
+    });
+
+    expect(kinds(plan.actions)).toEqual(['create', 'deactivate ANSWER']);
+  });
+
+  it('replaces the stored key mid-rotation: the older key is deactivated and gives up its slot first', () => {
+    // Prepare: a normal rotation 2 days ago left OLD active beside the stored NEW; then AWS quarantined.
+    const stored = secret({ currentKeyId: 'NEW', notified: { keyId: 'NEW', at: daysAgo(2) } });
+    const keys = [key('OLD', 82, { lastUsedAt: daysAgo(1) }), key('NEW', 2)];
+
+    const plan = planUser(quarantined(keys, stored), config, now);
+
+    expect(kinds(plan.actions)).toEqual(['deactivate OLD', 'delete OLD', 'create', 'deactivate NEW']);
+  });
+
+  it('refuses to choose between two active keys that both predate the quarantine when neither is stored', () => {
+    const plan = planUser(quarantined([key('A', 30), key('B', 10)]), config, now);
+
+    expect(plan).toMatchObject({ status: 'blocked', actions: [] });
+    expect(plan.reason).toContain('cannot tell which one AWS found');
+  });
+
+  it('does not let an exemption cover an exposed key', () => {
+    const exempt = parseConfig(
+      {
+        exemptions: [{ user: 'alice', reason: 'appliance', approvedBy: 'qa', expiresOn: '2026-12-31' }],
+      },
+      { asOf: now },
+    );
+
+    expect(planUser(user([key('KW', 10)]), exempt, now).status).toBe('exempt');
+    expect(kinds(planUser(quarantined([key('KW', 10)]), exempt, now).actions)).toEqual([
+      'create',
+      'deactivate KW',
+    ]);
+  });
+
+  it('forgets the answer once AWS has lifted the quarantine, so that a later one is answered again', () => {
+    const stored = secret({
+      currentKeyId: 'ANSWER',
+      notified: { keyId: 'ANSWER', at: daysAgo(20) },
+      quarantineAnswered: { keyId: 'ANSWER', at: daysAgo(20) },
+    });
+
+    const plan = planUser(user([key('ANSWER', 20)], stored), config, now);
+
+    expect(kinds(plan.actions)).toEqual(['forget-quarantine']);
+    expect(plan.status).toBe('act');
   });
 });

@@ -10,7 +10,7 @@ import {
   timelineOf,
 } from '../../../core/rotation/index.js';
 import type { KeyState, UserState } from '../../../core/rotation/state.js';
-import { deactivationDue } from '../../../core/rotation/timeline.js';
+import { deactivationDue, exposedKeys } from '../../../core/rotation/timeline.js';
 import { DAY_MS } from '../../../core/time.js';
 
 const DAY_START = Date.parse('2026-06-01T00:00:00Z');
@@ -38,8 +38,10 @@ function rotatedUser(created: Date, notified: boolean): UserState {
       currentDelivery: 'secrets-manager',
       pending: null,
       deactivated: null,
+      quarantineAnswered: null,
       notified: notified ? { keyId: 'AKIANEW', at: created } : null,
     },
+    quarantine: [],
   };
 }
 
@@ -166,6 +168,7 @@ describe('the rotation timeline', () => {
       stored: user.keys[1],
       rotating: user.keys[1],
       createReplacementAt: new Date('2026-08-20T00:30:00Z'),
+      replaceAtOnce: false,
       retiring: [
         {
           key: user.keys[0],
@@ -176,5 +179,41 @@ describe('the rotation timeline', () => {
       reminderAt: created,
     });
     expect(SCHEDULE_SLACK_MS).toBe(HOUR_MS);
+  });
+});
+
+describe('the keys AWS quarantine is about', () => {
+  const at = (iso: string) => new Date(iso);
+  const keys: KeyState[] = [
+    { id: 'OLD', status: 'Inactive', createdAt: at('2026-01-01T00:00:00Z'), lastUsedAt: null },
+    { id: 'EXPOSED', status: 'Active', createdAt: at('2026-03-01T00:00:00Z'), lastUsedAt: null },
+    { id: 'ANSWER', status: 'Active', createdAt: at('2026-05-01T10:00:00Z'), lastUsedAt: null },
+  ];
+  const quarantine = { policies: ['AWSCompromisedKeyQuarantineV3'], since: null };
+  const answer = { keyId: 'ANSWER', at: at('2026-05-01T10:00:00Z') };
+
+  it('is none when the user is not quarantined', () => {
+    expect(exposedKeys(keys, { policies: [], since: null }, answer)).toEqual(new Set());
+  });
+
+  it('is every key before keywarden answered: IAM names the user, not the key', () => {
+    expect(exposedKeys(keys, quarantine, null)).toEqual(new Set(['OLD', 'EXPOSED', 'ANSWER']));
+  });
+
+  it('leaves out the key stored in answer and every later key', () => {
+    const later: KeyState = {
+      id: 'LATER',
+      status: 'Active',
+      createdAt: at('2026-07-01T00:00:00Z'),
+      lastUsedAt: null,
+    };
+
+    expect(exposedKeys([...keys, later], quarantine, answer)).toEqual(new Set(['OLD', 'EXPOSED']));
+  });
+
+  it('ignores an answer older than the quarantine the run was started by', () => {
+    const newer = { ...quarantine, since: at('2026-06-01T00:00:00Z') };
+
+    expect(exposedKeys(keys, newer, answer)).toEqual(new Set(['OLD', 'EXPOSED', 'ANSWER']));
   });
 });

@@ -75,13 +75,23 @@ describe('keywarden-audit-role stack', () => {
       {
         Sid: 'Any',
         Effect: 'Allow',
-        Action: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListUsers'],
+        Action: [
+          'iam:GenerateCredentialReport',
+          'iam:GetCredentialReport',
+          'iam:ListEntitiesForPolicy',
+          'iam:ListUsers',
+        ],
         Resource: ['*'],
       },
       {
         Sid: 'IamUser',
         Effect: 'Allow',
-        Action: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys', 'iam:ListUserTags'],
+        Action: [
+          'iam:GetAccessKeyLastUsed',
+          'iam:ListAccessKeys',
+          'iam:ListAttachedUserPolicies',
+          'iam:ListUserTags',
+        ],
         Resource: [`arn:aws:iam::${MOCK_ACCOUNT}:user/*`],
       },
     ]);

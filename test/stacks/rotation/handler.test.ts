@@ -1,4 +1,4 @@
-import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { AttachUserPolicyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeSecretCommand,
@@ -37,7 +37,8 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
     new Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, maxAttempts: 2 });
 
   beforeAll(async () => {
-    moto = await startMoto();
+    // AWS managed policies (the quarantine policies among them) exist in moto only when it loads them.
+    moto = await startMoto({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } });
     moto.useInThisProcess();
   });
   afterAll(async () => {
@@ -77,7 +78,12 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
   });
 
   /** A Lambda context with `budgetMs` left, whose clock (wallClock) moves `stepMs` at every reading. */
-  function lambda(budgetMs: number, stepMs = 0, asOf = AS_OF) {
+  function lambda(
+    budgetMs: number,
+    stepMs = 0,
+    asOf = AS_OF,
+    event: unknown = { source: 'keywarden-schedule' },
+  ) {
     let now = 0;
     const wallClock = () => {
       now += stepMs;
@@ -89,7 +95,7 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
       getRemainingTimeInMillis: () => budgetMs,
     };
     const handler = createHandler({ clock: () => asOf, wallClock, safetyMarginMs: () => 0, env });
-    return () => handler({ source: 'keywarden-schedule' }, context);
+    return () => handler(event, context);
   }
 
   const keysOf = async (user: string) =>
@@ -284,5 +290,86 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
     await expect(attempt).rejects.toThrow(/environment lacks KEYWARDEN_CONFIG/);
     expect(output).toContain('"level":"ERROR"');
     expect(output).toContain('rotation run failed');
+  });
+
+  describe("started by AWS quarantining a user (the stack's EventBridge rule)", () => {
+    const V3 = 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3';
+    const quarantined = (user: string) => ({
+      source: 'keywarden-quarantine',
+      user,
+      policyArn: V3,
+      at: new Date(AS_OF.getTime() - 60_000).toISOString(),
+    });
+    const attach = (user: string) =>
+      client(IAMClient).send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: V3 }));
+
+    it("replaces that user's young key at once, deactivates it in the same run, and touches no one else", async () => {
+      // Prepare
+      const ids = await seedIam(moto, AS_OF, [
+        { name: 'alice', tags: ENROLLED, keys: [{ ageDays: 5, lastUsedDaysAgo: 1 }] },
+        { name: 'bob', tags: ENROLLED, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
+      ]);
+      await attach('alice');
+      const exposed = ids.get('alice')?.[0];
+
+      // Act
+      const report = await lambda(900_000, 0, AS_OF, quarantined('alice'))();
+
+      // Assess
+      expect(report.counts).toMatchObject({ done: 1 });
+      const keys = await keysOf('alice');
+      const fresh = keys.find((key) => key.AccessKeyId !== exposed);
+      expect(keys.map((key) => [key.AccessKeyId === exposed ? 'exposed' : 'new', key.Status]).sort()).toEqual(
+        [
+          ['exposed', 'Inactive'],
+          ['new', 'Active'],
+        ],
+      );
+      expect(await keysOf('bob')).toHaveLength(1);
+      const stored = await client(SecretsManagerClient).send(
+        new GetSecretValueCommand({ SecretId: `keywarden/${ACCOUNT}/alice` }),
+      );
+      expect(JSON.parse(stored.SecretString as string).AccessKeyId).toBe(fresh?.AccessKeyId);
+      const records = await trailRecords();
+      expect(records.map((r) => [r.user, r.action, r.accessKeyId === exposed ? 'exposed' : 'new'])).toEqual([
+        ['alice', 'key.create', 'new'],
+        ['alice', 'secret.store', 'new'],
+        ['alice', 'notice', 'new'],
+        ['alice', 'key.deactivate', 'exposed'],
+      ]);
+      expect(records[3]?.reason).toContain(
+        `AWS quarantined alice (AWSCompromisedKeyQuarantineV3): ${exposed}`,
+      );
+      const told = await notices();
+      expect(told.find((n) => n.kind === 'new-key')?.text).toContain('AWS quarantined this key');
+      expect(output).toContain('AWS quarantined a user: rotating it at once');
+    });
+
+    it('changes nothing for a user outside the rotation scope, and says so in the summary', async () => {
+      // Prepare
+      await seedIam(moto, AS_OF, [{ name: 'carol', keys: [{ ageDays: 5, lastUsedDaysAgo: 1 }] }]);
+      await attach('carol');
+
+      // Act
+      const report = await lambda(900_000, 0, AS_OF, quarantined('carol'))();
+
+      // Assess
+      expect(report.counts).toMatchObject({ blocked: 1, done: 0 });
+      expect((await keysOf('carol')).map((key) => key.Status)).toEqual(['Active']);
+      expect(await trailRecords()).toEqual([]);
+      expect((await summaries())[0]?.text).toContain('carol: blocked: not enrolled in rotation');
+    });
+
+    it('refuses an event it does not take, before anything changes', async () => {
+      await seedIam(moto, AS_OF, [{ name: 'alice', tags: ENROLLED, keys: [{ ageDays: 5 }] }]);
+
+      const attempt = lambda(900_000, 0, AS_OF, {
+        ...quarantined('alice'),
+        policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      })();
+
+      await expect(attempt).rejects.toThrow("which is none of AWS's quarantine policies");
+      expect(await keysOf('alice')).toHaveLength(1);
+    });
   });
 });

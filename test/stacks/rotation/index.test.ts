@@ -251,6 +251,8 @@ describe('keywarden-rotation stack', () => {
       'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
       'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
       'aws:s3/bucketPolicy:BucketPolicy',
+      'aws:cloudwatch/eventTarget:EventTarget',
+      'aws:lambda/permission:Permission',
     ]);
     const untagged = stack.resources
       .filter((resource) => !untaggable.has(resource.type))
@@ -287,6 +289,79 @@ describe('keywarden-rotation stack', () => {
       scheduleExpression: 'rate(1 day)',
       trailBucket: expect.any(String),
       topicArn: expect.stringMatching(/^arn:aws:sns:/),
+    });
+  });
+});
+
+describe('keywarden-rotation stack: the rule for keys AWS quarantines', () => {
+  it('listens in us-east-1 for AttachUserPolicy of the three quarantine policies, enabled', async () => {
+    // Act
+    const stack = await run();
+
+    // Assess
+    const attached = stack.named('quarantine-attached').inputs;
+    expect(attached).toMatchObject({ region: 'us-east-1', state: 'ENABLED' });
+    expect(JSON.parse(attached.eventPattern as string)).toEqual({
+      source: ['aws.iam'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['iam.amazonaws.com'],
+        eventName: ['AttachUserPolicy'],
+        requestParameters: {
+          policyArn: [
+            'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine',
+            'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2',
+            'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3',
+          ],
+        },
+      },
+    });
+  });
+
+  it("forwards the events to its own bus in the stack's region, through a role that may put events there only", async () => {
+    const stack = await run();
+
+    const bus = stack.one('aws:cloudwatch/eventBus:EventBus');
+    const forward = stack
+      .all('aws:cloudwatch/eventTarget:EventTarget')
+      .find((t) => t.name === 'quarantine-forward');
+    expect(forward?.inputs).toMatchObject({
+      region: 'us-east-1',
+      rule: 'keywarden-rotation-quarantine-attached',
+      arn: `arn:aws:cloudwatch:${MOCK_REGION}:${MOCK_ACCOUNT}:keywarden-rotation-quarantine`,
+    });
+    expect(bus.inputs.name).toBe('keywarden-rotation-quarantine');
+    const statements = statementsOf(stack.named('quarantine-forwarder-permissions').inputs.policy);
+    expect(statements).toEqual([
+      {
+        Sid: 'ForwardToRotationBus',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: `arn:aws:cloudwatch:${MOCK_REGION}:${MOCK_ACCOUNT}:keywarden-rotation-quarantine`,
+      },
+    ]);
+  });
+
+  it('invokes the function with an input naming the user, under a permission scoped to the rule', async () => {
+    const stack = await run();
+
+    const rotate = stack.named('quarantine-rotate').inputs;
+    const targets = stack.all('aws:cloudwatch/eventTarget:EventTarget');
+    const toFunction = targets.find((t) => t.name === 'quarantine-rotate')?.inputs;
+    expect(rotate).toMatchObject({ eventBusName: 'keywarden-rotation-quarantine', state: 'ENABLED' });
+    expect(toFunction).toMatchObject({
+      rule: 'keywarden-rotation-quarantine-rotate',
+      arn: `arn:aws:lambda:${MOCK_REGION}:${MOCK_ACCOUNT}:keywarden-rotation`,
+      inputTransformer: {
+        inputPaths: { user: '$.detail.requestParameters.userName' },
+        inputTemplate: expect.stringContaining('"source":"keywarden-quarantine","user":<user>'),
+      },
+    });
+    expect(stack.one('aws:lambda/permission:Permission').inputs).toEqual({
+      action: 'lambda:InvokeFunction',
+      function: 'keywarden-rotation',
+      principal: 'events.amazonaws.com',
+      sourceArn: `arn:aws:cloudwatch:${MOCK_REGION}:${MOCK_ACCOUNT}:keywarden-rotation-quarantine-rotate`,
     });
   });
 });
