@@ -1,11 +1,12 @@
 import type { PolicyResource } from '@pulumi/policy';
 import { statementsOf } from '../../core/aws/iam-policy.js';
+import { UNKNOWN } from '../../core/infra/unknown.js';
 import {
   type TrailBucketFacts,
   type WormProblem,
   trailBucketProblems as wormProblems,
 } from '../../core/infra/worm.js';
-import { AwsType, orUnknown, refersTo, UNKNOWN_VALUE } from './resources.js';
+import { AwsType, orUnknown, refersTo } from './resources.js';
 
 const OBJECT_LOCKS = [AwsType.objectLock, AwsType.objectLockV2] as const;
 const VERSIONINGS = [AwsType.versioning, AwsType.versioningV2] as const;
@@ -52,7 +53,7 @@ function bucketPolicy(bucket: PolicyResource, resources: PolicyResource[]): Trai
     ),
   ].filter((document) => document !== undefined && document !== null && document !== '');
   if (documents.length === 0) return null;
-  if (documents.includes(UNKNOWN_VALUE)) return 'unknown';
+  if (documents.includes(UNKNOWN)) return 'unknown';
   const statements = documents.flatMap((document) => statementsOf(document) ?? []);
   return { Version: '2012-10-17', Statement: statements };
 }
