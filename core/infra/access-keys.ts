@@ -9,6 +9,8 @@ import { type MaybeKnown, UNKNOWN } from './unknown.js';
 
 /** How one IaC tool names things in a remedy. */
 export interface IacWords {
+  /** The key resource to remove: `AccessKey`, `aws_iam_access_key`, `AWS::IAM::AccessKey`. */
+  keyType: string;
   /** The user resource to tag: `aws.iam.User`, `aws_iam_user`, `AWS::IAM::User`. */
   userType: string;
   /** What happens to the key's secret with this tool: `its secret is kept in the stack state`. */
@@ -71,7 +73,7 @@ function accessKeyRemedy(key: AccessKeyFacts, config: Config, asOf: Date, words:
   );
   return [
     `${key.resource} creates an ${key.status === 'Inactive' ? 'Inactive' : 'Active'} access key for IAM user ${who}: nothing rotates it and ${words.secretFate}.`,
-    `Remove the AccessKey, tag the ${words.userType} with ${config.scope.tagKey}=${config.scope.tagValue} so keywarden issues and rotates its keys,`,
+    `Remove the ${words.keyType}, tag the ${words.userType} with ${config.scope.tagKey}=${config.scope.tagValue} so keywarden issues and rotates its keys,`,
     `and have the workload read the key from the Secrets Manager secret keywarden/<account-id>/${user ?? '<user>'}.`,
     expired
       ? `The exemption for "${expired.user}" expired on ${expired.expiresOn}; renew it (reason, approvedBy, expiresOn) if the key must stay.`

@@ -4,6 +4,7 @@ import { known } from './resources.js';
 
 /** How the pack's messages name things: Pulumi's resource types, the stack state, the policy's config. */
 export const PULUMI_WORDS: IacWords = {
+  keyType: 'AccessKey',
   userType: 'aws.iam.User',
   secretFate: 'its secret is kept in the stack state',
   exemptionsHome: "this policy's config",

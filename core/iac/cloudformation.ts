@@ -1,0 +1,263 @@
+/**
+ * CloudFormation templates, JSON or YAML (with the short forms of the intrinsic functions, `!Ref`, `!Sub`, …,
+ * read as their long forms), and the resources keywarden's rules judge, each with its line.
+ */
+import {
+  type CollectionTag,
+  isMap,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  Scalar,
+  type ScalarTag,
+  YAMLMap,
+} from 'yaml';
+import * as z from 'zod';
+import { UsageError } from '../errors.js';
+import { type MaybeKnown, UNKNOWN } from '../infra/unknown.js';
+import type { IacResource } from './resource.js';
+
+const resourceSchema = z
+  .object({
+    Type: z.string({ error: 'must have a Type (a string such as AWS::IAM::User)' }),
+    Properties: z.record(z.string(), z.unknown()).optional(),
+    Metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+
+/** A template: what makes a JSON or YAML document one is its Resources (the one section CloudFormation requires). */
+export const templateSchema = z
+  .object({
+    AWSTemplateFormatVersion: z.string().optional(),
+    Resources: z.record(z.string(), resourceSchema),
+  })
+  .loose();
+export type Template = z.infer<typeof templateSchema>;
+
+/** Whether a parsed document claims to be a template (then it must be a valid one). */
+export function looksLikeTemplate(document: unknown): boolean {
+  return (
+    typeof document === 'object' &&
+    document !== null &&
+    ('Resources' in document || 'AWSTemplateFormatVersion' in document)
+  );
+}
+
+/** Each short intrinsic tag and the long form it stands for. */
+const SHORT_FORMS: Record<string, string> = {
+  Ref: 'Ref',
+  Condition: 'Condition',
+  Sub: 'Fn::Sub',
+  GetAtt: 'Fn::GetAtt',
+  If: 'Fn::If',
+  Join: 'Fn::Join',
+  Select: 'Fn::Select',
+  Split: 'Fn::Split',
+  FindInMap: 'Fn::FindInMap',
+  GetAZs: 'Fn::GetAZs',
+  ImportValue: 'Fn::ImportValue',
+  Base64: 'Fn::Base64',
+  Cidr: 'Fn::Cidr',
+  And: 'Fn::And',
+  Equals: 'Fn::Equals',
+  Not: 'Fn::Not',
+  Or: 'Fn::Or',
+  Transform: 'Fn::Transform',
+  ToJsonString: 'Fn::ToJsonString',
+  Length: 'Fn::Length',
+};
+
+/** `!GetAtt Name.Attribute` is the list [Name, Attribute] (split at the first dot). */
+function longFormOfScalar(name: string, value: string): Record<string, unknown> {
+  if (name === 'GetAtt') {
+    const dot = value.indexOf('.');
+    return { 'Fn::GetAtt': dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
+  }
+  return { [SHORT_FORMS[name] as string]: value };
+}
+
+/** A collection under a short tag becomes the map { long form: collection }, keeping its nodes (and lines). */
+function wrapped(name: string) {
+  return (collection: unknown) => {
+    const map = new YAMLMap();
+    map.set(new Scalar(SHORT_FORMS[name]), collection);
+    return map;
+  };
+}
+
+const INTRINSIC_TAGS: Array<ScalarTag | CollectionTag> = Object.keys(SHORT_FORMS).flatMap((name) => [
+  { tag: `!${name}`, resolve: (value: string) => longFormOfScalar(name, value) } satisfies ScalarTag,
+  { tag: `!${name}`, collection: 'seq', resolve: wrapped(name) } as CollectionTag,
+  { tag: `!${name}`, collection: 'map', resolve: wrapped(name) } as CollectionTag,
+]);
+
+export interface ParsedTemplate {
+  template: Template;
+  /** The line of each logical ID under Resources. */
+  lines: Map<string, number>;
+}
+
+/** Parses a template's text; `file` names it in messages. JSON is read as JSON, anything else as YAML. */
+export function parseTemplateDocument(
+  text: string,
+  file: string,
+): { document: unknown; lines: Map<string, number> } {
+  return /^\s*[{[]/.test(text) ? parseJsonWithLines(text, file) : parseYamlWithLines(text, file);
+}
+
+function parseYamlWithLines(text: string, file: string) {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { customTags: INTRINSIC_TAGS, lineCounter, prettyErrors: false });
+  const [error] = doc.errors;
+  if (error) {
+    const line = lineCounter.linePos(error.pos[0]).line;
+    throw new UsageError(`${file}: not valid YAML at line ${line}: ${error.message.split('\n')[0]}`, {
+      cause: error,
+    });
+  }
+  const lines = new Map<string, number>();
+  const resources = isMap(doc.contents) ? doc.contents.get('Resources', true) : undefined;
+  if (isMap(resources)) {
+    for (const pair of resources.items) {
+      if (isScalar(pair.key) && pair.key.range) {
+        lines.set(String(pair.key.value), lineCounter.linePos(pair.key.range[0]).line);
+      }
+    }
+  }
+  return { document: doc.toJS({ maxAliasCount: 100 }) as unknown, lines };
+}
+
+function parseJsonWithLines(text: string, file: string) {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  return { document, lines: resourceLinesOfJson(text) };
+}
+
+/**
+ * The line of each key of the top-level "Resources" object of valid JSON text: one pass that tracks nesting
+ * and skips strings (JSON.parse keeps no positions). In valid JSON a string followed by ':' is a key, and no
+ * string holds a raw newline.
+ */
+export function resourceLinesOfJson(text: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  let depth = 0;
+  let line = 1;
+  let inResources = false;
+  let lastTopKey: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === NEWLINE) line++;
+    else if (char === OPEN_BRACE || char === OPEN_BRACKET) {
+      depth++;
+      if (depth === 2) inResources = char === OPEN_BRACE && lastTopKey === 'Resources';
+    } else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) depth--;
+    else if (char === QUOTE && (depth === 1 || (depth === 2 && inResources))) {
+      const start = i;
+      for (i++; text.charCodeAt(i) !== QUOTE; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
+      let next = i + 1;
+      while (/\s/.test(text[next] ?? '')) next++;
+      if (text[next] !== ':') continue;
+      const key = JSON.parse(text.slice(start, i + 1)) as string;
+      if (depth === 1) lastTopKey = key;
+      else lines.set(key, line);
+    } else if (char === QUOTE) {
+      for (i++; text.charCodeAt(i) !== QUOTE; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
+    }
+  }
+  return lines;
+}
+
+const [NEWLINE, QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = [
+  10, 34, 92, 123, 125, 91, 93,
+];
+
+/** Parses and checks a template's text: the template and its resources' lines, or one line saying what is wrong. */
+export function parseTemplate(text: string, file: string): ParsedTemplate {
+  const { document, lines } = parseTemplateDocument(text, file);
+  return { template: validTemplate(document, file), lines };
+}
+
+/** The document as a template, or a UsageError naming the first thing that is wrong. */
+export function validTemplate(document: unknown, file: string): Template {
+  const parsed = templateSchema.safeParse(document);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? issue.path.map(String).join('.') : 'the template';
+  throw new UsageError(`${file}: not a valid CloudFormation template: ${where}: ${issue?.message}`);
+}
+
+/**
+ * A property's value as a string where the template fixes it: a literal, or a `Ref` to an AWS::IAM::User of the
+ * same template whose UserName is a literal (Ref returns the user name). Anything else (a parameter, Fn::Sub,
+ * an import) is known only at deploy time.
+ */
+function literalOrUserRef(value: unknown, template: Template): MaybeKnown<string> {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const ref = typeof value === 'object' && value !== null && 'Ref' in value ? value.Ref : undefined;
+  const target = typeof ref === 'string' ? template.Resources[ref] : undefined;
+  const name = target?.Type === 'AWS::IAM::User' ? target.Properties?.['UserName'] : undefined;
+  return typeof name === 'string' ? name : UNKNOWN;
+}
+
+const tagListSchema = z.array(z.object({ Key: z.unknown(), Value: z.unknown() }).loose());
+
+/** A `Tags` list as a map; unknown as a whole when it or a key is an intrinsic function. */
+function tagsOf(value: unknown, template: Template): MaybeKnown<Record<string, MaybeKnown<string>>> {
+  if (value === undefined) return {};
+  const list = tagListSchema.safeParse(value);
+  if (!list.success) return UNKNOWN;
+  const tags: Record<string, MaybeKnown<string>> = {};
+  for (const { Key, Value } of list.data) {
+    if (typeof Key !== 'string') return UNKNOWN;
+    tags[Key] = literalOrUserRef(Value, template);
+  }
+  return tags;
+}
+
+/** The access keys and users of a template, addressed by `addressOf(logicalId)`. */
+export function templateResources(
+  { template, lines }: ParsedTemplate,
+  file: string,
+  addressOf: (logicalId: string) => string,
+): IacResource[] {
+  return Object.entries(template.Resources).flatMap(([logicalId, resource]): IacResource[] => {
+    const address = addressOf(logicalId);
+    const located = {
+      address,
+      type: resource.Type,
+      label: `${resource.Type} "${address}"`,
+      file,
+      line: lines.get(logicalId),
+    };
+    const props = resource.Properties ?? {};
+    if (resource.Type === 'AWS::IAM::AccessKey') {
+      return [
+        {
+          ...located,
+          kind: 'access-key',
+          user: literalOrUserRef(props['UserName'], template),
+          status: props['Status'] === undefined ? undefined : literalOrUserRef(props['Status'], template),
+        },
+      ];
+    }
+    if (resource.Type === 'AWS::IAM::User') {
+      const name = props['UserName'];
+      return [
+        {
+          ...located,
+          kind: 'user',
+          name: name === undefined ? undefined : literalOrUserRef(name, template),
+          tags: tagsOf(props['Tags'], template),
+        },
+      ];
+    }
+    return [];
+  });
+}

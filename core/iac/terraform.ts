@@ -1,0 +1,130 @@
+/**
+ * Terraform and OpenTofu plans as `terraform show -json PLANFILE` writes them: each resource change's planned
+ * values (`change.after`) with the ones known only at apply time (`change.after_unknown`) read as UNKNOWN.
+ */
+import * as z from 'zod';
+import { UsageError } from '../errors.js';
+import { type MaybeKnown, UNKNOWN } from '../infra/unknown.js';
+import type { IacResource } from './resource.js';
+
+const resourceChangeSchema = z
+  .object({
+    address: z.string(),
+    mode: z.string(),
+    type: z.string(),
+    change: z
+      .object({
+        actions: z.array(z.string()),
+        after: z.unknown().optional(),
+        after_unknown: z.unknown().optional(),
+      })
+      .loose(),
+  })
+  .loose();
+
+/** The parts of the plan format (format_version 1.x) that keywarden reads. */
+export const planSchema = z
+  .object({
+    format_version: z
+      .string()
+      .regex(/^1\./, 'is not 1.x: this keywarden reads the plan format of Terraform 1.x and OpenTofu 1.x'),
+    terraform_version: z.string().optional(),
+    resource_changes: z.array(resourceChangeSchema).default([]),
+    errored: z.boolean().optional(),
+  })
+  .loose();
+export type Plan = z.infer<typeof planSchema>;
+
+/** Whether a parsed document claims to be a plan (then it must be a valid one). */
+export function looksLikePlan(document: unknown): boolean {
+  return (
+    typeof document === 'object' &&
+    document !== null &&
+    'format_version' in document &&
+    ('resource_changes' in document || 'planned_values' in document || 'terraform_version' in document)
+  );
+}
+
+/** The document as a plan, or a UsageError naming what is wrong. */
+export function validPlan(document: unknown, file: string): Plan {
+  const parsed = planSchema.safeParse(document);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(
+      `${file}: not a valid Terraform plan (terraform show -json): ${issue?.path.map(String).join('.') || 'the plan'}: ${issue?.message}`,
+    );
+  }
+  // An errored plan lists only what Terraform got to: checking it would be a silently partial result.
+  if (parsed.data.errored === true) {
+    throw new UsageError(
+      `${file}: the plan errored (errored: true), so it is incomplete: fix the plan first`,
+    );
+  }
+  return parsed.data;
+}
+
+type Record_ = Record<string, unknown>;
+const isRecord = (value: unknown): value is Record_ =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The planned value of `name`, or UNKNOWN where after_unknown marks it (true: the whole value is unknown). */
+function planned(after: Record_, afterUnknown: unknown, name: string): MaybeKnown<unknown> {
+  return isRecord(afterUnknown) && afterUnknown[name] === true ? UNKNOWN : after[name];
+}
+
+/** A planned string map (tags) with its unknown entries. */
+function plannedMap(after: Record_, afterUnknown: unknown, name: string) {
+  const value = planned(after, afterUnknown, name);
+  if (value === UNKNOWN) return UNKNOWN;
+  const unknownEntries = isRecord(afterUnknown) ? afterUnknown[name] : undefined;
+  const map: Record<string, MaybeKnown<string>> = {};
+  for (const [key, entry] of Object.entries(isRecord(value) ? value : {})) {
+    map[key] = isRecord(unknownEntries) && unknownEntries[key] === true ? UNKNOWN : String(entry);
+  }
+  if (isRecord(unknownEntries)) {
+    for (const [key, flag] of Object.entries(unknownEntries)) if (flag === true) map[key] = UNKNOWN;
+  }
+  return map;
+}
+
+const asName = (value: MaybeKnown<unknown>): MaybeKnown<string> | undefined =>
+  value === UNKNOWN ? UNKNOWN : typeof value === 'string' ? value : undefined;
+
+/**
+ * The access keys and users the plan leaves in place: every managed resource with planned values (created,
+ * updated, replaced or unchanged); a resource being destroyed has none and is not judged.
+ */
+export function planResources(plan: Plan, file: string): IacResource[] {
+  return plan.resource_changes.flatMap((change): IacResource[] => {
+    const after = change.change.after;
+    if (change.mode !== 'managed' || !isRecord(after)) return [];
+    const afterUnknown = change.change.after_unknown;
+    const located = { address: change.address, type: change.type, label: change.address, file };
+    if (change.type === 'aws_iam_access_key') {
+      return [
+        {
+          ...located,
+          kind: 'access-key',
+          user: asName(planned(after, afterUnknown, 'user')) ?? UNKNOWN,
+          status: planned(after, afterUnknown, 'status'),
+        },
+      ];
+    }
+    if (change.type === 'aws_iam_user') {
+      return [
+        {
+          ...located,
+          kind: 'user',
+          name: asName(planned(after, afterUnknown, 'name')),
+          tags: plannedMap(after, afterUnknown, 'tags'),
+        },
+      ];
+    }
+    return [];
+  });
+}
+
+/** How many resources the plan leaves in place (all types). */
+export function planResourceCount(plan: Plan): number {
+  return plan.resource_changes.filter((c) => c.mode === 'managed' && isRecord(c.change.after)).length;
+}
