@@ -64,6 +64,12 @@ export function judgeAccessKey(
   return { outcome: 'rejected', message: accessKeyRemedy(key, config, asOf, words) };
 }
 
+/** A missing status creates an Active key (the AWS default); an unknown one is said to be unknown. */
+function statusPhrase(status: unknown): string {
+  if (status === UNKNOWN) return 'an access key (Active or Inactive: known only at apply time)';
+  return `an ${status === 'Inactive' ? 'Inactive' : 'Active'} access key`;
+}
+
 /** What the developer must change: enrol the user, read the key from Secrets Manager, or get an exemption. */
 function accessKeyRemedy(key: AccessKeyFacts, config: Config, asOf: Date, words: IacWords): string {
   const user = key.user === UNKNOWN ? undefined : key.user;
@@ -72,7 +78,7 @@ function accessKeyRemedy(key: AccessKeyFacts, config: Config, asOf: Date, words:
     (exemption) => exemption.user === user && !exemptionInForce(exemption, asOf),
   );
   return [
-    `${key.resource} creates an ${key.status === 'Inactive' ? 'Inactive' : 'Active'} access key for IAM user ${who}: nothing rotates it and ${words.secretFate}.`,
+    `${key.resource} creates ${statusPhrase(key.status)} for IAM user ${who}: nothing rotates it and ${words.secretFate}.`,
     `Remove the ${words.keyType}, tag the ${words.userType} with ${config.scope.tagKey}=${config.scope.tagValue} so keywarden issues and rotates its keys,`,
     `and have the workload read the key from the Secrets Manager secret keywarden/<account-id>/${user ?? '<user>'}.`,
     expired

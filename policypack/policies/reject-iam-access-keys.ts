@@ -3,7 +3,7 @@ import { judgeAccessKey } from '../../core/infra/access-keys.js';
 import { INFRA_POLICIES } from '../../core/infra/policies.js';
 import { PULUMI_WORDS, providerAccount } from '../lib/access-keys.js';
 import { keywardenConfigSchema, packClock, readKeywardenConfig } from '../lib/config.js';
-import { AwsType, known, orUnknown, packPolicy, validateType } from '../lib/resources.js';
+import { AwsType, orUnknown, packPolicy, validateType } from '../lib/resources.js';
 
 /**
  * Rejects every IAM access key that infrastructure code creates, unless the pack config holds a documented,
@@ -25,7 +25,7 @@ export const rejectIamAccessKeys: ResourceValidationPolicy = {
       {
         resource: `aws.iam.AccessKey "${args.name}"`,
         user: orUnknown(() => args.props['user'] as string),
-        status: known(() => args.props['status']),
+        status: orUnknown(() => args.props['status']),
         account: providerAccount(args.provider),
       },
       config,
