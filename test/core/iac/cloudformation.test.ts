@@ -12,6 +12,8 @@ import { UNKNOWN } from '../../../core/infra/unknown.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const text = (name: string) => readFileSync(fixture(name), 'utf8');
+// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not a JavaScript template
+const SUB_STAGE = '${Stage}';
 const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
 
 const TEMPLATES = [
@@ -46,7 +48,7 @@ describe('reading a CloudFormation template', () => {
         AnyStage: { 'Fn::Or': [{ Condition: 'IsProd' }, { Condition: 'IsDev' }] },
       },
       Resources: {
-        EnrolledUser: { Properties: { UserName: { 'Fn::Sub': 'enrolled-${Stage}' } } },
+        EnrolledUser: { Properties: { UserName: { 'Fn::Sub': `enrolled-${SUB_STAGE}` } } },
         ServiceKey: { Properties: { Status: { 'Fn::If': ['IsProd', 'Active', 'Inactive'] } } },
         Logs: {
           Properties: {
@@ -62,7 +64,9 @@ describe('reading a CloudFormation template', () => {
         SharedGroup: { Properties: { VpcId: { 'Fn::ImportValue': 'shared-network-id' } } },
         Launch: {
           Properties: {
-            LaunchTemplateData: { UserData: { 'Fn::Base64': { 'Fn::Sub': '#!/bin/sh\necho ${Stage}\n' } } },
+            LaunchTemplateData: {
+              UserData: { 'Fn::Base64': { 'Fn::Sub': `#!/bin/sh\necho ${SUB_STAGE}\n` } },
+            },
           },
         },
       },

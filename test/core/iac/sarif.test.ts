@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type { Log } from 'sarif';
 import { describe, expect, it } from 'vitest';
@@ -17,8 +17,8 @@ const schemaFile = createRequire(import.meta.url).resolve(
 );
 const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
 // unicodeRegExp off: the schema's language pattern ('^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$') is valid only without the u flag.
-const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-addFormats(ajv);
+const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+addFormats.default(ajv);
 const validate = ajv.compile(schema);
 
 const cwd = fileURLToPath(new URL('./fixtures', import.meta.url));
@@ -58,7 +58,9 @@ describe('keywarden check --format sarif', () => {
 
   it('is checked by a schema that refuses what is not SARIF (the validator is live)', async () => {
     const log = await sarifOf(['cloudformation/keys.yaml']);
-    const broken = structuredClone(log) as unknown as { runs: Array<{ results: Array<Record<string, unknown>> }> };
+    const broken = structuredClone(log) as unknown as {
+      runs: Array<{ results: Array<Record<string, unknown>> }>;
+    };
     delete broken.runs[0]!.results[0]!['message'];
 
     expect(validate(broken)).toBe(false);
