@@ -2,16 +2,6 @@
  * CloudFormation templates, JSON or YAML (with the short forms of the intrinsic functions, `!Ref`, `!Sub`, …,
  * read as their long forms), and the resources keywarden's rules judge, each with its line.
  */
-import {
-  type CollectionTag,
-  isMap,
-  isScalar,
-  LineCounter,
-  parseDocument,
-  Scalar,
-  type ScalarTag,
-  YAMLMap,
-} from 'yaml';
 import * as z from 'zod';
 import { UsageError } from '../errors.js';
 import { type MaybeKnown, UNKNOWN } from '../infra/unknown.js';
@@ -43,88 +33,22 @@ export function looksLikeTemplate(document: unknown): boolean {
   );
 }
 
-/** Each short intrinsic tag and the long form it stands for. */
-const SHORT_FORMS: Record<string, string> = {
-  Ref: 'Ref',
-  Condition: 'Condition',
-  Sub: 'Fn::Sub',
-  GetAtt: 'Fn::GetAtt',
-  If: 'Fn::If',
-  Join: 'Fn::Join',
-  Select: 'Fn::Select',
-  Split: 'Fn::Split',
-  FindInMap: 'Fn::FindInMap',
-  GetAZs: 'Fn::GetAZs',
-  ImportValue: 'Fn::ImportValue',
-  Base64: 'Fn::Base64',
-  Cidr: 'Fn::Cidr',
-  And: 'Fn::And',
-  Equals: 'Fn::Equals',
-  Not: 'Fn::Not',
-  Or: 'Fn::Or',
-  Transform: 'Fn::Transform',
-  ToJsonString: 'Fn::ToJsonString',
-  Length: 'Fn::Length',
-};
-
-/** `!GetAtt Name.Attribute` is the list [Name, Attribute] (split at the first dot). */
-function longFormOfScalar(name: string, value: string): Record<string, unknown> {
-  if (name === 'GetAtt') {
-    const dot = value.indexOf('.');
-    return { 'Fn::GetAtt': dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
-  }
-  return { [SHORT_FORMS[name] as string]: value };
-}
-
-/** A collection under a short tag becomes the map { long form: collection }, keeping its nodes (and lines). */
-function wrapped(name: string) {
-  return (collection: unknown) => {
-    const map = new YAMLMap();
-    map.set(new Scalar(SHORT_FORMS[name]), collection);
-    return map;
-  };
-}
-
-const INTRINSIC_TAGS: Array<ScalarTag | CollectionTag> = Object.keys(SHORT_FORMS).flatMap((name) => [
-  { tag: `!${name}`, resolve: (value: string) => longFormOfScalar(name, value) } satisfies ScalarTag,
-  { tag: `!${name}`, collection: 'seq', resolve: wrapped(name) } as CollectionTag,
-  { tag: `!${name}`, collection: 'map', resolve: wrapped(name) } as CollectionTag,
-]);
-
 export interface ParsedTemplate {
   template: Template;
   /** The line of each logical ID under Resources. */
   lines: Map<string, number>;
 }
 
-/** Parses a template's text; `file` names it in messages. JSON is read as JSON, anything else as YAML. */
-export function parseTemplateDocument(
+/**
+ * Parses a template's text; `file` names it in messages. JSON is read as JSON, anything else as YAML (the YAML
+ * parser is loaded only then: a JSON template or a plan never loads it).
+ */
+export async function parseTemplateDocument(
   text: string,
   file: string,
-): { document: unknown; lines: Map<string, number> } {
-  return /^\s*[{[]/.test(text) ? parseJsonWithLines(text, file) : parseYamlWithLines(text, file);
-}
-
-function parseYamlWithLines(text: string, file: string) {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { customTags: INTRINSIC_TAGS, lineCounter, prettyErrors: false });
-  const [error] = doc.errors;
-  if (error) {
-    const line = lineCounter.linePos(error.pos[0]).line;
-    throw new UsageError(`${file}: not valid YAML at line ${line}: ${error.message.split('\n')[0]}`, {
-      cause: error,
-    });
-  }
-  const lines = new Map<string, number>();
-  const resources = isMap(doc.contents) ? doc.contents.get('Resources', true) : undefined;
-  if (isMap(resources)) {
-    for (const pair of resources.items) {
-      if (isScalar(pair.key) && pair.key.range) {
-        lines.set(String(pair.key.value), lineCounter.linePos(pair.key.range[0]).line);
-      }
-    }
-  }
-  return { document: doc.toJS({ maxAliasCount: 100 }) as unknown, lines };
+): Promise<{ document: unknown; lines: Map<string, number> }> {
+  if (/^\s*[{[]/.test(text)) return parseJsonWithLines(text, file);
+  return (await import('./yaml.js')).parseYamlTemplate(text, file);
 }
 
 function parseJsonWithLines(text: string, file: string) {
@@ -178,8 +102,8 @@ const [NEWLINE, QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_B
 ];
 
 /** Parses and checks a template's text: the template and its resources' lines, or one line saying what is wrong. */
-export function parseTemplate(text: string, file: string): ParsedTemplate {
-  const { document, lines } = parseTemplateDocument(text, file);
+export async function parseTemplate(text: string, file: string): Promise<ParsedTemplate> {
+  const { document, lines } = await parseTemplateDocument(text, file);
   return { template: validTemplate(document, file), lines };
 }
 

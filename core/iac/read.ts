@@ -60,7 +60,7 @@ export async function readIacPath(path: string, cwd: string): Promise<IacInput[]
       });
     }
   } else {
-    ({ document, lines } = parseTemplateDocument(text, shown));
+    ({ document, lines } = await parseTemplateDocument(text, shown));
   }
   if (looksLikePlan(document)) {
     const plan = validPlan(document, shown);
@@ -110,7 +110,7 @@ async function readAssembly(directory: string, cwd: string): Promise<IacInput[]>
           },
         );
       });
-      const parsed = parseTemplate(text, file);
+      const parsed = await parseTemplate(text, file);
       return {
         file,
         format: 'cdk-assembly',

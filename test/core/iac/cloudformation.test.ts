@@ -24,7 +24,7 @@ const TEMPLATES = [
 ];
 
 describe.skipIf(!cfnLint)('the CloudFormation fixtures', () => {
-  it('are valid templates, as cfn-lint judges them', () => {
+  it('are valid templates, as cfn-lint judges them', async () => {
     const lint = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...TEMPLATES.map(fixture)], {
       encoding: 'utf8',
     });
@@ -35,9 +35,9 @@ describe.skipIf(!cfnLint)('the CloudFormation fixtures', () => {
 });
 
 describe('reading a CloudFormation template', () => {
-  it('reads every short intrinsic tag as its long form', () => {
+  it('reads every short intrinsic tag as its long form', async () => {
     // Act
-    const { document } = parseTemplateDocument(text('cloudformation/keys.yaml'), 'keys.yaml');
+    const { document } = await parseTemplateDocument(text('cloudformation/keys.yaml'), 'keys.yaml');
 
     // Assess: the YAML and the JSON rendering of the same template are the same document
     expect(document).toEqual(JSON.parse(text('cloudformation/keys.json')));
@@ -73,8 +73,8 @@ describe('reading a CloudFormation template', () => {
     });
   });
 
-  it('knows the line of each resource, in YAML and in JSON', () => {
-    const yaml = parseTemplateDocument(text('cloudformation/keys.yaml'), 'keys.yaml').lines;
+  it('knows the line of each resource, in YAML and in JSON', async () => {
+    const yaml = (await parseTemplateDocument(text('cloudformation/keys.yaml'), 'keys.yaml')).lines;
     const json = resourceLinesOfJson(text('cloudformation/keys.json'));
 
     const lineOf = (source: string, pattern: string) =>
@@ -84,7 +84,7 @@ describe('reading a CloudFormation template', () => {
     expect([...yaml.keys()]).toEqual([...json.keys()]);
   });
 
-  it('finds Resources keys only at the top of the template, whatever strings and nesting hold', () => {
+  it('finds Resources keys only at the top of the template, whatever strings and nesting hold', async () => {
     const source =
       '{"Outputs": {"Resources": {"Decoy": 1}}, "Description": "a \\"Resources\\": {", "Resources":\n {\n"A": {"Type": "AWS::SNS::Topic", "Properties": {"Resources": {"B": {}}}},\n  "C": {"Type": "AWS::SNS::Topic"}}}';
 
@@ -94,8 +94,8 @@ describe('reading a CloudFormation template', () => {
     ]);
   });
 
-  it('resolves a user name written literally or through Ref to a user with a literal UserName; anything else is UNKNOWN', () => {
-    const parsed = parseTemplate(text('cloudformation/keys.yaml'), 'keys.yaml');
+  it('resolves a user name written literally or through Ref to a user with a literal UserName; anything else is UNKNOWN', async () => {
+    const parsed = await parseTemplate(text('cloudformation/keys.yaml'), 'keys.yaml');
 
     const resources = templateResources(parsed, 'keys.yaml', (id) => id);
 
@@ -110,14 +110,14 @@ describe('reading a CloudFormation template', () => {
     ]);
   });
 
-  it('says which line of the YAML is wrong', () => {
-    expect(() => parseTemplate('Resources:\n  A:\n    Type: [unclosed\n', 'bad.yaml')).toThrow(
+  it('says which line of the YAML is wrong', async () => {
+    await expect(parseTemplate('Resources:\n  A:\n    Type: [unclosed\n', 'bad.yaml')).rejects.toThrow(
       /^bad\.yaml: not valid YAML at line \d+: /,
     );
   });
 
-  it('refuses a resource without a Type, naming it', () => {
-    expect(() => parseTemplate('Resources:\n  Key:\n    Properties: {}\n', 't.yaml')).toThrow(
+  it('refuses a resource without a Type, naming it', async () => {
+    await expect(parseTemplate('Resources:\n  Key:\n    Properties: {}\n', 't.yaml')).rejects.toThrow(
       't.yaml: not a valid CloudFormation template: Resources.Key.Type: must have a Type (a string such as AWS::IAM::User)',
     );
   });

@@ -122,6 +122,13 @@ describe('reading a Terraform plan (terraform show -json)', () => {
   });
 });
 
+describe('the Terraform .ci/run announced', () => {
+  // .ci/run exports KEYWARDEN_TF_MIRROR when it says the tests plan for real: then a missing tool is a failure.
+  it.runIf(process.env['CI'] === 'true' && Boolean(process.env['KEYWARDEN_TF_MIRROR']))('is found', () => {
+    expect(tool).not.toBeNull();
+  });
+});
+
 describe.skipIf(!tool)(
   `a real plan (Terraform ${tool?.version ?? 'not found'}, hashicorp/aws from ${tool?.mirror ?? '-'})`,
   () => {
