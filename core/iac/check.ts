@@ -105,7 +105,7 @@ function accessKeyFindings(key: IacAccessKey, input: IacInput, config: Config, a
     finding(
       policy,
       key,
-      `${key.label} creates an access key for an IAM user named only at apply time, and an exemption is in force, so keywarden cannot tell whether it covers this user: name the user where the code fixes it (a literal name, or a reference to a ${input.words.userType} with a literal name) so that the key can be judged.`,
+      `${key.label} creates an access key for an IAM user named only at apply time, and an exemption is in force, so keywarden cannot tell whether it covers this user: name the user where the code fixes it (a literal name, or a reference to a user resource, ${input.words.userType}, whose name is literal) so that the key can be judged.`,
       'advisory',
     ),
   ];
