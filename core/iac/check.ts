@@ -7,14 +7,17 @@ import { judgeAccessKey } from '../infra/access-keys.js';
 import { type EnforcementLevel, INFRA_POLICIES, type InfraPolicy, type Severity } from '../infra/policies.js';
 import { misspeltTagMessage, readRotationTags } from '../infra/rotation-tags.js';
 import { UNKNOWN } from '../infra/unknown.js';
+import { declaredTrailBucketFacts, trailBucketProblems } from '../infra/worm.js';
 import type { Config } from '../policy/schema.js';
+import { trailSettings } from '../trail/settings.js';
 import { TOOL } from '../version.js';
-import type { IacAccessKey, IacFormat, IacInput, IacUser } from './resource.js';
+import type { IacAccessKey, IacFormat, IacInput, IacResource, IacTrailBucket, IacUser } from './resource.js';
 
 /** The policies `keywarden check` applies, in the order its output lists them. */
 export const CHECK_POLICIES: readonly InfraPolicy[] = [
   INFRA_POLICIES.rejectIamAccessKeys,
   INFRA_POLICIES.requireValidRotationTags,
+  INFRA_POLICIES.requireWormTrailBucket,
 ];
 
 export interface IacFinding {
@@ -45,7 +48,9 @@ export function checkInputs(inputs: readonly IacInput[], config: Config, asOf: D
     input.resources.flatMap((resource) =>
       resource.kind === 'access-key'
         ? accessKeyFindings(resource, input, config, asOf)
-        : userFindings(resource, config),
+        : resource.kind === 'user'
+          ? userFindings(resource, config)
+          : trailBucketFindings(resource, config),
     ),
   );
   return {
@@ -75,7 +80,7 @@ export function checkExitCode(report: CheckReport): ExitCode {
 
 function finding(
   policy: InfraPolicy,
-  resource: IacAccessKey | IacUser,
+  resource: IacResource,
   message: string,
   level: EnforcementLevel = policy.enforcementLevel,
 ): IacFinding {
@@ -138,4 +143,28 @@ function userFindings(user: IacUser, config: Config): IacFinding[] {
       ),
     ),
   ];
+}
+
+/**
+ * A bucket tagged as the audit trail (for `keywarden rotate --trail-bucket`, or the rotation stack's) judged by the
+ * write-once rule of core/infra/worm.ts; a policy known only at apply time is not judged (an advisory says so).
+ */
+function trailBucketFindings(bucket: IacTrailBucket, config: Config): IacFinding[] {
+  const policy = INFRA_POLICIES.requireWormTrailBucket;
+  const days = trailSettings(config).retentionDays;
+  const facts = declaredTrailBucketFacts(bucket.declared, days);
+  const findings = trailBucketProblems(facts, days).map((problem) =>
+    finding(policy, bucket, `${bucket.label}: ${problem.message}`),
+  );
+  if (facts.bucketPolicy === 'unknown') {
+    findings.push(
+      finding(
+        policy,
+        bucket,
+        `${bucket.label}: the trail bucket's policy is known only at apply time, so keywarden cannot tell whether it refuses deletes and overwrites: write the policy's resources from the bucket's literal name, or run keywarden doctor --trail-bucket NAME once the bucket exists.`,
+        'advisory',
+      ),
+    );
+  }
+  return findings;
 }

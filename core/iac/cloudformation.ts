@@ -4,7 +4,9 @@
  */
 import * as z from 'zod';
 import { UsageError } from '../errors.js';
+import { PURPOSE_TAG_KEY, StackPurpose } from '../infra/stack-tags.js';
 import { type MaybeKnown, UNKNOWN } from '../infra/unknown.js';
+import type { DeclaredTrailBucket, DefaultRetention } from '../infra/worm.js';
 import type { IacResource } from './resource.js';
 
 const resourceSchema = z
@@ -145,7 +147,93 @@ function tagsOf(value: unknown, template: Template): MaybeKnown<Record<string, M
   return tags;
 }
 
-/** The access keys and users of a template, addressed by `addressOf(logicalId)`. */
+/**
+ * A policy document with its intrinsic functions written as the text they stand for, so that IAM patterns can be
+ * read: Fn::Sub's template, Fn::Join's joined parts, `${Name}` for a Ref and `${Name.Attribute}` for a GetAtt
+ * (`${TrailBucket.Arn}/*` still ends with `/*`). Any other function makes the document known only at deploy time.
+ */
+export function asPolicyText(value: unknown): MaybeKnown<unknown> {
+  if (Array.isArray(value)) {
+    const items = value.map(asPolicyText);
+    return items.includes(UNKNOWN) ? UNKNOWN : items;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  const [name, argument] = entries[0] ?? [];
+  if (entries.length === 1 && name !== undefined && (name === 'Ref' || name.startsWith('Fn::'))) {
+    if (name === 'Ref' && typeof argument === 'string') return `\${${argument}}`;
+    if (name === 'Fn::GetAtt' && Array.isArray(argument)) return `\${${argument.map(String).join('.')}}`;
+    if (name === 'Fn::Sub') {
+      const template = Array.isArray(argument) ? argument[0] : argument;
+      return typeof template === 'string' ? template : UNKNOWN;
+    }
+    if (name === 'Fn::Join' && Array.isArray(argument) && Array.isArray(argument[1])) {
+      const parts = argument[1].map(asPolicyText);
+      return parts.every((part) => typeof part === 'string') ? parts.join(String(argument[0])) : UNKNOWN;
+    }
+    return UNKNOWN;
+  }
+  const rendered: Record<string, unknown> = {};
+  for (const [key, item] of entries) {
+    const text = asPolicyText(item);
+    if (text === UNKNOWN) return UNKNOWN;
+    rendered[key] = text;
+  }
+  return rendered;
+}
+
+const numberOf = (value: unknown) =>
+  typeof value === 'number'
+    ? value
+    : typeof value === 'string' && /^\d+$/.test(value)
+      ? Number(value)
+      : undefined;
+
+/** What the template declares about a bucket tagged as the trail: its own settings and its BucketPolicy resources. */
+function declaredTrailBucket(
+  logicalId: string,
+  props: Record<string, unknown>,
+  template: Template,
+): DeclaredTrailBucket {
+  const lock = props['ObjectLockConfiguration'];
+  const rule = typeof lock === 'object' && lock !== null && 'Rule' in lock ? lock.Rule : undefined;
+  const retention =
+    typeof rule === 'object' && rule !== null && 'DefaultRetention' in rule
+      ? rule.DefaultRetention
+      : undefined;
+  const retentions: DefaultRetention[] =
+    typeof retention === 'object' && retention !== null
+      ? [
+          {
+            mode: 'Mode' in retention && typeof retention.Mode === 'string' ? retention.Mode : undefined,
+            days: 'Days' in retention ? numberOf(retention.Days) : undefined,
+            years: 'Years' in retention ? numberOf(retention.Years) : undefined,
+          },
+        ]
+      : [];
+  const versioning = props['VersioningConfiguration'];
+  const bucketName = props['BucketName'];
+  const policies = Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::S3::BucketPolicy')
+    .filter((policy) => {
+      const bucket = policy.Properties?.['Bucket'];
+      const ref = typeof bucket === 'object' && bucket !== null && 'Ref' in bucket ? bucket.Ref : undefined;
+      return ref === logicalId || (typeof bucketName === 'string' && bucket === bucketName);
+    })
+    .map((policy) => asPolicyText(policy.Properties?.['PolicyDocument']));
+  return {
+    objectLockEnabled: props['ObjectLockEnabled'] === true || props['ObjectLockEnabled'] === 'true',
+    retentions,
+    versioningEnabled:
+      typeof versioning === 'object' &&
+      versioning !== null &&
+      'Status' in versioning &&
+      versioning.Status === 'Enabled',
+    policies,
+  };
+}
+
+/** The access keys, users and trail buckets of a template, addressed by `addressOf(logicalId)`. */
 export function templateResources(
   { template, lines }: ParsedTemplate,
   file: string,
@@ -169,6 +257,13 @@ export function templateResources(
           user: literalOrUserRef(props['UserName'], template),
           status: props['Status'] === undefined ? undefined : literalOrUserRef(props['Status'], template),
         },
+      ];
+    }
+    if (resource.Type === 'AWS::S3::Bucket') {
+      const tags = tagsOf(props['Tags'], template);
+      if (tags === UNKNOWN || tags[PURPOSE_TAG_KEY] !== StackPurpose.trailBucket) return [];
+      return [
+        { ...located, kind: 'trail-bucket', declared: declaredTrailBucket(logicalId, props, template) },
       ];
     }
     if (resource.Type === 'AWS::IAM::User') {

@@ -5,6 +5,7 @@
  */
 import type { IacWords } from '../infra/access-keys.js';
 import type { MaybeKnown } from '../infra/unknown.js';
+import type { DeclaredTrailBucket } from '../infra/worm.js';
 
 export type IacFormat = 'terraform-plan' | 'cloudformation-template' | 'cdk-assembly';
 
@@ -34,7 +35,14 @@ export interface IacUser extends Located {
   tags: MaybeKnown<Record<string, MaybeKnown<string>>>;
 }
 
-export type IacResource = IacAccessKey | IacUser;
+/** An S3 bucket tagged as keywarden's audit trail (keywarden:purpose=audit-trail), with what makes it write-once. */
+export interface IacTrailBucket extends Located {
+  kind: 'trail-bucket';
+  /** Read from the bucket and the resources that configure it. */
+  declared: DeclaredTrailBucket;
+}
+
+export type IacResource = IacAccessKey | IacUser | IacTrailBucket;
 
 /** One plan, template or CDK stack that was read. */
 export interface IacInput {

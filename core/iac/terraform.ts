@@ -4,7 +4,9 @@
  */
 import * as z from 'zod';
 import { UsageError } from '../errors.js';
+import { PURPOSE_TAG_KEY, StackPurpose } from '../infra/stack-tags.js';
 import { type MaybeKnown, UNKNOWN } from '../infra/unknown.js';
+import type { DefaultRetention } from '../infra/worm.js';
 import type { IacResource } from './resource.js';
 
 const resourceChangeSchema = z
@@ -91,10 +93,135 @@ const asName = (value: MaybeKnown<unknown>): MaybeKnown<string> | undefined =>
   value === UNKNOWN ? UNKNOWN : typeof value === 'string' ? value : undefined;
 
 /**
- * The access keys and users the plan leaves in place: every managed resource with planned values (created,
- * updated, replaced or unchanged); a resource being destroyed has none and is not judged.
+ * The access keys, users and trail buckets the plan leaves in place: every managed resource with planned values
+ * (created, updated, replaced or unchanged); a resource being destroyed has none and is not judged.
  */
 export function planResources(plan: Plan, file: string): IacResource[] {
+  const references = configurationReferences(plan);
+  const planned = plan.resource_changes.flatMap((change) => {
+    const after = change.change.after;
+    return change.mode === 'managed' && isRecord(after)
+      ? [{ address: change.address, type: change.type, after, afterUnknown: change.change.after_unknown }]
+      : [];
+  });
+  const trailBuckets = planned.flatMap((bucket): IacResource[] => {
+    if (bucket.type !== 'aws_s3_bucket') return [];
+    const tags = plannedMap(bucket.after, bucket.afterUnknown, 'tags');
+    if (tags === UNKNOWN || tags[PURPOSE_TAG_KEY] !== StackPurpose.trailBucket) return [];
+    const configuring = (type: string) =>
+      planned.filter(
+        (resource) =>
+          resource.type === type &&
+          (sameKnownValue(resource.after['bucket'], bucket.after['bucket']) ||
+            refersTo(references, resource.address, 'bucket', bucket.address)),
+      );
+    const known = (resource: { after: Record_; afterUnknown: unknown }, name: string) => {
+      const value = planned_(resource, name);
+      return value === UNKNOWN ? undefined : value;
+    };
+    const retentions = [
+      ...blocks(known(bucket, 'object_lock_configuration')).flatMap((lock) => blocks(lock['rule'])),
+      ...configuring('aws_s3_bucket_object_lock_configuration').flatMap((lock) =>
+        blocks(known(lock, 'rule')),
+      ),
+    ]
+      .flatMap((rule) => blocks(rule['default_retention']))
+      .map(
+        (retention): DefaultRetention => ({
+          mode: typeof retention['mode'] === 'string' ? retention['mode'] : undefined,
+          days: typeof retention['days'] === 'number' ? retention['days'] : undefined,
+          years: typeof retention['years'] === 'number' ? retention['years'] : undefined,
+        }),
+      );
+    const versioningEnabled =
+      blocks(known(bucket, 'versioning')).some((versioning) => versioning['enabled'] === true) ||
+      configuring('aws_s3_bucket_versioning').some((versioning) =>
+        blocks(known(versioning, 'versioning_configuration')).some(
+          (config) => config['status'] === 'Enabled',
+        ),
+      );
+    return [
+      {
+        kind: 'trail-bucket',
+        address: bucket.address,
+        type: bucket.type,
+        label: bucket.address,
+        file,
+        declared: {
+          objectLockEnabled: bucket.after['object_lock_enabled'] === true,
+          retentions,
+          versioningEnabled,
+          // The bucket's own `policy` is computed (unknown) unless written inline: only a known one counts.
+          policies: [
+            known(bucket, 'policy'),
+            ...configuring('aws_s3_bucket_policy').map((policy) => planned_(policy, 'policy')),
+          ],
+        },
+      },
+    ];
+  });
+  return [...keysAndUsers(plan, file), ...trailBuckets];
+}
+
+const planned_ = (resource: { after: Record_; afterUnknown: unknown }, name: string) =>
+  planned(resource.after, resource.afterUnknown, name);
+
+/** A nested block as the plan writes it: a list of objects (one element for a single block). */
+const blocks = (value: unknown): Record_[] => (Array.isArray(value) ? value.filter(isRecord) : []);
+
+const sameKnownValue = (a: unknown, b: unknown) => typeof a === 'string' && a !== '' && a === b;
+
+/** A resource change's address as the configuration writes it: without instance keys (`[0]`, `["a"]`). */
+const configAddress = (address: string) => address.replace(/\[[^\]]*\]/g, '');
+
+/**
+ * What each configured resource's arguments refer to, by full configuration address (module path included):
+ * how a plan tells that `bucket = aws_s3_bucket.trail.id` points at that bucket while the ID is still unknown.
+ */
+function configurationReferences(plan: Plan): Map<string, Map<string, string[]>> {
+  const found = new Map<string, Map<string, string[]>>();
+  const walk = (module: unknown, prefix: string) => {
+    if (!isRecord(module)) return;
+    for (const resource of Array.isArray(module['resources']) ? module['resources'] : []) {
+      if (!isRecord(resource) || typeof resource['address'] !== 'string') continue;
+      const byArgument = new Map<string, string[]>();
+      for (const [argument, expression] of Object.entries(
+        isRecord(resource['expressions']) ? resource['expressions'] : {},
+      )) {
+        const refs =
+          isRecord(expression) && Array.isArray(expression['references']) ? expression['references'] : [];
+        byArgument.set(
+          argument,
+          refs.filter((ref): ref is string => typeof ref === 'string').map((ref) => prefix + ref),
+        );
+      }
+      found.set(prefix + resource['address'], byArgument);
+    }
+    for (const [name, call] of Object.entries(
+      isRecord(module['module_calls']) ? module['module_calls'] : {},
+    )) {
+      if (isRecord(call)) walk(call['module'], `${prefix}module.${name}.`);
+    }
+  };
+  const configuration = (plan as Record_)['configuration'];
+  if (isRecord(configuration)) walk(configuration['root_module'], '');
+  return found;
+}
+
+/** Whether `address`'s argument refers to `target` (the resource or one of its attributes). */
+function refersTo(
+  references: Map<string, Map<string, string[]>>,
+  address: string,
+  argument: string,
+  target: string,
+): boolean {
+  const wanted = configAddress(target);
+  return (references.get(configAddress(address))?.get(argument) ?? []).some(
+    (ref) => ref === wanted || ref.startsWith(`${wanted}.`),
+  );
+}
+
+function keysAndUsers(plan: Plan, file: string): IacResource[] {
   return plan.resource_changes.flatMap((change): IacResource[] => {
     const after = change.change.after;
     if (change.mode !== 'managed' || !isRecord(after)) return [];

@@ -43,4 +43,14 @@ export const INFRA_POLICIES = {
     severity: 'high',
     clause: '11.300(b)',
   },
+  requireWormTrailBucket: {
+    name: 'require-worm-trail-bucket',
+    summary:
+      "keywarden's audit trail bucket is write-once: Object Lock (COMPLIANCE), versioning, a policy refusing deletes and overwrites.",
+    description:
+      'Requires the keywarden audit trail bucket to have S3 Object Lock in COMPLIANCE mode retaining each record at least trail.retentionDays, versioning enabled, and a bucket policy that denies everyone s3:DeleteObject, s3:DeleteObjectVersion and s3:PutObject without If-None-Match, so that no one can alter, hide or delete a record before its time, as 21 CFR 11.10(e) requires of audit trails.',
+    enforcementLevel: 'mandatory',
+    severity: 'high',
+    clause: '11.10(e)',
+  },
 } as const satisfies Record<string, InfraPolicy>;

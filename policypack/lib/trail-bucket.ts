@@ -1,7 +1,7 @@
 import type { PolicyResource } from '@pulumi/policy';
-import { statementsOf } from '../../core/aws/iam-policy.js';
-import { UNKNOWN } from '../../core/infra/unknown.js';
 import {
+  type DefaultRetention,
+  declaredTrailBucketFacts,
   type TrailBucketFacts,
   type WormProblem,
   trailBucketProblems as wormProblems,
@@ -11,12 +11,6 @@ import { AwsType, orUnknown, refersTo } from './resources.js';
 const OBJECT_LOCKS = [AwsType.objectLock, AwsType.objectLockV2] as const;
 const VERSIONINGS = [AwsType.versioning, AwsType.versioningV2] as const;
 const BUCKET_POLICIES = [AwsType.bucketPolicy] as const;
-
-interface DefaultRetention {
-  mode?: string;
-  days?: number;
-  years?: number;
-}
 
 /** Resources of the given types that configure `bucket` through their `bucket` property. */
 function configuring(bucket: PolicyResource, resources: PolicyResource[], types: readonly string[]) {
@@ -44,41 +38,27 @@ function versioningEnabled(bucket: PolicyResource, resources: PolicyResource[]):
   );
 }
 
-/** The bucket policy that applies: inline (deprecated shape) and attached statements together; 'unknown' at preview. */
-function bucketPolicy(bucket: PolicyResource, resources: PolicyResource[]): TrailBucketFacts['bucketPolicy'] {
-  const documents = [
-    orUnknown(() => bucket.props['policy']),
-    ...configuring(bucket, resources, BUCKET_POLICIES).map((policy) =>
-      orUnknown(() => policy.props['policy']),
-    ),
-  ].filter((document) => document !== undefined && document !== null && document !== '');
-  if (documents.length === 0) return null;
-  if (documents.includes(UNKNOWN)) return 'unknown';
-  const statements = documents.flatMap((document) => statementsOf(document) ?? []);
-  return { Version: '2012-10-17', Statement: statements };
-}
-
-const retentionDays = (retention: DefaultRetention) => (retention.days ?? 0) + (retention.years ?? 0) * 365;
-
 /** What core/infra/worm.ts needs to know about the bucket, read from the stack. */
 export function trailBucketFacts(
   bucket: PolicyResource,
   resources: PolicyResource[],
   days: number,
 ): TrailBucketFacts {
-  const retentions = defaultRetentions(bucket, resources);
-  // Several retentions (inline and attached): judge the one that satisfies the rule, if any.
-  const chosen =
-    retentions.find((retention) => retention.mode === 'COMPLIANCE' && retentionDays(retention) >= days) ??
-    retentions[0];
-  const mode = chosen?.mode === 'COMPLIANCE' || chosen?.mode === 'GOVERNANCE' ? chosen.mode : null;
-  return {
-    objectLockEnabled: bucket.props['objectLockEnabled'] === true,
-    defaultRetentionMode: chosen ? (mode ?? 'GOVERNANCE') : null,
-    defaultRetentionDays: chosen ? retentionDays(chosen) : null,
-    versioning: versioningEnabled(bucket, resources) ? 'Enabled' : null,
-    bucketPolicy: bucketPolicy(bucket, resources),
-  };
+  return declaredTrailBucketFacts(
+    {
+      objectLockEnabled: bucket.props['objectLockEnabled'] === true,
+      retentions: defaultRetentions(bucket, resources),
+      versioningEnabled: versioningEnabled(bucket, resources),
+      // Inline (deprecated shape) and attached statements together; unknown at preview.
+      policies: [
+        orUnknown(() => bucket.props['policy']),
+        ...configuring(bucket, resources, BUCKET_POLICIES).map((policy) =>
+          orUnknown(() => policy.props['policy']),
+        ),
+      ],
+    },
+    days,
+  );
 }
 
 /**

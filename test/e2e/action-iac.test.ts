@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import AjvDraft04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/runner.js';
+import { validateSarif } from '../support/sarif-schema.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../core/iac/fixtures/${name}`, import.meta.url), 'utf8');
-const schemaFile = createRequire(import.meta.url).resolve(
-  '@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json',
-);
-const ajv = new AjvDraft04.default({ strict: false, unicodeRegExp: false });
-addFormats.default(ajv);
-const validSarif = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
 
 const run = (inputs: Record<string, string>, workspaceFiles: Record<string, string>) =>
   runAction({
@@ -58,7 +50,7 @@ describe('the action’s iac-paths check, as a runner runs the bundle', () => {
         results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>;
       }>;
     };
-    expect(validSarif(sarif)).toBe(true);
+    expect(validateSarif(sarif)).toBe(true);
     expect(
       new Set(sarif.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri)),
     ).toEqual(new Set(['infra/tfplan.json', 'cloudformation/keys.yaml']));

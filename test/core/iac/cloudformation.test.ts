@@ -19,6 +19,7 @@ const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).statu
 const TEMPLATES = [
   'cloudformation/keys.yaml',
   'cloudformation/keys.json',
+  'cloudformation/trail.yaml',
   'cdk.out/KeywardenAppStack.template.json',
   'cdk.out/assembly-Prod/ProdServiceStack.template.json',
 ];
@@ -100,7 +101,13 @@ describe('reading a CloudFormation template', () => {
     const resources = templateResources(parsed, 'keys.yaml', (id) => id);
 
     expect(
-      resources.map((r) => (r.kind === 'access-key' ? [r.address, r.user, r.status] : [r.address, r.name])),
+      resources.map((r) =>
+        r.kind === 'access-key'
+          ? [r.address, r.user, r.status]
+          : r.kind === 'user'
+            ? [r.address, r.name]
+            : [r.address],
+      ),
     ).toEqual([
       ['AppUser', 'app'],
       ['EnrolledUser', UNKNOWN],

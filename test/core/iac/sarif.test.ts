@@ -1,25 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import AjvDraft04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
 import type { Log } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import type { CheckReport, IacFinding } from '../../../core/iac/check.js';
 import { runCheck } from '../../../core/iac/run.js';
 import { renderCheckSarif, SARIF_MAX_RESULTS } from '../../../core/iac/sarif.js';
 import { parseConfig } from '../../../core/policy/schema.js';
-
-// The SARIF 2.1.0 schema as Microsoft's SARIF SDK publishes it (rtm.5, the version SchemaStore serves as
-// sarif-2.1.0.json, the $schema GitHub's documentation names); not written here.
-const schemaFile = createRequire(import.meta.url).resolve(
-  '@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json',
-);
-const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
-// unicodeRegExp off: the schema's language pattern ('^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$') is valid only without the u flag.
-const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
-addFormats.default(ajv);
-const validate = ajv.compile(schema);
+import { validateSarif as validate } from '../../support/sarif-schema.js';
 
 const cwd = fileURLToPath(new URL('./fixtures', import.meta.url));
 const asOf = new Date('2026-11-28T09:00:00Z');

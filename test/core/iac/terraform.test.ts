@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { planResources, validPlan } from '../../../core/iac/terraform.js';
 import { UNKNOWN } from '../../../core/infra/unknown.js';
@@ -132,12 +133,18 @@ describe('the Terraform .ci/run announced', () => {
 describe.skipIf(!tool)(
   `a real plan (Terraform ${tool?.version ?? 'not found'}, hashicorp/aws from ${tool?.mirror ?? '-'})`,
   () => {
-    it('is what the committed fixture says, so the fixture tests where Terraform is missing hold too', () => {
-      // Act
-      const planned = planJson(new URL('.', fixtures).pathname, tool!);
+    it.each(['terraform', 'terraform-trail'])(
+      'of fixtures/%s is what its committed plan.json says, so the tests where Terraform is missing hold too',
+      (directory) => {
+        // Act
+        const planned = planJson(fileURLToPath(new URL(`./fixtures/${directory}`, import.meta.url)), tool!);
 
-      // Assess
-      expect(planSubstance(planned)).toEqual(planSubstance(committedPlan));
-    }, 240_000);
+        // Assess
+        expect(planSubstance(planned)).toEqual(
+          planSubstance(readFileSync(new URL(`./fixtures/${directory}/plan.json`, import.meta.url), 'utf8')),
+        );
+      },
+      240_000,
+    );
   },
 );

@@ -1,0 +1,2 @@
+import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
+import{k as a,l as b,m as c,n as d,o as e,p as f,q as g,r as h,s as i}from"./chunk-ZV6O4IPM.js";import"./chunk-ZWQZXYGM.js";import"./chunk-3UHYHSEJ.js";import"./chunk-UT7VOR46.js";import"./chunk-BUVLTLG5.js";export{a as MAX_EXEMPTION_DAYS,i as configJsonSchema,f as configSchema,b as exemptionSchema,h as formatIssue,g as parseConfig,c as rotationSchema,d as scopeSchema,e as trailSchema};
