@@ -33,6 +33,8 @@ export const planSchema = z
     terraform_version: z.string().optional(),
     resource_changes: z.array(resourceChangeSchema).default([]),
     errored: z.boolean().optional(),
+    /** The configuration as written: only its references are read (which resource an argument points at). */
+    configuration: z.unknown().optional(),
   })
   .loose();
 export type Plan = z.infer<typeof planSchema>;
@@ -203,8 +205,7 @@ function configurationReferences(plan: Plan): Map<string, Map<string, string[]>>
       if (isRecord(call)) walk(call['module'], `${prefix}module.${name}.`);
     }
   };
-  const configuration = (plan as Record_)['configuration'];
-  if (isRecord(configuration)) walk(configuration['root_module'], '');
+  if (isRecord(plan.configuration)) walk(plan.configuration['root_module'], '');
   return found;
 }
 

@@ -45,7 +45,7 @@ function longFormOfScalar(name: string, value: string): Record<string, unknown> 
     const dot = value.indexOf('.');
     return { 'Fn::GetAtt': dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
   }
-  return { [SHORT_FORMS[name] as string]: value };
+  return { [SHORT_FORMS[name] ?? name]: value };
 }
 
 /** A collection under a short tag becomes the map { long form: collection }, keeping its nodes (and lines). */
@@ -59,8 +59,8 @@ function wrapped(name: string) {
 
 const INTRINSIC_TAGS: Array<ScalarTag | CollectionTag> = Object.keys(SHORT_FORMS).flatMap((name) => [
   { tag: `!${name}`, resolve: (value: string) => longFormOfScalar(name, value) } satisfies ScalarTag,
-  { tag: `!${name}`, collection: 'seq', resolve: wrapped(name) } as CollectionTag,
-  { tag: `!${name}`, collection: 'map', resolve: wrapped(name) } as CollectionTag,
+  { tag: `!${name}`, collection: 'seq', resolve: wrapped(name) } satisfies CollectionTag,
+  { tag: `!${name}`, collection: 'map', resolve: wrapped(name) } satisfies CollectionTag,
 ]);
 
 /** A YAML template's document and the line of each logical ID under Resources. */
@@ -83,5 +83,6 @@ export function parseYamlTemplate(text: string, file: string) {
       }
     }
   }
-  return { document: doc.toJS({ maxAliasCount: 100 }) as unknown, lines };
+  const document: unknown = doc.toJS({ maxAliasCount: 100 });
+  return { document, lines };
 }
