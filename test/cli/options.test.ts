@@ -25,7 +25,15 @@ const SAMPLE_AUDIT = [
   '--as-of',
   '2026-11-28',
 ];
-const COMMANDS = [['audit'], ['check'], ['rotate'], ['doctor'], ['evidence'], ['trail', 'verify'], ['completion']];
+const COMMANDS = [
+  ['audit'],
+  ['check'],
+  ['rotate'],
+  ['doctor'],
+  ['evidence'],
+  ['trail', 'verify'],
+  ['completion'],
+];
 
 let dir: string;
 beforeEach(() => {
