@@ -29,6 +29,7 @@ export const INPUT_DEFAULTS = {
   'fail-on': 'violation',
   'mask-key-ids': 'true',
   'max-issue-writes': '30',
+  audit: 'true',
 } as const;
 
 /** The issue labels: at least one (the first finds keywarden's issues again). */
@@ -52,6 +53,10 @@ export interface ActionInputs {
   roleName: string;
   /** GitHub logins whose issues count besides the token's own (another app's `<slug>[bot]`, a PAT's user). */
   trustedAuthors: string[];
+  /** Globs of plans, templates and CDK assemblies to check (relative to the workspace); none = no check. */
+  iacPaths: string[];
+  /** Whether to audit the account's keys (false: only the IaC check, no AWS access). */
+  audit: boolean;
 }
 
 /** Every input, validated before anything touches AWS or GitHub. Throws a UsageError naming the input. */
@@ -88,7 +93,20 @@ export function readInputs(getInput: GetInput): ActionInputs {
     asOf: asOf ? parseInstant(asOf, 'input as-of') : undefined,
     ...accountInputs(read('accounts'), read('role-name')),
     trustedAuthors: logins(read('trusted-authors')),
+    ...checkInputs(read('iac-paths'), read('audit')),
   };
+}
+
+function checkInputs(iacPaths: string, audit: string): Pick<ActionInputs, 'iacPaths' | 'audit'> {
+  const patterns = iacPaths
+    .split(/[,\n]/)
+    .map((pattern) => pattern.trim())
+    .filter(Boolean);
+  const auditing = oneOf(audit, 'audit', ['true', 'false'] as const) === 'true';
+  if (!auditing && patterns.length === 0) {
+    throw new UsageError('input audit is false and input iac-paths is empty: there is nothing to do');
+  }
+  return { iacPaths: patterns, audit: auditing };
 }
 
 function accountInputs(accounts: string, roleName: string): Pick<ActionInputs, 'accounts' | 'roleName'> {

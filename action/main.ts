@@ -21,6 +21,7 @@ import { toJsonReport } from '../core/report/json.js';
 import { maskKeyId } from '../core/report/markdown.js';
 import { type Clock, systemClock } from '../core/time.js';
 import { isPullRequestEvent, issueFiling, type RunnerContext, readRunnerContext } from './context.js';
+import { checkInfrastructure } from './iac.js';
 import { type ActionInputs, readInputs } from './inputs.js';
 import { applyIssuePlan, listTrackedIssues, type SyncOutcome } from './issues/apply.js';
 import { splitByAuthor, trustedAuthors } from './issues/authors.js';
@@ -98,6 +99,13 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
     overrides: { maxKeyAgeDays: inputs.maxKeyAgeDays, warnDays: inputs.warnDays },
   });
 
+  // The IaC check needs no AWS: it runs first, so a fork's pull request is checked too.
+  const iacFailure =
+    inputs.iacPaths.length > 0
+      ? await checkInfrastructure(inputs.iacPaths, { context, config, asOf, environment })
+      : null;
+  if (!inputs.audit) return iacFailure;
+
   if (!(await environment.awsCredentialsPresent())) {
     if (isPullRequestEvent(context.eventName)) {
       core.notice(
@@ -107,7 +115,7 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
       await environment.writeSummary(
         `## keywarden: audit skipped\n\nThis ${context.eventName} run has no AWS credentials, so no key was audited.\n`,
       );
-      return null;
+      return iacFailure;
     }
     throw new UsageError(
       'no AWS credentials: add aws-actions/configure-aws-credentials (OIDC) before this step',
@@ -169,7 +177,8 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
     detail: 'see the job summary',
     incompleteConsequence: report.accounts ? 'no issue of those accounts was closed' : 'no issue was closed',
   });
-  return message === null ? null : `keywarden: ${message}`;
+  const failures = [iacFailure, message === null ? null : `keywarden: ${message}`].filter(Boolean);
+  return failures.length > 0 ? failures.join('; ') : null;
 }
 
 async function syncIssues(

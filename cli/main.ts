@@ -21,6 +21,7 @@ export type RegisterCommand = (program: Command, io: Io, setExitCode: (code: num
  */
 const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
   audit: async () => (await import('./commands/audit.js')).registerAudit,
+  check: async () => (await import('./commands/check.js')).registerCheck,
   rotate: async () => (await import('./commands/rotate.js')).registerRotate,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
   evidence: async () => (await import('./commands/evidence.js')).registerEvidence,

@@ -21,6 +21,7 @@ export const EXIT_CODES: ReadonlyArray<{ code: ExitCode; meaning: string }> = [
 /** What exit 1 means for each command, by its full name ("trail verify"). */
 export const FINDINGS_MEANING: Readonly<Record<string, string>> = {
   audit: 'findings at or above --fail-on',
+  check: 'a mandatory violation (advisories alone exit 0)',
   rotate: 'refused, blocked or not confirmed: a person must act first',
   doctor: 'a check failed',
   'trail verify': 'the trail is broken (the first bad seq is named)',

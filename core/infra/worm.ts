@@ -12,6 +12,7 @@ import {
   patternMatches,
   statementsOf,
 } from '../aws/iam-policy.js';
+import { type MaybeKnown, UNKNOWN } from './unknown.js';
 
 export interface TrailBucketFacts {
   objectLockEnabled: boolean;
@@ -177,4 +178,58 @@ export function trailBucketProblems(facts: TrailBucketFacts, requiredRetentionDa
   }
   if (facts.bucketPolicy !== 'unknown') problems.push(...bucketPolicyProblems(facts.bucketPolicy));
   return problems;
+}
+
+/** A default Object Lock retention as infrastructure code writes it (days, or years of 365 days). */
+export interface DefaultRetention {
+  mode?: string;
+  days?: number;
+  years?: number;
+}
+
+const retentionDaysOf = (retention: DefaultRetention) => (retention.days ?? 0) + (retention.years ?? 0) * 365;
+
+/** What infrastructure code declares about a trail bucket, inline and through the resources that configure it. */
+export interface DeclaredTrailBucket {
+  objectLockEnabled: boolean;
+  retentions: readonly DefaultRetention[];
+  versioningEnabled: boolean;
+  /** Policy documents (JSON text or objects); UNKNOWN for one known only at apply time. */
+  policies: ReadonlyArray<MaybeKnown<unknown>>;
+}
+
+/**
+ * The facts of a trail bucket from what infrastructure code declares about it, for every IaC tool: the bucket's
+ * own settings and those of the resources that configure it. Of several default retentions (inline and
+ * attached) the one that satisfies the rule is judged, if any; of the policies (inline and attached) every
+ * statement counts, and one known only at apply time makes the policy 'unknown'.
+ */
+export function declaredTrailBucketFacts(
+  declared: DeclaredTrailBucket,
+  requiredRetentionDays: number,
+): TrailBucketFacts {
+  const { retentions } = declared;
+  const chosen =
+    retentions.find(
+      (retention) => retention.mode === 'COMPLIANCE' && retentionDaysOf(retention) >= requiredRetentionDays,
+    ) ?? retentions[0];
+  const mode = chosen?.mode === 'COMPLIANCE' || chosen?.mode === 'GOVERNANCE' ? chosen.mode : null;
+  const documents = declared.policies.filter(
+    (document) => document !== undefined && document !== null && document !== '',
+  );
+  return {
+    objectLockEnabled: declared.objectLockEnabled,
+    defaultRetentionMode: chosen ? (mode ?? 'GOVERNANCE') : null,
+    defaultRetentionDays: chosen ? retentionDaysOf(chosen) : null,
+    versioning: declared.versioningEnabled ? 'Enabled' : null,
+    bucketPolicy:
+      documents.length === 0
+        ? null
+        : documents.includes(UNKNOWN)
+          ? 'unknown'
+          : {
+              Version: '2012-10-17',
+              Statement: documents.flatMap((document) => statementsOf(document) ?? []),
+            },
+  };
 }

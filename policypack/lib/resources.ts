@@ -4,6 +4,8 @@ import type {
   ResourceValidation,
   StackValidation,
 } from '@pulumi/policy';
+import type { InfraPolicy } from '../../core/infra/policies.js';
+import { UNKNOWN, type Unknown } from '../../core/infra/unknown.js';
 import { PART11, part11Meaning } from '../../core/policy/controls/part11.js';
 
 /** Type tokens as `@pulumi/aws` 7 registers them (the pack does not load @pulumi/aws: it would slow every start). */
@@ -57,15 +59,12 @@ export function known<T>(read: () => T): T | undefined {
   }
 }
 
-/** What `orUnknown` returns for a value that is not known during preview. */
-export const UNKNOWN_VALUE: unique symbol = Symbol('unknown during preview');
-
-/** The value `read` returns, or UNKNOWN_VALUE when it is not known yet (preview), so a check can tell absent from unknown. */
-export function orUnknown<T>(read: () => T): T | typeof UNKNOWN_VALUE {
+/** The value `read` returns, or core's UNKNOWN when it is not known yet (preview), so a check can tell absent from unknown. */
+export function orUnknown<T>(read: () => T): T | Unknown {
   try {
     return read();
   } catch (err) {
-    if (isUnknownValueError(err)) return UNKNOWN_VALUE;
+    if (isUnknownValueError(err)) return UNKNOWN;
     throw err;
   }
 }
@@ -142,5 +141,15 @@ export function part11(clause: string): PolicyComplianceFramework {
     version: PART11.version,
     reference: clause,
     specification: part11Meaning(clause),
+  };
+}
+
+/** A policy's name, level, severity and framework as core/infra/policies.ts holds them (one source for every surface). */
+export function packPolicy(policy: InfraPolicy) {
+  return {
+    name: policy.name,
+    enforcementLevel: policy.enforcementLevel,
+    severity: policy.severity,
+    framework: part11(policy.clause),
   };
 }

@@ -1,28 +1,16 @@
 import type { PolicyResource } from '@pulumi/policy';
-import { statementsOf } from '../../core/aws/iam-policy.js';
 import {
+  type DefaultRetention,
+  declaredTrailBucketFacts,
   type TrailBucketFacts,
   type WormProblem,
   trailBucketProblems as wormProblems,
 } from '../../core/infra/worm.js';
-import {
-  AwsType,
-  numberAt,
-  orUnknown,
-  type Props,
-  propsAt,
-  refersTo,
-  stringAt,
-  UNKNOWN_VALUE,
-} from './resources.js';
+import { AwsType, numberAt, orUnknown, type Props, propsAt, refersTo, stringAt } from './resources.js';
 
 const OBJECT_LOCKS = [AwsType.objectLock, AwsType.objectLockV2] as const;
 const VERSIONINGS = [AwsType.versioning, AwsType.versioningV2] as const;
 const BUCKET_POLICIES = [AwsType.bucketPolicy] as const;
-
-/** An Object Lock rule's `defaultRetention` ({ mode, days | years }), read field by field where it is used. */
-type DefaultRetention = Props;
-const modeOf = (retention: DefaultRetention) => stringAt(retention, 'mode');
 
 /** Resources of the given types that configure `bucket` through their `bucket` property. */
 function configuring(bucket: PolicyResource, resources: PolicyResource[], types: readonly string[]) {
@@ -40,7 +28,18 @@ function defaultRetentions(bucket: PolicyResource, resources: PolicyResource[]):
   const attached = configuring(bucket, resources, OBJECT_LOCKS).map((lock) =>
     propsAt(propsAt(lock.props, 'rule'), 'defaultRetention'),
   );
-  return [inline, ...attached].filter((retention): retention is DefaultRetention => retention !== undefined);
+  return [inline, ...attached]
+    .filter((retention): retention is Props => retention !== undefined)
+    .map(retentionOf);
+}
+
+/** An Object Lock rule's `defaultRetention` ({ mode, days | years }), read field by field. */
+function retentionOf(retention: Props): DefaultRetention {
+  return {
+    mode: stringAt(retention, 'mode'),
+    days: numberAt(retention, 'days'),
+    years: numberAt(retention, 'years'),
+  };
 }
 
 function versioningEnabled(bucket: PolicyResource, resources: PolicyResource[]): boolean {
@@ -50,43 +49,27 @@ function versioningEnabled(bucket: PolicyResource, resources: PolicyResource[]):
   );
 }
 
-/** The bucket policy that applies: inline (deprecated shape) and attached statements together; 'unknown' at preview. */
-function bucketPolicy(bucket: PolicyResource, resources: PolicyResource[]): TrailBucketFacts['bucketPolicy'] {
-  const documents = [
-    orUnknown(() => bucket.props['policy']),
-    ...configuring(bucket, resources, BUCKET_POLICIES).map((policy) =>
-      orUnknown(() => policy.props['policy']),
-    ),
-  ].filter((document) => document !== undefined && document !== null && document !== '');
-  if (documents.length === 0) return null;
-  if (documents.includes(UNKNOWN_VALUE)) return 'unknown';
-  const statements = documents.flatMap((document) => statementsOf(document) ?? []);
-  return { Version: '2012-10-17', Statement: statements };
-}
-
-const retentionDays = (retention: DefaultRetention) =>
-  (numberAt(retention, 'days') ?? 0) + (numberAt(retention, 'years') ?? 0) * 365;
-
 /** What core/infra/worm.ts needs to know about the bucket, read from the stack. */
 export function trailBucketFacts(
   bucket: PolicyResource,
   resources: PolicyResource[],
   days: number,
 ): TrailBucketFacts {
-  const retentions = defaultRetentions(bucket, resources);
-  // Several retentions (inline and attached): judge the one that satisfies the rule, if any.
-  const chosen =
-    retentions.find((retention) => modeOf(retention) === 'COMPLIANCE' && retentionDays(retention) >= days) ??
-    retentions[0];
-  const chosenMode = chosen && modeOf(chosen);
-  const mode = chosenMode === 'COMPLIANCE' || chosenMode === 'GOVERNANCE' ? chosenMode : null;
-  return {
-    objectLockEnabled: bucket.props['objectLockEnabled'] === true,
-    defaultRetentionMode: chosen ? (mode ?? 'GOVERNANCE') : null,
-    defaultRetentionDays: chosen ? retentionDays(chosen) : null,
-    versioning: versioningEnabled(bucket, resources) ? 'Enabled' : null,
-    bucketPolicy: bucketPolicy(bucket, resources),
-  };
+  return declaredTrailBucketFacts(
+    {
+      objectLockEnabled: bucket.props['objectLockEnabled'] === true,
+      retentions: defaultRetentions(bucket, resources),
+      versioningEnabled: versioningEnabled(bucket, resources),
+      // Inline (deprecated shape) and attached statements together; unknown at preview.
+      policies: [
+        orUnknown(() => bucket.props['policy']),
+        ...configuring(bucket, resources, BUCKET_POLICIES).map((policy) =>
+          orUnknown(() => policy.props['policy']),
+        ),
+      ],
+    },
+    days,
+  );
 }
 
 /**
@@ -101,9 +84,7 @@ export function trailBucketProblems(
   const problems = wormProblems(trailBucketFacts(bucket, resources, days), days);
   const retentions = defaultRetentions(bucket, resources);
   const found = retentions
-    .map(
-      (r) => `${modeOf(r) ?? 'no mode'} ${numberAt(r, 'days') ?? 0} days ${numberAt(r, 'years') ?? 0} years`,
-    )
+    .map((r) => `${r.mode ?? 'no mode'} ${r.days ?? 0} days ${r.years ?? 0} years`)
     .join('; ');
   const retentionProblem = `has ${found ? `default retention ${found}` : 'no default Object Lock retention'}: add an aws.s3.BucketObjectLockConfiguration with rule.defaultRetention { mode: "COMPLIANCE", days: ${days} } (trail.retentionDays)`;
   const phrased: Record<WormProblem['field'], (problem: WormProblem) => string> = {

@@ -1,43 +1,40 @@
 import type { ResourceValidationPolicy } from '@pulumi/policy';
-import { activeExemption } from '../../core/policy/exemption.js';
-import { accessKeyRemedy, hasUnexpiredExemption, providerAccount } from '../lib/access-keys.js';
+import { judgeAccessKey } from '../../core/infra/access-keys.js';
+import { INFRA_POLICIES } from '../../core/infra/policies.js';
+import { PULUMI_WORDS, providerAccount } from '../lib/access-keys.js';
 import { keywardenConfigSchema, packClock, readKeywardenConfig } from '../lib/config.js';
-import { AwsType, known, part11, stringAt, validateType } from '../lib/resources.js';
+import { AwsType, orUnknown, packPolicy, stringAt, validateType } from '../lib/resources.js';
 
 /**
  * Rejects every IAM access key that infrastructure code creates, unless the pack config holds a documented,
- * unexpired exemption for its user.
+ * unexpired exemption for its user (the rule: core/infra/access-keys.ts, which `keywarden check` applies too).
  *
  * @severity critical
  * @enforcementLevel mandatory
  * @framework 21 CFR Part 11 11.300(b)
  */
 export const rejectIamAccessKeys: ResourceValidationPolicy = {
-  name: 'reject-iam-access-keys',
+  ...packPolicy(INFRA_POLICIES.rejectIamAccessKeys),
   description:
     'Rejects aws.iam.AccessKey resources: a key minted by infrastructure code is never rotated and its secret is kept in the stack state, so the credential is not periodically revised as 21 CFR 11.300(b) requires. Enrol the user for managed rotation instead, or record a documented, unexpired exemption in the pack config.',
-  enforcementLevel: 'mandatory',
-  severity: 'critical',
-  framework: part11('11.300(b)'),
   configSchema: keywardenConfigSchema,
   validateResource: validateType(AwsType.accessKey, (args, reportViolation) => {
     const config = readKeywardenConfig(args, 'reject-iam-access-keys', reportViolation);
     if (!config) return;
-    const asOf = packClock();
-    // The user's name is needed only when an exemption could apply; read it directly then (an unknown name
-    // becomes the analyzer's advisory), otherwise a key for a user named at apply time is still rejected.
-    const readUser = () => stringAt(args.props, 'user');
-    const user = hasUnexpiredExemption(config, asOf) ? readUser() : known(readUser);
-    if (user !== undefined && activeExemption(config.exemptions, user, providerAccount(args.provider), asOf))
-      return;
-    reportViolation(
-      accessKeyRemedy(
-        args.name,
-        user,
-        known(() => args.props['status']),
-        config,
-        asOf,
-      ),
+    const judgement = judgeAccessKey(
+      {
+        resource: `aws.iam.AccessKey "${args.name}"`,
+        user: orUnknown(() => stringAt(args.props, 'user') ?? ''),
+        status: orUnknown(() => args.props['status']),
+        account: providerAccount(args.provider),
+      },
+      config,
+      packClock(),
+      PULUMI_WORDS,
     );
+    // Undecided: the user is unknown while an exemption could apply. Reading it directly lets the analyzer
+    // say so (an advisory at preview); at `pulumi up` the name is known and the key is judged.
+    if (judgement.outcome === 'undecided') args.props['user'];
+    if (judgement.outcome === 'rejected') reportViolation(judgement.message);
   }),
 };

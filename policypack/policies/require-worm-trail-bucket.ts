@@ -1,7 +1,8 @@
 import type { StackValidationPolicy } from '@pulumi/policy';
+import { INFRA_POLICIES } from '../../core/infra/policies.js';
 import { REFUSED_RECORD_DELETIONS } from '../../core/infra/worm.js';
 import { keywardenConfigSchema, readKeywardenConfig, trailRetentionDays } from '../lib/config.js';
-import { AwsType, part11, validateStackWith } from '../lib/resources.js';
+import { AwsType, packPolicy, validateStackWith } from '../lib/resources.js';
 import {
   describe,
   rotationFunctionsOrNotApplicable,
@@ -21,11 +22,8 @@ import { trailBucketProblems } from '../lib/trail-bucket.js';
  * @framework 21 CFR Part 11 11.10(e)
  */
 export const requireWormTrailBucket: StackValidationPolicy = {
-  name: 'require-worm-trail-bucket',
+  ...packPolicy(INFRA_POLICIES.requireWormTrailBucket),
   description: `Requires the keywarden audit trail bucket to have S3 Object Lock in COMPLIANCE mode retaining each record at least trail.retentionDays, versioning enabled, and a bucket policy that denies everyone ${REFUSED_RECORD_DELETIONS.join(', ')} and s3:PutObject without If-None-Match, so that no one can alter, hide or delete a record before its time, as 21 CFR 11.10(e) requires of audit trails.`,
-  enforcementLevel: 'mandatory',
-  severity: 'high',
-  framework: part11('11.10(e)'),
   configSchema: keywardenConfigSchema,
   validateStack: validateStackWith(AwsType.lambdaFunction, (args, reportViolation) => {
     const config = readKeywardenConfig(args, 'require-worm-trail-bucket', reportViolation);

@@ -59,6 +59,23 @@ describe('readInputs', () => {
     expect(() => readInputs(inputsOf({ [name]: value }))).toThrow(new UsageError(message));
   });
 
+  it('reads iac-paths separated by commas or lines, and audit', () => {
+    const inputs = readInputs(
+      inputsOf({ 'iac-paths': 'infra/tfplan.json, cfn/*.yaml\ncdk.out\n', audit: 'false' }),
+    );
+    expect(inputs).toMatchObject({ iacPaths: ['infra/tfplan.json', 'cfn/*.yaml', 'cdk.out'], audit: false });
+    expect(readInputs(inputsOf({}))).toMatchObject({ iacPaths: [], audit: true });
+  });
+
+  it('refuses audit: false without iac-paths, and an audit that is not true or false', () => {
+    expect(() => readInputs(inputsOf({ audit: 'false' }))).toThrow(
+      new UsageError('input audit is false and input iac-paths is empty: there is nothing to do'),
+    );
+    expect(() => readInputs(inputsOf({ audit: 'no' }))).toThrow(
+      new UsageError('input audit: "no" is not one of true, false'),
+    );
+  });
+
   it('throws a usage error for an as-of that is not a date', () => {
     expect(() => readInputs(inputsOf({ 'as-of': 'yesterday' }))).toThrow(/input as-of: "yesterday"/);
   });

@@ -26,7 +26,15 @@ const SAMPLE_AUDIT = [
   '--as-of',
   '2026-11-28',
 ];
-const COMMANDS = [['audit'], ['rotate'], ['doctor'], ['evidence'], ['trail', 'verify'], ['completion']];
+const COMMANDS = [
+  ['audit'],
+  ['check'],
+  ['rotate'],
+  ['doctor'],
+  ['evidence'],
+  ['trail', 'verify'],
+  ['completion'],
+];
 
 let dir: string;
 beforeEach(() => {
@@ -81,12 +89,12 @@ describe('--output', () => {
 
 describe('one vocabulary of options', () => {
   it.each([
-    ['--config', ['audit', 'rotate', 'doctor', 'evidence']],
+    ['--config', ['audit', 'check', 'rotate', 'doctor', 'evidence']],
     ['--trail-file', ['rotate', 'doctor', 'evidence']],
     ['--trail-bucket', ['rotate', 'doctor', 'evidence']],
     ['--trail-prefix', ['rotate', 'evidence']],
-    ['--output', ['audit', 'evidence']],
-    ['--format', ['audit']],
+    ['--output', ['audit', 'check', 'evidence']],
+    ['--format', ['audit', 'check']],
   ])('spells %s the same way on every command that takes it', async (flag, commands) => {
     // Prepare
     const { io } = captureIo({ cwd: dir });
@@ -120,7 +128,7 @@ describe('one vocabulary of options', () => {
     const help = await helpOf([]);
 
     expect(help).toContain('Exit codes:');
-    for (const command of ['audit', 'rotate', 'doctor', 'evidence', 'trail', 'completion'])
+    for (const command of ['audit', 'check', 'rotate', 'doctor', 'evidence', 'trail', 'completion'])
       expect(help).toContain(`  ${command}`);
   });
 });

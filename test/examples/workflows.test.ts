@@ -6,6 +6,8 @@ import { docSection, fencedBlocks } from '../support/docs.js';
 import { actionlintFindings, actionSchemaErrors, workflowSchemaErrors } from '../support/github-tools.js';
 
 interface Step {
+  id?: string;
+  if?: string;
   uses?: string;
   with?: Record<string, string>;
 }
@@ -44,6 +46,9 @@ const workflows: [string, string][] = [...exampleFiles, ...guideWorkflows()];
 /** A job's permissions: its own, else the workflow's. */
 const effective = (workflow: Workflow, job: Job): Permissions =>
   job.permissions ?? workflow.permissions ?? {};
+/** Whether the job uploads SARIF to code scanning (the one reason for security-events: write). */
+const uploadsSarif = (job: Job) =>
+  job.steps.some((step) => step.uses?.startsWith('github/codeql-action/upload-sarif@'));
 /** Whether a pull request can run the job: the workflow triggers on one and the job does not exclude it. */
 const runsOnPullRequest = (workflow: Workflow, job: Job) =>
   ('pull_request' in workflow.on || 'pull_request_target' in workflow.on) &&
@@ -52,6 +57,7 @@ const runsOnPullRequest = (workflow: Workflow, job: Job) =>
 /** The oldest major release of each action the examples may use: those running on Node 24. */
 const CURRENT_MAJOR: Record<string, number> = {
   'actions/checkout': 7,
+  'github/codeql-action': 4,
   'aws-actions/configure-aws-credentials': 6,
   'actions/upload-artifact': 7,
 };
@@ -126,16 +132,24 @@ describe.each(workflows)('%s', (name, text) => {
     }
   });
 
-  it('asks for no permission beyond reading the code, the OIDC token and issues', () => {
-    const allowed = { contents: 'read', 'id-token': 'write', issues: 'write' };
+  it('asks for no permission beyond reading the code, the OIDC token and issues (and code scanning beside upload-sarif)', () => {
     for (const job of jobs) {
+      const allowed = {
+        contents: 'read',
+        'id-token': 'write',
+        issues: 'write',
+        ...(uploadsSarif(job) && { 'security-events': 'write' }),
+      };
       for (const [scope, level] of Object.entries(effective(workflow, job)))
         expect(allowed).toHaveProperty(scope, level);
     }
   });
 
-  it('runs on a schedule and by hand, in a concurrency group', () => {
-    expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['schedule', 'workflow_dispatch']));
+  it('audits on a schedule and by hand, in a concurrency group (an IaC check only: on pull requests and the default branch)', () => {
+    const auditing = keywarden.some((step) => String(step.with?.['audit'] ?? 'true') !== 'false');
+    if (auditing)
+      expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['schedule', 'workflow_dispatch']));
+    else expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['pull_request', 'push']));
     expect(workflow.concurrency?.group).toBeTruthy();
   });
 });
@@ -152,7 +166,9 @@ describe.each(exampleFiles)('%s, as a workflow to copy', (_name, text) => {
 
   it('gives a job that a pull request runs contents: read and id-token: write only, and issues: write only elsewhere', () => {
     for (const [id, job] of jobs) {
-      if (runsOnPullRequest(workflow, job))
+      if (uploadsSarif(job))
+        expect(job.permissions, id).toEqual({ contents: 'read', 'security-events': 'write' });
+      else if (runsOnPullRequest(workflow, job))
         expect(job.permissions, id).toEqual({ contents: 'read', 'id-token': 'write' });
       else expect(job.permissions, id).toEqual({ contents: 'read', 'id-token': 'write', issues: 'write' });
     }
@@ -161,7 +177,7 @@ describe.each(exampleFiles)('%s, as a workflow to copy', (_name, text) => {
   it('pins every action to a full commit SHA with its release in a comment, at a current major version', () => {
     expect(uses.length).toBeGreaterThan(0);
     for (const line of uses) {
-      const pin = /uses:\s*([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # v(\d+)\.\d+\.\d+$/.exec(line);
+      const pin = /uses:\s*([\w.-]+\/[\w.-]+)(?:\/[\w./-]+)?@([0-9a-f]{40}) # v(\d+)\.\d+\.\d+$/.exec(line);
       expect(pin, line.trim()).not.toBeNull();
       const [, action, , major] = pin as RegExpExecArray;
       if (action && action in CURRENT_MAJOR)
@@ -175,5 +191,22 @@ describe.each(exampleFiles)('%s, as a workflow to copy', (_name, text) => {
     );
     expect(checkouts.length).toBeGreaterThan(0);
     for (const step of checkouts) expect(step.with?.['persist-credentials']).toBe(false);
+  });
+});
+
+describe('examples/workflows/keywarden-iac.yml, the SARIF upload', () => {
+  const text = readFileSync('examples/workflows/keywarden-iac.yml', 'utf8');
+  const job = Object.values((parse(text) as Workflow).jobs)[0] as Job;
+
+  it('uploads with github/codeql-action/upload-sarif at the commit of its v4.36.2 tag, even when keywarden fails the check', () => {
+    // v4.36.2 (and v4) of github/codeql-action is this commit: read from the repository's tag, not guessed.
+    const upload = job.steps.find((step) => step.uses?.startsWith('github/codeql-action/upload-sarif@'));
+    const keywarden = job.steps.find((step) => step.uses?.includes('/keywarden@'));
+
+    expect(upload?.uses).toBe('github/codeql-action/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e');
+    expect(upload?.with?.['sarif_file']).toBe(`\${{ steps.${keywarden?.id}.outputs.sarif-file }}`);
+    expect(upload?.if).toMatch(/^always\(\) && /);
+    expect(keywarden?.with).toMatchObject({ audit: 'false' });
+    expect(readInputs((input) => keywarden?.with?.[input] ?? '').iacPaths.length).toBeGreaterThan(0);
   });
 });

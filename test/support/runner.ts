@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 
 /**
@@ -68,8 +68,10 @@ export async function runAction(options: RunOptions): Promise<RunnerRun> {
       ...options.payload,
     }),
   );
-  for (const [file, text] of Object.entries(options.workspaceFiles ?? {}))
+  for (const [file, text] of Object.entries(options.workspaceFiles ?? {})) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
+  }
   writeFileSync(outputFile, '');
   writeFileSync(summaryFile, '');
   const inputs = { ...actionDefaults(options.token), ...options.inputs };

@@ -43,6 +43,16 @@ describe('reject-iam-access-keys', () => {
     ]);
   });
 
+  it('says the status is known only at apply time when it is unknown during preview, instead of calling the key Active', () => {
+    const outcome = runResourcePolicy(rejectIamAccessKeys, accessKey({ user: 'alice', status: UNKNOWN }));
+
+    expect(outcome.violations.map((v) => v.message)).toEqual([
+      expect.stringContaining(
+        'creates an access key (Active or Inactive: known only at apply time) for IAM user "alice"',
+      ),
+    ]);
+  });
+
   it('names the configured enrolment tag in the remedy', () => {
     const config = { scope: { tagKey: 'rotation', tagValue: 'managed' } };
 
