@@ -7,7 +7,7 @@ import { ExitCode, UsageError } from '../../core/errors.js';
 import type { SourceName } from '../../core/inventory/records.js';
 import { FAIL_ON, type FailOn } from '../../core/policy/evaluate.js';
 import { loadConfig } from '../../core/policy/load.js';
-import { SETTING_RANGES } from '../../core/policy/settings.js';
+import { MAX_AGE_IMPLIES, SETTING_RANGES } from '../../core/policy/settings.js';
 import { productArn, renderAsff, toAsff } from '../../core/report/asff.js';
 import { renderJson } from '../../core/report/json.js';
 import { renderMarkdown } from '../../core/report/markdown.js';
@@ -54,7 +54,11 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
       '--as-of <iso>',
       'evaluate as of this instant instead of now (2026-11-28 or 2026-11-28T09:00:00Z)',
     )
-    .option('--max-age-days <n>', 'override maxKeyAgeDays', wholeNumber(SETTING_RANGES.maxKeyAgeDays))
+    .option(
+      '--max-age-days <n>',
+      `override maxKeyAgeDays; ${MAX_AGE_IMPLIES}`,
+      wholeNumber(SETTING_RANGES.maxKeyAgeDays),
+    )
     .option('--warn-days <n>', 'override warnDays', wholeNumber(SETTING_RANGES.warnDays))
     .addOption(formatOption(['table', 'json', 'markdown', 'asff']))
     .addOption(outputOption('the report'))

@@ -70,24 +70,33 @@ describe('trail verify --anchor (JSONL)', () => {
     expect(run.stdout).toContain('1 anchor hold');
   });
 
-  const attacks: { name: string; tamper: (records: TrailRecord[]) => TrailRecord[]; says: string }[] = [
+  const attacks: {
+    name: string;
+    tamper: (records: TrailRecord[]) => TrailRecord[];
+    brokenAt: number;
+    says: string;
+  }[] = [
     {
+      // Issue 22 item 8: the first missing record is named, not seq 1 (records 1–3 still chain).
       name: 'the last records are dropped',
       tamper: (r) => r.slice(0, 3),
-      says: 'truncated before the anchored record',
+      brokenAt: 4,
+      says: 'seq 4 to 5 are missing: the trail ends at seq 3',
     },
     {
       name: 'a record is edited and the chain re-sealed',
       tamper: (r) => reseal(r.map((record) => (record.seq === 2 ? { ...record, user: 'nobody' } : record))),
+      brokenAt: 1,
       says: 're-sealed or replaced at or before seq 5',
     },
     {
       name: 'one record is dropped and all re-sealed',
       tamper: (r) => reseal(r.filter((record) => record.seq !== 2)),
+      brokenAt: 5,
       says: 'anchor seq 5',
     },
   ];
-  for (const { name, tamper, says } of attacks) {
+  for (const { name, tamper, brokenAt, says } of attacks) {
     it(`exits 1 naming the anchor when ${name}`, async () => {
       // Prepare: the newest record was anchored (an evidence pack), then the trail was rewritten.
       const slug = name.replaceAll(' ', '-');
@@ -102,7 +111,7 @@ describe('trail verify --anchor (JSONL)', () => {
       // Assess: the chain alone vouches for the rewrite; the anchor does not.
       expect(withoutAnchor.code).toBe(0);
       expect(run.code).toBe(1);
-      expect(run.stdout).toContain('trail broken at seq 1:');
+      expect(run.stdout).toContain(`trail broken at seq ${brokenAt}:`);
       expect(run.stdout).toContain(says);
     });
   }
