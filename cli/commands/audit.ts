@@ -71,9 +71,16 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
       '--security-hub',
       'import the findings into AWS Security Hub (BatchImportFindings) and archive those of keys that no longer exist',
     );
-  addAwsOptions(addAccountsOptions(command)).action(async (options: AuditOptions) =>
-    setExitCode(await audit(options, io)),
-  );
+  addAwsOptions(
+    addAccountsOptions(command),
+    io,
+    // A saved report, no ASFF and no import: nothing of this run calls AWS or needs a region.
+    (options) =>
+      Boolean(options.credentialReport) &&
+      options.format !== 'asff' &&
+      !options.securityHub &&
+      !options.accounts,
+  ).action(async (options: AuditOptions) => setExitCode(await audit(options, io)));
 }
 
 async function audit(options: AuditOptions, io: Io): Promise<number> {
@@ -93,8 +100,9 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     options.format === 'asff' || options.securityHub
       ? await import('../../core/report/security-hub.js')
       : null;
-  const hub = securityHub?.createSecurityHubClient() ?? null;
-  const region = securityHub && hub ? await securityHub.securityHubRegion(hub) : '';
+  const aws = awsOptions(options, io);
+  const hub = securityHub?.createSecurityHubClient(aws) ?? null;
+  const region = securityHub ? await securityHub.securityHubRegion(aws) : '';
   const selection = await accountsSelection(options, io);
   const report = selection
     ? await auditAccounts(selection, options, config, asOf, io)

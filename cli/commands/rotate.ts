@@ -90,7 +90,7 @@ export function registerRotate(program: Command, io: Io, setExitCode: (code: num
     .addOption(trailPrefixOption())
     .option('--kms-key-id <key>', 'KMS key for a newly created secret (default: aws/secretsmanager)')
     .option('--notify-topic <arn>', 'SNS topic for the owner notice (default: printed here)');
-  addAwsOptions(command).action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
+  addAwsOptions(command, io).action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
 }
 
 async function rotate(options: RotateOptions, io: Io): Promise<number> {

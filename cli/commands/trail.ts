@@ -47,8 +47,8 @@ export function registerTrail(program: Command, io: Io, setExitCode: (code: numb
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--config <file>', 'keywarden.yml, whose trail: section is used when no store is named');
-  addAwsOptions(verifyCommand).action(async (options: VerifyOptions) =>
-    setExitCode(await verify(options, io)),
+  addAwsOptions(verifyCommand, io, (options) => !options.trailBucket && !options.bucket).action(
+    async (options: VerifyOptions) => setExitCode(await verify(options, io)),
   );
 }
 

@@ -133,7 +133,7 @@ describe('keywarden audit (in-process)', () => {
       expect(exitCode).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toBe(
-        'keywarden: Security Hub findings need an AWS region (it is part of their ProductArn): set AWS_REGION or a profile region\n',
+        'keywarden: no AWS region for Security Hub findings (the region is part of their ProductArn): set one with --region, AWS_REGION, or a region in your AWS profile (aws configure set region eu-central-1)\n',
       );
     } finally {
       process.env = saved;
