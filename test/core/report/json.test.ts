@@ -27,6 +27,7 @@ describe('renderJson', () => {
       'summary',
       'complete',
       'gaps',
+      'notes',
       'findings',
     ]);
     expect(json).toEqual({
@@ -52,6 +53,7 @@ describe('renderJson', () => {
       },
       complete: true,
       gaps: [],
+      notes: [],
       findings: [
         {
           account: '123456789012',
