@@ -101,7 +101,19 @@ function parseCache(text: string, file: string): CachedKey {
   if (parsed.version !== 1 || strings.some((field) => typeof parsed[field] !== 'string')) {
     throw new UsageError(`cache ${file}: not a keywarden credentials cache; delete it and run --init again`);
   }
-  return { ...(parsed as CachedKey), region: typeof parsed.region === 'string' ? parsed.region : null };
+  return cacheContract({
+    ...(parsed as CachedKey),
+    region: typeof parsed.region === 'string' ? parsed.region : null,
+  });
+}
+
+/**
+ * Exactly the fields of the cache contract, in order. A key object the SDK has signed with carries its own
+ * bookkeeping (`$source`), and a spread would copy it to disk: only these fields are ever written.
+ */
+function cacheContract(key: CachedKey): CachedKey {
+  const { version, user, secretId, region, accessKeyId, secretAccessKey, storedAt } = key;
+  return { version, user, secretId, region, accessKeyId, secretAccessKey, storedAt };
 }
 
 /**
@@ -116,7 +128,7 @@ export async function writeCache(file: string, key: CachedKey): Promise<void> {
   const temporary = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', 0o600);
   try {
-    await handle.writeFile(`${JSON.stringify(key)}\n`);
+    await handle.writeFile(`${JSON.stringify(cacheContract(key))}\n`);
     await handle.sync();
   } catch (err) {
     await handle.close();
