@@ -1,4 +1,6 @@
+import { IncompleteError } from '../../core/errors.js';
 import type { IssueClient } from './github.js';
+import { describeGitHubError } from './github-errors.js';
 import type { TrackedIssue } from './plan.js';
 
 /** The login of issues the workflow's GITHUB_TOKEN (an installation token of the GitHub Actions app) creates. */
@@ -25,8 +27,16 @@ async function ownLogin(client: IssueClient): Promise<string> {
     return (await client.rest.users.getAuthenticated()).data.login;
   } catch (err) {
     // 403 "Resource not accessible by integration": an installation token in another format.
-    if ((err as { status?: number }).status === 403) return WORKFLOW_TOKEN_AUTHOR;
-    throw err;
+    if (typeof err === 'object' && err !== null && 'status' in err && err.status === 403)
+      return WORKFLOW_TOKEN_AUTHOR;
+    throw new IncompleteError(
+      describeGitHubError(err, {
+        purpose: 'who the github-token is, so that the issues it filed are trusted',
+        fix: () =>
+          "this token's identity cannot be read: use the workflow's GITHUB_TOKEN (the default of github-token; it files as github-actions[bot]), or a token that may call GET /user; the input trusted-authors adds logins, it does not replace the token's own",
+      }),
+      { cause: err },
+    );
   }
 }
 

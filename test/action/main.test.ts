@@ -208,7 +208,7 @@ describe('a run over an account that is partly unreadable', () => {
     // Assess
     expect(calls.failed).toEqual([
       expect.stringMatching(
-        /^keywarden: issue sync stopped at creating the issue for alice after 0 changes: /,
+        /^keywarden: issues not filed: issue sync stopped at creating the issue for alice after 0 changes: GitHub answered HTTP 422 to POST \/repos\/acme\/infra\/issues: Validation Failed: .*; the audit itself ended: audit incomplete/,
       ),
     ]);
     expect(summaries[0]).toContain('The issue sync failed');
