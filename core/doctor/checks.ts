@@ -6,14 +6,11 @@ import { classifyAwsError, describeError } from '../errors.js';
 import { trailBucketProblems } from '../infra/worm.js';
 import { evaluate, remediation } from '../policy/evaluate.js';
 import { secretNameFor, secretNameProblem } from '../rotation/index.js';
-import { JsonlTrailStore, S3TrailStore } from '../trail/index.js';
+import { JsonlTrailStore, S3TrailStore, trailSettings } from '../trail/index.js';
 import type { CheckResult, DoctorCheck } from './check.js';
 import { type DoctorContext, need } from './context.js';
 
 type Check = DoctorCheck<DoctorContext>;
-
-/** IAM keeps the trail's retention from the config; 2557 days (7 years) when the config has no trail:. */
-const DEFAULT_RETENTION_DAYS = 2557;
 
 const config: Check = {
   id: 'config',
@@ -290,7 +287,7 @@ const rotationPlan: Check = {
     const blocked = outcome.status === 'blocked' || outcome.status === 'failed';
     return {
       status: blocked ? 'fail' : 'pass',
-      detail: `${outcome.status}: ${outcome.reason}${outcome.next ? `; next: ${outcome.next.what} on ${outcome.next.at.slice(0, 10)}` : ''}`,
+      detail: `keywarden rotate --user ${name} would: ${outcome.status}: ${outcome.reason}${outcome.next ? `; next: ${outcome.next.what} on ${outcome.next.at.slice(0, 10)}` : ''}`,
       ...(blocked
         ? { fix: `resolve what the plan names, then keywarden rotate --user ${name} --dry-run` }
         : {}),
@@ -329,7 +326,7 @@ const trail: Check = {
         const bucket = context.request.trailBucket ?? loaded.config.trail?.bucket ?? '';
         const problems = trailBucketProblems(
           await context.bucketFacts(bucket),
-          loaded.config.trail?.retentionDays ?? DEFAULT_RETENTION_DAYS,
+          trailSettings(loaded.config).retentionDays,
         );
         if (problems.length > 0)
           return {

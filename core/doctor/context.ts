@@ -1,10 +1,5 @@
 import { GetUserCommand, IAMClient, type User } from '@aws-sdk/client-iam';
-import {
-  GetBucketPolicyCommand,
-  GetBucketVersioningCommand,
-  GetObjectLockConfigurationCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
@@ -21,9 +16,14 @@ import { readUser } from '../inventory/live.js';
 import type { Gap, KeyRecord } from '../inventory/records.js';
 import { loadConfig } from '../policy/load.js';
 import type { Config } from '../policy/schema.js';
-import { memoryNotifier, rotateUsers, type UserOutcome } from '../rotation/index.js';
+import { memoryNotifier, planManualRotation, type UserOutcome } from '../rotation/index.js';
 import type { Clock } from '../time.js';
-import { createS3Client, type ResolvedTrail, resolveTrailStore } from '../trail/index.js';
+import {
+  createS3Client,
+  type ResolvedTrail,
+  readTrailBucketFacts,
+  resolveTrailStore,
+} from '../trail/index.js';
 import { PrerequisiteMissing } from './check.js';
 
 export interface DoctorRequest {
@@ -128,7 +128,8 @@ export function createDoctorContext(request: DoctorRequest) {
     const loaded = await need(config(), 'a valid config');
     const where = await need(region(), 'the region');
     if (!where.region) throw new PrerequisiteMissing('a region (Secrets Manager holds the rotation state)');
-    const run = await rotateUsers({
+    // The plan `keywarden rotate --user` makes and shows, from the same call with the same inputs.
+    return planManualRotation({
       clients: { iam, secrets: secretsClient() },
       config: loaded.config,
       account: who.account,
@@ -136,10 +137,8 @@ export function createDoctorContext(request: DoctorRequest) {
       clock: request.clock,
       trail: trail(loaded.config).store,
       notifier: memoryNotifier(),
-      users: [found.UserName ?? ''],
-      dryRun: true,
+      user: found.UserName ?? '',
     });
-    return run.users[0] as UserOutcome;
   });
   let resolvedTrail: ResolvedTrail | undefined;
   /** The trail store the options and the config name (one store, hence one S3 client, per run). */
@@ -151,31 +150,7 @@ export function createDoctorContext(request: DoctorRequest) {
     );
     return resolvedTrail;
   };
-  const bucketFacts = async (bucket: string): Promise<TrailBucketFacts> => {
-    const client = s3Client();
-    const lock = await client
-      .send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))
-      .catch((err: unknown) => {
-        // A bucket without Object Lock answers ObjectLockConfigurationNotFoundError.
-        if (/ObjectLockConfigurationNotFound/.test((err as Error).name ?? '')) return null;
-        throw err;
-      });
-    const versioning = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
-    const policy = await client.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
-      (answer) => (answer.Policy ? (JSON.parse(answer.Policy) as unknown) : null),
-      (err: unknown) => (/NoSuchBucketPolicy/.test((err as Error).name ?? '') ? null : 'unknown'),
-    );
-    const rule = lock?.ObjectLockConfiguration?.Rule?.DefaultRetention;
-    const mode = rule?.Mode === 'COMPLIANCE' || rule?.Mode === 'GOVERNANCE' ? rule.Mode : null;
-    return {
-      objectLockEnabled: lock?.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled',
-      defaultRetentionMode: mode,
-      defaultRetentionDays: rule?.Days ?? (rule?.Years !== undefined ? rule.Years * 365 : null),
-      versioning:
-        versioning.Status === 'Enabled' || versioning.Status === 'Suspended' ? versioning.Status : null,
-      bucketPolicy: policy,
-    };
-  };
+  const bucketFacts = (bucket: string): Promise<TrailBucketFacts> => readTrailBucketFacts(s3Client(), bucket);
 
   return {
     request,

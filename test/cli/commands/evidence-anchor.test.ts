@@ -53,7 +53,9 @@ describe('keywarden evidence --anchor', () => {
     // Assess: the pack says the trail is broken; nothing is appended, so seq 6 is not written again.
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('the trail is BROKEN at seq 6');
-    expect(run.stderr).toContain('anchor seq 6 (first/manifest.json): seq 6 is missing: the trail ends at seq 5');
+    expect(run.stderr).toContain(
+      'anchor seq 6 (first/manifest.json): seq 6 is missing: the trail ends at seq 5',
+    );
     expect(readFileSync(trail).equals(cut)).toBe(true);
     expect(manifestOf('second').trail).toMatchObject({
       intact: false,
