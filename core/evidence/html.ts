@@ -274,7 +274,7 @@ function eventsTable(events: readonly EvidenceTrailRecord[], account: string): s
         ]),
         ['num', 'nowrap', '', 'nowrap', '', 'nowrap', 'nowrap', ''],
       )
-    : `<p class="empty">No trail records for account ${esc(account)} in the period.</p>`;
+    : `<p class="empty">No rotation records for account ${esc(account)} in the period.</p>`;
 }
 
 function part11Section(model: EvidenceModel): string {

@@ -145,6 +145,33 @@ describe('trail verify --anchor (JSONL)', () => {
     expect(report.breaks).toEqual([expect.objectContaining({ seq: 3, kind: 'anchor' })]);
   });
 
+  it('verifies the default trail, ./keywarden-trail.jsonl, when no trail is named (issue 22 item 4)', async () => {
+    // Prepare: rotate and evidence write here when no trail is named.
+    const own = mkdtempSync(join(tmpdir(), 'keywarden-default-trail-'));
+    const store = new JsonlTrailStore(join(own, 'keywarden-trail.jsonl'));
+    for (const user of ['a', 'b']) await store.append(entry(user));
+
+    // Act
+    const run = await runCli(['trail', 'verify'], { cwd: own, now });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      `trail intact: 2 records in file ${join(own, 'keywarden-trail.jsonl')} (the default trail)\n`,
+    );
+  });
+
+  it('refuses, naming the default, when no trail is named and none is there', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'keywarden-default-trail-'));
+
+    const run = await runCli(['trail', 'verify'], { cwd: own, now });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `keywarden: ${join(own, 'keywarden-trail.jsonl')} (the default trail): no trail records (name the trail with --trail-file or --trail-bucket, or the config's trail: section)\n`,
+    );
+  });
+
   it('reports an intact trail as JSON with the documented fields', async () => {
     // Prepare
     const { file } = await trailOf('json.jsonl', 2);
