@@ -218,8 +218,24 @@ export function clientConfig(options: AwsClientOptions = {}) {
     // --profile, or the injected environment's AWS_PROFILE: the profile the SDK would read anyway.
     ...(options.profile || env.AWS_PROFILE ? { profile: options.profile || env.AWS_PROFILE } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.profile?.trim() ? { logger: PROFILE_FLAG_LOGGER } : {}),
   };
 }
+
+/**
+ * The SDK's logger when `--profile` names the profile: silent, as the SDK's default NoOpLogger is, but not that
+ * class, which the SDK's credential chain checks before it falls back to console.warn for "Multiple credential
+ * sources detected: Both AWS_PROFILE and the pair AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY …" wherever the
+ * environment holds keys. That warning is untrue here (keywarden passed the profile; AWS_PROFILE may be unset) and
+ * asks nothing of the person, who chose the profile (README "Credentials, region and debugging": it wins).
+ */
+const PROFILE_FLAG_LOGGER = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 export function createIamClient(options: AwsClientOptions = {}): IAMClient {
   return new IAMClient(clientConfig({ ...options, global: true }));

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
 import { captureIo } from '../support/io.js';
 
@@ -104,5 +104,39 @@ describe('a --region or --profile that cannot be right (issue 22 item 6)', () =>
       'xy-newplace-9',
     ])
       expect(regionProblem(region, { kind: 'flag' })).toBeNull();
+  });
+});
+
+describe('warnings a user cannot act on (issue 22 item 9)', () => {
+  it('keeps the SDK’s "Multiple credential sources" warning off stderr when --profile chose the profile', async () => {
+    // Prepare: a profile with its own keys, and keys in the environment as well (a CI job's); --profile decides.
+    const made = mkdtempSync(join(tmpdir(), 'keywarden-aws-'));
+    writeFileSync(join(made, 'config'), '[profile ops]\nregion = eu-west-1\n');
+    writeFileSync(join(made, 'credentials'), '[ops]\naws_access_key_id = AKIAEXAMPLEEXAMPLE01\naws_secret_access_key = x\n');
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: join(made, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(made, 'credentials'),
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE00',
+      AWS_SECRET_ACCESS_KEY: 'example',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      KEYWARDEN_AWS_MAX_ATTEMPTS: '1',
+    });
+    const warned: unknown[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((...args) => {
+      warned.push(args.join(' '));
+    });
+    try {
+      const captured = captureIo({ env: process.env });
+
+      // Act
+      await main(['audit', '--source', 'api', '--profile', 'ops'], captured.io);
+
+      // Assess
+      expect(warned.filter((text) => String(text).includes('Multiple credential sources'))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+      process.env = saved;
+    }
   });
 });
