@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type AwsClientOptions, checkAwsOptions } from '../core/aws/clients.js';
+import type { AwsClientOptions } from '../core/aws/clients.js';
 import type { Io } from './io.js';
 
 /** `--profile` and `--region`, meaning the same on every command that calls AWS. */
@@ -28,8 +28,11 @@ export function addAwsOptions(
     .hook('preAction', async (_command, action) => {
       const flags: AwsFlags & Record<string, unknown> = action.opts();
       const options = awsOptions(flags, io);
-      if (!offline(flags)) await checkAwsOptions(options);
-      else if (flags.region || flags.profile) await checkAwsOptions({ ...options, env: {} });
+      const isOffline = offline(flags);
+      if (isOffline && !flags.region && !flags.profile) return;
+      // Loaded only when there is something to check: an offline audit never loads the AWS SDK.
+      const { checkAwsOptions } = await import('../core/aws/clients.js');
+      await checkAwsOptions(isOffline ? { ...options, env: {} } : options);
     });
 }
 

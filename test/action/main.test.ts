@@ -20,6 +20,8 @@ import { FakeGitHub } from '../support/fake-github.js';
 const asOf = new Date('2026-06-01T12:00:00Z');
 const ACCOUNT = '123456789012';
 const TOKEN = 'ghs_unitTestToken';
+/** Inputs of a run that files issues and never fails on findings. */
+const FILING = { 'github-token': TOKEN, source: 'api', 'fail-on': 'never', 'create-issues': 'true' };
 
 /** A typed stand-in for @actions/core that records what the action told the runner. */
 function coreFixture(inputs: Record<string, string>) {
@@ -148,12 +150,7 @@ describe('a run over an account that is partly unreadable', () => {
       body: `<!-- keywarden:fingerprint=${fingerprint(ACCOUNT, 'hidden')} -->`,
       labels: ['iam-key-rotation'],
     });
-    const { core, calls } = coreFixture({
-      'github-token': TOKEN,
-      source: 'api',
-      'fail-on': 'never',
-      'create-issues': 'true',
-    });
+    const { core, calls } = coreFixture(FILING);
     const summaries: string[] = [];
     // Act
     await run(
@@ -244,12 +241,7 @@ describe('a run over an account that is partly unreadable', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const { core, calls } = coreFixture({
-      'github-token': TOKEN,
-      source: 'api',
-      'fail-on': 'never',
-      'create-issues': 'true',
-    });
+    const { core, calls } = coreFixture(FILING);
     const summaries: string[] = [];
     // Act
     await run(environment(core, runnerEnv(`http://127.0.0.1:${port}`), summaries));
@@ -277,12 +269,7 @@ describe('a run over an account that is partly unreadable', () => {
         status: 404,
         body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
       });
-      const { core, calls } = coreFixture({
-        'github-token': 'ghp_personalAccessToken',
-        source: 'api',
-        'fail-on': 'never',
-        'create-issues': 'true',
-      });
+      const { core, calls } = coreFixture({ ...FILING, 'github-token': 'ghp_personalAccessToken' });
       // Act
       await run(environment(core, runnerEnv(pat.baseUrl)));
       // Assess

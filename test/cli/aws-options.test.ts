@@ -112,7 +112,10 @@ describe('warnings a user cannot act on (issue 22 item 9)', () => {
     // Prepare: a profile with its own keys, and keys in the environment as well (a CI job's); --profile decides.
     const made = mkdtempSync(join(tmpdir(), 'keywarden-aws-'));
     writeFileSync(join(made, 'config'), '[profile ops]\nregion = eu-west-1\n');
-    writeFileSync(join(made, 'credentials'), '[ops]\naws_access_key_id = AKIAEXAMPLEEXAMPLE01\naws_secret_access_key = x\n');
+    writeFileSync(
+      join(made, 'credentials'),
+      '[ops]\naws_access_key_id = AKIAEXAMPLEEXAMPLE01\naws_secret_access_key = x\n',
+    );
     const saved = { ...process.env };
     Object.assign(process.env, {
       AWS_CONFIG_FILE: join(made, 'config'),
