@@ -15,7 +15,7 @@ import {
 import { type AuditReport, auditOutcome } from '../core/audit/report.js';
 import { runAudit } from '../core/audit/run.js';
 import { createIamClient } from '../core/aws/clients.js';
-import { describeError, UsageError } from '../core/errors.js';
+import { describeError, IncompleteError, UsageError } from '../core/errors.js';
 import { loadConfig } from '../core/policy/load.js';
 import { toJsonReport } from '../core/report/json.js';
 import { maskKeyId } from '../core/report/markdown.js';
@@ -25,6 +25,7 @@ import { checkInfrastructure } from './iac.js';
 import { type ActionInputs, readInputs } from './inputs.js';
 import { applyIssuePlan, listTrackedIssues, type SyncOutcome } from './issues/apply.js';
 import { splitByAuthor, trustedAuthors } from './issues/authors.js';
+import { describeGitHubError } from './issues/github-errors.js';
 import { planIssueSync } from './issues/plan.js';
 import { desiredIssues } from './issues/render.js';
 import { renderJobSummary } from './summary.js';
@@ -152,12 +153,12 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
 
   const filing = issueFiling(inputs.createIssues, context);
   let issues: SyncOutcome | null = null;
-  let syncError: unknown = null;
+  let issueError: string | null = null;
   if (filing.file) {
     try {
       issues = await syncIssues(report, inputs, context, environment);
     } catch (err) {
-      syncError = err;
+      issueError = issueFailure(err);
     }
   }
   await environment.writeSummary(
@@ -166,19 +167,35 @@ export async function audit(environment: ActionEnvironment): Promise<string | nu
       maskKeyIds: inputs.maskKeyIds,
       issueFiling: filing.why,
       issues,
-      issueError: syncError === null ? null : describeError(syncError),
+      issueError,
       reportPath,
     }),
   );
   setOutputs(core, report, reportPath, issues);
 
-  if (syncError) throw syncError;
   const { message } = auditOutcome(report, inputs.failOn, {
     detail: 'see the job summary',
     incompleteConsequence: report.accounts ? 'no issue of those accounts was closed' : 'no issue was closed',
   });
-  const failures = [iacFailure, message === null ? null : `keywarden: ${message}`].filter(Boolean);
+  // Filing issues is not the audit: its failure fails the run, named as GitHub's, and the audit's own result,
+  // outputs and report stand beside it.
+  const auditLine = issueError
+    ? `keywarden: issues not filed: ${issueError}; the audit itself ${message === null ? `completed (${auditSummary(report)})` : `ended: ${message}`}`
+    : message === null
+      ? null
+      : `keywarden: ${message}`;
+  const failures = [iacFailure, auditLine].filter(Boolean);
   return failures.length > 0 ? failures.join('; ') : null;
+}
+
+/** One line for a failed issue sync: keywarden's own wording where it has one, else the GitHub call's. */
+function issueFailure(err: unknown): string {
+  return err instanceof UsageError || err instanceof IncompleteError ? err.message : describeGitHubError(err);
+}
+
+function auditSummary(report: AuditReport): string {
+  const { violations, warnings } = report.summary;
+  return `${violations} violation${violations === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
 }
 
 async function syncIssues(

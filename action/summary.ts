@@ -92,7 +92,8 @@ function chartLabel(user: string): string {
 
 function issuesSection(input: SummaryInput): string {
   const outcome = input.issues;
-  if (input.issueError) return `**The issue sync failed**: ${escapeMarkdown(input.issueError)}`;
+  if (input.issueError)
+    return `**The issue sync failed** (GitHub; the audit above stands): ${escapeMarkdown(input.issueError)}`;
   if (!outcome) return `Not filed: ${input.issueFiling}.`;
   const list = (numbers: number[]) => (numbers.length ? numbers.map((n) => `#${n}`).join(', ') : 'none');
   const lines = [

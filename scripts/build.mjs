@@ -39,8 +39,8 @@ export function programOptions(program, outdir = join(root, 'dist')) {
     splitting: true,
     ...(program.mainFields ? { mainFields: program.mainFields } : {}),
     platform: 'node',
-    // The npm package supports Node 20 and later (package.json engines); the Action runs on Node 24.
-    target: 'node20',
+    // The npm package supports Node 22.12 and later (package.json engines); the Action runs on Node 24.
+    target: 'node22',
     format: 'esm',
     minify: true,
     legalComments: 'none',

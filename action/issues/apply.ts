@@ -1,7 +1,8 @@
-import { describeError, errorStatus, IncompleteError } from '../../core/errors.js';
+import { errorStatus, IncompleteError } from '../../core/errors.js';
 import type { IssueLabels } from '../inputs.js';
 import { splitByAuthor } from './authors.js';
 import type { IssueClient } from './github.js';
+import { describeGitHubError } from './github-errors.js';
 import { accountLabel, type IssueAction, type IssuePlan, type TrackedIssue } from './plan.js';
 import { markersOf } from './render.js';
 
@@ -97,7 +98,7 @@ export async function applyIssuePlan(
         outcome.labelled.length +
         outcome.closed.length;
       throw new IncompleteError(
-        `issue sync stopped at ${describeAction(action)} after ${done} change${done === 1 ? '' : 's'}: ${describeError(err)}`,
+        `issue sync stopped at ${describeAction(action)} after ${done} change${done === 1 ? '' : 's'}: ${describeGitHubError(err)}`,
         { cause: err },
       );
     }

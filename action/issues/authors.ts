@@ -1,5 +1,6 @@
-import { errorStatus } from '../../core/errors.js';
+import { errorStatus, IncompleteError } from '../../core/errors.js';
 import type { IssueClient } from './github.js';
+import { describeGitHubError } from './github-errors.js';
 import type { TrackedIssue } from './plan.js';
 
 /** The login of issues the workflow's GITHUB_TOKEN (an installation token of the GitHub Actions app) creates. */
@@ -27,7 +28,14 @@ async function ownLogin(client: IssueClient): Promise<string> {
   } catch (err) {
     // 403 "Resource not accessible by integration": an installation token in another format.
     if (errorStatus(err) === 403) return WORKFLOW_TOKEN_AUTHOR;
-    throw err;
+    throw new IncompleteError(
+      describeGitHubError(err, {
+        purpose: 'who the github-token is, so that the issues it filed are trusted',
+        fix: () =>
+          "this token's identity cannot be read: use the workflow's GITHUB_TOKEN (the default of github-token; it files as github-actions[bot]), or a token that may call GET /user; the input trusted-authors adds logins, it does not replace the token's own",
+      }),
+      { cause: err },
+    );
   }
 }
 

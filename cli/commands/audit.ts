@@ -7,7 +7,7 @@ import { ExitCode, errorCode, UsageError } from '../../core/errors.js';
 import type { SourceName } from '../../core/inventory/records.js';
 import { FAIL_ON, type FailOn } from '../../core/policy/evaluate.js';
 import { loadConfig } from '../../core/policy/load.js';
-import { SETTING_RANGES } from '../../core/policy/settings.js';
+import { MAX_AGE_IMPLIES, SETTING_RANGES } from '../../core/policy/settings.js';
 import { productArn, renderAsff, toAsff } from '../../core/report/asff.js';
 import { renderJson } from '../../core/report/json.js';
 import { renderMarkdown } from '../../core/report/markdown.js';
@@ -54,7 +54,11 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
       '--as-of <iso>',
       'evaluate as of this instant instead of now (2026-11-28 or 2026-11-28T09:00:00Z)',
     )
-    .option('--max-age-days <n>', 'override maxKeyAgeDays', wholeNumber(SETTING_RANGES.maxKeyAgeDays))
+    .option(
+      '--max-age-days <n>',
+      `override maxKeyAgeDays; ${MAX_AGE_IMPLIES}`,
+      wholeNumber(SETTING_RANGES.maxKeyAgeDays),
+    )
     .option('--warn-days <n>', 'override warnDays', wholeNumber(SETTING_RANGES.warnDays))
     .addOption(formatOption(['table', 'json', 'markdown', 'asff']))
     .addOption(outputOption('the report'))
@@ -67,9 +71,16 @@ export function registerAudit(program: Command, io: Io, setExitCode: (code: numb
       '--security-hub',
       'import the findings into AWS Security Hub (BatchImportFindings) and archive those of keys that no longer exist',
     );
-  addAwsOptions(addAccountsOptions(command)).action(async (options: AuditOptions) =>
-    setExitCode(await audit(options, io)),
-  );
+  addAwsOptions(
+    addAccountsOptions(command),
+    io,
+    // A saved report, no ASFF and no import: nothing of this run calls AWS or needs a region.
+    (options) =>
+      Boolean(options.credentialReport) &&
+      options.format !== 'asff' &&
+      !options.securityHub &&
+      !options.accounts,
+  ).action(async (options: AuditOptions) => setExitCode(await audit(options, io)));
 }
 
 async function audit(options: AuditOptions, io: Io): Promise<number> {
@@ -89,8 +100,9 @@ async function audit(options: AuditOptions, io: Io): Promise<number> {
     options.format === 'asff' || options.securityHub
       ? await import('../../core/report/security-hub.js')
       : null;
-  const hub = securityHub?.createSecurityHubClient() ?? null;
-  const region = securityHub && hub ? await securityHub.securityHubRegion(hub) : '';
+  const aws = awsOptions(options, io);
+  const hub = securityHub?.createSecurityHubClient(aws) ?? null;
+  const region = securityHub ? await securityHub.securityHubRegion(aws) : '';
   const selection = await accountsSelection(options, io);
   const report = selection
     ? await auditAccounts(selection, options, config, asOf, io)

@@ -35,7 +35,7 @@ export function registerDoctor(program: Command, io: Io, setExitCode: (code: num
     .addOption(trailFileOption('check'))
     .addOption(trailBucketOption('check'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
-  addAwsOptions(command).action(async (options: DoctorOptions) => setExitCode(await doctor(options, io)));
+  addAwsOptions(command, io).action(async (options: DoctorOptions) => setExitCode(await doctor(options, io)));
 }
 
 const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' } as const;

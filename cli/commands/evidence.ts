@@ -78,7 +78,7 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
       '--to <date>',
       'end of the trail period; a date means the end of that UTC day (default: --as-of)',
     );
-  addAwsOptions(addAccountsOptions(command)).action(async (options: EvidenceOptions) =>
+  addAwsOptions(addAccountsOptions(command), io).action(async (options: EvidenceOptions) =>
     setExitCode(await evidence(options, io)),
   );
 }

@@ -9,17 +9,26 @@ import { loadConfig } from '../../core/policy/load.js';
 import {
   type ActionResult,
   type DeliveredKey,
+  type ManualRotation,
+  manualRotationRequest,
   memoryNotifier,
   type Notice,
   type Notifier,
   type PlannedStep,
+  planManualRotation,
   type RotationRun,
   rotateUsers,
   snsNotifier,
   type UserOutcome,
   type UserStatus,
 } from '../../core/rotation/index.js';
-import { resolveTrailStore } from '../../core/trail/index.js';
+import {
+  createS3Client,
+  judgeTrailBucket,
+  resolveTrailStore,
+  S3TrailStore,
+  trailSettings,
+} from '../../core/trail/index.js';
 import { TOOL } from '../../core/version.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
@@ -90,7 +99,7 @@ export function registerRotate(program: Command, io: Io, setExitCode: (code: num
     .addOption(trailPrefixOption())
     .option('--kms-key-id <key>', 'KMS key for a newly created secret (default: aws/secretsmanager)')
     .option('--notify-topic <arn>', 'SNS topic for the owner notice (default: printed here)');
-  addAwsOptions(command).action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
+  addAwsOptions(command, io).action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
 }
 
 async function rotate(options: RotateOptions, io: Io): Promise<number> {
@@ -120,7 +129,7 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
   const notifier: Notifier = options.notifyTopic
     ? snsNotifier(options.notifyTopic, new SNSClient(clientConfig(aws)))
     : printed;
-  const base = {
+  const rotation: ManualRotation = {
     clients,
     config,
     account: identity.account,
@@ -128,8 +137,7 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     clock: io.clock,
     trail: store,
     notifier,
-    users: [options.user],
-    force: true,
+    user: options.user,
     deliver: options.deliver,
     kmsKeyId: options.kmsKeyId,
   };
@@ -159,18 +167,30 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     if (!json) io.stdout.write(text);
   };
   try {
-    const plan = await rotateUsers({ ...base, dryRun: true });
-    const [planned] = plan.users;
-    if (!planned) throw new Error(`the dry run returned no plan for ${options.user}`);
+    // The same plan `keywarden doctor --user` shows (one planner call, the same inputs).
+    const planned = await planManualRotation(rotation);
     say(describePlan(planned, options.user));
     if (planned.status === 'blocked' || planned.status === 'exempt') {
       io.stderr.write(`keywarden: ${options.user}: refused, nothing changed: ${planned.reason}\n`);
       return result(planned, planned.status, ExitCode.findings);
     }
-    if (planned.status !== 'planned') return result(planned, planned.status, exitFor(plan));
+    if (planned.status !== 'planned') return result(planned, planned.status, exitForStatus(planned.status));
     if (!mutating) {
       say('dry run: nothing changed\n');
       return result(planned, 'planned', ExitCode.ok);
+    }
+    if (store instanceof S3TrailStore) {
+      // The rule doctor FAILs a bucket by: refuse before anything changes where no record can be written,
+      // and say once where records are written but not kept write-once.
+      const bucket = options.trailBucket ?? config.trail?.bucket ?? '';
+      const s3 = createS3Client(aws);
+      try {
+        const verdict = await judgeTrailBucket(s3, bucket, trailSettings(config).retentionDays);
+        if (verdict.refusal) throw new UsageError(verdict.refusal);
+        if (verdict.warning) io.stderr.write(`keywarden: WARNING: ${verdict.warning}\n`);
+      } finally {
+        s3.destroy();
+      }
     }
     if (origin === 'default')
       io.stderr.write(
@@ -189,7 +209,7 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
       return result(planned, 'not-confirmed', ExitCode.findings);
     }
     const run = await rotateUsers({
-      ...base,
+      ...manualRotationRequest(rotation),
       onDelivery: (key: DeliveredKey) => {
         io.stdout.write(
           `\nAccessKeyId:     ${key.accessKeyId}\nSecretAccessKey: ${key.secretAccessKey}\n(shown once; keywarden keeps no copy)\n\n`,
@@ -226,6 +246,12 @@ function describePlan(outcome: UserOutcome, user: string): string {
 function exitFor(run: RotationRun): number {
   if (run.counts.failed > 0) return ExitCode.incomplete;
   if (run.counts.blocked > 0) return ExitCode.findings;
+  return ExitCode.ok;
+}
+
+function exitForStatus(status: UserStatus): number {
+  if (status === 'failed') return ExitCode.incomplete;
+  if (status === 'blocked') return ExitCode.findings;
   return ExitCode.ok;
 }
 

@@ -3,6 +3,7 @@ import { requireRegion } from '../../core/aws/clients.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { loadConfig } from '../../core/policy/load.js';
 import {
+  JsonlTrailStore,
   readAnchors,
   resolveTrailStore,
   S3TrailStore,
@@ -46,9 +47,12 @@ export function registerTrail(program: Command, io: Io, setExitCode: (code: numb
       [],
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--config <file>', 'keywarden.yml, whose trail: section is used when no store is named');
-  addAwsOptions(verifyCommand).action(async (options: VerifyOptions) =>
-    setExitCode(await verify(options, io)),
+    .option(
+      '--config <file>',
+      'keywarden.yml, whose trail: section is used when no store is named (else ./keywarden-trail.jsonl, as rotate and evidence)',
+    );
+  addAwsOptions(verifyCommand, io, (options) => !options.trailBucket && !options.bucket).action(
+    async (options: VerifyOptions) => setExitCode(await verify(options, io)),
   );
 }
 
@@ -71,27 +75,30 @@ async function verify(options: VerifyOptions, io: Io): Promise<number> {
   }
   const anchors = await readAnchors(options.anchor, io.cwd);
   const { config } = await loadConfig({ file: options.config, asOf: io.clock(), cwd: io.cwd });
-  if (!file && !bucket && !config.trail?.file && !config.trail?.bucket) {
-    throw new UsageError(
-      'trail verify: name the trail with --trail-file F or --trail-bucket B (or a config trail: section)',
-    );
-  }
-  const { store } = resolveTrailStore({ file, bucket, prefix, aws: awsOptions(options, io) }, config, io.cwd);
+  // The same trail rotate and evidence use: the option, else the config's trail:, else ./keywarden-trail.jsonl.
+  const { store, origin } = resolveTrailStore(
+    { file, bucket, prefix, aws: awsOptions(options, io) },
+    config,
+    io.cwd,
+  );
   if (store instanceof S3TrailStore) await requireRegion(awsOptions(options, io), 'the S3 trail bucket');
   const { verification } = await verifyTrail(store, { anchors });
-  if (verification.intact && verification.records === 0 && file) {
-    throw new UsageError(`${file}: no trail records (is the path right?)`);
+  const shown = origin === 'default' ? `${store.description} (the default trail)` : store.description;
+  if (verification.intact && verification.records === 0 && store instanceof JsonlTrailStore) {
+    throw new UsageError(
+      origin === 'default'
+        ? `${store.file} (the default trail): no trail records (name the trail with --trail-file or --trail-bucket, or the config's trail: section)`
+        : `${store.file}: no trail records (is the path right?)`,
+    );
   }
   if (options.format === 'json') {
     io.stdout.write(`${JSON.stringify(verificationReport(store.description, verification), null, 2)}\n`);
   } else if (verification.intact) {
     const anchored =
       anchors.length > 0 ? `; ${anchors.length} anchor${anchors.length === 1 ? '' : 's'} hold` : '';
-    io.stdout.write(`trail intact: ${verification.records} records in ${store.description}${anchored}\n`);
+    io.stdout.write(`trail intact: ${verification.records} records in ${shown}${anchored}\n`);
   } else {
-    io.stdout.write(
-      `trail broken at seq ${verification.firstBadSeq}: ${verification.problem} (${store.description})\n`,
-    );
+    io.stdout.write(`trail broken at seq ${verification.firstBadSeq}: ${verification.problem} (${shown})\n`);
   }
   return verification.intact ? ExitCode.ok : ExitCode.findings;
 }

@@ -3,7 +3,7 @@ import type { AwsClientOptions } from '../aws/clients.js';
 import { UsageError } from '../errors.js';
 import { readSavedReport } from '../inventory/credential-report.js';
 import type { Inventory, SourceName } from '../inventory/records.js';
-import { evaluate, summarize } from '../policy/evaluate.js';
+import { createdLaterNote, evaluate, existingAt, summarize } from '../policy/evaluate.js';
 import type { Config } from '../policy/schema.js';
 import type { Finding } from '../policy/verdicts.js';
 import { TOOL } from '../version.js';
@@ -47,7 +47,7 @@ export async function runAudit(request: AuditRequest): Promise<AuditReport> {
         ? await fetchApiInventory(client, { onProgress: request.onProgress })
         : await readQuarantine(client, await fetchCredentialReport(client));
     if (inventory.source === 'credential-report') {
-      const findings = evaluate(inventory.keys, config, asOf, inventory.users);
+      const findings = evaluate(judged(inventory, asOf, notes), config, asOf, inventory.users);
       const resolved = await resolveFlaggedKeyIds(client, findings);
       notes.push(...resolved.notes);
       return buildReport(inventory, resolved.findings, config, asOf, notes);
@@ -59,7 +59,21 @@ export async function runAudit(request: AuditRequest): Promise<AuditReport> {
     );
   }
   if (request.credentialReportFile) notes.push(OFFLINE_QUARANTINE_NOTE);
-  return buildReport(inventory, evaluate(inventory.keys, config, asOf, inventory.users), config, asOf, notes);
+  return buildReport(
+    inventory,
+    evaluate(judged(inventory, asOf, notes), config, asOf, inventory.users),
+    config,
+    asOf,
+    notes,
+  );
+}
+
+/** The keys that existed at `asOf`; a note names those created later (outside the audit). */
+function judged(inventory: Inventory, asOf: Date, notes: string[]) {
+  const { existing, createdLater } = existingAt(inventory.keys, asOf);
+  const note = createdLaterNote(createdLater, asOf);
+  if (note) notes.push(note);
+  return existing;
 }
 
 /** Said once in the notes of an audit of a saved credential report. */

@@ -106,13 +106,71 @@ export function environmentOf(options: AwsClientOptions): EnvRecord {
   return options.env ?? process.env;
 }
 
-/** Reads the AWS config files through the SDK's own loader, then resolves as `resolveRegion`. */
-export async function loadRegion(options: AwsClientOptions = {}): Promise<ResolvedRegion> {
-  const env = environmentOf(options);
-  const files = await loadSharedConfigFiles({
+/**
+ * The shape of every AWS region name, in every partition (us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1,
+ * eu-isoe-west-1, eusc-de-east-1 …): a short area, an optional qualifier, a direction word, a number. Checked by
+ * shape, not against a list: a list (even the SDK's partition data) would refuse a region AWS opens after this
+ * release, and the SDK's own check accepts any host label (`mars-1`), which then fails at the network.
+ */
+const REGION_SHAPE = /^[a-z]{2,4}(-[a-z]{2,5})?-[a-z]+-\d{1,2}$/;
+
+/** Where a region came from, as a person names it in a message (`--region`, `AWS_REGION`, a profile). */
+function regionOrigin(source: RegionSource): string {
+  switch (source.kind) {
+    case 'flag':
+      return '--region';
+    case 'environment':
+      return source.variable;
+    case 'profile':
+      return `the region of profile ${source.profile}`;
+    case 'global-fallback':
+      return 'the fallback region';
+  }
+}
+
+/** Why `region` cannot be an AWS region, naming where it came from; null when it has a region's shape. */
+export function regionProblem(region: string, source: RegionSource): string | null {
+  return REGION_SHAPE.test(region)
+    ? null
+    : `${regionOrigin(source)} "${region}" is not an AWS region name (one looks like eu-central-1)`;
+}
+
+async function sharedConfigFiles(env: EnvRecord) {
+  return loadSharedConfigFiles({
     ...(env.AWS_CONFIG_FILE ? { configFilepath: env.AWS_CONFIG_FILE } : {}),
     ...(env.AWS_SHARED_CREDENTIALS_FILE ? { filepath: env.AWS_SHARED_CREDENTIALS_FILE } : {}),
   });
+}
+
+/**
+ * Refuses, before anything calls AWS, what cannot be right: a region (from --region, the environment or the
+ * profile) that is not a region name, and a profile named by --profile or AWS_PROFILE that neither AWS file has
+ * (the SDK would only say "Could not load credentials from any providers"). Every command that calls AWS, and
+ * doctor, call it first; a UsageError names the option.
+ */
+export async function checkAwsOptions(options: AwsClientOptions = {}): Promise<void> {
+  const flag = options.region?.trim();
+  const flagProblem = flag ? regionProblem(flag, { kind: 'flag' }) : null;
+  if (flagProblem) throw new UsageError(flagProblem);
+  const env = environmentOf(options);
+  const files = await sharedConfigFiles(env);
+  const named = options.profile?.trim() || env.AWS_PROFILE?.trim();
+  if (named && !Object.hasOwn(files.configFile, named) && !Object.hasOwn(files.credentialsFile, named)) {
+    const origin = options.profile?.trim() ? '--profile' : 'AWS_PROFILE';
+    throw new UsageError(
+      `the config profile (${named}) could not be found in ${env.AWS_CONFIG_FILE || '~/.aws/config'} or ${env.AWS_SHARED_CREDENTIALS_FILE || '~/.aws/credentials'} (named by ${origin}): check its spelling (aws configure list-profiles)`,
+    );
+  }
+  const resolved = resolveFromFiles(options, env, files);
+  const problem = resolved.region && resolved.source ? regionProblem(resolved.region, resolved.source) : null;
+  if (problem) throw new UsageError(problem);
+}
+
+function resolveFromFiles(
+  options: AwsClientOptions,
+  env: EnvRecord,
+  files: Awaited<ReturnType<typeof sharedConfigFiles>>,
+): ResolvedRegion {
   return resolveRegion({
     flag: options.region,
     profileFlag: options.profile,
@@ -121,6 +179,12 @@ export async function loadRegion(options: AwsClientOptions = {}): Promise<Resolv
     credentialsFile: files.credentialsFile,
     global: options.global ?? false,
   });
+}
+
+/** Reads the AWS config files through the SDK's own loader, then resolves as `resolveRegion`. */
+export async function loadRegion(options: AwsClientOptions = {}): Promise<ResolvedRegion> {
+  const env = environmentOf(options);
+  return resolveFromFiles(options, env, await sharedConfigFiles(env));
 }
 
 /** The region a region-bound client will use; a usage error saying how to set one when there is none. */
@@ -140,7 +204,9 @@ export function clientConfig(options: AwsClientOptions = {}) {
     ? options.region.trim()
     : async () => {
         const resolved = await loadRegion(options);
-        if (!resolved.region) throw new UsageError(`no AWS region: ${NO_REGION_FIX}`);
+        if (!resolved.region || !resolved.source) throw new UsageError(`no AWS region: ${NO_REGION_FIX}`);
+        const problem = regionProblem(resolved.region, resolved.source);
+        if (problem) throw new UsageError(problem);
         return resolved.region;
       };
   return {
@@ -150,8 +216,24 @@ export function clientConfig(options: AwsClientOptions = {}) {
     // --profile, or the injected environment's AWS_PROFILE: the profile the SDK would read anyway.
     ...(options.profile || env.AWS_PROFILE ? { profile: options.profile || env.AWS_PROFILE } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.profile?.trim() ? { logger: PROFILE_FLAG_LOGGER } : {}),
   };
 }
+
+/**
+ * The SDK's logger when `--profile` names the profile: silent, as the SDK's default NoOpLogger is, but not that
+ * class, which the SDK's credential chain checks before it falls back to console.warn for "Multiple credential
+ * sources detected: Both AWS_PROFILE and the pair AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY …" wherever the
+ * environment holds keys. That warning is untrue here (keywarden passed the profile; AWS_PROFILE may be unset) and
+ * asks nothing of the person, who chose the profile (README "Credentials, region and debugging": it wins).
+ */
+const PROFILE_FLAG_LOGGER = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 export function createIamClient(options: AwsClientOptions = {}): IAMClient {
   return new IAMClient(clientConfig({ ...options, global: true }));

@@ -122,6 +122,15 @@ function parseCache(text: string, file: string): CachedKey {
 }
 
 /**
+ * Exactly the fields of the cache contract, in order. A key object the SDK has signed with carries its own
+ * bookkeeping (`$source`), and a spread would copy it to disk: only these fields are ever written.
+ */
+function cacheContract(key: CachedKey): CachedKey {
+  const { version, user, secretId, region, accessKeyId, secretAccessKey, storedAt } = key;
+  return { version, user, secretId, region, accessKeyId, secretAccessKey, storedAt };
+}
+
+/**
  * Replaces the cache atomically: a temporary file (mode 0600, created exclusively) in the same directory,
  * written and fsynced, then renamed over the old one, then the directory fsynced. A reader sees the old
  * key or the new one, never part of a file.
@@ -133,7 +142,7 @@ export async function writeCache(file: string, key: CachedKey): Promise<void> {
   const temporary = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', 0o600);
   try {
-    await handle.writeFile(`${JSON.stringify(key)}\n`);
+    await handle.writeFile(`${JSON.stringify(cacheContract(key))}\n`);
     await handle.sync();
   } catch (err) {
     await handle.close();

@@ -31,7 +31,12 @@ export function sdkCalls(profile?: string): SdkCalls {
   const config = (key: Key | null, region: string | null) => ({
     ...clientConfig({ maxAttempts: 3 }),
     ...(region ? { region } : {}),
-    ...(key ? { credentials: key } : profile ? { profile } : {}),
+    // A copy: the SDK marks the credentials object it is given (`$source`), and ours is written to the cache.
+    ...(key
+      ? { credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } }
+      : profile
+        ? { profile }
+        : {}),
   });
   return {
     async describeSecret(key, region, secretId) {

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { describeRegionSource, NO_REGION_FIX } from '../aws/clients.js';
+import { describeRegionSource, NO_REGION_FIX, regionProblem } from '../aws/clients.js';
 import { actionsFor, type OperationName } from '../aws/permissions.js';
 import { classifyAwsError, describeError } from '../errors.js';
 import { trailBucketProblems } from '../infra/worm.js';
@@ -11,8 +11,6 @@ import { type CheckResult, type DoctorCheck, PrerequisiteMissing } from './check
 import { type DoctorContext, need } from './context.js';
 
 type Check = DoctorCheck<DoctorContext>;
-
-const AWS_REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
 
 const config: Check = {
   id: 'config',
@@ -47,12 +45,8 @@ const region: Check = {
           'no region configured: the audit works (IAM is global), but rotate, an S3 trail and SNS notices need one',
         fix: NO_REGION_FIX,
       };
-    if (!AWS_REGION_PATTERN.test(where.region))
-      return {
-        status: 'fail',
-        detail: `"${where.region}" (${describeRegionSource(where.source)}) is not an AWS region`,
-        fix: NO_REGION_FIX,
-      };
+    const problem = where.source ? regionProblem(where.region, where.source) : null;
+    if (problem) return { status: 'fail', detail: problem, fix: NO_REGION_FIX };
     return {
       status: 'pass',
       detail: `${where.region} (${describeRegionSource(where.source)}); secrets, topics and buckets are used in this region`,
@@ -299,7 +293,7 @@ const rotationPlan: Check = {
     const blocked = outcome.status === 'blocked' || outcome.status === 'failed';
     return {
       status: blocked ? 'fail' : 'pass',
-      detail: `${outcome.status}: ${outcome.reason}${outcome.next ? `; next: ${outcome.next.what} on ${outcome.next.at.slice(0, 10)}` : ''}`,
+      detail: `keywarden rotate --user ${name} would: ${outcome.status}: ${outcome.reason}${outcome.next ? `; next: ${outcome.next.what} on ${outcome.next.at.slice(0, 10)}` : ''}`,
       ...(blocked
         ? { fix: `resolve what the plan names, then keywarden rotate --user ${name} --dry-run` }
         : {}),

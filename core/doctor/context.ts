@@ -1,10 +1,5 @@
 import { GetUserCommand, IAMClient, type User } from '@aws-sdk/client-iam';
-import {
-  GetBucketPolicyCommand,
-  GetBucketVersioningCommand,
-  GetObjectLockConfigurationCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
@@ -15,15 +10,20 @@ import {
   type ResolvedRegion,
 } from '../aws/clients.js';
 import { type CallerIdentity, principalOf } from '../aws/identity.js';
-import { classifyAwsError, IncompleteError, isAwsError } from '../errors.js';
+import { classifyAwsError, IncompleteError } from '../errors.js';
 import type { TrailBucketFacts } from '../infra/worm.js';
 import { readUser } from '../inventory/live.js';
 import type { Gap, KeyRecord, UserRecord } from '../inventory/records.js';
 import { loadConfig } from '../policy/load.js';
 import type { Config } from '../policy/schema.js';
-import { memoryNotifier, rotateUsers, type UserOutcome } from '../rotation/index.js';
+import { memoryNotifier, planManualRotation, type UserOutcome } from '../rotation/index.js';
 import type { Clock } from '../time.js';
-import { createS3Client, type ResolvedTrail, resolveTrailStore } from '../trail/index.js';
+import {
+  createS3Client,
+  type ResolvedTrail,
+  readTrailBucketFacts,
+  resolveTrailStore,
+} from '../trail/index.js';
 import { PrerequisiteMissing } from './check.js';
 
 export interface DoctorRequest {
@@ -130,7 +130,8 @@ export function createDoctorContext(request: DoctorRequest) {
     const loaded = await need(config(), 'a valid config');
     const where = await need(region(), 'the region');
     if (!where.region) throw new PrerequisiteMissing('a region (Secrets Manager holds the rotation state)');
-    const run = await rotateUsers({
+    // The plan `keywarden rotate --user` makes and shows, from the same call with the same inputs.
+    return planManualRotation({
       clients: { iam, secrets: secretsClient() },
       config: loaded.config,
       account: who.account,
@@ -138,12 +139,8 @@ export function createDoctorContext(request: DoctorRequest) {
       clock: request.clock,
       trail: trail(loaded.config).store,
       notifier: memoryNotifier(),
-      users: [found.UserName ?? ''],
-      dryRun: true,
+      user: found.UserName ?? '',
     });
-    const [outcome] = run.users;
-    if (!outcome) throw new Error(`the dry run returned no plan for ${found.UserName}`);
-    return outcome;
   });
   let resolvedTrail: ResolvedTrail | undefined;
   /** The trail store the options and the config name (one store, hence one S3 client, per run). */
@@ -155,31 +152,7 @@ export function createDoctorContext(request: DoctorRequest) {
     );
     return resolvedTrail;
   };
-  const bucketFacts = async (bucket: string): Promise<TrailBucketFacts> => {
-    const client = s3Client();
-    const lock = await client
-      .send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))
-      .catch((err: unknown) => {
-        // A bucket without Object Lock answers ObjectLockConfigurationNotFoundError.
-        if (isAwsError(err, /ObjectLockConfigurationNotFound/)) return null;
-        throw err;
-      });
-    const versioning = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
-    const policy = await client.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
-      (answer): unknown => (answer.Policy ? JSON.parse(answer.Policy) : null),
-      (err: unknown) => (isAwsError(err, /NoSuchBucketPolicy/) ? null : 'unknown'),
-    );
-    const rule = lock?.ObjectLockConfiguration?.Rule?.DefaultRetention;
-    const mode = rule?.Mode === 'COMPLIANCE' || rule?.Mode === 'GOVERNANCE' ? rule.Mode : null;
-    return {
-      objectLockEnabled: lock?.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled',
-      defaultRetentionMode: mode,
-      defaultRetentionDays: rule?.Days ?? (rule?.Years !== undefined ? rule.Years * 365 : null),
-      versioning:
-        versioning.Status === 'Enabled' || versioning.Status === 'Suspended' ? versioning.Status : null,
-      bucketPolicy: policy,
-    };
-  };
+  const bucketFacts = (bucket: string): Promise<TrailBucketFacts> => readTrailBucketFacts(s3Client(), bucket);
 
   return {
     request,

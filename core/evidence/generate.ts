@@ -4,7 +4,7 @@ import { type AuditReport, auditOutcome } from '../audit/report.js';
 import { runAudit } from '../audit/run.js';
 import { type AwsClientOptions, createStsClient } from '../aws/clients.js';
 import { callerIdentity } from '../aws/identity.js';
-import { describeError, ExitCode, IncompleteError, UsageError } from '../errors.js';
+import { describeError, ExitCode, IncompleteError } from '../errors.js';
 import type { SourceName } from '../inventory/records.js';
 import type { Config } from '../policy/schema.js';
 import {
@@ -106,12 +106,14 @@ export async function generateEvidence(
 ): Promise<EvidenceOutcome> {
   const { store, origin } = request.trail;
   const { verification, records } = await verifyTrail(store, { anchors: request.anchors });
+  if (origin === 'default') note(`trail: ${store.description} (the default)`);
+  // An audit-only deployment has rotated nothing yet: its pack says so and carries the audit. The pack's own
+  // record then starts the trail.
   if (records.length === 0) {
-    throw new UsageError(
-      `no trail records in ${store.description}${origin === 'default' ? ' (the default trail)' : ''}: name the trail with --trail-file or --trail-bucket (or the config's trail: section)`,
+    note(
+      `note: ${store.description} holds no trail records yet (nothing has been rotated or recorded there): the evidence says there are no rotation records in the period`,
     );
   }
-  if (origin === 'default') note(`trail: ${store.description} (the default)`);
   const anchors = manifestAnchors(verification.anchors);
   const check = trailCheckOf(verification, anchors);
 
@@ -154,10 +156,10 @@ export async function generateEvidence(
   const silent = model.accounts?.filter((entry) => entry.events.length === 0).length ?? 0;
   if (model.accounts && silent > 0) {
     note(
-      `note: the trail has no records in the period for ${silent} of ${model.accounts.length} accounts; the evidence says so`,
+      `note: no rotation records in the period for ${silent} of ${model.accounts.length} accounts; the evidence says so`,
     );
   } else if (!model.accounts && model.trail.events.length === 0) {
-    note(`note: the trail has no records for account ${model.account} in the period; the evidence says so`);
+    note(`note: no rotation records for account ${model.account} in the period; the evidence says so`);
   }
   if (broken.length > 0) {
     await writeManifest(null);

@@ -274,7 +274,7 @@ function eventsTable(events: readonly EvidenceTrailRecord[], account: string): s
         ]),
         ['num', 'nowrap', '', 'nowrap', '', 'nowrap', 'nowrap', ''],
       )
-    : `<p class="empty">No trail records for account ${esc(account)} in the period.</p>`;
+    : `<p class="empty">No rotation records for account ${esc(account)} in the period.</p>`;
 }
 
 function part11Section(model: EvidenceModel): string {
@@ -323,7 +323,7 @@ dl { display: grid; grid-template-columns: 180px 1fr; gap: 4px 16px; margin: 0; 
 dt { font-weight: 600; }
 dd { margin: 0; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0; }
-th, td { border: 1px solid #e0e0e0; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+th, td { border: 1px solid #e0e0e0; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 .nowrap { white-space: nowrap; }
 th { background: #f5f5f5; }
 .num { text-align: right; white-space: nowrap; }

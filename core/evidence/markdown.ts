@@ -198,7 +198,7 @@ function ownTrailCheck(trail: NonNullable<AccountEvidence['trail']>): string[] {
 }
 
 function eventLines(events: readonly EvidenceTrailRecord[], account: string): string[] {
-  if (events.length === 0) return [`_No trail records for account ${md(account)} in the period._`, ''];
+  if (events.length === 0) return [`_No rotation records for account ${md(account)} in the period._`, ''];
   return [
     '| seq | time (UTC) | actor | action | user | access key ID | outcome | reason |',
     '|---:|---|---|---|---|---|---|---|',

@@ -279,13 +279,13 @@ function attentionItems(
     if (silent.length > 0) {
       items.push({
         level: 'warning',
-        text: `The trail has no records ${between} for ${silent.length} of ${accounts.length} accounts: ${listed(silent.map((entry) => entry.account))}.`,
+        text: `No rotation records in the period for ${silent.length} of ${accounts.length} accounts: the trail has none ${between} for ${listed(silent.map((entry) => entry.account))}.`,
       });
     }
   } else if (eventCount === 0) {
     items.push({
       level: 'warning',
-      text: `The trail has no records for account ${report.account} ${between}.`,
+      text: `No rotation records for account ${report.account} in the period: the trail has none ${between}.`,
     });
   }
   if (items.length === 0) {

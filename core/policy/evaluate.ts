@@ -131,6 +131,33 @@ function sameUser(a: KeyRecord, b: KeyRecord): boolean {
 }
 
 /**
+ * The keys an audit as of `asOf` judges, and those it cannot: a key created after `asOf` did not exist at that
+ * instant, so it has no age and no verdict (never a negative age, never "compliant"); the report says so.
+ */
+export function existingAt(
+  keys: readonly KeyRecord[],
+  asOf: Date,
+): { existing: KeyRecord[]; createdLater: KeyRecord[] } {
+  const existing: KeyRecord[] = [];
+  const createdLater: KeyRecord[] = [];
+  for (const key of keys) (key.createdAt.getTime() > asOf.getTime() ? createdLater : existing).push(key);
+  return { existing, createdLater };
+}
+
+/** The report's note on keys created after the audit instant, or null when there are none. */
+export function createdLaterNote(createdLater: readonly KeyRecord[], asOf: Date): string | null {
+  if (createdLater.length === 0) return null;
+  const shown = createdLater
+    .slice(0, 5)
+    .map(
+      (key) =>
+        `${key.user} ${key.accessKeyId ?? `slot ${key.keySlot}`} (created ${key.createdAt.toISOString()})`,
+    );
+  const more = createdLater.length > shown.length ? ` and ${createdLater.length - shown.length} more` : '';
+  return `${plural(createdLater.length, 'key')} created after the audit instant ${asOf.toISOString()} ${createdLater.length === 1 ? 'is' : 'are'} outside this audit (not judged, not counted): ${shown.join(', ')}${more}`;
+}
+
+/**
  * Findings for every key, worst first (severity, then age, then user and slot for a stable order). `users`
  * carry what is known of each user beyond its keys (AWS's quarantine policies); omitted, nothing is.
  */

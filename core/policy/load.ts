@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { errorCode, UsageError } from '../errors.js';
 import type { Config, ConfigInput } from './schema.js';
-import { SETTING_DEFAULTS } from './settings.js';
+import { rotationStepsFor, SETTING_DEFAULTS } from './settings.js';
 
 export const DEFAULT_CONFIG_FILES = ['keywarden.yml', 'keywarden.yaml', 'keywarden.json'] as const;
 
@@ -61,7 +61,10 @@ export function defaultConfig(): Config {
     maxKeyAgeDays: SETTING_DEFAULTS.maxKeyAgeDays,
     warnDays: SETTING_DEFAULTS.warnDays,
     unusedKeyDays: SETTING_DEFAULTS.unusedKeyDays,
-    rotation: { ...SETTING_DEFAULTS.rotation },
+    rotation: {
+      ...SETTING_DEFAULTS.rotation,
+      ...rotationStepsFor(SETTING_DEFAULTS.maxKeyAgeDays),
+    },
     scope: { ...SETTING_DEFAULTS.scope },
     exemptions: [],
   };

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { UsageError } from '../errors.js';
 import { ROOT_USER } from '../inventory/records.js';
 import { calendarDaysBetween } from '../time.js';
-import { SETTING_DEFAULTS, SETTING_RANGES, type WholeRange } from './settings.js';
+import { rotationStepsFor, SETTING_DEFAULTS, SETTING_RANGES, type WholeRange } from './settings.js';
 
 /** The longest an exemption may run: a year, so that every exemption is re-approved at least yearly. */
 export const MAX_EXEMPTION_DAYS = 365;
@@ -48,12 +48,17 @@ export const exemptionSchema = z
 
 export const rotationSchema = z
   .object({
+    // No fixed default: unset, both are derived from maxKeyAgeDays (`rotationStepsFor`; 80 and 7 at 90 days).
     rotateAtDays: days(SETTING_RANGES.rotateAtDays)
-      .default(SETTING_DEFAULTS.rotation.rotateAtDays)
-      .describe('Key age at which the replacement is created.'),
+      .optional()
+      .describe(
+        'Key age at which the replacement is created (default: 10 days before maxKeyAgeDays, at most 80).',
+      ),
     deactivateAfterDays: days(SETTING_RANGES.deactivateAfterDays)
-      .default(SETTING_DEFAULTS.rotation.deactivateAfterDays)
-      .describe('Days after the replacement before the old key is deactivated.'),
+      .optional()
+      .describe(
+        'Days after the replacement before the old key is deactivated (default: 7, less below 11 days).',
+      ),
     deleteAfterDays: days(SETTING_RANGES.deleteAfterDays)
       .default(SETTING_DEFAULTS.rotation.deleteAfterDays)
       .describe('Days after deactivation before the old key is deleted.'),
@@ -115,6 +120,12 @@ export const configSchema = z
     trail: trailSchema.optional(),
   })
   .strict()
+  // Rotation steps the config leaves unset follow its maximum age (core/policy/settings.ts rotationStepsFor).
+  .transform((config) => {
+    const { deleteAfterDays, enforce } = config.rotation;
+    const steps = rotationStepsFor(config.maxKeyAgeDays, config.rotation);
+    return { ...config, rotation: { ...steps, deleteAfterDays, enforce } };
+  })
   .superRefine((config, ctx) => {
     if (config.warnDays >= config.maxKeyAgeDays) {
       ctx.addIssue({

@@ -32,6 +32,38 @@ export const SETTING_DEFAULTS = {
   trail: { prefix: 'trail/', retentionDays: 2557 },
 } as const;
 
+/** Days between the replacement's creation and the maximum age when neither is set: 90 − 80 at the defaults. */
+const DEFAULT_REPLACEMENT_LEAD_DAYS = SETTING_DEFAULTS.maxKeyAgeDays - SETTING_DEFAULTS.rotation.rotateAtDays;
+
+/**
+ * The rotation steps a config leaves unset, derived from its maximum age: the replacement 10 days before
+ * `maxKeyAgeDays` (never later than day 80), the old key deactivated 7 days after it, which leaves 3 days
+ * before the limit for a scheduled run to come round. At 90 days and above these are the defaults 80 and 7; a
+ * shorter maximum moves them earlier (at most 7 days, and 3 days of margin while they fit), so that a read-only
+ * `--max-age-days 60` is never refused for rotation steps nobody set. A value the config sets is kept as set
+ * and checked by the schema's rule.
+ */
+export function rotationStepsFor(
+  maxKeyAgeDays: number,
+  set: { rotateAtDays?: number | undefined; deactivateAfterDays?: number | undefined } = {},
+): { rotateAtDays: number; deactivateAfterDays: number } {
+  const { rotateAtDays: defaultRotateAt, deactivateAfterDays: defaultDeactivate } = SETTING_DEFAULTS.rotation;
+  const margin = DEFAULT_REPLACEMENT_LEAD_DAYS - defaultDeactivate;
+  const deactivateAfterDays =
+    set.deactivateAfterDays ?? Math.max(0, Math.min(defaultDeactivate, maxKeyAgeDays - margin - 1));
+  const rotateAtDays =
+    set.rotateAtDays ??
+    Math.max(
+      SETTING_RANGES.rotateAtDays.min,
+      Math.min(defaultRotateAt, maxKeyAgeDays - deactivateAfterDays - margin),
+    );
+  return { rotateAtDays, deactivateAfterDays };
+}
+
+/** What `--max-age-days` / input `max-key-age-days` implies for rotation, for their help texts. */
+export const MAX_AGE_IMPLIES =
+  'unless the config sets rotation:, the replacement key is made 10 days before N (at most at 80 days) and the old key deactivated 7 days later';
+
 /** "a whole number from 1 to 3650": how every surface names a range in its message. */
 export function describeWholeRange(range: WholeRange): string {
   return `a whole number from ${range.min} to ${range.max}`;

@@ -17,6 +17,7 @@ export function toJsonReport(report: AuditReport) {
     summary: report.summary,
     complete: report.gaps.length === 0,
     gaps: report.gaps,
+    /** What a person should know beside the findings (keys created after asOf, a stale credential report …). */
     notes: report.notes,
     ...(report.accounts ? { accounts: report.accounts } : {}),
     findings: report.findings.map((finding) => ({

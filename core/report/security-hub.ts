@@ -5,33 +5,25 @@ import {
   GetFindingsCommand,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { type AwsClientOptions, clientConfig } from '../aws/clients.js';
-import { describeError, IncompleteError, UsageError } from '../errors.js';
+import { type AwsClientOptions, clientConfig, requireRegion } from '../aws/clients.js';
+import { describeError, IncompleteError } from '../errors.js';
 import { ASFF_GENERATOR_ID, type AsffFinding } from './asff.js';
 
 /** BatchImportFindings takes at most 100 findings per call. */
 export const IMPORT_BATCH = 100;
 
 /**
- * Security Hub is regional: the region is the SDK's own (AWS_REGION or the profile), never
- * the IAM-only fallback of clientConfig, so that findings land where the user's configuration says.
+ * Security Hub is regional: its region is resolved as every region-bound client's (`core/aws/clients.ts`:
+ * --region > AWS_REGION > AWS_DEFAULT_REGION > the profile), never the IAM-only fallback, so that findings land
+ * where the user's configuration says.
  */
 export function createSecurityHubClient(options: AwsClientOptions = {}): SecurityHubClient {
-  const { region: _iamFallback, ...config } = clientConfig(options);
-  return new SecurityHubClient(config);
+  return new SecurityHubClient(clientConfig({ ...options, global: false }));
 }
 
-/** The region the SDK's chain chose: findings are imported there, and it is part of their ProductArn. */
-export async function securityHubRegion(client: SecurityHubClient): Promise<string> {
-  try {
-    const region = await client.config.region();
-    if (region) return region;
-  } catch {
-    // reported below
-  }
-  throw new UsageError(
-    'Security Hub findings need an AWS region (it is part of their ProductArn): set AWS_REGION or a profile region',
-  );
+/** The region findings are imported to, which is part of their ProductArn; a usage error when there is none. */
+export async function securityHubRegion(options: AwsClientOptions = {}): Promise<string> {
+  return requireRegion(options, 'Security Hub findings (the region is part of their ProductArn)');
 }
 
 export interface RefusedFinding {

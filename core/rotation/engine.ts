@@ -99,6 +99,25 @@ export interface RotationRun {
   violationsUnread?: string;
 }
 
+/** What a manual rotation of one user (`keywarden rotate --user U`) is: that user, now, whatever its keys' age. */
+export type ManualRotation = Omit<RotateUsersRequest, 'users' | 'force' | 'dryRun'> & { user: string };
+
+/** The request of a manual rotation: the one place that says what `rotate --user` asks of the engine. */
+export function manualRotationRequest({ user, ...setting }: ManualRotation): RotateUsersRequest {
+  return { ...setting, users: [user], force: true };
+}
+
+/**
+ * The plan `keywarden rotate --user U` makes before it changes anything (a dry run of the same request): the
+ * one planner call that `rotate` shows and acts on and that `doctor --user` shows, so the two cannot disagree.
+ */
+export async function planManualRotation(rotation: ManualRotation): Promise<UserOutcome> {
+  const run = await rotateUsers({ ...manualRotationRequest(rotation), dryRun: true });
+  const [outcome] = run.users;
+  if (!outcome) throw new IncompleteError(`no plan was made for ${rotation.user}`);
+  return outcome;
+}
+
 export async function rotateUsers(request: RotateUsersRequest): Promise<RotationRun> {
   const at = request.clock();
   const wallClock = request.wallClock ?? Date.now;
@@ -117,7 +136,7 @@ export async function rotateUsers(request: RotateUsersRequest): Promise<Rotation
     firstKeySettleMs: request.firstKeySettleMs,
   };
   const users = await mapWithConcurrency(targets, request.concurrency ?? 8, async (target) => {
-    if (target.enrolled === false) {
+    if (request.enrolledOnly && !target.enrolled) {
       const { tagKey, tagValue } = request.config.scope;
       return outcome(
         target.name,
@@ -171,7 +190,7 @@ export async function rotateUsers(request: RotateUsersRequest): Promise<Rotation
 async function rotateOne(
   request: RotateUsersRequest,
   context: ExecutorContext,
-  target: TargetUser,
+  target: RotationTarget,
 ): Promise<UserOutcome> {
   const state = await readUserState(request.clients, request.account, target);
   const pending = state.secret?.pending;
@@ -184,6 +203,7 @@ async function rotateOne(
     force: request.force,
     recordsSincePending,
     ...(request.quarantinedAt ? { quarantinedAt: request.quarantinedAt } : {}),
+    enrolled: target.enrolled,
   });
   const next = plan.next ? { what: plan.next.what, at: plan.next.at.toISOString() } : null;
   const steps = stepsOf(plan);
@@ -229,22 +249,22 @@ function outcome(
   return { user, status, reason, plan, actions, next };
 }
 
-/** A user to work on; `enrolled` is false for a named user outside the scope when only enrolled ones count. */
-type Target = TargetUser & { enrolled?: boolean };
+/** A user a run works on, and whether it carries the scope tag (false: a person named a user outside it). */
+interface RotationTarget extends TargetUser {
+  enrolled: boolean;
+}
 
-async function resolveUsers(request: RotateUsersRequest): Promise<Target[]> {
+async function resolveUsers(request: RotateUsersRequest): Promise<RotationTarget[]> {
   const { iam } = request.clients;
-  const { tagKey, tagValue } = request.config.scope;
   if (request.users !== 'in-scope') {
     const names = [...new Set(request.users)];
     return Promise.all(
       names.map(async (name) => {
         try {
           const { User } = await iam.send(new GetUserCommand({ UserName: name }));
-          const target: Target = { name, arn: User?.Arn ?? '', id: User?.UserId ?? '' };
-          if (request.enrolledOnly)
-            target.enrolled = (User?.Tags ?? []).some((tag) => tag.Key === tagKey && tag.Value === tagValue);
-          return target;
+          // Whether the plan, the output and the trail may call this user enrolled, or must say "outside the scope".
+          const enrolled = await carriesScopeTag(iam, name, request.config.scope);
+          return { name, arn: User?.Arn ?? '', id: User?.UserId ?? '', enrolled };
         } catch (err) {
           if (classifyAwsError(err) === 'not-found') {
             throw new UsageError(`user ${name} does not exist in account ${request.account}`, { cause: err });
@@ -254,24 +274,31 @@ async function resolveUsers(request: RotateUsersRequest): Promise<Target[]> {
       }),
     );
   }
-  const listed: TargetUser[] = [];
+  const listed: RotationTarget[] = [];
   try {
     for await (const page of paginateListUsers({ client: iam, pageSize: 1000 }, {})) {
       for (const user of page.Users ?? [])
-        if (user.UserName) listed.push({ name: user.UserName, arn: user.Arn ?? '', id: user.UserId ?? '' });
+        if (user.UserName)
+          listed.push({ name: user.UserName, arn: user.Arn ?? '', id: user.UserId ?? '', enrolled: true });
     }
-    const inScope = await mapWithConcurrency(listed, request.concurrency ?? 8, async (user) => {
-      for await (const page of paginateListUserTags({ client: iam }, { UserName: user.name })) {
-        if ((page.Tags ?? []).some((tag) => tag.Key === tagKey && tag.Value === tagValue)) return true;
-      }
-      return false;
-    });
+    const inScope = await mapWithConcurrency(listed, request.concurrency ?? 8, (user) =>
+      carriesScopeTag(iam, user.name, request.config.scope),
+    );
     return listed.filter((_, index) => inScope[index]);
   } catch (err) {
     throw new IncompleteError(`cannot list the users in rotation scope: ${describeError(err)}`, {
       cause: err,
     });
   }
+}
+
+/** Whether the user carries the rotation scope tag (`config.scope`), reading every page of its tags. */
+async function carriesScopeTag(iam: IAMClient, name: string, scope: Config['scope']): Promise<boolean> {
+  for await (const page of paginateListUserTags({ client: iam }, { UserName: name })) {
+    if ((page.Tags ?? []).some((tag) => tag.Key === scope.tagKey && tag.Value === scope.tagValue))
+      return true;
+  }
+  return false;
 }
 
 /**

@@ -2,7 +2,10 @@
 
 export type { ActionResult, DeliveredKey, RotationClients } from './context.js';
 export {
+  type ManualRotation,
+  manualRotationRequest,
   type PlannedStep,
+  planManualRotation,
   type RotateUsersRequest,
   type RotationRun,
   rotateUsers,

@@ -1,6 +1,6 @@
 import { activeExemption } from '../policy/exemption.js';
 import type { Config } from '../policy/schema.js';
-import { wholeDaysBetween } from '../time.js';
+import { addDays, wholeDaysBetween } from '../time.js';
 import type { TrailAction, TrailRecord } from '../trail/index.js';
 import {
   type Delivery,
@@ -80,6 +80,18 @@ export interface PlanOptions {
   recordsSincePending?: readonly TrailRecord[];
   /** When AWS attached its quarantine policy, if the run knows (the CloudTrail event that started it). */
   quarantinedAt?: Date;
+  /**
+   * Whether the user carries the rotation scope tag (default true: the scheduled run rotates only those). A
+   * person may rotate a user outside the scope by name; the plan, the output and the trail then say so.
+   */
+  enrolled?: boolean;
+}
+
+/** "; the user is outside the rotation scope (not tagged K=V)" for a manual rotation of a user not enrolled. */
+function outsideScope(options: PlanOptions, config: Config): string {
+  return options.enrolled === false
+    ? ` (a manual rotation of a user outside the rotation scope: not tagged ${config.scope.tagKey}=${config.scope.tagValue})`
+    : '';
 }
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
@@ -134,7 +146,7 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
   const current = timeline.stored;
 
   if (!current)
-    return planUnmanaged(keys, now, options, config.rotation, result, {
+    return planUnmanaged(state.user, keys, now, options, config, result, {
       exposed,
       policies: state.quarantine,
       user: state.user,
@@ -249,8 +261,12 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
       reason: `inactive since ${isoDay(deactivateAt)}, ${wholeDaysBetween(deactivateAt, now)} days (deleteAfterDays ${deleteAfterDays})`,
     });
   }
-  if (!atOnce && actions.some((action) => action.kind === 'deactivate'))
-    return result('act', 'retiring the old key', actions);
+  const deactivated = actions.find((action) => action.kind === 'deactivate');
+  if (!atOnce && deactivated && 'keyId' in deactivated)
+    return result('act', 'retiring the old key', actions, {
+      what: `delete ${deactivated.keyId}`,
+      at: addDays(now, deleteAfterDays),
+    });
 
   // The stored key's own rotation.
   const rotateAt = timeline.createReplacementAt as Date;
@@ -295,10 +311,20 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
     replaces: current.id,
     dueAt,
     reason: options.force
-      ? `manual rotation of ${current.id} (${wholeDaysBetween(current.createdAt, now)} days old)`
+      ? `manual rotation of ${current.id} (${wholeDaysBetween(current.createdAt, now)} days old)${outsideScope(options, config)}`
       : `key ${current.id} is ${wholeDaysBetween(current.createdAt, now)} days old (rotateAtDays ${config.rotation.rotateAtDays})`,
   });
-  return result('act', 'rotation due', actions);
+  return result(
+    'act',
+    options.force ? `manual rotation${outsideScope(options, config)}` : 'rotation due',
+    actions,
+    afterReplacement(current.id, now, config.rotation),
+  );
+}
+
+/** What falls due once a replacement of `oldKeyId` is made now: the old key's deactivation (timeline.ts). */
+function afterReplacement(oldKeyId: string, now: Date, policy: RotationPolicy): Plan['next'] {
+  return { what: `deactivate ${oldKeyId}`, at: addDays(now, policy.deactivateAfterDays) };
 }
 
 /**
@@ -363,19 +389,35 @@ type Result = (status: PlanStatus, reason: string, actions?: PlannedAction[], ne
 
 /** No stored key: a first key, the first rotation of a key made before enrolment, or a person must act. */
 function planUnmanaged(
+  user: string,
   keys: KeyState[],
   now: Date,
   options: PlanOptions,
-  policy: RotationPolicy,
+  config: Config,
   result: Result,
   quarantine: { exposed: ReadonlySet<string>; policies: readonly string[]; user: string },
 ): Plan {
+  const policy = config.rotation;
   const active = keys.filter((key) => key.status === 'Active');
   const inactive = keys.filter((key) => key.status === 'Inactive');
   if (keys.length === 0) {
-    return result('act', 'newly enrolled user with no key', [
-      { kind: 'create', replaces: null, dueAt: now, reason: 'first key for a newly enrolled user' },
-    ]);
+    const firstRotation = { what: 'rotate the new key', at: addDays(now, policy.rotateAtDays) };
+    // A trail record is permanent: a user outside the scope is not "newly enrolled", whoever rotates it.
+    if (options.enrolled === false) {
+      const why = `a manual rotation of a user outside the rotation scope (not tagged ${config.scope.tagKey}=${config.scope.tagValue})`;
+      return result(
+        'act',
+        `no key; ${why}`,
+        [{ kind: 'create', replaces: null, dueAt: now, reason: `first key of ${user}, ${why}` }],
+        firstRotation,
+      );
+    }
+    return result(
+      'act',
+      'newly enrolled user with no key',
+      [{ kind: 'create', replaces: null, dueAt: now, reason: 'first key for a newly enrolled user' }],
+      firstRotation,
+    );
   }
   if (active.length === 0) {
     return result(
@@ -420,24 +462,29 @@ function planUnmanaged(
     );
   }
   const dueAt = options.force ? now : rotateAt;
-  return result('act', 'rotation due', [
-    ...inactive.map(
-      (key): PlannedAction => ({
-        kind: 'delete',
-        keyId: key.id,
+  return result(
+    'act',
+    options.force ? `manual rotation${outsideScope(options, config)}` : 'rotation due',
+    [
+      ...inactive.map(
+        (key): PlannedAction => ({
+          kind: 'delete',
+          keyId: key.id,
+          dueAt,
+          reason: 'inactive key holds the slot the replacement needs',
+        }),
+      ),
+      {
+        kind: 'create',
+        replaces: oldest.id,
         dueAt,
-        reason: 'inactive key holds the slot the replacement needs',
-      }),
-    ),
-    {
-      kind: 'create',
-      replaces: oldest.id,
-      dueAt,
-      reason: options.force
-        ? `manual rotation of ${oldest.id} (${wholeDaysBetween(oldest.createdAt, now)} days old)`
-        : `key ${oldest.id} is ${wholeDaysBetween(oldest.createdAt, now)} days old (rotateAtDays ${policy.rotateAtDays})`,
-    },
-  ]);
+        reason: options.force
+          ? `manual rotation of ${oldest.id} (${wholeDaysBetween(oldest.createdAt, now)} days old)${outsideScope(options, config)}`
+          : `key ${oldest.id} is ${wholeDaysBetween(oldest.createdAt, now)} days old (rotateAtDays ${policy.rotateAtDays})`,
+      },
+    ],
+    afterReplacement(oldest.id, now, policy),
+  );
 }
 
 /**

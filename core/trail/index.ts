@@ -20,6 +20,7 @@
  */
 
 export { ACCOUNT_PLACEHOLDER, accountTrailBucket } from './account-trail.js';
+export { judgeTrailBucket, readTrailBucketFacts, type TrailBucketVerdict } from './bucket.js';
 export { JsonlTrailStore } from './jsonl.js';
 export {
   canonicalJson,

@@ -65,8 +65,11 @@ function checkAnchors(records: readonly TrailRecord[], anchors: readonly TrailAn
 }
 
 /**
- * A failed anchor says only that something at or before its seq changed. The records that can still be
- * relied on end at the highest anchor below it that holds; without one, nothing can be (seq 1).
+ * A failed anchor. When the trail still holds a record at the anchor's seq, a different one, the records were
+ * re-sealed or replaced at or before it: those that can be relied on end at the highest anchor below it that
+ * holds (without one, nothing can be: seq 1). When the trail ends before the anchor's seq, the records after its
+ * last one are missing: the first missing seq is named, and the problem says that the records before it chain but
+ * that no anchor vouches for them (as for any trail without anchors, a removal re-sealed after would look the same).
  */
 function anchorBreak(
   check: AnchorCheck,
@@ -75,14 +78,33 @@ function anchorBreak(
 ): TrailBreak {
   const provenUpTo = Math.max(0, ...checks.filter((c) => c.holds && c.seq < check.seq).map((c) => c.seq));
   const held = records.find((record) => record?.seq === check.seq);
+  if (held) {
+    return {
+      seq: provenUpTo + 1,
+      kind: 'anchor',
+      problem: `anchor seq ${check.seq} (${check.source}): the trail holds another record there (hash ${short(held.hash)}…, the anchor has ${short(check.hash)}…): re-sealed or replaced at or before seq ${check.seq}`,
+    };
+  }
   const last = records.reduce(
     (max, record) => Math.max(max, typeof record?.seq === 'number' ? record.seq : 0),
     0,
   );
-  const problem = held
-    ? `anchor seq ${check.seq} (${check.source}): the trail holds another record there (hash ${short(held.hash)}…, the anchor has ${short(check.hash)}…): re-sealed or replaced at or before seq ${check.seq}`
-    : `anchor seq ${check.seq} (${check.source}): the trail ends at seq ${last}: truncated before the anchored record`;
-  return { seq: provenUpTo + 1, kind: 'anchor', problem };
+  const firstMissing = Math.max(last, provenUpTo) + 1;
+  const missing =
+    firstMissing === check.seq
+      ? `seq ${check.seq} is missing`
+      : `seq ${firstMissing} to ${check.seq} are missing`;
+  const vouched =
+    last === 0
+      ? ''
+      : provenUpTo >= last
+        ? `; seq 1 to ${last} are vouched for by an anchor`
+        : `; seq ${provenUpTo + 1} to ${last} still chain, but no anchor vouches for them`;
+  return {
+    seq: firstMissing,
+    kind: 'anchor',
+    problem: `anchor seq ${check.seq} (${check.source}): ${missing}: the trail ends at seq ${last}, truncated before the anchored record${vouched}`,
+  };
 }
 
 const short = (hash: unknown) => String(hash).slice(0, 12);

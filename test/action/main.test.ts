@@ -1,4 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -19,6 +21,8 @@ import { FakeGitHub } from '../support/fake-github.js';
 const asOf = new Date('2026-06-01T12:00:00Z');
 const ACCOUNT = '123456789012';
 const TOKEN = 'ghs_unitTestToken';
+/** Inputs of a run that files issues and never fails on findings. */
+const FILING = { 'github-token': TOKEN, source: 'api', 'fail-on': 'never', 'create-issues': 'true' };
 
 /** A typed stand-in for @actions/core that records what the action told the runner. */
 function coreFixture(inputs: Record<string, string>) {
@@ -148,12 +152,7 @@ describe('a run over an account that is partly unreadable', () => {
       body: `<!-- keywarden:fingerprint=${fingerprint(ACCOUNT, 'hidden')} -->`,
       labels: ['iam-key-rotation'],
     });
-    const { core, calls } = coreFixture({
-      'github-token': TOKEN,
-      source: 'api',
-      'fail-on': 'never',
-      'create-issues': 'true',
-    });
+    const { core, calls } = coreFixture(FILING);
     const summaries: string[] = [];
     // Act
     await run(
@@ -208,10 +207,80 @@ describe('a run over an account that is partly unreadable', () => {
     // Assess
     expect(calls.failed).toEqual([
       expect.stringMatching(
-        /^keywarden: issue sync stopped at creating the issue for alice after 0 changes: /,
+        /^keywarden: issues not filed: issue sync stopped at creating the issue for alice after 0 changes: GitHub answered HTTP 422 to POST \/repos\/acme\/infra\/issues: Validation Failed: .*; the audit itself ended: audit incomplete/,
       ),
     ]);
     expect(summaries[0]).toContain('The issue sync failed');
     expect(calls.outputs['report-path']).toBeTruthy();
+  });
+  const runnerEnv = (apiUrl: string) => ({
+    GITHUB_REPOSITORY: 'acme/infra',
+    GITHUB_EVENT_NAME: 'schedule',
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_API_URL: apiUrl,
+    RUNNER_TEMP: dir,
+    GITHUB_WORKSPACE: dir,
+    KEYWARDEN_GITHUB_WRITE_INTERVAL_MS: '0',
+  });
+
+  it('audits with max-key-age-days 60 and no config file (issue 22 item 1)', async () => {
+    // Prepare
+    const { core, calls } = coreFixture({
+      source: 'api',
+      'max-key-age-days': '60',
+      'create-issues': 'false',
+    });
+    // Act
+    await run(environment(core, runnerEnv(github.baseUrl)));
+    // Assess: alice's 120-day key is judged against 60 days; nothing refused the input.
+    expect(calls.failed).toEqual([expect.stringMatching(/^keywarden: audit incomplete/)]);
+    expect(calls.outputs.overdue).toBe('1');
+  });
+
+  it('names GitHub, the call and what to check when GitHub cannot be reached; the audit stands (issue 22 item 5)', async () => {
+    // Prepare: nothing listens where the GitHub API should be.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const { core, calls } = coreFixture(FILING);
+    const summaries: string[] = [];
+    // Act
+    await run(environment(core, runnerEnv(`http://127.0.0.1:${port}`), summaries));
+    // Assess
+    expect(calls.failed).toHaveLength(1);
+    const failure = calls.failed[0] as string;
+    expect(failure).not.toContain('AWS');
+    expect(failure).toContain('GitHub');
+    expect(failure).toContain('GET /repos/acme/infra/issues');
+    expect(failure).toContain(`http://127.0.0.1:${port}`);
+    expect(failure).toMatch(/audit (completed|incomplete)/);
+    expect(summaries[0]).not.toContain('cannot reach AWS');
+    expect(summaries[0]).toContain('GitHub');
+    expect(calls.outputs).toMatchObject({ complete: 'false', overdue: '1', 'issues-opened': '0' });
+  }, 30_000);
+
+  it('says which call failed and what to set when the token cannot read its own identity (issue 25 item 5)', async () => {
+    // Prepare: a personal access token for which GET /user answers 404.
+    const pat = new FakeGitHub('acme', 'infra', 'ghp_personalAccessToken');
+    await pat.start();
+    try {
+      pat.inject({
+        method: 'GET',
+        template: '/user',
+        status: 404,
+        body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+      });
+      const { core, calls } = coreFixture({ ...FILING, 'github-token': 'ghp_personalAccessToken' });
+      // Act
+      await run(environment(core, runnerEnv(pat.baseUrl)));
+      // Assess
+      expect(calls.failed).toHaveLength(1);
+      expect(calls.failed[0]).toContain('GET /user');
+      expect(calls.failed[0]).toContain('trusted-authors');
+      expect(calls.failed[0]).not.toMatch(/^keywarden: Not Found/);
+    } finally {
+      await pat.stop();
+    }
   });
 });

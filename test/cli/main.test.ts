@@ -136,11 +136,56 @@ describe('keywarden audit (in-process)', () => {
       expect(exitCode).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toBe(
-        'keywarden: Security Hub findings need an AWS region (it is part of their ProductArn): set AWS_REGION or a profile region\n',
+        'keywarden: no AWS region for Security Hub findings (the region is part of their ProductArn): set one with --region, AWS_REGION, or a region in your AWS profile (aws configure set region eu-central-1)\n',
       );
     } finally {
       process.env = saved;
     }
+  });
+
+  it('lets --region win for --format asff of a saved report (issue 25 item 1)', async () => {
+    // Prepare: no region in the environment or a profile; --region names one.
+    const env = { AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+
+    // Act
+    const { exitCode, stdout, stderr } = await run(
+      ['audit', ...WITH_POLICY, '--format', 'asff', '--region', 'eu-west-1'],
+      { env },
+    );
+
+    // Assess
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(1);
+    expect(JSON.parse(stdout)[0].ProductArn).toMatch(/^arn:aws:securityhub:eu-west-1:/);
+  });
+
+  it('leaves keys created after --as-of outside the audit, never a negative age (issue 22 item 7)', async () => {
+    // Act: the sample's keys were created during 2026; audit as of New Year's Day.
+    const { exitCode, stdout, stderr } = await run([
+      'audit',
+      '--credential-report',
+      'examples/credential-report.csv',
+      '--as-of',
+      '2026-01-01',
+      '--format',
+      'json',
+    ]);
+
+    // Assess
+    const report = JSON.parse(stdout);
+    const later = report.notes.find((note: string) => note.includes('created after'));
+    expect(exitCode).not.toBe(2);
+    expect(report.findings.every((f: { ageDays: number }) => f.ageDays >= 0)).toBe(true);
+    expect(
+      report.findings.every(
+        (f: { createdAt: string }) => Date.parse(f.createdAt) <= Date.parse('2026-01-01'),
+      ),
+    ).toBe(true);
+    expect(later).toMatch(
+      /^\d+ keys? created after the audit instant 2026-01-01T00:00:00\.000Z (is|are) outside this audit/,
+    );
+    expect(stderr).toContain('note: ');
+    expect(report.summary.keys).toBe(report.findings.length);
   });
 
   it('lets --max-age-days and --warn-days win over the config file', async () => {
@@ -156,6 +201,31 @@ describe('keywarden audit (in-process)', () => {
       report.findings.find((f: { user: string }) => f.user === user).verdict;
     expect(verdictOf('erin')).toBe('compliant');
     expect(verdictOf('grace')).toBe('expiring');
+  });
+
+  it('audits with --max-age-days 60 and no config file (issue 22 item 1)', async () => {
+    // Act
+    const { exitCode, stdout, stderr } = await run([
+      'audit',
+      ...SAMPLE,
+      '--max-age-days',
+      '60',
+      '--format',
+      'json',
+    ]);
+
+    // Assess: a read-only audit is not refused for rotation steps nobody set.
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(1);
+    expect(JSON.parse(stdout).policy.maxKeyAgeDays).toBe(60);
+  });
+
+  it('says in --help what --max-age-days implies for rotation', async () => {
+    const { stdout } = await run(['audit', '--help']);
+
+    expect(stdout.replace(/\s+/g, ' ')).toContain(
+      'unless the config sets rotation:, the replacement key is made 10 days before N (at most at 80 days)',
+    );
   });
 
   it('picks up ./keywarden.yml from the working directory', async () => {

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/capture-io.js';
-import { motoAvailable } from '../support/moto.js';
+import { type Moto, motoAvailable } from '../support/moto.js';
 import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 
 describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', () => {
   let bed: RotationBed;
+  let moto: Moto;
   useRotationSuite(
     now,
     [
@@ -20,8 +21,20 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
           { ageDays: 20, lastUsedDaysAgo: 1 },
         ],
       },
+      {
+        // Issue 22 item 2: two active keys, neither stored by keywarden, both younger than rotateAtDays.
+        name: 'bob',
+        tags: SCOPE_TAG,
+        keys: [
+          { ageDays: 30, lastUsedDaysAgo: 1 },
+          { ageDays: 20, lastUsedDaysAgo: 1 },
+        ],
+      },
+      // Issue 22 item 3: not enrolled (no scope tag), no key.
+      { name: 'carol', keys: [] },
     ],
-    (_moto, ready) => {
+    (started, ready) => {
+      moto = started;
       bed = ready;
     },
   );
@@ -34,7 +47,7 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     const before = await bed.keys('alice');
     const run = await cli(['rotate', '--user', 'alice', '--dry-run', ...trailArgs()]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('alice: plan: rotation due');
+    expect(run.stdout).toContain('alice: plan: manual rotation');
     expect(run.stdout).toContain('create');
     expect(run.stdout).toContain('dry run: nothing changed');
     expect(await bed.keys('alice')).toEqual(before);
@@ -189,7 +202,9 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect(run.stdout).toMatch(/PASS {2}credentials \(STS\): .* in account 123456789012/);
     expect(run.stdout).toContain('SKIP  permissions for rotate: could not check');
     expect(run.stdout).toContain('PASS  rotation scope');
-    expect(run.stdout).toContain('PASS  rotation plan: waiting');
+    expect(run.stdout).toContain(
+      'PASS  rotation plan: keywarden rotate --user alice would: planned: manual rotation',
+    );
     // The closing line counts every status (it said "all checks passed" with checks skipped).
     expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^\d+ passed, 1 warned, 0 failed, 2 skipped$/);
     expect(run.code).toBe(0);
@@ -202,6 +217,91 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect(run.stdout).toContain('fix: delete the key not in use');
     // Not enrolled is a warning with the fix (it failed the run); the blocked rotation still fails it.
     expect(run.stdout).toContain('WARN  rotation scope');
+  });
+
+  it('doctor shows the plan rotate would make, and fails where rotate is blocked (issue 22 item 2)', async () => {
+    // Act
+    const doctor = await cli(['doctor', '--user', 'bob', '--format', 'json', ...trailArgs()]);
+    const rotate = await cli(['rotate', '--user', 'bob', '--dry-run', '--format', 'json', ...trailArgs()]);
+
+    // Assess: one planner call with the same inputs, one answer.
+    const plan = JSON.parse(doctor.stdout).checks.find((c: { id: string }) => c.id === 'rotation-plan');
+    const planned = JSON.parse(rotate.stdout);
+    expect(rotate.code).toBe(1);
+    expect(planned.status).toBe('blocked');
+    expect(plan.status).toBe('fail');
+    expect(plan.detail).toContain(planned.reason);
+    expect(doctor.code).toBe(1);
+  });
+
+  it('records a manual rotation of a user outside the rotation scope as such, never as newly enrolled (issue 22 item 3)', async () => {
+    // Act
+    const dry = await cli(['rotate', '--user', 'carol', '--dry-run', ...trailArgs()]);
+    const run = await cli(['rotate', '--user', 'carol', '--yes', ...trailArgs()]);
+
+    // Assess: the plan, the output and the permanent record say what happened.
+    const records = await bed.trail.read();
+    const created = records.find((record) => record.action === 'key.create');
+    expect(run.code).toBe(0);
+    for (const text of [dry.stdout, run.stdout, created?.reason ?? '']) {
+      expect(text).not.toContain('newly enrolled');
+      expect(text).toContain('outside the rotation scope');
+    }
+    expect(created?.reason).toBe(
+      'first key of carol, a manual rotation of a user outside the rotation scope (not tagged keywarden:rotation=enabled)',
+    );
+  });
+
+  it('gives the next step right after a rotation with --format json', async () => {
+    // Act
+    const run = await cli(['rotate', '--user', 'alice', '--yes', '--format', 'json', ...trailArgs()]);
+
+    // Assess: the old key's deactivation is known the moment its replacement exists.
+    const result = JSON.parse(run.stdout);
+    const oldKey = (await bed.keys('alice'))[0]?.id;
+    expect(result.status).toBe('done');
+    expect(result.next).toEqual({
+      what: `deactivate ${oldKey}`,
+      at: new Date(now.getTime() + 7 * 86_400_000).toISOString(),
+    });
+  });
+
+  it('warns once when rotate writes to an S3 trail bucket that is not write-once (also seen in issue 22)', async () => {
+    // Prepare: Object Lock (so records can be written) but no default retention and no deny policy.
+    const { CreateBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'lax-trail', ObjectLockEnabledForBucket: true }));
+    s3.destroy();
+
+    // Act
+    const doctor = await cli(['doctor', '--trail-bucket', 'lax-trail']);
+    const run = await cli(['rotate', '--user', 'alice', '--yes', '--trail-bucket', 'lax-trail']);
+
+    // Assess: the same rule speaks in both; the rotation itself goes ahead.
+    const warnings = run.stderr.split('\n').filter((line) => line.includes('not write-once'));
+    expect(doctor.stdout).toMatch(/FAIL {2}trail .*not write-once/);
+    expect(run.code).toBe(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^keywarden: WARNING: the trail bucket lax-trail is not write-once: /);
+  });
+
+  it('refuses, changing nothing, to rotate into an S3 trail bucket without Object Lock', async () => {
+    // Prepare
+    const { CreateBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'plain-trail' }));
+    s3.destroy();
+    const before = await bed.keys('alice');
+
+    // Act
+    const run = await cli(['rotate', '--user', 'alice', '--yes', '--trail-bucket', 'plain-trail']);
+
+    // Assess: before, the key was created and then its record refused (exit 3, a repair for the next run).
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^keywarden: the trail bucket plain-trail has no Object Lock, .*nothing changed/,
+    );
+    expect(await bed.keys('alice')).toEqual(before);
   });
 
   it('doctor fails on a broken trail', async () => {

@@ -112,6 +112,9 @@ async function startRevokingProxy(
   };
 }
 
+/** The credentials cache's contract: these fields and no others. */
+const CACHE_FIELDS = ['accessKeyId', 'region', 'secretAccessKey', 'secretId', 'storedAt', 'user', 'version'];
+
 describe.skipIf(!motoAvailable() || !awsCliAvailable())(
   'keywarden credentials as the aws CLI credential_process, against moto',
   () => {
@@ -208,6 +211,8 @@ describe.skipIf(!motoAvailable() || !awsCliAvailable())(
       );
       expect(statSync(cache).mode & 0o777).toBe(0o600);
       expect(cached().accessKeyId).toBe(firstKey.id);
+      // Issue 25 item 4: the cache holds its contract's fields and nothing the SDK added (no `$source`).
+      expect(Object.keys(cached()).sort()).toEqual(CACHE_FIELDS);
     });
 
     it('lets aws sts get-caller-identity run on the cached key through credential_process', async () => {
@@ -260,6 +265,7 @@ describe.skipIf(!motoAvailable() || !awsCliAvailable())(
       expect(after.ino).not.toBe(before.ino);
       expect(after.mode & 0o777).toBe(0o600);
       expect(readdirSync(join(dir, 'cache'))).toEqual([`${USER}.json`]);
+      expect(Object.keys(cached()).sort()).toEqual(CACHE_FIELDS);
     });
 
     it('refuses a world-writable cache with one line, and the aws CLI shows it', async () => {

@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rootPackage from '../../package.json' with { type: 'json' };
 import { type RunningPack, startPolicyPack } from '../support/policy-harness.js';
@@ -36,12 +36,21 @@ function npm(args: string[], cwd: string): void {
 }
 
 /** The Node versions on PATH outside this repository's node_modules (the system's), besides the one running. */
-/** Whether a Node version meets the engines range, which is written as a lower bound (`>=20`). */
+/** Whether a Node version meets the engines range, which is written as a lower bound (`>=22.12`). */
 function accepts(range: string, version: string): boolean {
-  const lowest = /^>=(\d+)$/.exec(range.trim());
-  if (!lowest) throw new Error(`engines.node is "${range}": this test reads only a lower bound such as >=20`);
-  return Number(/^v(\d+)\./.exec(version)?.[1]) >= Number(lowest[1]);
+  const lowest = /^>=(\d+)\.(\d+)$/.exec(range.trim());
+  if (!lowest)
+    throw new Error(`engines.node is "${range}": this test reads only a lower bound such as >=22.12`);
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number) as [number, number];
+  const [needMajor, needMinor] = [Number(lowest[1]), Number(lowest[2])];
+  return major > needMajor || (major === needMajor && minor >= needMinor);
 }
+
+/** Node 22 from the test/node22 workspace and Node 24 from the root devDependency: both installed by npm ci. */
+const SUPPORTED_NODES = {
+  22: join(ROOT, 'test/node22/node_modules/node/bin/node'),
+  24: join(ROOT, 'node_modules/node/bin/node'),
+} as const;
 
 function otherNodes(): string[] {
   const found = (process.env.PATH ?? '')
@@ -206,6 +215,68 @@ describe('the keywarden CLI package, installed from its tarball into an empty pr
     expect(runs[0]?.accepted).toBe(true);
     for (const run of runs.filter((each) => each.accepted))
       expect(run, run.version).toMatchObject({ status: 1 });
+  });
+});
+
+describe('the packed keywarden CLI on each supported Node (issue 22 item 9)', () => {
+  const project = join(work, 'cli-on-node');
+  beforeAll(() => {
+    mkdirSync(project);
+    writeFileSync(
+      join(project, 'package.json'),
+      '{ "name": "a-user", "version": "1.0.0", "private": true }\n',
+    );
+    npm(['install', '--offline', pack(ROOT).tarball], project);
+    copyFileSync(join(ROOT, 'examples/credential-report.csv'), join(project, 'credential-report.csv'));
+  }, 120_000);
+  const sampleAudit = ['audit', '--credential-report', 'credential-report.csv', '--as-of', '2026-11-28'];
+
+  for (const [major, node] of Object.entries(SUPPORTED_NODES)) {
+    it(`runs the sample audit on Node ${major} through the installed bin, with nothing on standard error`, () => {
+      // Act: the installed shim, with this Node first on PATH, as a user's shell runs it.
+      const run = spawnSync(join(project, 'node_modules/.bin/keywarden'), sampleAudit, {
+        cwd: project,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` },
+      });
+
+      // Assess
+      expect(spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout).toMatch(
+        new RegExp(`^v${major}\\.`),
+      );
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(/\d+ root-key, \d+ overdue/);
+    });
+  }
+
+  it('refuses an older Node found on PATH with one line and exit 2', () => {
+    // Prepare: the system's Node, where it is older than engines (the shell's Node here is 20).
+    const older = otherNodes().filter(
+      (node) =>
+        !accepts(
+          rootPackage.engines.node,
+          spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim(),
+        ),
+    );
+    for (const node of older) {
+      // Act
+      const run = spawnSync(
+        node,
+        [join(project, 'node_modules/keywarden/bin/keywarden.js'), ...sampleAudit],
+        {
+          cwd: project,
+          encoding: 'utf8',
+        },
+      );
+
+      // Assess
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(
+        /^keywarden: needs Node\.js 22\.12 or later \(package\.json engines ">=22\.12"\); this is Node\.js \d+\.\d+\.\d+: install Node\.js 22 or 24\n$/,
+      );
+    }
   });
 });
 

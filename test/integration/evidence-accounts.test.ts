@@ -183,10 +183,10 @@ describe.skipIf(!motoAvailable())(
         expect(markdown).toContain(`## Account ${id(name)} — ${name}`);
       }
       expect(section(markdown, `## Account ${id('sandbox')} — sandbox`)).toContain(
-        `_No trail records for account ${id('sandbox')} in the period._`,
+        `_No rotation records for account ${id('sandbox')} in the period._`,
       );
       // The management account and sandbox have no rotation in the period: the reviewer is told which.
-      expect(run.stderr).toContain('the trail has no records in the period for 2 of 4 accounts');
+      expect(run.stderr).toContain('no rotation records in the period for 2 of 4 accounts');
       const status = section(markdown, '## Status');
       expect(status).toContain('for 2 of 4 accounts:');
       expect(status).toContain(id('sandbox'));

@@ -148,7 +148,7 @@ describe.skipIf(!motoAvailable())("Security Hub import against moto's Security H
       '--security-hub',
     ];
     const run = async () => {
-      const captured = captureIo({ cwd: ROOT });
+      const captured = captureIo({ cwd: ROOT, env: process.env });
       const exitCode = await main(argv, captured.io);
       return { exitCode, stdout: captured.stdout(), stderr: captured.stderr() };
     };
@@ -173,7 +173,7 @@ describe.skipIf(!motoAvailable())("Security Hub import against moto's Security H
   });
 
   it('writes the sample as ASFF that the aws CLI shape accepts (a JSON array of findings)', async () => {
-    const captured = captureIo({ cwd: ROOT });
+    const captured = captureIo({ cwd: ROOT, env: process.env });
     const exitCode = await main(
       [
         'audit',

@@ -54,9 +54,9 @@ async function runHeadless(extra: string[], file: string): Promise<string> {
   }
 }
 
-/** The DOM as Chromium parsed and laid out the file. */
-export function dumpDom(file: string): Promise<string> {
-  return runHeadless(['--dump-dom'], file);
+/** The DOM as Chromium parsed and laid out the file (in a window of `size`, when given). */
+export function dumpDom(file: string, size?: { width: number; height: number }): Promise<string> {
+  return runHeadless(['--dump-dom', ...(size ? [`--window-size=${size.width},${size.height}`] : [])], file);
 }
 
 export async function screenshot(file: string, png: string, size: { width: number; height: number }) {

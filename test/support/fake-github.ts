@@ -61,8 +61,9 @@ export class FakeGitHub {
   private nextId = 1000;
   baseUrl = '';
   /**
-   * What GET /user answers for the token: a login (a personal access token), or null for an installation
-   * token such as the workflow's GITHUB_TOKEN (403 "Resource not accessible by integration").
+   * What GET /user answers for a token that is not an installation token: a login (a personal access token),
+   * or null (403 "Resource not accessible by integration"). An installation token (`ghs_…`) always gets the 403,
+   * as from GitHub, whatever this says.
    */
   tokenLogin: string | null = null;
   /** Author of issues created through the API. */
@@ -182,7 +183,8 @@ export class FakeGitHub {
       case 'GET /repos/{owner}/{repo}/issues':
         return this.list(url);
       case 'GET /user':
-        return this.tokenLogin === null
+        // An installation token (`ghs_…`, the workflow's GITHUB_TOKEN or any app's) cannot read GET /user.
+        return this.tokenLogin === null || this.token.startsWith('ghs_')
           ? [
               403,
               {

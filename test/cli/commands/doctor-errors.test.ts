@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../support/capture-io.js';
 
@@ -202,13 +205,32 @@ describe('the hint to run keywarden doctor', () => {
 
 describe('credentials with a profile named', () => {
   it('says that the SDK ignores the environment’s keys once a profile is named', async () => {
-    const env = useEnvironment({ AWS_ENDPOINT_URL: closedUrl, AWS_PROFILE: 'nowhere' });
+    // A profile that exists, with a region and no credentials of its own.
+    const config = join(mkdtempSync(join(tmpdir(), 'keywarden-profile-')), 'config');
+    writeFileSync(config, '[profile nowhere]\nregion = eu-west-1\n');
+    const env = useEnvironment({
+      AWS_ENDPOINT_URL: closedUrl,
+      AWS_PROFILE: 'nowhere',
+      AWS_CONFIG_FILE: config,
+    });
 
     const run = await cli(['doctor', '--trail-file', 'no-such.jsonl'], env);
 
     expect(run.stdout).toMatch(/FAIL {2}credentials \(STS\): no usable AWS credentials: /);
     expect(run.stdout).toContain(
       'fix: profile nowhere is named (AWS_PROFILE), so the SDK does not use AWS_ACCESS_KEY_ID: put credentials in that profile, or name no profile',
+    );
+  });
+
+  it('refuses a profile that neither AWS file has, naming it, before any check (issue 22 item 6)', async () => {
+    const env = useEnvironment({ AWS_ENDPOINT_URL: closedUrl, AWS_PROFILE: 'nowhere' });
+
+    const run = await cli(['doctor', '--trail-file', 'no-such.jsonl'], env);
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^keywarden: the config profile \(nowhere\) could not be found in \/dev\/null/,
     );
   });
 });

@@ -52,15 +52,17 @@ describe('keywarden evidence --anchor', () => {
 
     // Assess: the pack says the trail is broken; nothing is appended, so seq 6 is not written again.
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('the trail is BROKEN at seq 1');
-    expect(run.stderr).toContain('anchor seq 6 (first/manifest.json): the trail ends at seq 5');
+    expect(run.stderr).toContain('the trail is BROKEN at seq 6');
+    expect(run.stderr).toContain(
+      'anchor seq 6 (first/manifest.json): seq 6 is missing: the trail ends at seq 5',
+    );
     expect(readFileSync(trail).equals(cut)).toBe(true);
     expect(manifestOf('second').trail).toMatchObject({
       intact: false,
       packRecord: null,
       anchors: [{ seq: 6, holds: false }],
     });
-    expect(readFileSync(join(dir, 'second', 'evidence.md'), 'utf8')).toContain('AUDIT TRAIL BROKEN at seq 1');
+    expect(readFileSync(join(dir, 'second', 'evidence.md'), 'utf8')).toContain('AUDIT TRAIL BROKEN at seq 6');
   });
 
   it('refuses an anchor that is not an anchor before writing anything (exit 2)', async () => {

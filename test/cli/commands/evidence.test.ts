@@ -99,20 +99,49 @@ describe('keywarden evidence', () => {
 
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(
-      'keywarden: note: the trail has no records for account 123456789012 in the period; the evidence says so\n',
+      'keywarden: note: no rotation records for account 123456789012 in the period; the evidence says so\n',
     );
     expect(readFileSync(join(dir, 'pack', 'evidence.md'), 'utf8')).toContain(
-      '_No trail records for account 123456789012 in the period._',
+      '_No rotation records for account 123456789012 in the period._',
+    );
+  });
+
+  it('writes a pack that says there are no rotation records, carrying the audit, when the default trail does not exist yet (issue 22 item 4)', async () => {
+    // Act: an audit-only deployment; nothing has been rotated, so there is no trail file.
+    const run = await runCli(
+      ['evidence', '--credential-report', FIXTURE_REPORT, '--config', FIXTURE_CONFIG, '--out', 'pack'],
+      { cwd: dir, now: FIXTURE_GENERATED_AT },
+    );
+
+    // Assess
+    const markdown = readFileSync(join(dir, 'pack', 'evidence.md'), 'utf8');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/keywarden-trail\.jsonl holds no trail records yet/);
+    expect(markdown).toContain('No rotation records for account 123456789012 in the period');
+    expect(markdown).toContain('svc-vendor-appliance');
+    // The pack's own record starts the trail, and verifies.
+    const started = readFileSync(join(dir, 'keywarden-trail.jsonl'), 'utf8').trim().split('\n');
+    expect(started.map((line) => JSON.parse(line).action)).toEqual(['evidence.generated']);
+  });
+
+  it('writes a pack for an empty trail file too (issue 22 item 4)', async () => {
+    // Prepare
+    writeFileSync(join(dir, 'empty.jsonl'), '');
+
+    // Act
+    const run = await runFixtureEvidence(['--trail-file', join(dir, 'empty.jsonl')], ['--out', 'pack'], {
+      cwd: dir,
+    });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(dir, 'pack', 'evidence.html'), 'utf8')).toContain(
+      'No rotation records for account 123456789012 in the period.',
     );
   });
 
   describe('refuses bad input with one line, exit 2 and nothing written', () => {
     const refusals: [string, () => string[], RegExp][] = [
-      [
-        'there is no trail',
-        () => ['--trail-file', 'missing.jsonl'],
-        /^keywarden: no trail records in file .*missing\.jsonl: name the trail/,
-      ],
       [
         '--from is after --to',
         () => ['--from', '2026-11-02', '--to', '2026-11-01'],
@@ -148,20 +177,6 @@ describe('keywarden evidence', () => {
         expect(existsSync(pack) ? readdirSync(pack).filter((name) => name !== 'old.html') : []).toEqual([]);
       });
     }
-
-    it('when no trail is named and the default trail does not exist', async () => {
-      const run = await runCli(
-        ['evidence', '--credential-report', FIXTURE_REPORT, '--config', FIXTURE_CONFIG, '--out', 'pack'],
-        { cwd: dir, now: FIXTURE_GENERATED_AT },
-      );
-
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(
-        /^keywarden: no trail records in file .*keywarden-trail\.jsonl \(the default trail\): name the trail/,
-      );
-      expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      expect(existsSync(join(dir, 'pack'))).toBe(false);
-    });
 
     it('when --out lies under a file', async () => {
       writeFileSync(join(dir, 'a-file'), 'x');

@@ -220,3 +220,24 @@ describe('parseKey', () => {
     expect(parseKey(text)).toBeNull();
   });
 });
+
+describe('writeCache', () => {
+  it('writes only the fields of the cache contract, never what the SDK adds to a key (issue 25 item 4)', async () => {
+    // Prepare: the SDK marks the credentials object it was given with `$source`.
+    const marked = Object.assign(cachedKey(NEW), { $source: { CREDENTIALS_CODE: 'e' } });
+
+    // Act
+    await writeCache(cacheFile, marked);
+
+    // Assess
+    expect(Object.keys(JSON.parse(readFileSync(cacheFile, 'utf8'))).sort()).toEqual([
+      'accessKeyId',
+      'region',
+      'secretAccessKey',
+      'secretId',
+      'storedAt',
+      'user',
+      'version',
+    ]);
+  });
+});

@@ -91,6 +91,41 @@ describe.skipIf(!chromiumAvailable())('evidence.html in headless Chromium', () =
     expect(dom.match(/<rect /g)?.length).toBe(input.report.findings.length);
   });
 
+  it('keeps every table within the page at 1280 px, the trail’s long ARNs and reasons wrapped (issue 22, also seen)', async () => {
+    // Prepare: what a live trail holds: an assumed role's session ARN, a long reason.
+    const input = await fixtureEvidenceInput();
+    const actor =
+      'arn:aws:sts::123456789012:assumed-role/KeywardenRotationFunctionRoleEuCentral1A2B3C4D5E6F7/KeywardenRotationSession0123456789abcdef0123456789abcdef';
+    input.trail.records = input.trail.records.map((record) => ({
+      ...record,
+      actor,
+      reason: `${record.reason ?? ''}; found in AWS without its trail record after an interrupted run (create at 2026-11-27T08:00:00.000Z)`,
+    }));
+    // Measured in the page (the pack's own policy forbids scripts; this copy only adds the measurement).
+    const measure = `<script>
+addEventListener('load', () => {
+  const page = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('table, figure, pre, dl')]
+    .filter((element) => element.getBoundingClientRect().right > page + 0.5)
+    .map((element) => (element.closest('section')?.id ?? '?') + ':' + element.tagName);
+  document.body.setAttribute('data-overflow', wide.join(' ') || 'none');
+  document.body.setAttribute('data-scroll', String(document.documentElement.scrollWidth - page));
+});
+</script>`;
+    const html = renderEvidenceHtml(buildEvidence(input))
+      .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '')
+      .replace('</body>', `${measure}</body>`);
+    const file = join(dir, 'wide.html');
+    writeFileSync(file, html);
+
+    // Act
+    const dom = await dumpDom(file, { width: 1280, height: 900 });
+
+    // Assess
+    expect(/data-overflow="([^"]*)"/.exec(dom)?.[1]).toBe('none');
+    expect(/data-scroll="([^"]*)"/.exec(dom)?.[1]).toBe('0');
+  });
+
   it('takes a screenshot of the fixture pack that reads at a glance', async () => {
     const file = join(dir, 'evidence.html');
     writeFileSync(file, renderEvidenceHtml(buildEvidence(await fixtureEvidenceInput())));

@@ -91,9 +91,9 @@ describe('buildEvidence', () => {
     const model = buildEvidence(input);
 
     expect(model.trail.events).toEqual([]);
-    expect(model.attention.some((item) => item.level === 'warning' && item.text.includes('no records'))).toBe(
-      true,
-    );
+    expect(
+      model.attention.some((item) => item.level === 'warning' && item.text.includes('No rotation records')),
+    ).toBe(true);
   });
 
   it('carries every clause of the Part 11 mapping, each pointing at the record in the pack or a dash', async () => {
@@ -184,7 +184,7 @@ describe('buildEvidence over several accounts', () => {
       new RegExp(`, in 1 account: ${FIXTURE_ACCOUNT}\\.$`),
     );
     expect(texts).toContain(
-      `The trail has no records between 2026-09-01T00:00:00.000Z and 2026-11-28T09:00:00.000Z for 1 of 2 accounts: ${FIXTURE_SECOND_ACCOUNT}.`,
+      `No rotation records in the period for 1 of 2 accounts: the trail has none between 2026-09-01T00:00:00.000Z and 2026-11-28T09:00:00.000Z for ${FIXTURE_SECOND_ACCOUNT}.`,
     );
   });
 });

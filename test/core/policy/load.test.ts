@@ -257,8 +257,50 @@ describe('loadConfig', () => {
   });
 
   it('names the override when it breaks a rule that the file keeps', async () => {
-    await expect(loadConfig({ asOf, cwd: dir(), overrides: { maxKeyAgeDays: 60 } })).rejects.toThrow(
-      /^config \(defaults\) with maxKeyAgeDays=60: rotation\.rotateAtDays: rotateAtDays \(80\)/,
+    // Prepare: the file sets the rotation steps explicitly; they fit 90 days, not 60.
+    const cwd = dir();
+    writeFileSync(join(cwd, 'keywarden.yml'), 'rotation:\n  rotateAtDays: 80\n');
+
+    await expect(loadConfig({ asOf, cwd, overrides: { maxKeyAgeDays: 60 } })).rejects.toThrow(
+      /^keywarden\.yml with maxKeyAgeDays=60: rotation\.rotateAtDays: rotateAtDays \(80\)/,
+    );
+  });
+
+  it('derives unset rotation steps from --max-age-days 60 without a config file (issue 22 item 1)', async () => {
+    // Act
+    const { config } = await loadConfig({ asOf, cwd: dir(), overrides: { maxKeyAgeDays: 60 } });
+
+    // Assess: the replacement 10 days before the limit, the old key deactivated 7 days after it.
+    expect(config.maxKeyAgeDays).toBe(60);
+    expect(config.rotation).toMatchObject({ rotateAtDays: 50, deactivateAfterDays: 7, deleteAfterDays: 7 });
+  });
+
+  it('derives rotation steps that keep the rule for every maxKeyAgeDays, and today’s 80/7 from 90 up', () => {
+    for (let maxKeyAgeDays = 1; maxKeyAgeDays <= 3650; maxKeyAgeDays++) {
+      const { rotation } = parseConfig({ maxKeyAgeDays, warnDays: 0 }, { asOf });
+      expect(rotation.rotateAtDays + rotation.deactivateAfterDays).toBeLessThanOrEqual(maxKeyAgeDays);
+      if (maxKeyAgeDays >= 90) expect(rotation).toMatchObject({ rotateAtDays: 80, deactivateAfterDays: 7 });
+    }
+  });
+
+  it('still checks rotation values a config file sets explicitly', async () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, 'keywarden.yml'), 'maxKeyAgeDays: 60\nrotation:\n  deactivateAfterDays: 60\n');
+
+    await expect(loadConfig({ asOf, cwd })).rejects.toThrow(
+      /keywarden\.yml: rotation\.rotateAtDays: rotateAtDays \(\d+\) \+ deactivateAfterDays \(60\) must not exceed maxKeyAgeDays \(60\)/,
+    );
+  });
+
+  it('gives a broken YAML file’s error with its line and column', async () => {
+    const cwd = dir();
+    writeFileSync(
+      join(cwd, 'keywarden.yml'),
+      'maxKeyAgeDays: 90\nwarnDays: 14\nrotation:\n  rotateAtDays: [80\n',
+    );
+
+    await expect(loadConfig({ asOf, cwd })).rejects.toThrow(
+      /^keywarden\.yml:\d+:\d+: not valid YAML or JSON: /,
     );
   });
 
@@ -272,7 +314,7 @@ describe('loadConfig', () => {
     const cwd = dir();
     writeFileSync(join(cwd, 'keywarden.yml'), 'maxKeyAgeDays: [90\n');
 
-    await expect(loadConfig({ asOf, cwd })).rejects.toThrow(/^keywarden\.yml: not valid YAML or JSON: /);
+    await expect(loadConfig({ asOf, cwd })).rejects.toThrow(/^keywarden\.yml:2:1: not valid YAML or JSON: /);
   });
 
   it('refuses a YAML list where settings belong', async () => {

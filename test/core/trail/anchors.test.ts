@@ -70,24 +70,33 @@ describe('trail verify --anchor (JSONL)', () => {
     expect(run.stdout).toContain('1 anchor hold');
   });
 
-  const attacks: { name: string; tamper: (records: TrailRecord[]) => TrailRecord[]; says: string }[] = [
+  const attacks: {
+    name: string;
+    tamper: (records: TrailRecord[]) => TrailRecord[];
+    brokenAt: number;
+    says: string;
+  }[] = [
     {
+      // Issue 22 item 8: the first missing record is named, not seq 1 (records 1–3 still chain).
       name: 'the last records are dropped',
       tamper: (r) => r.slice(0, 3),
-      says: 'truncated before the anchored record',
+      brokenAt: 4,
+      says: 'seq 4 to 5 are missing: the trail ends at seq 3',
     },
     {
       name: 'a record is edited and the chain re-sealed',
       tamper: (r) => reseal(r.map((record) => (record.seq === 2 ? { ...record, user: 'nobody' } : record))),
+      brokenAt: 1,
       says: 're-sealed or replaced at or before seq 5',
     },
     {
       name: 'one record is dropped and all re-sealed',
       tamper: (r) => reseal(r.filter((record) => record.seq !== 2)),
+      brokenAt: 5,
       says: 'anchor seq 5',
     },
   ];
-  for (const { name, tamper, says } of attacks) {
+  for (const { name, tamper, brokenAt, says } of attacks) {
     it(`exits 1 naming the anchor when ${name}`, async () => {
       // Prepare: the newest record was anchored (an evidence pack), then the trail was rewritten.
       const slug = name.replaceAll(' ', '-');
@@ -102,7 +111,7 @@ describe('trail verify --anchor (JSONL)', () => {
       // Assess: the chain alone vouches for the rewrite; the anchor does not.
       expect(withoutAnchor.code).toBe(0);
       expect(run.code).toBe(1);
-      expect(run.stdout).toContain('trail broken at seq 1:');
+      expect(run.stdout).toContain(`trail broken at seq ${brokenAt}:`);
       expect(run.stdout).toContain(says);
     });
   }
@@ -134,6 +143,33 @@ describe('trail verify --anchor (JSONL)', () => {
       { seq: 4, hash: fourth.hash, source: later, holds: false },
     ]);
     expect(report.breaks).toEqual([expect.objectContaining({ seq: 3, kind: 'anchor' })]);
+  });
+
+  it('verifies the default trail, ./keywarden-trail.jsonl, when no trail is named (issue 22 item 4)', async () => {
+    // Prepare: rotate and evidence write here when no trail is named.
+    const own = mkdtempSync(join(tmpdir(), 'keywarden-default-trail-'));
+    const store = new JsonlTrailStore(join(own, 'keywarden-trail.jsonl'));
+    for (const user of ['a', 'b']) await store.append(entry(user));
+
+    // Act
+    const run = await runCli(['trail', 'verify'], { cwd: own, now });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      `trail intact: 2 records in file ${join(own, 'keywarden-trail.jsonl')} (the default trail)\n`,
+    );
+  });
+
+  it('refuses, naming the default, when no trail is named and none is there', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'keywarden-default-trail-'));
+
+    const run = await runCli(['trail', 'verify'], { cwd: own, now });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `keywarden: ${join(own, 'keywarden-trail.jsonl')} (the default trail): no trail records (name the trail with --trail-file or --trail-bucket, or the config's trail: section)\n`,
+    );
   });
 
   it('reports an intact trail as JSON with the documented fields', async () => {
