@@ -36,7 +36,7 @@ function registerRows(markdown: string): RegisterRow[] {
   return rows;
 }
 
-const SOURCE_FILE = /^(core|cli|action|policypack|stacks|test\/support)\/[\w./-]+\.ts$/;
+const SOURCE_FILE = /^((core|cli|action|policypack|stacks|test\/support)\/[\w./-]+\.ts|bin\/[\w.-]+\.js)$/;
 const SOURCE_DIR = /^(core|cli|action|policypack|stacks)\/[\w/-]*\/$/;
 const SYMBOL = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$/;
 

@@ -154,7 +154,7 @@ describe('keywarden audit (in-process)', () => {
     );
 
     // Assess
-    expect(stderr).toBe('');
+    expect(stderr).toBe(`keywarden: note: ${OFFLINE_QUARANTINE_NOTE}\n`);
     expect(exitCode).toBe(1);
     expect(JSON.parse(stdout)[0].ProductArn).toMatch(/^arn:aws:securityhub:eu-west-1:/);
   });
@@ -215,7 +215,7 @@ describe('keywarden audit (in-process)', () => {
     ]);
 
     // Assess: a read-only audit is not refused for rotation steps nobody set.
-    expect(stderr).toBe('');
+    expect(stderr).toBe(`keywarden: note: ${OFFLINE_QUARANTINE_NOTE}\n`);
     expect(exitCode).toBe(1);
     expect(JSON.parse(stdout).policy.maxKeyAgeDays).toBe(60);
   });
