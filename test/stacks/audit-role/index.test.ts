@@ -75,7 +75,12 @@ describe('keywarden-audit-role stack', () => {
       {
         Sid: 'Any',
         Effect: 'Allow',
-        Action: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListUsers'],
+        Action: [
+          'cloudtrail:LookupEvents',
+          'iam:GenerateCredentialReport',
+          'iam:GetCredentialReport',
+          'iam:ListUsers',
+        ],
         Resource: ['*'],
       },
       {

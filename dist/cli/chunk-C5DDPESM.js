@@ -1,0 +1,2 @@
+import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
+function n(o){return o.option("--profile <name>","AWS profile for the SDK\u2019s chain: credentials and region (default: AWS_PROFILE)").option("--region <region>","AWS region; wins over AWS_REGION, AWS_DEFAULT_REGION and the profile")}function i(o,e){return{region:o.region,profile:o.profile,env:e.env}}export{n as a,i as b};
