@@ -10,7 +10,7 @@ import { EVENTS_PER_PAGE } from './limits.js';
 import type { RequestPacer } from './pace.js';
 
 /** Throttling answers in a row after which a lookup stops (truncated), having waited about four minutes. */
-export const MAX_THROTTLED_IN_A_ROW = 12;
+export const MAX_THROTTLED_IN_A_ROW = 16;
 /** Server or network failures of one page retried before the lookup fails. */
 export const MAX_TRANSIENT_RETRIES = 3;
 
@@ -42,6 +42,12 @@ export interface KeyConsumers {
 /** CloudTrail's event history of one region cannot be read (denied, or not available there): exit 3. */
 export class CloudTrailUnreadableError extends IncompleteError {
   override name = 'CloudTrailUnreadableError';
+  /** Why, without the region (the message has both). */
+  readonly why: string;
+  constructor(region: string, why: string, options?: { cause?: unknown }) {
+    super(`CloudTrail event history in ${region} cannot be read: ${why}`, options);
+    this.why = why;
+  }
 }
 
 /**
@@ -61,18 +67,25 @@ export async function lookupKeyConsumers(
   let throttledInARow = 0;
   let transientRetries = 0;
   while (pages < options.maxPages) {
-    await options.pacer.take();
+    const command = new LookupEventsCommand({
+      LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: accessKeyId }],
+      StartTime: window.since,
+      EndTime: window.until,
+      MaxResults: EVENTS_PER_PAGE,
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    });
+    // Paced as late as the SDK allows, signed and ready, right before the request goes out: the service
+    // counts arrivals, and the time spent signing on a busy machine must not shorten the gap.
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        await options.pacer.take();
+        return next(args);
+      },
+      { step: 'deserialize', priority: 'low', name: 'keywardenLookupPace' },
+    );
     let page: LookupEventsCommandOutput;
     try {
-      page = await client.send(
-        new LookupEventsCommand({
-          LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: accessKeyId }],
-          StartTime: window.since,
-          EndTime: window.until,
-          MaxResults: EVENTS_PER_PAGE,
-          ...(nextToken ? { NextToken: nextToken } : {}),
-        }),
-      );
+      page = await client.send(command);
     } catch (err) {
       const kind = classifyAwsError(err);
       if (kind === 'throttling') {
@@ -80,8 +93,9 @@ export async function lookupKeyConsumers(
         if (throttledInARow > MAX_THROTTLED_IN_A_ROW) {
           return { consumers: tally.consumers(), truncated: 'throttling', pages, events: tally.events };
         }
-        // 1, 2, 4, 8, 16, then 30 s: another caller is using this account and region's budget.
-        options.pacer.holdOff(Math.min(30_000, 1000 * 2 ** (throttledInARow - 1)));
+        // 0.1, 0.2, 0.4 … then 30 s: a request that arrived a little early needs only a little longer; refusals
+        // that go on mean another caller is using this account and region's budget.
+        options.pacer.refused(Math.min(30_000, 100 * 2 ** (throttledInARow - 1)));
         continue;
       }
       if ((kind === 'server' || kind === 'network') && transientRetries < MAX_TRANSIENT_RETRIES) {
@@ -109,7 +123,5 @@ function unreadable(err: unknown, region: string): IncompleteError {
     kind === 'access-denied'
       ? `access denied (the caller needs cloudtrail:LookupEvents): ${describeError(err)}`
       : describeError(err);
-  return new CloudTrailUnreadableError(`CloudTrail event history in ${region} cannot be read: ${why}`, {
-    cause: err,
-  });
+  return new CloudTrailUnreadableError(region, why, { cause: err });
 }

@@ -1,3 +1,5 @@
+import { consumersHeadline, listedConsumers, type OldKeyConsumers } from '../consumers/sighting.js';
+import { shellWord, visible } from '../text.js';
 import type { Delivery } from './state.js';
 import { promisedDay } from './timeline.js';
 
@@ -32,6 +34,8 @@ export interface KeyNoticeFacts {
   enforce: boolean;
   /** When the notice is given. */
   toldAt: Date;
+  /** Who still uses the old key (CloudTrail), when it was looked up; omitted = not looked up. */
+  oldKeyConsumers?: OldKeyConsumers | null | undefined;
 }
 
 function where(facts: KeyNoticeFacts): string {
@@ -52,7 +56,24 @@ function whatNext(facts: KeyNoticeFacts): string[] {
         (facts.enforce ? ', even if still in use.' : ', once it is no longer used.'),
     );
   }
+  if (facts.oldKeyConsumers) lines.push(...consumerLines(facts.oldKeyConsumers, facts.user));
   return lines;
+}
+
+/** Who still uses the old key, in plain text: text from CloudTrail (agents, addresses) shown inert. */
+function consumerLines(found: OldKeyConsumers, user: string): string[] {
+  const headline = visible(consumersHeadline(found, 'the old key'));
+  if (found.kind !== 'seen' || found.consumers.length === 0) return [headline];
+  const { lines, more } = listedConsumers(found);
+  return [
+    headline,
+    ...lines.map(
+      (line) =>
+        `  - ${visible(line.sourceIp)} · ${visible(line.userAgent)} · last seen ${line.lastSeen} (${line.events} event${line.events === 1 ? '' : 's'})`,
+    ),
+    ...(more > 0 ? [`  … and ${more} more: keywarden consumers --user ${shellWord(user)}`] : []),
+    'Move each of them to the new key before the old one is deactivated.',
+  ];
 }
 
 /** Told when keywarden has just created (and stored or handed over) a key. */

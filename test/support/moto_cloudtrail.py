@@ -29,6 +29,7 @@ keywarden's own LookupEvents calls are not recorded, so that a lookup never chan
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import io
 import json
@@ -69,6 +70,9 @@ class EventLog:
         self.clock = clock
         self.lock = threading.Lock()
         self.events: list[dict[str, Any]] = []
+        # (account, region, access key) → [(epoch, seq, event)] ascending: a lookup by key reads one page's worth,
+        # so that the emulator's own cost does not blur the pacing it measures.
+        self.by_key: dict[tuple[str, str, str], list[tuple[float, int, dict[str, Any]]]] = {}
         self.seq = 0
         self.rate = 0.0
         self.burst = 1.0
@@ -80,6 +84,7 @@ class EventLog:
     def clear(self) -> None:
         with self.lock:
             self.events = []
+            self.by_key = {}
             self.buckets = {}
             self.fail_next = []
             self.rate = 0.0
@@ -92,6 +97,8 @@ class EventLog:
             self.seq += 1
             event["seq"] = self.seq
             self.events.append(event)
+            index = self.by_key.setdefault((event["accountId"], event["awsRegion"], event["accessKeyId"]), [])
+            bisect.insort(index, (event["epoch"], event["seq"], event), key=lambda entry: (entry[0], entry[1]))
 
     def configure(self, body: dict[str, Any]) -> None:
         with self.lock:
@@ -102,15 +109,14 @@ class EventLog:
             if "failNext" in body:
                 self.fail_next = [str(name) for name in body["failNext"]]
 
-    def admit(self, account: str, region: str) -> str | None:
-        """The error a LookupEvents call meets now (scripted first, then the token bucket), or None."""
+    def admit(self, account: str, region: str, now: float) -> str | None:
+        """The error a LookupEvents call that arrived at `now` meets (scripted first, then the token bucket)."""
         with self.lock:
             self.lookups += 1
             if self.fail_next:
                 return self.fail_next.pop(0)
             if self.rate <= 0:
                 return None
-            now = time.monotonic()
             tokens, last = self.buckets.get((account, region), (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
             if tokens < 1:
@@ -119,6 +125,30 @@ class EventLog:
                 return "ThrottlingException"
             self.buckets[(account, region)] = (tokens - 1, now)
             return None
+
+    def page(self, account: str, region: str, attribute: tuple[str, str] | None, start: float | None,
+             end: float | None, cursor: tuple[float, int] | None, size: int) -> tuple[list[dict[str, Any]], bool]:
+        """Up to `size` events newest first, older than `cursor`; and whether more follow."""
+        if attribute and attribute[0] == "AccessKeyId":
+            with self.lock:
+                index = self.by_key.get((account, region, attribute[1]), [])
+                high = (cursor[0], cursor[1]) if cursor else (float("inf"), 0)
+                if end is not None and (end, float("inf")) < high:  # type: ignore[operator]
+                    high = (end, float("inf"))  # type: ignore[assignment]
+                position = bisect.bisect_left(index, high, key=lambda entry: (entry[0], entry[1]))
+                chosen: list[dict[str, Any]] = []
+                while position > 0 and len(chosen) <= size:
+                    position -= 1
+                    epoch, _, event = index[position]
+                    if start is not None and epoch < start:
+                        break
+                    if event["management"]:
+                        chosen.append(event)
+            return chosen[:size], len(chosen) > size
+        events = self.matching(account, region, attribute, start, end)
+        if cursor is not None:
+            events = [event for event in events if (event["epoch"], event["seq"]) < cursor]
+        return events[:size], len(events) > size
 
     def matching(self, account: str, region: str, attribute: tuple[str, str] | None,
                  start: float | None, end: float | None) -> list[dict[str, Any]]:
@@ -235,6 +265,7 @@ class CloudTrailHistory:
         self.log = EventLog(clock)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        arrived = time.monotonic()  # the throttle counts arrivals, as a service's front door does
         path = environ.get("PATH_INFO", "") or ""
         method = environ.get("REQUEST_METHOD", "GET")
         if path.startswith(CONTROL_PREFIX):
@@ -243,7 +274,7 @@ class CloudTrailHistory:
             self.log.clear()
             return self.app(environ, start_response)
         if (environ.get("HTTP_X_AMZ_TARGET") or "").endswith(LOOKUP_TARGET):
-            return self.lookup(environ, start_response)
+            return self.lookup(environ, start_response, arrived)
         try:
             self.record(environ, path, method)
         except Exception as err:  # never let the record break moto's answer
@@ -343,7 +374,7 @@ class CloudTrailHistory:
 
     # -- LookupEvents ---------------------------------------------------------------------------------------
 
-    def lookup(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    def lookup(self, environ: dict[str, Any], start_response: Any, arrived: float) -> list[bytes]:
         found = CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
         if not found:
             return _error(start_response, "MissingAuthenticationTokenException", "Request is missing Authentication Token")
@@ -353,7 +384,7 @@ class CloudTrailHistory:
             request = json.loads(_request_body(environ) or b"{}")
         except ValueError:
             return _error(start_response, "SerializationException", "the request body is not JSON")
-        failure = self.log.admit(account, region)
+        failure = self.log.admit(account, region, arrived)
         if failure == "ThrottlingException":
             return _error(start_response, failure, "Rate exceeded")
         if failure:
@@ -383,11 +414,8 @@ class CloudTrailHistory:
                 cursor = (float(token["epoch"]), int(token["seq"]))
             except (ValueError, KeyError, TypeError):
                 return _error(start_response, "InvalidNextTokenException", "Invalid NextToken")
-        events = self.log.matching(account, region, attribute,
-                                   None if start is None else float(start), None if end is None else float(end))
-        if cursor is not None:
-            events = [event for event in events if (event["epoch"], event["seq"]) < cursor]
-        page, rest = events[:max_results], events[max_results:]
+        page, more = self.log.page(account, region, attribute, None if start is None else float(start),
+                                   None if end is None else float(end), cursor, max_results)
         body: dict[str, Any] = {"Events": [
             {
                 "EventId": event["eventID"],
@@ -402,7 +430,7 @@ class CloudTrailHistory:
             }
             for event in page
         ]}
-        if rest and page:
+        if more and page:
             last = page[-1]
             body["NextToken"] = base64.urlsafe_b64encode(json.dumps(
                 {"filters": filters, "epoch": last["epoch"], "seq": last["seq"]}).encode()).decode()

@@ -56,8 +56,9 @@ describe.skipIf(!motoAvailable())('lookupKeyConsumers against the CloudTrail sta
     const { timer, result } = lookup();
 
     expect(await result).toMatchObject({ pages: 2, events: 60, truncated: null });
-    // 1, 2 and 4 s after the refusals, then the second page one interval after the first.
-    expect(timer.slept).toEqual([1000, 2000, 4000, 500 * PACE_MARGIN]);
+    // After the refusals 0.1, 0.2 and 0.4 s (a refused request used no slot); then the second page one interval
+    // on, an interval three refusals wider.
+    expect(timer.slept).toEqual([100, 200, 400, 500 * (PACE_MARGIN + 0.06)]);
     expect(await lookupStats(moto)).toMatchObject({ lookups: 5 });
   });
 

@@ -33,7 +33,31 @@ describe('RequestPacer', () => {
     expect(slept).toEqual([]);
   });
 
-  it('holds off after a throttling answer', async () => {
+  it('gives a refused request’s slot back, and retries after the given wait', async () => {
+    const timer = virtualTimer();
+    const pacer = new RequestPacer(timer);
+    await pacer.take();
+    pacer.refused(100);
+    await pacer.take();
+    expect(timer.now()).toBe(100);
+    await pacer.take();
+    // A refusal widens the margin by two points.
+    expect(timer.now()).toBe(100 + 500 * (PACE_MARGIN + 0.02));
+  });
+
+  it('narrows the margin again after twenty requests without a refusal, never below the first', async () => {
+    const timer = virtualTimer();
+    const pacer = new RequestPacer(timer);
+    pacer.refused(0);
+    pacer.refused(0);
+    expect(pacer.interval).toBeCloseTo(500 * (PACE_MARGIN + 0.04));
+    for (let i = 0; i < 20; i++) await pacer.take();
+    expect(pacer.interval).toBeCloseTo(500 * (PACE_MARGIN + 0.03));
+    for (let i = 0; i < 100; i++) await pacer.take();
+    expect(pacer.interval).toBeCloseTo(500 * PACE_MARGIN);
+  });
+
+  it('holds off after a server error', async () => {
     const timer = virtualTimer();
     const pacer = new RequestPacer(timer);
     await pacer.take();

@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a as o}from"./chunk-UBPE7SZQ.js";import{l as t}from"./chunk-RSYN2ZPQ.js";import"./chunk-AWEK346N.js";import"./chunk-P4PMEGOA.js";import"./chunk-6DVSV7ZG.js";import"./chunk-2HU2H4DV.js";import{e}from"./chunk-CSY4ACUO.js";var i=e(o(),1);function l(n){return new i.CloudTrailClient(t({...n,maxAttempts:1}))}export{l as createCloudTrailClient};

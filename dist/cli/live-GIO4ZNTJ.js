@@ -1,0 +1,2 @@
+import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
+import{a,b,c,d}from"./chunk-ZQBFG4H4.js";import"./chunk-TFCGWHAO.js";import"./chunk-Y4CC3VVJ.js";import"./chunk-4PU4IZVH.js";import"./chunk-2VQHNOCU.js";import"./chunk-P4PMEGOA.js";import"./chunk-6LI7LN4S.js";import"./chunk-6DVSV7ZG.js";import"./chunk-Z2FJZZUF.js";import"./chunk-2HU2H4DV.js";import"./chunk-CSY4ACUO.js";export{b as fetchApiInventory,a as fetchCredentialReport,c as readUser,d as resolveFlaggedKeyIds};
