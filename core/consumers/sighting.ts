@@ -55,16 +55,74 @@ export function listedConsumers(
  * The sentence before the list, or the one line in place of it. Every surface words it the same way; each
  * escapes the returned text for its medium (it carries the region and reasons, which are AWS's text).
  */
-export function consumersHeadline(found: OldKeyConsumers, what: string): string {
+export function consumersHeadline(
+  found: OldKeyConsumers,
+  what: string,
+  /** The key as the surface shows it (a masked ID in a public issue). */
+  shown: string = found.accessKeyId,
+): string {
   switch (found.kind) {
     case 'seen':
       if (found.consumers.length === 0) {
-        return `No use of ${what} ${found.accessKeyId} is in CloudTrail's event history of ${found.region} since ${isoSecond(found.since)} (management events only; other regions and data events are not in it).`;
+        return `No use of ${what} ${shown} is in CloudTrail's event history of ${found.region} since ${isoSecond(found.since)} (management events only; other regions and data events are not in it).`;
       }
-      return `Seen using ${what} ${found.accessKeyId} since ${isoSecond(found.since)} (CloudTrail event history of ${found.region}${found.truncated ? ', the most recent events only' : ''}):`;
+      return `Seen using ${what} ${shown} since ${isoSecond(found.since)} (CloudTrail event history of ${found.region}${found.truncated ? ', the most recent events only' : ''}):`;
     case 'unreadable':
-      return `Who uses ${what} ${found.accessKeyId} is not known: CloudTrail's event history of ${found.region} could not be read (${found.reason}).`;
+      return `Who uses ${what} ${shown} is not known: CloudTrail's event history of ${found.region} could not be read (${found.reason}).`;
     case 'not-looked-up':
-      return `Who uses ${what} ${found.accessKeyId} was not looked up (${found.reason}): run keywarden consumers to see it.`;
+      return `Who uses ${what} ${shown} was not looked up (${found.reason}): run keywarden consumers to see it.`;
   }
+}
+
+/** The facts of a key that decide whether it is still used after its replacement (a Finding has them). */
+export interface KeyUseFacts {
+  account: string;
+  user: string;
+  accessKeyId: string | null;
+  status: 'Active' | 'Inactive';
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  severity: string;
+}
+
+/** A violating key used after a newer active key of its user was created: whose consumers must move. */
+export interface StillUsedKey {
+  account: string;
+  user: string;
+  accessKeyId: string;
+  /** When the replacement was created: consumers seen since then are still on the old key. */
+  replacedAt: Date;
+  lastUsedAt: Date;
+}
+
+/**
+ * The violating keys still used after their replacement, most recently used first (pure). Only these are worth
+ * a CloudTrail lookup in an issue body: for any other key, who uses it is not yet a decision.
+ */
+export function keysUsedAfterReplacement(keys: readonly KeyUseFacts[]): StillUsedKey[] {
+  const found: StillUsedKey[] = [];
+  for (const key of keys) {
+    if (key.severity !== 'violation' || key.status !== 'Active' || !key.accessKeyId || !key.lastUsedAt)
+      continue;
+    const replacement = keys
+      .filter(
+        (other) =>
+          other !== key &&
+          other.account === key.account &&
+          other.user === key.user &&
+          other.status === 'Active' &&
+          other.createdAt > key.createdAt,
+      )
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0];
+    if (replacement && key.lastUsedAt > replacement.createdAt) {
+      found.push({
+        account: key.account,
+        user: key.user,
+        accessKeyId: key.accessKeyId,
+        replacedAt: replacement.createdAt,
+        lastUsedAt: key.lastUsedAt,
+      });
+    }
+  }
+  return found.sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
 }
