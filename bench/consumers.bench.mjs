@@ -7,6 +7,7 @@
 // Runs the real CLI (bin/keywarden.js): needs npm run build and moto. `npm run bench consumers` runs it alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
@@ -115,7 +116,13 @@ try {
   console.log(
     `  LookupEvents calls: ${after.lookups - before.lookups}, throttled: ${after.throttled - before.throttled}`,
   );
+  console.log(
+    `  of which paging, first to last LookupEvents answered: ${s(after.span * 1000)} (${(PAGES - 1) / RATE} s at least)`,
+  );
   console.log(`  for comparison, the same ${rawPages} pages unpaced, throttling off: ${s(rawMs)}`);
+  console.log(
+    `  machine load (1-minute average, ${availableParallelism()} CPUs): ${loadavg()[0].toFixed(1)}`,
+  );
   iam.destroy();
   cloudtrail.destroy();
 } finally {

@@ -21,7 +21,7 @@ Control endpoints (loopback test bed only):
                                           sourceIPAddress, userAgent, userName?, accountId?, readOnly?}]}
   POST /keywarden-api/cloudtrail/config   {"rate": 2, "burst": 1} (rate 0 = never throttled) and/or
                                           {"failNext": ["ThrottlingException", ...]}
-  GET  /keywarden-api/cloudtrail/stats    {"lookups": n, "throttled": n, "recorded": n}
+  GET  /keywarden-api/cloudtrail/stats    {"lookups": n, "throttled": n, "recorded": n, "span": seconds}
 
 keywarden's own LookupEvents calls are not recorded, so that a lookup never changes the history it pages through
 (AWS records them, minutes later: the delivery delay keeps them out of a running lookup too).
@@ -80,6 +80,7 @@ class EventLog:
         self.fail_next: list[str] = []
         self.lookups = 0
         self.throttled = 0
+        self.answered_at: list[float] = []
 
     def clear(self) -> None:
         with self.lock:
@@ -91,6 +92,7 @@ class EventLog:
             self.burst = 1.0
             self.lookups = 0
             self.throttled = 0
+            self.answered_at = []
 
     def add(self, event: dict[str, Any]) -> None:
         with self.lock:
@@ -106,6 +108,7 @@ class EventLog:
                 self.rate = float(body["rate"])
                 self.burst = float(body.get("burst", 1))
                 self.buckets = {}
+                self.answered_at = []
             if "failNext" in body:
                 self.fail_next = [str(name) for name in body["failNext"]]
 
@@ -116,6 +119,7 @@ class EventLog:
             if self.fail_next:
                 return self.fail_next.pop(0)
             if self.rate <= 0:
+                self.answered_at.append(now)
                 return None
             tokens, last = self.buckets.get((account, region), (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
@@ -124,6 +128,7 @@ class EventLog:
                 self.throttled += 1
                 return "ThrottlingException"
             self.buckets[(account, region)] = (tokens - 1, now)
+            self.answered_at.append(now)
             return None
 
     def page(self, account: str, region: str, attribute: tuple[str, str] | None, start: float | None,
@@ -441,7 +446,14 @@ class CloudTrailHistory:
     def control(self, what: str, method: str, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         if what == "stats" and method == "GET":
             with self.log.lock:
-                stats = {"lookups": self.log.lookups, "throttled": self.log.throttled, "recorded": len(self.log.events)}
+                answered = self.log.answered_at
+                stats = {
+                    "lookups": self.log.lookups,
+                    "throttled": self.log.throttled,
+                    "recorded": len(self.log.events),
+                    # Seconds from the first admitted LookupEvents to the last: the paging span.
+                    "span": answered[-1] - answered[0] if len(answered) > 1 else 0,
+                }
             return _json_response(start_response, "200 OK", stats)
         if method != "POST":
             return _error(start_response, "InvalidRequest", "POST only")
