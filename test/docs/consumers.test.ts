@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumersJson, consumersTable } from '../../core/consumers/render.js';
-import type { ConsumersReport } from '../../core/consumers/report.js';
+import { sampleReport } from '../core/consumers/fixtures.js';
 import { eventsOf, seedEvents } from '../support/cloudtrail.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
@@ -18,37 +18,7 @@ const blocks = (language: string) =>
   );
 
 /** The report the guide's examples show, built as keywarden builds one. */
-const shown: ConsumersReport = {
-  schemaVersion: 1,
-  user: 'app-reporting',
-  account: '123456789012',
-  region: 'us-east-1',
-  since: new Date('2026-08-22T12:00:00Z'),
-  until: new Date('2026-11-20T12:00:00Z'),
-  keys: [
-    {
-      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-      status: 'Active',
-      createdAt: new Date('2026-08-01T09:00:00Z'),
-      lastUsed: { at: new Date('2026-11-19T08:15:02Z'), service: 's3', region: 'us-east-1' },
-      consumers: [
-        {
-          sourceIp: '203.0.113.10',
-          userAgent: 'aws-cli/1.45.11 botocore/1.43.11',
-          services: ['s3.amazonaws.com', 'sts.amazonaws.com'],
-          regions: ['us-east-1'],
-          firstSeen: new Date('2026-11-01T00:00:00Z'),
-          lastSeen: new Date('2026-11-19T08:15:02Z'),
-          events: 12,
-        },
-      ],
-      truncated: false,
-      truncatedBy: null,
-      pages: 1,
-      events: 12,
-    },
-  ],
-};
+const shown = sampleReport();
 
 describe('docs/consumers.md', () => {
   it('shows the table exactly as keywarden renders it', () => {

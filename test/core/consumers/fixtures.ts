@@ -1,4 +1,5 @@
 import type { PaceTimer } from '../../../core/consumers/pace.js';
+import type { ConsumersReport } from '../../../core/consumers/report.js';
 
 /**
  * CloudTrail records as LookupEvents returns them in `CloudTrailEvent`: the shape of real management events
@@ -55,3 +56,37 @@ export function virtualTimer(): PaceTimer & { slept: number[] } {
     },
   };
 }
+
+/** The report the guide (docs/consumers.md) shows; `overrides` change its one key. */
+export const sampleReport = (overrides: Partial<ConsumersReport['keys'][number]> = {}): ConsumersReport => ({
+  schemaVersion: 1,
+  user: 'app-reporting',
+  account: '123456789012',
+  region: 'us-east-1',
+  since: new Date('2026-08-22T12:00:00Z'),
+  until: new Date('2026-11-20T12:00:00Z'),
+  keys: [
+    {
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      status: 'Active',
+      createdAt: new Date('2026-08-01T09:00:00Z'),
+      lastUsed: { at: new Date('2026-11-19T08:15:02Z'), service: 's3', region: 'us-east-1' },
+      consumers: [
+        {
+          sourceIp: '203.0.113.10',
+          userAgent: 'aws-cli/1.45.11 botocore/1.43.11',
+          services: ['s3.amazonaws.com', 'sts.amazonaws.com'],
+          regions: ['us-east-1'],
+          firstSeen: new Date('2026-11-01T00:00:00Z'),
+          lastSeen: new Date('2026-11-19T08:15:02Z'),
+          events: 12,
+        },
+      ],
+      truncated: false,
+      truncatedBy: null,
+      pages: 1,
+      events: 12,
+      ...overrides,
+    },
+  ],
+});
