@@ -95,7 +95,17 @@ export function renderIssue(
     found.kind === 'seen' ? found.consumers.map((c) => [c.sourceIp, c.userAgent]) : found.kind,
   );
   const digest = createHash('sha256')
-    .update(JSON.stringify({ title, keys, owner, policy: policy.maxKeyAgeDays, maskKeyIds, users }))
+    .update(
+      JSON.stringify({
+        title,
+        keys,
+        owner,
+        policy: policy.maxKeyAgeDays,
+        maskKeyIds,
+        // Only when there are some: an issue without consumers keeps the digest it always had.
+        ...(users.length > 0 ? { users } : {}),
+      }),
+    )
     .digest('hex')
     .slice(0, 16);
 
