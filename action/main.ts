@@ -221,12 +221,17 @@ async function syncIssues(
   // One listing per run, for every account: the labelled issues, every page.
   const trusted = await trustedAuthors(client, inputs.githubToken, inputs.trustedAuthors);
   const existing = splitByAuthor(await listTrackedIssues(client, repository, label), trusted);
+  const { consumersForIssues } = await import('./issues/consumers.js');
+  const consumers = await consumersForIssues(report, environment.env, (message) =>
+    environment.core.warning(message),
+  );
   const plan = planIssueSync({
     desired: desiredIssues(report.findings, {
       policy: report.policy,
       asOf: report.asOf,
       maskKeyIds: inputs.maskKeyIds,
       users: report.users,
+      consumers,
     }),
     existing: existing.trusted,
     completeAccounts: completeAccountsOf(report),

@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
   evidence: async () => (await import('./commands/evidence.js')).registerEvidence,
   trail: async () => (await import('./commands/trail.js')).registerTrail,
   credentials: async () => (await import('./commands/credentials.js')).registerCredentials,
+  consumers: async () => (await import('./commands/consumers.js')).registerConsumers,
   completion: async () => (await import('./commands/completion.js')).registerCompletion,
 };
 

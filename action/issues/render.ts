@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { consumersHeadline, listedConsumers, type OldKeyConsumers } from '../../core/consumers/sighting.js';
 import { isRootKey, type UserRecord } from '../../core/inventory/records.js';
 import { controlsShort, frameworkLegend } from '../../core/policy/controls/index.js';
 import { part11Meaning } from '../../core/policy/controls/part11.js';
@@ -39,6 +40,8 @@ export interface RenderOptions {
   asOf: Date;
   maskKeyIds: boolean;
   users: readonly UserRecord[];
+  /** Who still uses a violating key after its replacement, by key ID (action/issues/consumers.ts). */
+  consumers?: ReadonlyMap<string, OldKeyConsumers> | undefined;
 }
 
 /** One desired issue per (account, user) with at least one violation, worst first. */
@@ -89,8 +92,26 @@ export function renderIssue(
     : quarantined
       ? `AWS quarantined ${visible(name)} for an exposed access key: replace it now (account ${visible(account)})`
       : `Rotate the IAM access key of ${visible(name)} (account ${visible(account)})`;
+  const stillUsed = violations.flatMap((finding, index) => {
+    const found = finding.accessKeyId ? options.consumers?.get(finding.accessKeyId) : undefined;
+    return found ? [{ found, shown: keys[index]?.key ?? '' }] : [];
+  });
+  // Who uses a key is part of what matters; when each was last seen is not (it changes daily, as ages do).
+  const users = stillUsed.map(({ found }) =>
+    found.kind === 'seen' ? found.consumers.map((c) => [c.sourceIp, c.userAgent]) : found.kind,
+  );
   const digest = createHash('sha256')
-    .update(JSON.stringify({ title, keys, owner, policy: policy.maxKeyAgeDays, maskKeyIds }))
+    .update(
+      JSON.stringify({
+        title,
+        keys,
+        owner,
+        policy: policy.maxKeyAgeDays,
+        maskKeyIds,
+        // Only when there are some: an issue without consumers keeps the digest it always had.
+        ...(users.length > 0 ? { users } : {}),
+      }),
+    )
     .digest('hex')
     .slice(0, 16);
 
@@ -167,6 +188,7 @@ export function renderIssue(
         `| ${finding.keySlot} | ${escapeMarkdown(keys[index]?.key ?? '')} | ${finding.status} | ${keys[index]?.created} | ${keys[index]?.overdueSince} | ${finding.ageDays} days |`,
     ),
     '',
+    ...stillUsed.flatMap(({ found, shown }) => stillUsedSection(found, shown)),
     ...(root
       ? []
       : [
@@ -194,6 +216,31 @@ export function renderIssue(
           'Close it as **not planned** to stop keywarden from reopening it (record the exemption in keywarden.yml).',
   ].join('\n');
   return { fingerprint: id, account, user: name, title, body, digest };
+}
+
+/** Who still uses a key after its replacement: the consumers CloudTrail saw, or one line saying why not. */
+function stillUsedSection(found: OldKeyConsumers, shown: string): string[] {
+  const lines = [
+    '### Still in use after its replacement',
+    '',
+    escapeMarkdown(consumersHeadline(found, 'the key', shown)),
+    '',
+  ];
+  if (found.kind !== 'seen' || found.consumers.length === 0) return lines;
+  const { lines: rows, more } = listedConsumers(found);
+  return [
+    ...lines,
+    '| source | user agent | last seen | events |',
+    '|---|---|---|---:|',
+    ...rows.map(
+      (row) =>
+        `| ${escapeMarkdown(row.sourceIp)} | ${escapeMarkdown(row.userAgent)} | ${row.lastSeen} | ${row.events} |`,
+    ),
+    '',
+    ...(more > 0 ? [`… and ${more} more: \`keywarden consumers --user <user>\` lists them all.`, ''] : []),
+    'Move each of them to the new key before the old one is deactivated.',
+    '',
+  ];
 }
 
 export function markersOf(

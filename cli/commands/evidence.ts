@@ -1,7 +1,8 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { requireRegion } from '../../core/aws/clients.js';
+import { loadRegion, requireRegion } from '../../core/aws/clients.js';
+import type { OldKeyConsumerSource } from '../../core/consumers/sighting.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { generateEvidence } from '../../core/evidence/generate.js';
 import { resolvePeriod } from '../../core/evidence/model.js';
@@ -112,6 +113,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
     await requireRegion(awsOptions(options, io), 'the S3 trail bucket');
   }
 
+  const consumers = await rotationConsumerSource(options, io, accounts !== null);
   let created = false;
   const outcome = await generateEvidence(
     {
@@ -127,6 +129,7 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
       outLabel: options.output,
       aws: awsOptions(options, io),
       accounts: accounts ? { ...accounts, accountTrail } : undefined,
+      consumers,
     },
     {
       async write(name, content) {
@@ -193,4 +196,24 @@ async function checkOutDir(given: string, dir: string): Promise<void> {
       `--output ${given}: the directory is not empty; write each evidence pack to a new or empty directory`,
     );
   }
+}
+
+/**
+ * Who used each rotated key, for a live pack of one account in a region: CloudTrail of that region, at most three
+ * rotations (two lookups each). An offline pack (--credential-report) or one over many accounts has none.
+ */
+async function rotationConsumerSource(
+  options: EvidenceOptions,
+  io: Io,
+  manyAccounts: boolean,
+): Promise<OldKeyConsumerSource | undefined> {
+  if (options.credentialReport || manyAccounts) return undefined;
+  const aws = awsOptions(options, io);
+  const { region } = await loadRegion({ ...aws, global: false });
+  if (!region) return undefined;
+  const [{ ConsumerFinder }, { createCloudTrailClient }] = await Promise.all([
+    import('../../core/consumers/finder.js'),
+    import('../../core/consumers/client.js'),
+  ]);
+  return new ConsumerFinder(createCloudTrailClient({ ...aws, region }), region, { maxLookups: 6 });
 }

@@ -122,16 +122,25 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     throw new UsageError('rotate changes keys: pass --yes to confirm when not running at a terminal');
   }
   // Secrets Manager (and SNS, S3) are region-bound: refuse before anything changes, never fall back.
-  await requireRegion(aws, 'keywarden rotate (Secrets Manager holds the key and its rotation state)');
+  const region = await requireRegion(
+    aws,
+    'keywarden rotate (Secrets Manager holds the key and its rotation state)',
+  );
   const identity = await callerIdentity(createStsClient(aws));
   const clients = { iam: createIamClient(aws), secrets: new SecretsManagerClient(clientConfig(aws)) };
   const printed = memoryNotifier('the operator (printed by keywarden rotate)');
   const notifier: Notifier = options.notifyTopic
     ? snsNotifier(options.notifyTopic, new SNSClient(clientConfig(aws)))
     : printed;
+  // The notices name who still uses the old key, from this region's CloudTrail event history.
+  const [{ ConsumerFinder }, { createCloudTrailClient }] = await Promise.all([
+    import('../../core/consumers/finder.js'),
+    import('../../core/consumers/client.js'),
+  ]);
   const rotation: ManualRotation = {
     clients,
     config,
+    consumers: new ConsumerFinder(createCloudTrailClient({ ...aws, region }), region),
     account: identity.account,
     actor: identity.arn,
     clock: io.clock,

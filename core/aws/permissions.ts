@@ -54,7 +54,7 @@ export const KEY_MUTATING_ACTIONS = [
   'iam:DeleteAccessKey',
 ] as const;
 
-export const OPERATION_NAMES = ['audit', 'rotate', 'trail-read', 'trail-s3', 'doctor'] as const;
+export const OPERATION_NAMES = ['audit', 'rotate', 'trail-read', 'trail-s3', 'doctor', 'consumers'] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
 
 /** Reading and verifying an S3 trail (`trail verify`, evidence, each account's trail through its member role). */
@@ -176,6 +176,22 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
   ],
   doctor: [
     { action: 'iam:SimulatePrincipalPolicy', resource: 'any', why: 'check the caller’s own permissions' },
+  ],
+  // Read-only. `keywarden consumers`, and the consumers named in notices, issue bodies and evidence, where a
+  // missing grant is said in one line (never a failed run).
+  consumers: [
+    { action: 'iam:ListAccessKeys', resource: 'iam-user', why: 'list a user’s access keys' },
+    {
+      action: 'iam:GetAccessKeyLastUsed',
+      resource: 'iam-user',
+      why: 'see when, in which service and region a key was last used',
+    },
+    {
+      // LookupEvents has no resource-level permissions: its resource is always "*".
+      action: 'cloudtrail:LookupEvents',
+      resource: 'any',
+      why: 'name the consumers of a key (CloudTrail event history, by AccessKeyId)',
+    },
   ],
 };
 

@@ -106,7 +106,8 @@ const credentials: Check = {
   },
 };
 
-function permissions(operation: OperationName): Check {
+/** `optional`: what a denial costs, when the operation is not needed for keywarden to work (a warning, not a failure). */
+function permissions(operation: OperationName, optional?: string): Check {
   return {
     id: `permissions:${operation}`,
     title: `permissions for ${operation}`,
@@ -134,6 +135,13 @@ function permissions(operation: OperationName): Check {
         const denied = evaluations
           .filter((evaluation) => evaluation.EvalDecision !== 'allowed')
           .map((evaluation) => evaluation.EvalActionName);
+        if (denied.length > 0 && optional) {
+          return {
+            status: 'warn',
+            detail: `denied: ${denied.join(', ')}; ${optional}`,
+            fix: `grant them to ${who.principalArn} to see them`,
+          };
+        }
         return denied.length === 0
           ? { status: 'pass', detail: `${actions.length} actions allowed` }
           : {
@@ -373,6 +381,10 @@ export const DOCTOR_CHECKS: readonly Check[] = [
   permissions('audit'),
   permissions('rotate'),
   permissions('trail-s3'),
+  permissions(
+    'consumers',
+    'keywarden consumers cannot run, and notices and issue bodies say that CloudTrail could not be read instead of naming who still uses an old key',
+  ),
   user,
   secretName,
   rotationScope,

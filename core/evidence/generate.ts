@@ -4,6 +4,7 @@ import { type AuditReport, auditOutcome } from '../audit/report.js';
 import { runAudit } from '../audit/run.js';
 import { type AwsClientOptions, createStsClient } from '../aws/clients.js';
 import { callerIdentity } from '../aws/identity.js';
+import type { OldKeyConsumerSource } from '../consumers/sighting.js';
 import { describeError, ExitCode, IncompleteError } from '../errors.js';
 import type { SourceName } from '../inventory/records.js';
 import type { Config } from '../policy/schema.js';
@@ -18,6 +19,8 @@ import {
   type TrailVerification,
   verifyTrail,
 } from '../trail/index.js';
+import { withinPeriod } from '../trail/store.js';
+import { consumersAroundRotations, rotationsIn } from './consumers.js';
 import { renderEvidenceHtml } from './html.js';
 import { renderEvidenceMarkdown } from './markdown.js';
 import {
@@ -57,6 +60,8 @@ export interface EvidenceRequest {
   outLabel: string;
   /** --profile / --region and the edge's environment, for a live audit and the caller's identity. */
   aws?: AwsClientOptions | undefined;
+  /** Who used each key rotated in the period (CloudTrail, a few lookups); omitted = the pack has no such section. */
+  consumers?: OldKeyConsumerSource | undefined;
   /**
    * A pack over several accounts (`--accounts`): each is audited through STS AssumeRole and gets a section of
    * its own, with its records from its own trail (`accountTrail`) or else from the pack's one trail.
@@ -128,6 +133,20 @@ export async function generateEvidence(
   if (audited.exitCode === ExitCode.incomplete) throw new IncompleteError(audited.message ?? '');
 
   const { loaded } = request;
+  const readable = readableRecords(records);
+  // One account's pack only: a pack over many accounts reads each through a member role, not its CloudTrail.
+  const rotationConsumers =
+    request.consumers && !report.accounts
+      ? await consumersAroundRotations(
+          rotationsIn(
+            readable.filter(
+              (record) => record.account === report.account && withinPeriod(record, request.period),
+            ),
+          ),
+          request.consumers,
+          request.generatedAt,
+        )
+      : undefined;
   const model = buildEvidence({
     report,
     config,
@@ -135,9 +154,10 @@ export async function generateEvidence(
       loaded.origin !== null && loaded.text !== null ? { origin: loaded.origin, text: loaded.text } : null,
     sourceLabel: sourceLabel(request),
     period: request.period,
-    trail: { location: store.description, records: readableRecords(records), check },
+    trail: { location: store.description, records: readable, check },
     ...(request.accounts?.accountTrail ? { accountTrails } : {}),
     generatedAt: request.generatedAt,
+    ...(rotationConsumers ? { rotationConsumers } : {}),
   });
   const broken = brokenTrails(model);
   const files = [

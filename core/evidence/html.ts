@@ -2,6 +2,7 @@ import { controlsShort, frameworkLegend } from '../policy/controls/index.js';
 import { SUMMARY_ORDER, type Summary } from '../policy/evaluate.js';
 import type { Finding } from '../policy/verdicts.js';
 import { chartRows, keyAgeChartSvg } from './chart.js';
+import { rotationConsumersHtml } from './consumers.js';
 import { escapeHtml as esc } from './escape.js';
 import {
   type AccountEvidence,
@@ -41,7 +42,7 @@ ${statusSection(model)}
 ${scopeSection(model)}
 ${policySection(model)}
 ${accounts ? accountsSections(model, accounts) : keysSection(model)}
-${trailSection(model)}
+${trailSection(model)}${model.rotationConsumers?.length ? `\n${rotationConsumersHtml(model.rotationConsumers)}` : ''}
 ${part11Section(model)}
 </main>
 <footer><p>The SHA-256 of this file and of the pack are in <code>manifest.json</code> and <code>SHA256SUMS</code> beside it; the pack digest is also a record in the audit trail (action <code>evidence.generated</code>).</p></footer>

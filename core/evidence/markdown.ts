@@ -4,6 +4,7 @@ import type { Finding } from '../policy/verdicts.js';
 import { escapeMarkdown as md } from '../report/markdown.js';
 import { visible } from '../text.js';
 import { axisDays, chartRows } from './chart.js';
+import { rotationConsumersMarkdown } from './consumers.js';
 import {
   type AccountEvidence,
   brokenAccountTrails,
@@ -111,6 +112,7 @@ export function renderEvidenceMarkdown(model: EvidenceModel): string {
   if (otherAccountEvents > 0) {
     lines.push(`${otherAccountEvents} record(s) of other accounts in the period are not shown.`, '');
   }
+  lines.push(...rotationConsumersMarkdown(model.rotationConsumers));
   lines.push(
     '## 21 CFR Part 11 mapping',
     '',

@@ -9,6 +9,7 @@ import type { Finding } from '../policy/verdicts.js';
 import { addDays, endOfUtcDay, parseInstant } from '../time.js';
 import { withinPeriod } from '../trail/store.js';
 import type { TOOL } from '../version.js';
+import type { RotationConsumers } from './consumers.js';
 
 /** The fields of a trail record that the evidence shows (the trail record of docs/design.md). */
 export interface EvidenceTrailRecord {
@@ -56,6 +57,8 @@ export interface EvidenceInput {
    */
   accountTrails?: ReadonlyMap<string, AccountTrail>;
   generatedAt: Date;
+  /** Who used each key rotated in the period, before and after (CloudTrail); omitted = not looked up. */
+  rotationConsumers?: readonly RotationConsumers[];
 }
 
 /** One account's own trail as read and verified for the pack. */
@@ -123,6 +126,8 @@ export interface EvidenceModel {
    * its own (`account` is then the report's "multiple"). Absent for one account, whose pack is as it always was.
    */
   accounts?: AccountEvidence[];
+  /** Who used each key rotated in the period, before and after (CloudTrail), when it was looked up. */
+  rotationConsumers?: readonly RotationConsumers[];
 }
 
 export function sha256Hex(text: string | Uint8Array): string {
@@ -183,6 +188,7 @@ export function buildEvidence(input: EvidenceInput): EvidenceModel {
     },
     part11: PART11_MAPPING.map((row) => ({ ...row, inThisPack: IN_THIS_PACK[row.clause] ?? '—' })),
     ...(accounts ? { accounts } : {}),
+    ...(input.rotationConsumers ? { rotationConsumers: input.rotationConsumers } : {}),
   };
 }
 

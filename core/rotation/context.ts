@@ -1,5 +1,6 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { OldKeyConsumerSource } from '../consumers/sighting.js';
 import type { Config } from '../policy/schema.js';
 import type { Clock } from '../time.js';
 import type { TrailStore } from '../trail/index.js';
@@ -30,6 +31,8 @@ export interface RotationSetting {
   clock: Clock;
   trail: TrailStore;
   notifier: Notifier;
+  /** Who still uses an old key (CloudTrail), named in the owner's notices; omitted = not looked up. */
+  consumers?: OldKeyConsumerSource | undefined;
 }
 
 export interface ExecutorContext extends RotationSetting {

@@ -130,6 +130,7 @@ export async function rotateUsers(request: RotateUsersRequest): Promise<Rotation
     clock: request.clock,
     trail: request.trail,
     notifier: request.notifier,
+    consumers: request.consumers,
     kmsKeyId: request.kmsKeyId,
     deliver: request.deliver ?? 'secrets-manager',
     onDelivery: request.onDelivery,

@@ -4,7 +4,10 @@ import {
   ListAccessKeysCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
+import { HISTORY_DAYS } from '../consumers/limits.js';
+import type { OldKeyConsumers } from '../consumers/sighting.js';
 import { describeError, IncompleteError } from '../errors.js';
+import { addDays } from '../time.js';
 import type { TrailAction, TrailOutcome } from '../trail/index.js';
 import { type ActionResult, type ExecutorContext, isNamed, type TargetUser } from './context.js';
 import { firstKeyWinner } from './first-key.js';
@@ -302,8 +305,10 @@ export class UserExecutor {
     quarantine: readonly string[] | null = null,
   ): Promise<void> {
     const now = this.context.clock();
+    const oldKeyConsumers = oldKey ? await this.oldKeyConsumers(kind, oldKey.id, keyId, now) : null;
     const facts = {
       quarantine,
+      oldKeyConsumers,
       account: this.context.account,
       user: this.state.user,
       keyId,
@@ -316,6 +321,25 @@ export class UserExecutor {
     await this.context.notifier.send(kind === 'new-key' ? newKeyNotice(facts) : reminderNotice(facts));
     await this.record('notice', keyId, 'success', `owner told via ${this.context.notifier.channel}`);
     await this.tag({ ...extraTags, [STATE_TAGS.notified]: encodeStamp({ keyId, at: now }) });
+  }
+
+  /**
+   * Who uses the old key, when the run can look it up: for a new key, who used the old one lately (they must
+   * switch); for a reminder, only when the old key was used after its replacement was created.
+   */
+  private async oldKeyConsumers(
+    kind: 'new-key' | 'reminder',
+    oldKeyId: string,
+    keyId: string,
+    now: Date,
+  ): Promise<OldKeyConsumers | null> {
+    const source = this.context.consumers;
+    if (!source) return null;
+    if (kind === 'new-key') return source.consumersOf(oldKeyId, addDays(now, -HISTORY_DAYS), now);
+    const replacement = this.state.keys.find((key) => key.id === keyId);
+    const old = this.state.keys.find((key) => key.id === oldKeyId);
+    if (!replacement || !old?.lastUsedAt || old.lastUsedAt <= replacement.createdAt) return null;
+    return source.consumersOf(oldKeyId, replacement.createdAt, now);
   }
 
   /**

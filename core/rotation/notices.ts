@@ -1,3 +1,5 @@
+import { consumersHeadline, listedConsumers, type OldKeyConsumers } from '../consumers/sighting.js';
+import { shellWord, visible } from '../text.js';
 import type { Delivery } from './state.js';
 import { promisedDay } from './timeline.js';
 
@@ -34,6 +36,8 @@ export interface KeyNoticeFacts {
   toldAt: Date;
   /** AWS's quarantine policies the new key answers (its old key is deactivated at once), else null. */
   quarantine?: readonly string[] | null;
+  /** Who still uses the old key (CloudTrail), when it was looked up; omitted = not looked up. */
+  oldKeyConsumers?: OldKeyConsumers | null | undefined;
 }
 
 function where(facts: KeyNoticeFacts): string {
@@ -58,6 +62,8 @@ function whatNext(facts: KeyNoticeFacts): string[] {
         (facts.enforce ? ', even if still in use.' : ', once it is no longer used.'),
     );
   }
+  if (facts.oldKeyConsumers)
+    lines.push(...consumerLines(facts.oldKeyConsumers, facts.user, Boolean(facts.quarantine)));
   return lines;
 }
 
@@ -67,6 +73,24 @@ function quarantineLines(facts: KeyNoticeFacts): string[] {
   return [
     `AWS quarantined this key: AWS attached ${facts.quarantine.join(', ')} to ${facts.user}, which it does when it finds an access key of the user exposed (the AWS Support case names it). keywarden replaced ${facts.oldKey?.id ?? 'the key'} at once, whatever its age.`,
     'Then review in CloudTrail what the exposed key did, and follow the AWS Support case; detach the quarantine policy only when the case allows it.',
+  ];
+}
+
+/** Who still uses the old key, in plain text: text from CloudTrail (agents, addresses) shown inert. */
+function consumerLines(found: OldKeyConsumers, user: string, deactivatedNow: boolean): string[] {
+  const headline = visible(consumersHeadline(found, 'the old key'));
+  if (found.kind !== 'seen' || found.consumers.length === 0) return [headline];
+  const { lines, more } = listedConsumers(found);
+  return [
+    headline,
+    ...lines.map(
+      (line) =>
+        `  - ${visible(line.sourceIp)} · ${visible(line.userAgent)} · last seen ${line.lastSeen} (${line.events} event${line.events === 1 ? '' : 's'})`,
+    ),
+    ...(more > 0 ? [`  … and ${more} more: keywarden consumers --user ${shellWord(user)}`] : []),
+    deactivatedNow
+      ? 'The old key is deactivated in this run: each of them fails until it uses the new key.'
+      : 'Move each of them to the new key before the old one is deactivated.',
   ];
 }
 

@@ -13,7 +13,7 @@ const TRAIL_READ_ACTIONS: ReadonlySet<string> = new Set(actionsFor('trail-read')
  * the account's own trail (`organization.memberTrailBucket`, for evidence over many accounts).
  */
 export const MEMBER_ROLE_ACTIONS: ReadonlySet<string> = new Set([
-  ...actionsFor('audit').map((a) => a.toLowerCase()),
+  ...actionsFor('audit', 'consumers').map((a) => a.toLowerCase()),
   ...TRAIL_READ_ACTIONS,
 ]);
 /** The audit (or hub) role may also assume the member role and read the organization's account list. */
@@ -45,7 +45,7 @@ export function readOnlyGrantProblems(document: unknown, allowed: ReadonlySet<st
     );
     if (extra.length > 0) {
       problems.push(
-        `allows ${extra.map((a) => JSON.stringify(a)).join(', ')}, which the audit does not need: grant only the read-only calls of core/aws/permissions.ts (audit)`,
+        `allows ${extra.map((a) => JSON.stringify(a)).join(', ')}, which the audit does not need: grant only the read-only calls of core/aws/permissions.ts (audit, consumers)`,
       );
     }
     const readsTrail = list(statement.Action).some(

@@ -46,7 +46,7 @@ export function auditPolicy(
 ): PolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: policyFor(trail ? ['audit', 'trail-read'] : ['audit'], {
+    Statement: policyFor(trail ? ['audit', 'consumers', 'trail-read'] : ['audit', 'consumers'], {
       partition,
       account,
       region,
@@ -116,7 +116,7 @@ export function memberRoleTemplate(
   tags: Record<string, string>,
   trail?: MemberTrail,
 ) {
-  const statements = policyFor(trail ? ['audit', 'trail-read'] : ['audit'], {
+  const statements = policyFor(trail ? ['audit', 'consumers', 'trail-read'] : ['audit', 'consumers'], {
     partition: pseudo('Partition'),
     account: pseudo('AccountId'),
     region: pseudo('Region'),

@@ -158,7 +158,7 @@ export interface FunctionPolicyTargets {
  * tag, with the secret boundary's denies; plus writing its own logs and its dead letters.
  */
 export function functionPolicy(targets: FunctionPolicyTargets): PolicyDocument {
-  const keywarden: PolicyStatement[] = policyFor(['rotate', 'trail-s3', 'audit'], targets);
+  const keywarden: PolicyStatement[] = policyFor(['rotate', 'trail-s3', 'audit', 'consumers'], targets);
   return {
     Version: '2012-10-17',
     Statement: [

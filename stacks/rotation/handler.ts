@@ -6,6 +6,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { clientConfig } from '../../core/aws/clients.js';
 import { callerIdentity } from '../../core/aws/identity.js';
+import { createCloudTrailClient } from '../../core/consumers/client.js';
+import { ConsumerFinder } from '../../core/consumers/finder.js';
 import { describeError } from '../../core/errors.js';
 import { type RotationRun, rotateUsers, snsNotifier } from '../../core/rotation/index.js';
 import { type Clock, systemClock } from '../../core/time.js';
@@ -84,6 +86,8 @@ export function createHandler(options: HandlerOptions = {}) {
       );
       const aws = clientConfig();
       const { account } = await callerIdentity(new STSClient(aws));
+      // The function's own region: notices name who still uses an old key from its CloudTrail event history.
+      const region = (options.env ?? process.env).AWS_REGION;
       const run = await rotateUsers({
         clients: { iam: new IAMClient(aws), secrets: new SecretsManagerClient(aws) },
         config,
@@ -94,6 +98,7 @@ export function createHandler(options: HandlerOptions = {}) {
         deadline: timeout - safetyMargin(remaining),
         trail: new S3TrailStore(trail),
         notifier: snsNotifier(topicArn, new SNSClient(aws)),
+        consumers: region ? new ConsumerFinder(createCloudTrailClient({ region }), region) : undefined,
         ...(trigger.kind === 'quarantine'
           ? { users: [trigger.user], enrolledOnly: true, quarantinedAt: trigger.at }
           : { users: 'in-scope' as const }),

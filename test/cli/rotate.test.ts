@@ -67,6 +67,20 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect((await bed.trail.read()).map((r) => r.action)).toEqual(['key.create', 'secret.store', 'notice']);
   });
 
+  it('names in the new-key notice who used the old key, from CloudTrail', async () => {
+    const old = (await bed.keys('alice'))[0];
+    const run = await cli(['rotate', '--user', 'alice', '--yes', ...trailArgs()]);
+    expect(run.code).toBe(0);
+    // The bed signed one request with the old key a day ago: the SDK that did it is the consumer.
+    expect(run.stdout).toContain(
+      `Seen using the old key ${old?.id} since 2026-03-03T12:00:00Z (CloudTrail event history of us-east-1):`,
+    );
+    expect(run.stdout).toMatch(
+      / {2}- 127\.0\.0\.1 · aws-sdk-js\/3\.\S+ .* · last seen 2026-05-31T\d\d:\d\d:\d\dZ \(1 event\)/,
+    );
+    expect(run.stdout).toContain('Move each of them to the new key before the old one is deactivated.');
+  });
+
   it('says on stderr where trail records go when no store is named', async () => {
     const run = await cli(['rotate', '--user', 'alice', '--yes']);
     expect(run.code).toBe(0);
@@ -206,7 +220,8 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
       'PASS  rotation plan: keywarden rotate --user alice would: planned: manual rotation',
     );
     // The closing line counts every status (it said "all checks passed" with checks skipped).
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^\d+ passed, 1 warned, 0 failed, 2 skipped$/);
+    // permissions:audit, :rotate and :consumers cannot be checked against moto (no policy simulation).
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^\d+ passed, 1 warned, 0 failed, 3 skipped$/);
     expect(run.code).toBe(0);
   });
 

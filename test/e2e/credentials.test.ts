@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import {
   chmodSync,
   mkdirSync,
@@ -21,6 +21,7 @@ import {
   TagUserCommand,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsCliAvailable } from '../support/aws-cli.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -31,18 +32,6 @@ interface Ran {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-/** The real aws CLI is the consumer under test; CI must have it (a skip there would hide the proof). */
-function awsCliAvailable(): boolean {
-  try {
-    execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    if (process.env.CI)
-      throw new Error('the aws CLI is not installed; CI requires it for the credential_process tests');
-    return false;
-  }
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<Ran> {
@@ -115,7 +104,7 @@ async function startRevokingProxy(
 /** The credentials cache's contract: these fields and no others. */
 const CACHE_FIELDS = ['accessKeyId', 'region', 'secretAccessKey', 'secretId', 'storedAt', 'user', 'version'];
 
-describe.skipIf(!motoAvailable() || !awsCliAvailable())(
+describe.skipIf(!motoAvailable() || !awsCliAvailable('the credential_process tests'))(
   'keywarden credentials as the aws CLI credential_process, against moto',
   () => {
     let moto: Moto;

@@ -55,4 +55,39 @@ describe.skipIf(!motoAvailable())('evidence of a real keywarden rotate (moto)', 
     ].join('\n');
     expect(everything.includes(secret)).toBe(false);
   });
+
+  it('shows who used each rotated key before its replacement and until its deactivation', async () => {
+    // Prepare: the scheduled rotation creates the replacement now and deactivates the old key 7 days later.
+    const [old] = await bed.keys('build-bot');
+    await bed.run();
+    const retired = new Date(now.getTime() + 8 * DAY_MS);
+    bed.setNow(retired);
+    await bed.run();
+    const later = new Date(retired.getTime() + DAY_MS);
+    bed.setNow(later);
+
+    // Act
+    const run = await runCli(
+      ['evidence', '--source', 'api', '--trail-file', bed.trailFile, '--out', 'pack-consumers'],
+      { cwd: bed.dir, now: later },
+    );
+
+    // Assess
+    expect(run.code).toBe(0);
+    const markdown = readFileSync(join(bed.dir, 'pack-consumers', 'evidence.md'), 'utf8');
+    const html = readFileSync(join(bed.dir, 'pack-consumers', 'evidence.html'), 'utf8');
+    expect(markdown).toContain('## Consumers of rotated keys');
+    expect(markdown).toMatch(
+      new RegExp(
+        `### build-bot: ${old?.id} replaced by AKIA\\w+ on 2026-06-01T12:00:\\d\\dZ, deactivated 2026-06-09T12:00:\\d\\dZ`,
+      ),
+    );
+    // The bed's one use of the old key, a day before the rotation, by the SDK that seeded it.
+    expect(markdown).toMatch(/\*\*Before:\*\* Seen using the key \w+ since 2026-05-02T12:00:\d\dZ/);
+    expect(markdown).toMatch(/\| 127\.0\.0\.1 \| aws-sdk-js\/\S+ .* \| 2026-05-31T\d\d:\d\d:\d\dZ \| 1 \|/);
+    expect(markdown).toMatch(
+      /\*\*After:\*\* No use of the key \w+ is in CloudTrail's event history of us-east-1 since 2026-06-01T12:00:\d\dZ/,
+    );
+    expect(html).toContain('<section id="consumers"><h2>Consumers of rotated keys</h2>');
+  });
 });

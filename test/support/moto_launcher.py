@@ -55,6 +55,12 @@ def _serialise_s3_puts() -> None:
 
 _serialise_s3_puts()
 
+# CloudTrail event history from the requests moto receives (moto has no LookupEvents): see moto_cloudtrail.py.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import moto_cloudtrail  # noqa: E402
+
+moto_cloudtrail.install(shifted_utcnow)
+
 from moto.server import main  # noqa: E402  (must come after the patch)
 
 if __name__ == "__main__":

@@ -177,3 +177,62 @@ describe('ownerHint', () => {
     expect(ownerHint(user(null))).toBeNull();
   });
 });
+
+describe('issue bodies naming who still uses a key after its replacement', () => {
+  const seen = {
+    kind: 'seen' as const,
+    accessKeyId: KEY_ID,
+    region: 'us-east-1',
+    since: new Date('2026-05-20T00:00:00Z'),
+    until: asOf,
+    truncated: false,
+    consumers: [
+      {
+        sourceIp: '203.0.113.10',
+        userAgent: 'evil|agent <img src=x> @someone',
+        services: ['s3.amazonaws.com'],
+        regions: ['us-east-1'],
+        firstSeen: new Date('2026-05-21T00:00:00Z'),
+        lastSeen: new Date('2026-05-31T08:00:00Z'),
+        events: 4,
+      },
+    ],
+  };
+  const withConsumers = (found: Parameters<typeof desiredIssues>[1]['consumers'], maskKeyIds = false) =>
+    desiredIssues([finding()], { policy, asOf, maskKeyIds, users: [], consumers: found })[0];
+
+  it('lists each consumer, escaped, under the key table', () => {
+    const issue = withConsumers(new Map([[KEY_ID, seen]]));
+    expect(issue?.body).toContain(
+      [
+        '### Still in use after its replacement',
+        '',
+        `Seen using the key ${KEY_ID} since 2026-05-20T00:00:00Z \\(CloudTrail event history of us-east-1\\):`,
+        '',
+        '| source | user agent | last seen | events |',
+        '|---|---|---|---:|',
+        '| 203.0.113.10 | evil\\|agent &lt;img src=x&gt; @&#8203;someone | 2026-05-31T08:00:00Z | 4 |',
+        '',
+        'Move each of them to the new key before the old one is deactivated.',
+      ].join('\n'),
+    );
+  });
+
+  it('shows the masked key, never the full ID, when key IDs are masked', () => {
+    const issue = withConsumers(new Map([[KEY_ID, seen]]), true);
+    expect(issue?.body).not.toContain(KEY_ID);
+  });
+
+  it('says in one line that CloudTrail could not be read, and rewrites the issue when the consumers change', () => {
+    const unreadable = withConsumers(
+      new Map([
+        [KEY_ID, { kind: 'unreadable', accessKeyId: KEY_ID, region: 'us-east-1', reason: 'access denied' }],
+      ]),
+    );
+    expect(unreadable?.body).toContain(
+      `Who uses the key ${KEY_ID} is not known: CloudTrail's event history of us-east-1 could not be read \\(access denied\\).`,
+    );
+    expect(unreadable?.digest).not.toBe(withConsumers(new Map([[KEY_ID, seen]]))?.digest);
+    expect(withConsumers(undefined)?.body).not.toContain('Still in use');
+  });
+});

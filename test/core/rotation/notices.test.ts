@@ -204,3 +204,63 @@ describe('the notice of a key replaced because AWS quarantined it', () => {
     expect(notice.text).not.toContain('on or after');
   });
 });
+
+describe('owner notices naming who still uses the old key', () => {
+  const seen = (consumers: number) => ({
+    kind: 'seen' as const,
+    accessKeyId: 'AKIAOLD',
+    region: 'us-east-1',
+    since: new Date('2026-05-25T12:00:00Z'),
+    until: new Date('2026-06-01T12:00:05Z'),
+    truncated: false,
+    consumers: Array.from({ length: consumers }, (_, index) => ({
+      sourceIp: `203.0.113.${index + 1}`,
+      userAgent: index === 0 ? 'aws-cli/1.45.11\u001b[2J botocore/1.43.11' : 'Boto3/1.34.0 Python/3.12',
+      services: ['s3.amazonaws.com'],
+      regions: ['us-east-1'],
+      firstSeen: new Date('2026-05-26T00:00:00Z'),
+      lastSeen: new Date(Date.UTC(2026, 4, 31, 23 - index)),
+      events: index + 1,
+    })),
+  });
+
+  it('lists each consumer of the old key (source, agent inert, last seen) in the reminder', () => {
+    const notice = reminderNotice(facts({ oldKeyConsumers: seen(2) }));
+
+    expect(notice.text.split('\n').slice(2)).toEqual([
+      'Switch to it: the old key AKIAOLD will be deactivated on or after 2026-06-08, even if still in use.',
+      'Seen using the old key AKIAOLD since 2026-05-25T12:00:00Z (CloudTrail event history of us-east-1):',
+      '  - 203.0.113.1 · aws-cli/1.45.11\\x1b[2J botocore/1.43.11 · last seen 2026-05-31T23:00:00Z (1 event)',
+      '  - 203.0.113.2 · Boto3/1.34.0 Python/3.12 · last seen 2026-05-31T22:00:00Z (2 events)',
+      'Move each of them to the new key before the old one is deactivated.',
+    ]);
+  });
+
+  it('lists five and points to keywarden consumers for the rest', () => {
+    const notice = newKeyNotice(facts({ oldKeyConsumers: seen(7) }));
+    expect(notice.text).toContain('  … and 2 more: keywarden consumers --user alice\n');
+  });
+
+  it('says in one line when CloudTrail could not be read, never that nobody uses the key', () => {
+    const notice = newKeyNotice(
+      facts({
+        oldKeyConsumers: {
+          kind: 'unreadable',
+          accessKeyId: 'AKIAOLD',
+          region: 'us-east-1',
+          reason: 'access denied (the caller needs cloudtrail:LookupEvents)',
+        },
+      }),
+    );
+    expect(notice.text.split('\n').at(-1)).toBe(
+      "Who uses the old key AKIAOLD is not known: CloudTrail's event history of us-east-1 could not be read (access denied (the caller needs cloudtrail:LookupEvents)).",
+    );
+  });
+
+  it('says what it read when it saw no use, and what it could not see', () => {
+    const notice = reminderNotice(facts({ oldKeyConsumers: seen(0) }));
+    expect(notice.text.split('\n').at(-1)).toBe(
+      "No use of the old key AKIAOLD is in CloudTrail's event history of us-east-1 since 2026-05-25T12:00:00Z (management events only; other regions and data events are not in it).",
+    );
+  });
+});

@@ -66,7 +66,7 @@ describe('restrict-audit-role-permissions', () => {
     });
     // Act & Assess
     expect(messages(stack)).toEqual([
-      'StackSet "member-roles" deploys role MemberRole whose policy allows "iam:CreateAccessKey", "iam:*", which the audit does not need: grant only the read-only calls of core/aws/permissions.ts (audit).',
+      'StackSet "member-roles" deploys role MemberRole whose policy allows "iam:CreateAccessKey", "iam:*", which the audit does not need: grant only the read-only calls of core/aws/permissions.ts (audit, consumers).',
     ]);
   });
 

@@ -76,6 +76,7 @@ describe('keywarden-audit-role stack', () => {
         Sid: 'Any',
         Effect: 'Allow',
         Action: [
+          'cloudtrail:LookupEvents',
           'iam:GenerateCredentialReport',
           'iam:GetCredentialReport',
           'iam:ListEntitiesForPolicy',

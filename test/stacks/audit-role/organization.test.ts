@@ -94,7 +94,7 @@ describe('keywarden-audit-role stack in organisation mode', () => {
       expect.objectContaining({ Principal: { AWS: stack.outputs.roleArn }, Action: 'sts:AssumeRole' }),
     ]);
     const statements = member.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
-    expect(statements.flatMap((s) => s.Action).sort()).toEqual(actionsFor('audit'));
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual(actionsFor('audit', 'consumers'));
     expect(statements.flatMap((s) => s.Resource)).toContainEqual({
       'Fn::Sub': `arn:$${'{'}AWS::Partition}:iam::$${'{'}AWS::AccountId}:user/*`,
     });
@@ -116,7 +116,7 @@ describe('keywarden-audit-role stack in organisation mode', () => {
       parsePolicy(stack.named('member-permissions').inputs.policy)
         .Statement.flatMap((s) => s.Action as string[])
         .sort(),
-    ).toEqual(actionsFor('audit'));
+    ).toEqual(actionsFor('audit', 'consumers'));
     expect(String(stack.outputs.roleArn)).toContain(MOCK_ACCOUNT);
   });
 
@@ -131,7 +131,9 @@ describe('keywarden-audit-role stack in organisation mode', () => {
     const statements = template.Resources.MemberRole.Properties.Policies.flatMap(
       (p) => p.PolicyDocument.Statement,
     );
-    expect(statements.flatMap((s) => s.Action).sort()).toEqual(actionsFor('audit', 'trail-read'));
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual(
+      actionsFor('audit', 'consumers', 'trail-read'),
+    );
     const sub = (text: string) => ({ 'Fn::Sub': text.replaceAll('{', '$' + '{') });
     expect(statements.flatMap((s) => s.Resource)).toEqual(
       expect.arrayContaining([

@@ -1,0 +1,2 @@
+import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-PFHU7C5Z.js";import"./chunk-RIEAGCBS.js";import"./chunk-IJVF77R4.js";import"./chunk-NNNZ62TT.js";import"./chunk-CVJSCHI2.js";import"./chunk-WOUOOC32.js";import"./chunk-TNBZBQQC.js";import"./chunk-BUVLTLG5.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

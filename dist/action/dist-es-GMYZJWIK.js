@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-UQXIEP7A.js";import"./chunk-EU6C2CYU.js";import"./chunk-CT7HGH7M.js";import"./chunk-R4XBGETO.js";import"./chunk-BUVLTLG5.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{g as a,h as b,i as c,j as d,k as e,l as f,m as g,n as h,o as i}from"./chunk-MXYG5HI2.js";import"./chunk-FD2P4CBB.js";import"./chunk-3UHYHSEJ.js";import"./chunk-TP3IHXWP.js";import"./chunk-BUVLTLG5.js";export{a as MAX_EXEMPTION_DAYS,i as configJsonSchema,f as configSchema,b as exemptionSchema,h as formatIssue,g as parseConfig,c as rotationSchema,d as scopeSchema,e as trailSchema};

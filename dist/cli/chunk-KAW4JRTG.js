@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-function o(r){return r.replace(u,i)}var u=/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,e={"\r":"\\r","\n":"\\n","	":"\\t"};function i(r){let t=e[r];if(t)return t;let n=r.charCodeAt(0);return n<=255?`\\x${n.toString(16).padStart(2,"0")}`:`\\u${n.toString(16).padStart(4,"0")}`}export{o as a};

@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a,b,c,d,e,f}from"./chunk-SWGSLFTY.js";import"./chunk-BKZOVWBM.js";import"./chunk-RKRD2ZOB.js";import"./chunk-KAW4JRTG.js";import"./chunk-R3V6Z4DZ.js";import"./chunk-4HOWXYVW.js";import"./chunk-6DVSV7ZG.js";import"./chunk-Z2FJZZUF.js";import"./chunk-76U6RVSL.js";import"./chunk-CSY4ACUO.js";export{b as fetchApiInventory,a as fetchCredentialReport,d as listQuarantinePolicies,e as readQuarantine,c as readUser,f as resolveFlaggedKeyIds};
