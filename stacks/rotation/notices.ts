@@ -80,8 +80,9 @@ export function secretsKeyPolicy(
         Sid: 'OwnersReadTheirSecretThroughSecretsManager',
         Effect: 'Allow',
         Principal: { AWS: '*' },
-        // DescribeKey carries no encryption context, so this statement grants it to no one: Decrypt is the grant.
-        Action: ['kms:Decrypt', 'kms:DescribeKey'],
+        // Decrypt only: an action whose request carries no encryption context (DescribeKey) would be granted to
+        // no one here; reading a secret needs none (test/stacks/rotation/key-policy.test.ts).
+        Action: 'kms:Decrypt',
         Resource: '*',
         Condition: {
           StringEquals: {

@@ -183,7 +183,7 @@ describe('keywarden-rotation stack', () => {
       (statement) => statement.Sid === 'OwnersReadTheirSecretThroughSecretsManager',
     );
     expect(owners).toMatchObject({
-      Action: ['kms:Decrypt', 'kms:DescribeKey'],
+      Action: 'kms:Decrypt',
       Condition: {
         StringEquals: {
           'kms:CallerAccount': MOCK_ACCOUNT,
