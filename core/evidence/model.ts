@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { AuditReport } from '../audit/report.js';
 import { UsageError } from '../errors.js';
-import { PART11_MAPPING, type Part11Clause } from '../policy/controls/part11.js';
+import { ANNEX11_MAPPING } from '../policy/controls/annex11.js';
+import type { RegulatoryClause } from '../policy/controls/model.js';
+import { PART11_MAPPING } from '../policy/controls/part11.js';
 import type { Summary } from '../policy/evaluate.js';
 import { exemptionInForce } from '../policy/exemption.js';
 import type { Config, Exemption } from '../policy/schema.js';
@@ -89,7 +91,7 @@ export interface Attention {
   text: string;
 }
 
-export interface Part11Row extends Part11Clause {
+export interface RegulationRow extends RegulatoryClause {
   /** Which part of this pack is the record for the clause. */
   inThisPack: string;
 }
@@ -117,7 +119,9 @@ export interface EvidenceModel {
     /** Records in the period that belong to other accounts (counted, not shown). */
     otherAccountEvents: number;
   };
-  part11: Part11Row[];
+  part11: RegulationRow[];
+  /** EU GMP Annex 11 (2011), beside Part 11: the same pack read against the EU clauses. */
+  annex11: RegulationRow[];
   /**
    * A pack over several accounts: one entry per account, in the audit's order, each rendered as a section of
    * its own (`account` is then the report's "multiple"). Absent for one account, whose pack is as it always was.
@@ -139,6 +143,15 @@ const IN_THIS_PACK: Readonly<Record<string, string>> = {
   '11.10(k)': 'Policy, exemptions and the SHA-256 of the config file',
   '11.300(b)': 'Key ages and verdicts, and the chart of key ages against the limit',
   '11.300(c)': 'Rotation events of the period (manual rotations name their actor)',
+};
+
+const IN_THIS_PACK_ANNEX11: Readonly<Record<string, string>> = {
+  '7.1': 'Audit trail: verification result (chain, storage, signatures where signed)',
+  '9': 'Rotation events of the period, each with its reason',
+  '10': 'Policy, exemptions and the SHA-256 of the config file',
+  '12.1': 'Key ages and verdicts, and the chart of key ages against the limit',
+  '12.3': 'Rotation events of the period: key creations, deactivations and deletions',
+  '12.4': 'Rotation events of the period: the actor and time of each',
 };
 
 /** Pure: the same input always gives the same model. */
@@ -182,6 +195,7 @@ export function buildEvidence(input: EvidenceInput): EvidenceModel {
       otherAccountEvents: inPeriod.length - events.length,
     },
     part11: PART11_MAPPING.map((row) => ({ ...row, inThisPack: IN_THIS_PACK[row.clause] ?? '—' })),
+    annex11: ANNEX11_MAPPING.map((row) => ({ ...row, inThisPack: IN_THIS_PACK_ANNEX11[row.clause] ?? '—' })),
     ...(accounts ? { accounts } : {}),
   };
 }
@@ -248,7 +262,7 @@ function attentionItems(
   if (rootKeys > 0) {
     items.push({
       level: 'critical',
-      text: `The root account has ${rootKeys === 1 ? 'an access key' : `${rootKeys} access keys`}${inAccounts(report, 'root-key')}; no root access key may exist (CIS 1.4, Security Hub IAM.4): delete ${rootKeys === 1 ? 'it' : 'them'}.`,
+      text: `The root account has ${rootKeys === 1 ? 'an access key' : `${rootKeys} access keys`}${inAccounts(report, 'root-key')}; no root access key may exist (CIS v7.0.0 2.4, Security Hub IAM.4): delete ${rootKeys === 1 ? 'it' : 'them'}.`,
     });
   }
   if (overdue > 0) {

@@ -64,6 +64,7 @@ export function defaultConfig(): Config {
     rotation: { ...SETTING_DEFAULTS.rotation },
     scope: { ...SETTING_DEFAULTS.scope },
     exemptions: [],
+    frameworks: { cis: [...SETTING_DEFAULTS.frameworks.cis] },
   };
 }
 

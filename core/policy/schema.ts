@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { UsageError } from '../errors.js';
 import { ROOT_USER } from '../inventory/records.js';
 import { calendarDaysBetween } from '../time.js';
+import { CIS_VERSIONS } from './controls/index.js';
 import { SETTING_DEFAULTS, SETTING_RANGES, type WholeRange } from './settings.js';
 
 /** The longest an exemption may run: a year, so that every exemption is re-approved at least yearly. */
@@ -32,7 +33,7 @@ export const exemptionSchema = z
       .min(1)
       .refine(
         (user) => user !== ROOT_USER,
-        'the root account cannot be exempted: no root access key may exist (CIS 1.4, Security Hub IAM.4)',
+        'the root account cannot be exempted: no root access key may exist (CIS v7.0.0 2.4, Security Hub IAM.4)',
       )
       .describe('IAM user name the exemption covers (never the root account).'),
     account: z
@@ -95,6 +96,18 @@ export const trailSchema = z
   })
   .strict();
 
+export const frameworksSchema = z
+  .object({
+    cis: z
+      .array(z.enum(CIS_VERSIONS, { error: `must be one of ${CIS_VERSIONS.join(', ')}` }))
+      .refine((versions) => new Set(versions).size === versions.length, 'names a version twice')
+      .default([...SETTING_DEFAULTS.frameworks.cis])
+      .describe(
+        `CIS AWS Foundations Benchmark versions whose recommendation IDs findings carry (${CIS_VERSIONS.join(', ')}); [] for none.`,
+      ),
+  })
+  .strict();
+
 /** Marks the rules that compare fields, so that a bad field is reported alone, not with their echo. */
 const CROSS_FIELD = { crossField: true };
 
@@ -113,6 +126,7 @@ export const configSchema = z
     scope: scopeSchema.prefault({}),
     exemptions: z.array(exemptionSchema).default([]),
     trail: trailSchema.optional(),
+    frameworks: frameworksSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -1,15 +1,13 @@
 import type { Framework } from './model.js';
 
-/**
- * CIS Amazon Web Services Foundations Benchmark v3.0.0, section 1 (Identity and Access Management).
- * The numbering moved between versions (unused credentials is 1.12 in v1.4–v3.0 and 2.11 in v4.0):
- * this file maps v3.0.0 only, so every ID below is a v3.0.0 recommendation number.
- */
-export const CIS: Framework = {
+/** CIS Amazon Web Services Foundations Benchmark v3.0.0, section 1 (Identity and Access Management). */
+export const CIS_V3: Framework = {
   key: 'cis-aws-foundations-v3.0.0',
   name: 'CIS AWS Foundations Benchmark',
   version: 'v3.0.0',
   abbreviation: 'CIS',
+  source:
+    'CIS Amazon Web Services Foundations Benchmark v3.0.0 (Center for Internet Security), section 1; IDs and titles as reproduced in Prowler prowler/compliance/aws/cis_3.0_aws.json',
   controls: [
     { id: '1.4', title: "Ensure no 'root' user account access key exists", checks: ['root-key'] },
     {

@@ -44,9 +44,9 @@ describe('the secrets key policy', () => {
     const dead = statements
       .filter((statement) => statement.Effect === 'Allow' && needsEncryptionContext(statement))
       .flatMap((statement) =>
-        [statement.Action].flat().flatMap((action) =>
-          CARRY_ENCRYPTION_CONTEXT.has(action) ? [] : [`${statement.Sid}: ${action}`],
-        ),
+        [statement.Action]
+          .flat()
+          .flatMap((action) => (CARRY_ENCRYPTION_CONTEXT.has(action) ? [] : [`${statement.Sid}: ${action}`])),
       );
 
     // Assess
