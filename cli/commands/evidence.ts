@@ -19,6 +19,7 @@ import {
   trailBucketOption,
   trailFileOption,
   trailPrefixOption,
+  trailSigningKeyOption,
 } from '../options.js';
 
 interface EvidenceOptions extends AwsFlags, AccountsFlags {
@@ -29,6 +30,7 @@ interface EvidenceOptions extends AwsFlags, AccountsFlags {
   trailFile?: string;
   trailBucket?: string;
   trailPrefix?: string;
+  trailSigningKey?: string;
   anchor: string[];
   accountTrailBucket?: string;
   accountTrailPrefix?: string;
@@ -59,6 +61,11 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
     .addOption(trailBucketOption('read and append to'))
     .addOption(trailPrefixOption())
     .addOption(aliasOf('--prefix <prefix>', 'trailPrefix'))
+    .addOption(
+      trailSigningKeyOption(
+        "sign the pack's trail record with this key, and check the trail's signatures against it",
+      ),
+    )
     .option(
       '--anchor <file>',
       'an earlier pack\'s manifest.json (or {"seq": N, "hash": "…"}): the trail must still hold that record (repeatable)',
@@ -104,7 +111,13 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   const out = resolve(io.cwd, options.output);
   await checkOutDir(options.output, out);
   const trail = resolveTrailStore(
-    { file: options.trailFile, bucket: options.trailBucket, prefix, aws: awsOptions(options, io) },
+    {
+      file: options.trailFile,
+      bucket: options.trailBucket,
+      prefix,
+      signingKey: options.trailSigningKey,
+      aws: awsOptions(options, io),
+    },
     loaded.config,
     io.cwd,
   );

@@ -12,7 +12,9 @@ import {
   accountTrailBucket,
   accountTrailStore,
   createS3Client,
+  publicKeyFromKms,
   type ResolvedTrail,
+  type SigningKey,
   type TrailAnchor,
   type TrailRecord,
   type TrailVerification,
@@ -37,6 +39,7 @@ import {
   type Manifest,
   SUMS_FILE,
 } from './pack.js';
+import { signatureFiles } from './signatures.js';
 
 /** The trail record of an evidence pack concerns the whole account, not one user. */
 export const EVIDENCE_RECORD_USER = '*';
@@ -105,7 +108,12 @@ export async function generateEvidence(
   note: (line: string) => void,
 ): Promise<EvidenceOutcome> {
   const { store, origin } = request.trail;
-  const { verification, records } = await verifyTrail(store, { anchors: request.anchors });
+  const trusted = request.trail.signingKey ?? undefined;
+  const fetchPublicKey = (keyArn: string) => publicKeyFromKms(keyArn, request.aws);
+  const { verification, records, signing } = await verifyTrail(store, {
+    anchors: request.anchors,
+    signatures: { keyArn: trusted, fetchPublicKey },
+  });
   if (records.length === 0) {
     throw new UsageError(
       `no trail records in ${store.description}${origin === 'default' ? ' (the default trail)' : ''}: name the trail with --trail-file or --trail-bucket (or the config's trail: section)`,
@@ -114,6 +122,9 @@ export async function generateEvidence(
   if (origin === 'default') note(`trail: ${store.description} (the default)`);
   const anchors = manifestAnchors(verification.anchors);
   const check = trailCheckOf(verification, anchors);
+  // The pack's own record is signed when a key is configured, even on a trail not signed before.
+  const packSigning: SigningKey | null =
+    signing ?? (trusted ? { keyArn: trusted, publicKey: await fetchPublicKey(trusted), pinned: true } : null);
 
   const { config } = request.loaded;
   const accountTrails = new Map<string, AccountTrail>();
@@ -141,6 +152,7 @@ export async function generateEvidence(
   const files = [
     { name: EVIDENCE_FILES.html, content: renderEvidenceHtml(model) },
     { name: EVIDENCE_FILES.markdown, content: renderEvidenceMarkdown(model) },
+    ...(packSigning ? signatureFiles(packSigning, records, request.period) : []),
   ];
   const digests = digestPack(files);
   for (const file of [...files, { name: SUMS_FILE, content: digests.sums }]) {
@@ -164,7 +176,13 @@ export async function generateEvidence(
     return { model, packSha256: digests.packSha256, packRecord: null, verification, broken };
   }
   const record = await recordPack(request, model, digests.packSha256);
-  const packRecord = { seq: record.seq, hash: record.hash };
+  const packRecord = {
+    seq: record.seq,
+    hash: record.hash,
+    ...(record.signingKey && record.signature
+      ? { signingKey: record.signingKey, signature: record.signature }
+      : {}),
+  };
   await writeManifest(packRecord);
   return { model, packSha256: digests.packSha256, packRecord, verification, broken };
 }
@@ -174,8 +192,18 @@ function trailCheckOf(
   verification: TrailVerification,
   anchors: Manifest['trail']['anchors'] = [],
 ): TrailCheck {
+  const { signing } = verification;
+  const signed = signing
+    ? {
+        signing: {
+          keyArn: signing.keyArn,
+          firstSignedSeq: signing.firstSignedSeq,
+          signedRecords: signing.signedRecords,
+        },
+      }
+    : {};
   return verification.intact
-    ? { intact: true, records: verification.records, ...(anchors.length > 0 ? { anchors } : {}) }
+    ? { intact: true, records: verification.records, ...(anchors.length > 0 ? { anchors } : {}), ...signed }
     : {
         intact: false,
         records: verification.records,
@@ -255,7 +283,10 @@ async function readAccountTrail(
   try {
     const bucket = accountTrailBucket(trail.bucket, account);
     const store = accountTrailStore(bucket, trail.prefix, config, client);
-    const { verification, records } = await verifyTrail(store);
+    // A signed account trail is checked with its key's public half, read through the account's role.
+    const { verification, records } = await verifyTrail(store, {
+      signatures: { fetchPublicKey: (keyArn) => publicKeyFromKms(keyArn, aws) },
+    });
     return {
       location: store.description,
       records: readableRecords(records),

@@ -32,11 +32,18 @@ export interface CheckedAnchor {
   holds: boolean;
 }
 
+/** Whose signatures a signed trail's records carry, as checked for the pack. */
+export interface CheckedSigning {
+  keyArn: string;
+  firstSignedSeq: number;
+  signedRecords: number;
+}
+
 /** The trail's verification result as the evidence reports it. */
 export type TrailCheck = (
   | { intact: true; records: number }
   | { intact: false; records: number; firstBadSeq: number; problem: string }
-) & { anchors?: readonly CheckedAnchor[] };
+) & { anchors?: readonly CheckedAnchor[]; signing?: CheckedSigning };
 
 export interface Period {
   from: Date;
@@ -343,7 +350,13 @@ function listed(ids: readonly string[]): string {
 
 /** The one sentence both renderers print for the trail's verification. */
 export function trailCheckText(check: TrailCheck): string {
-  return `${verdictText(check)}${anchorsText(check.anchors ?? [])}`;
+  return `${verdictText(check)}${signingText(check)}${anchorsText(check.anchors ?? [])}`;
+}
+
+function signingText(check: TrailCheck): string {
+  if (!check.signing || !check.intact) return '';
+  const { keyArn, firstSignedSeq, signedRecords } = check.signing;
+  return ` Signed from seq ${firstSignedSeq}: ${signedRecords} record${signedRecords === 1 ? '' : 's'}, each with a verified signature of KMS key ${keyArn} (public key and recipe in ${'VERIFY-SIGNATURES.md'}).`;
 }
 
 function verdictText(check: TrailCheck): string {

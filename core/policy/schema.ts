@@ -2,6 +2,7 @@
 // that judge a parsed config. No file reading and no YAML here: the policy pack, the stacks and the Lambda
 // handler import this module alone (core/policy/load.ts adds the loader the CLI and the Action use).
 import * as z from 'zod';
+import { KMS_KEY_ARN } from '../aws/arn.js';
 import { UsageError } from '../errors.js';
 import { ROOT_USER } from '../inventory/records.js';
 import { calendarDaysBetween } from '../time.js';
@@ -93,6 +94,16 @@ export const trailSchema = z
     retentionDays: days(SETTING_RANGES.retentionDays)
       .default(SETTING_DEFAULTS.trail.retentionDays)
       .describe('Object Lock retention of each trail record, in days.'),
+    signingKey: z
+      .string()
+      .regex(
+        KMS_KEY_ARN,
+        'must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias or key ID: each record names the key that signed it',
+      )
+      .optional()
+      .describe(
+        'ARN of a KMS key (ECC_NIST_P256, SIGN_VERIFY) that signs every trail record; trail verify checks each signature.',
+      ),
   })
   .strict();
 

@@ -153,6 +153,7 @@ describe('trail verify --anchor (JSONL)', () => {
       firstBadSeq: null,
       breaks: [],
       anchors: [],
+      signing: null,
     });
   });
 
