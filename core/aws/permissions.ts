@@ -1,3 +1,5 @@
+import { KMS_KEY_ARN } from './arn.js';
+
 /**
  * The IAM permissions each keywarden operation needs, in one list (Cloud Custodian's model: each action
  * declares what it needs). `keywarden doctor` simulates exactly these for the caller, and the rotation
@@ -12,7 +14,8 @@ export type ResourceKind =
   | 'kms-key'
   | 'notice-topic'
   | 'trail-bucket'
-  | 'trail-object';
+  | 'trail-object'
+  | 'trail-signing-key';
 
 /**
  * What narrows a grant beyond its resource; `policyFor` turns each into an IAM condition. Permissions with the
@@ -52,7 +55,18 @@ export const KEY_MUTATING_ACTIONS = [
   'iam:DeleteAccessKey',
 ] as const;
 
-export const OPERATION_NAMES = ['audit', 'rotate', 'trail-read', 'trail-s3', 'doctor'] as const;
+/** The one action a trail signer needs (KMS Sign on the signing key only; see `signGrantBreach`). */
+export const TRAIL_SIGN_ACTION = 'kms:Sign';
+
+export const OPERATION_NAMES = [
+  'audit',
+  'rotate',
+  'trail-read',
+  'trail-s3',
+  'trail-sign',
+  'trail-signature-check',
+  'doctor',
+] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
 
 /** Reading and verifying an S3 trail (`trail verify`, evidence, each account's trail through its member role). */
@@ -157,6 +171,22 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
     { action: 's3:PutObject', resource: 'trail-object', why: 'write trail records' },
     { action: 's3:PutObjectRetention', resource: 'trail-object', why: 'lock each record (COMPLIANCE)' },
   ],
+  // Signed trails: Sign on the one signing key (the rotation function gets nothing else of it); the public half
+  // is read where signatures are checked (trail verify, evidence, doctor).
+  'trail-sign': [
+    {
+      action: TRAIL_SIGN_ACTION,
+      resource: 'trail-signing-key',
+      why: "sign each trail record (ECDSA_SHA_256 over the record's hash)",
+    },
+  ],
+  'trail-signature-check': [
+    {
+      action: 'kms:GetPublicKey',
+      resource: 'trail-signing-key',
+      why: "read the signing key's public half to check the trail's signatures",
+    },
+  ],
   doctor: [
     { action: 'iam:SimulatePrincipalPolicy', resource: 'any', why: 'check the caller’s own permissions' },
   ],
@@ -177,6 +207,8 @@ export interface PolicyTargets {
   topicArn?: string | undefined;
   trailBucket?: string | undefined;
   trailPrefix?: string | undefined;
+  /** The KMS key that signs trail records (ECC_NIST_P256, SIGN_VERIFY); omitted = unsigned trail, no kms:Sign. */
+  trailSigningKeyArn?: string | undefined;
   /** Limit key actions to users carrying the scope tag. */
   scope?: { tagKey: string; tagValue: string } | undefined;
 }
@@ -326,6 +358,7 @@ export function policyFor(operations: OperationName[], targets: PolicyTargets): 
     'trail-object': targets.trailBucket
       ? [`arn:${partition}:s3:::${targets.trailBucket}/${targets.trailPrefix ?? 'trail/'}*`]
       : [],
+    'trail-signing-key': targets.trailSigningKeyArn ? [targets.trailSigningKeyArn] : [],
   };
   const sidOf = (resource: ResourceKind) =>
     resource.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -434,6 +467,17 @@ export function secretBoundaryBreach(action: string, condition: PolicyCondition 
     default:
       return null;
   }
+}
+
+/**
+ * Why allowing kms:Sign on `resources` would let its holder sign more than trail records with the trail's key
+ * (another key's signatures forge another trail, or anything else that key vouches for); null when every
+ * resource is one named KMS key. The rotation role's grant is checked with it (policy pack).
+ */
+export function signGrantBreach(resources: readonly string[]): string | null {
+  const broad = resources.filter((resource) => !KMS_KEY_ARN.test(resource));
+  if (resources.length > 0 && broad.length === 0) return null;
+  return `on ${broad.map((r) => `"${r}"`).join(', ') || 'no named resource'}: limit Resource to the trail signing key's ARN (arn:aws:kms:<region>:<account-id>:key/<key-id>)`;
 }
 
 /** The actions whose grant `secretBoundaryBreach` judges. */

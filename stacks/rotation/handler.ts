@@ -9,7 +9,7 @@ import { callerIdentity } from '../../core/aws/identity.js';
 import { describeError } from '../../core/errors.js';
 import { type RotationRun, rotateUsers, snsNotifier } from '../../core/rotation/index.js';
 import { type Clock, systemClock } from '../../core/time.js';
-import { S3TrailStore } from '../../core/trail/index.js';
+import { kmsTrailSigner, S3TrailStore } from '../../core/trail/index.js';
 import { METRICS_NAMESPACE, RunMetric, readEnvironment, SERVICE_NAME } from './environment.js';
 
 /** The part of Lambda's context object the handler reads. */
@@ -82,7 +82,10 @@ export function createHandler(options: HandlerOptions = {}) {
         clock,
         wallClock,
         deadline: timeout - safetyMargin(remaining),
-        trail: new S3TrailStore(trail),
+        trail: new S3TrailStore({
+          ...trail,
+          ...(config.trail?.signingKey ? { signer: kmsTrailSigner(config.trail.signingKey) } : {}),
+        }),
         notifier: snsNotifier(topicArn, new SNSClient(aws)),
         users: 'in-scope',
         kmsKeyId: secretsKmsKeyArn,
