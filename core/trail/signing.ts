@@ -1,11 +1,11 @@
 // Signed trail records: a KMS asymmetric key (ECC_NIST_P256, SIGN_VERIFY) signs the 32 bytes of each record's
 // hash (KMS Sign, ECDSA_SHA_256, MessageType DIGEST), so that only a holder of kms:Sign on that key can append a
 // record that verifies. The public half verifies locally (node:crypto, or `openssl pkeyutl -verify`).
-import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { KMS_KEY_ARN, regionOfKmsKeyArn } from '../aws/arn.js';
 import type { AwsClientOptions } from '../aws/clients.js';
 import { describeError, IncompleteError, UsageError } from '../errors.js';
-import { hashInput, hashOf, seal, type TrailEntry, type TrailRecord } from './record.js';
+import { hashInput, seal, type TrailEntry, type TrailRecord } from './record.js';
 
 /** The signing algorithm of every trail signature (KMS name; DER-encoded ECDSA over SHA-256). */
 export const TRAIL_SIGNING_ALGORITHM = 'ECDSA_SHA_256';
@@ -159,10 +159,11 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  */
 export function signatureHolds(record: TrailRecord, publicKey: KeyObject): boolean {
   if (typeof record.signature !== 'string' || !BASE64.test(record.signature)) return false;
-  if (hashOf(record) !== record.hash) return false;
+  const input = Buffer.from(hashInput(record));
+  if (createHash('sha256').update(input).digest('hex') !== record.hash) return false;
   return verify(
     'sha256',
-    Buffer.from(hashInput(record)),
+    input,
     { key: publicKey, dsaEncoding: 'der' },
     Buffer.from(record.signature, 'base64'),
   );
