@@ -1,0 +1,2 @@
+import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
+import{a,b,c,d}from"./chunk-4RO3T2NE.js";import"./chunk-DTIVC224.js";import"./chunk-ARYQGXTP.js";import"./chunk-P4PMEGOA.js";import"./chunk-BHSABJY5.js";import"./chunk-XWSVB5PF.js";import"./chunk-H3OAUFFV.js";import"./chunk-Z2FJZZUF.js";import"./chunk-2HU2H4DV.js";import"./chunk-CSY4ACUO.js";export{b as fetchApiInventory,a as fetchCredentialReport,c as readUser,d as resolveFlaggedKeyIds};

@@ -1,0 +1,2 @@
+import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
+import{a,b,c,d,e,f,g,h,i,j}from"./chunk-YQXVKHXV.js";import"./chunk-MZEWRJ4C.js";import"./chunk-KIFKICKA.js";import"./chunk-H3OAUFFV.js";import"./chunk-Z2FJZZUF.js";import"./chunk-2HU2H4DV.js";import"./chunk-CSY4ACUO.js";export{a as MAX_EXEMPTION_DAYS,j as configJsonSchema,g as configSchema,b as exemptionSchema,i as formatIssue,f as frameworksSchema,h as parseConfig,c as rotationSchema,d as scopeSchema,e as trailSchema};
