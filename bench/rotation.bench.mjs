@@ -1,47 +1,31 @@
 // Rotation throughput: 500 due users rotated in one run against moto, with keywarden's engine and, as the
 // baseline in the same run, the bare SDK calls of the same rotation (create key, store secret, notify:
 // what a minimal script does, without state, trail, recovery or scope). Prints users/s and AWS calls/user.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { join } from 'node:path';
+import { importBundle } from './rotation/bundle.mjs';
 
 const USERS = Number(process.env.KEYWARDEN_BENCH_USERS ?? 500);
 const CONCURRENCY = 8;
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'keywarden-bench-'));
 
 // The engine is TypeScript: bundle the parts the bench needs once, then import the bundle.
-const bundle = join(work, 'rotation-bench-entry.mjs');
-await build({
-  stdin: {
-    contents: [
-      "export { rotateUsers, snsNotifier } from './core/rotation/index.ts';",
-      "export { parseConfig } from './core/policy/schema.ts';",
-      "export { JsonlTrailStore } from './core/trail/index.ts';",
-      "export { startMoto, motoAvailable } from './test/support/moto.ts';",
-      "export { seedIam } from './test/support/iam-seed.ts';",
-      "export { CallLog, instrumentClient } from './test/support/fault-injection.ts';",
-      "export * as iam from '@aws-sdk/client-iam';",
-      "export * as sm from '@aws-sdk/client-secrets-manager';",
-      "export * as sns from '@aws-sdk/client-sns';",
-    ].join('\n'),
-    resolveDir: root,
-    loader: 'ts',
-  },
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  logLevel: 'error',
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
-});
-// The moto launcher is found beside the module that starts it.
-copyFileSync(join(root, 'test/support/moto_launcher.py'), join(work, 'moto_launcher.py'));
-const kw = await import(pathToFileURL(bundle).href);
+const kw = await importBundle(
+  [
+    "export { rotateUsers, snsNotifier } from './core/rotation/index.ts';",
+    "export { parseConfig } from './core/policy/schema.ts';",
+    "export { JsonlTrailStore } from './core/trail/index.ts';",
+    "export { startMoto, motoAvailable } from './test/support/moto.ts';",
+    "export { seedIam } from './test/support/iam-seed.ts';",
+    "export { CallLog, instrumentClient } from './test/support/fault-injection.ts';",
+    "export * as iam from '@aws-sdk/client-iam';",
+    "export * as sm from '@aws-sdk/client-secrets-manager';",
+    "export * as sns from '@aws-sdk/client-sns';",
+  ],
+  work,
+  'rotation-bench-entry',
+);
 
 if (!kw.motoAvailable()) {
   console.log('rotation bench: skipped (moto_server is not installed)');

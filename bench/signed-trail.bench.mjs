@@ -4,48 +4,32 @@
 // 2. `trail verify` of 10,000 signed records (KEYWARDEN_BENCH_RECORDS) against the same trail unsigned: the
 //    signatures are verified locally with node:crypto after one GetPublicKey.
 // Rounds alternate (baseline, signed) and the medians are compared. `npm run bench signed` runs it alone.
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { importBundle } from './rotation/bundle.mjs';
 
 const USERS = Number(process.env.KEYWARDEN_BENCH_USERS ?? 100);
 const RECORDS = Number(process.env.KEYWARDEN_BENCH_RECORDS ?? 10_000);
 const ROUNDS = Number(process.env.KEYWARDEN_BENCH_ROUNDS ?? 3);
 const CONCURRENCY = 8;
 const SIGN_CONCURRENCY = 16;
-const root = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'keywarden-bench-signed-'));
 
-const bundle = join(work, 'signed-trail-bench-entry.mjs');
-await build({
-  stdin: {
-    contents: [
-      "export { rotateUsers, memoryNotifier } from './core/rotation/index.ts';",
-      "export { parseConfig } from './core/policy/schema.ts';",
-      "export { JsonlTrailStore, kmsTrailSigner, publicKeyFromKms, seal, verifyTrail } from './core/trail/index.ts';",
-      "export { startMoto, motoAvailable } from './test/support/moto.ts';",
-      "export { seedIam } from './test/support/iam-seed.ts';",
-      "export * as iam from '@aws-sdk/client-iam';",
-      "export * as sm from '@aws-sdk/client-secrets-manager';",
-      "export * as kms from '@aws-sdk/client-kms';",
-    ].join('\n'),
-    resolveDir: root,
-    loader: 'ts',
-  },
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  logLevel: 'error',
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
-});
-// The moto launcher (with KMS DIGEST signing as AWS does it) is found beside the module that starts it.
-copyFileSync(join(root, 'test/support/moto_launcher.py'), join(work, 'moto_launcher.py'));
-const kw = await import(pathToFileURL(bundle).href);
+const kw = await importBundle(
+  [
+    "export { rotateUsers, memoryNotifier } from './core/rotation/index.ts';",
+    "export { parseConfig } from './core/policy/schema.ts';",
+    "export { JsonlTrailStore, kmsTrailSigner, publicKeyFromKms, seal, verifyTrail } from './core/trail/index.ts';",
+    "export { startMoto, motoAvailable } from './test/support/moto.ts';",
+    "export { seedIam } from './test/support/iam-seed.ts';",
+    "export * as iam from '@aws-sdk/client-iam';",
+    "export * as sm from '@aws-sdk/client-secrets-manager';",
+    "export * as kms from '@aws-sdk/client-kms';",
+  ],
+  work,
+  'signed-trail-bench-entry',
+);
 
 if (!kw.motoAvailable()) {
   console.log('signed trail bench: skipped (moto_server is not installed)');

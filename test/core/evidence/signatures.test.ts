@@ -14,8 +14,12 @@ import {
   SIGNATURE_FILES,
   SIGNATURE_RECIPE_COMMANDS,
 } from '../../../core/evidence/signatures.js';
-import { JsonlTrailStore, kmsTrailSigner, type TrailAction } from '../../../core/trail/index.js';
-import { fixtureTrailRecords, runFixtureEvidence } from '../../support/evidence-fixture.js';
+import { kmsTrailSigner } from '../../../core/trail/index.js';
+import {
+  fixtureTrailRecords,
+  runFixtureEvidence,
+  writeFixtureTrail,
+} from '../../support/evidence-fixture.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
 
 const bash = (script: string, cwd: string) =>
@@ -39,19 +43,7 @@ describe.skipIf(!motoAvailable())('the evidence pack of a signed trail', () => {
     keyArn = created.KeyMetadata?.Arn ?? '';
     dir = mkdtempSync(join(tmpdir(), 'keywarden-signed-pack-'));
     const trail = join(dir, 'trail.jsonl');
-    const store = new JsonlTrailStore(trail, { signer: kmsTrailSigner(keyArn) });
-    for (const record of fixtureTrailRecords()) {
-      await store.append({
-        at: new Date(record.at),
-        account: record.account,
-        actor: record.actor,
-        action: record.action as TrailAction,
-        user: record.user ?? '*',
-        accessKeyId: record.accessKeyId,
-        outcome: 'success',
-        reason: record.reason ?? '',
-      });
-    }
+    await writeFixtureTrail(trail, fixtureTrailRecords(), kmsTrailSigner(keyArn));
     run = await runFixtureEvidence(
       ['--trail-file', trail, '--from', '2026-09-01'],
       ['--output', 'pack', '--trail-signing-key', keyArn],
