@@ -45,7 +45,7 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
   const command = program
     .command('evidence')
     .description(
-      'Write an evidence pack for a QA reviewer: evidence.html, evidence.md, SHA256SUMS and manifest.json.',
+      'Write an evidence pack for a QA reviewer: evidence.html, evidence.md, SHA256SUMS and manifest.json (a signed trail adds its public key, records and an openssl recipe).',
     )
     .requiredOption('--output <dir>', 'a new or empty directory for the pack (alias: --out)')
     .addOption(aliasOf('--out <dir>', 'output'))
@@ -102,7 +102,9 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   const prefix = options.trailPrefix;
   if (prefix && !options.trailBucket) throw new UsageError('--trail-prefix applies only with --trail-bucket');
   if (options.output === STANDARD_STREAM)
-    throw new UsageError('--output -: an evidence pack is four files; name a new or empty directory');
+    throw new UsageError(
+      '--output -: an evidence pack is a directory of files; name a new or empty directory',
+    );
   const accounts = await accountsSelection(options, io);
   const accountTrail = ownTrails(options, accounts !== null);
   const anchors = await readAnchors(options.anchor, io.cwd);

@@ -113,7 +113,9 @@ async function verify(options: VerifyOptions, io: Io): Promise<number> {
     const { signing } = verification;
     const signed = signing
       ? `; signed from seq ${signing.firstSignedSeq} by ${signing.keyArn}${signing.pinned ? '' : ' (the key the trail names: pass --trail-signing-key or --public-key to require it)'}`
-      : '';
+      : signingKey
+        ? `; no record is signed (by ${signingKey} or any key)`
+        : '';
     io.stdout.write(
       `trail intact: ${verification.records} records in ${store.description}${anchored}${signed}\n`,
     );
