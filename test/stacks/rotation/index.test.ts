@@ -228,17 +228,6 @@ describe('keywarden-rotation stack', () => {
     ]);
   });
 
-  it('refuses a trail.signingKey in the policy: the function signs with the stack key', async () => {
-    const failed = run({
-      ...BASE,
-      policy: { trail: { signingKey: `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/0000-1111` } },
-    });
-
-    await expect(failed).rejects.toThrow(
-      "policy.trail.signingKey: the function signs its trail with the stack's own key (output trailSigningKeyArn): remove trail.signingKey",
-    );
-  });
-
   it('subscribes every notification address to the topic by email', async () => {
     // Act
     const stack = await run();
