@@ -55,3 +55,11 @@ export function trailPrefixOption(): Option {
     'key prefix of the records in --trail-bucket (default: trail/)',
   );
 }
+
+/** `--trail-signing-key`: the KMS key (ARN) that signs every record a command writes, and that verify trusts. */
+export function trailSigningKeyOption(use: string): Option {
+  return new Option(
+    '--trail-signing-key <arn>',
+    `${use} (a KMS key ARN, ECC_NIST_P256 SIGN_VERIFY; default: the config's trail.signingKey)`,
+  );
+}

@@ -177,7 +177,7 @@ export function renderIssue(
     `<!-- keywarden:digest=${digest} -->`,
     ...why,
     '',
-    `**Controls**: ${controlsShort(controls)} (${frameworkLegend()}).`,
+    `**Controls**: ${controlsShort(controls)} (${frameworkLegend(controls)}).`,
     '',
     `| slot | access key | status | created | ${root || quarantined ? 'a violation since' : 'over the limit since'} | age on ` +
       options.asOf.toISOString().slice(0, 10) +

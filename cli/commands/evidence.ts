@@ -20,6 +20,7 @@ import {
   trailBucketOption,
   trailFileOption,
   trailPrefixOption,
+  trailSigningKeyOption,
 } from '../options.js';
 
 interface EvidenceOptions extends AwsFlags, AccountsFlags {
@@ -30,6 +31,7 @@ interface EvidenceOptions extends AwsFlags, AccountsFlags {
   trailFile?: string;
   trailBucket?: string;
   trailPrefix?: string;
+  trailSigningKey?: string;
   anchor: string[];
   accountTrailBucket?: string;
   accountTrailPrefix?: string;
@@ -44,7 +46,7 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
   const command = program
     .command('evidence')
     .description(
-      'Write an evidence pack for a QA reviewer: evidence.html, evidence.md, SHA256SUMS and manifest.json.',
+      'Write an evidence pack for a QA reviewer: evidence.html, evidence.md, SHA256SUMS and manifest.json (a signed trail adds its public key, records and an openssl recipe).',
     )
     .requiredOption('--output <dir>', 'a new or empty directory for the pack (alias: --out)')
     .addOption(aliasOf('--out <dir>', 'output'))
@@ -60,6 +62,11 @@ export function registerEvidence(program: Command, io: Io, setExitCode: (code: n
     .addOption(trailBucketOption('read and append to'))
     .addOption(trailPrefixOption())
     .addOption(aliasOf('--prefix <prefix>', 'trailPrefix'))
+    .addOption(
+      trailSigningKeyOption(
+        "sign the pack's trail record with this key, and check the trail's signatures against it",
+      ),
+    )
     .option(
       '--anchor <file>',
       'an earlier pack\'s manifest.json (or {"seq": N, "hash": "…"}): the trail must still hold that record (repeatable)',
@@ -96,7 +103,9 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   const prefix = options.trailPrefix;
   if (prefix && !options.trailBucket) throw new UsageError('--trail-prefix applies only with --trail-bucket');
   if (options.output === STANDARD_STREAM)
-    throw new UsageError('--output -: an evidence pack is four files; name a new or empty directory');
+    throw new UsageError(
+      '--output -: an evidence pack is a directory of files; name a new or empty directory',
+    );
   const accounts = await accountsSelection(options, io);
   const accountTrail = ownTrails(options, accounts !== null);
   const anchors = await readAnchors(options.anchor, io.cwd);
@@ -105,7 +114,13 @@ async function evidence(options: EvidenceOptions, io: Io): Promise<number> {
   const out = resolve(io.cwd, options.output);
   await checkOutDir(options.output, out);
   const trail = resolveTrailStore(
-    { file: options.trailFile, bucket: options.trailBucket, prefix, aws: awsOptions(options, io) },
+    {
+      file: options.trailFile,
+      bucket: options.trailBucket,
+      prefix,
+      signingKey: options.trailSigningKey,
+      aws: awsOptions(options, io),
+    },
     loaded.config,
     io.cwd,
   );

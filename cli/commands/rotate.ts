@@ -32,7 +32,13 @@ import {
 import { TOOL } from '../../core/version.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
-import { configOption, trailBucketOption, trailFileOption, trailPrefixOption } from '../options.js';
+import {
+  configOption,
+  trailBucketOption,
+  trailFileOption,
+  trailPrefixOption,
+  trailSigningKeyOption,
+} from '../options.js';
 
 interface RotateOptions extends AwsFlags {
   user: string;
@@ -44,6 +50,7 @@ interface RotateOptions extends AwsFlags {
   trailFile?: string;
   trailBucket?: string;
   trailPrefix?: string;
+  trailSigningKey?: string;
   kmsKeyId?: string;
   notifyTopic?: string;
 }
@@ -97,6 +104,7 @@ export function registerRotate(program: Command, io: Io, setExitCode: (code: num
     .addOption(trailFileOption('write trail records to'))
     .addOption(trailBucketOption('write trail records to'))
     .addOption(trailPrefixOption())
+    .addOption(trailSigningKeyOption('sign each trail record with this key'))
     .option('--kms-key-id <key>', 'KMS key for a newly created secret (default: aws/secretsmanager)')
     .option('--notify-topic <arn>', 'SNS topic for the owner notice (default: printed here)');
   addAwsOptions(command, io).action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
@@ -113,7 +121,13 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
   const { config } = await loadConfig({ file: options.config, asOf: now, cwd: io.cwd });
   const aws = awsOptions(options, io);
   const { store, origin } = resolveTrailStore(
-    { file: options.trailFile, bucket: options.trailBucket, prefix: options.trailPrefix, aws },
+    {
+      file: options.trailFile,
+      bucket: options.trailBucket,
+      prefix: options.trailPrefix,
+      signingKey: options.trailSigningKey,
+      aws,
+    },
     config,
     io.cwd,
   );

@@ -1,17 +1,23 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { requireRegion } from '../../core/aws/clients.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { loadConfig } from '../../core/policy/load.js';
 import {
   JsonlTrailStore,
+  publicKeyFromKms,
+  publicKeyFromPem,
   readAnchors,
   resolveTrailStore,
   S3TrailStore,
+  type SignatureTrust,
   verificationReport,
   verifyTrail,
 } from '../../core/trail/index.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
+import { trailSigningKeyOption } from '../options.js';
 
 interface VerifyOptions extends AwsFlags {
   trailFile?: string;
@@ -21,6 +27,8 @@ interface VerifyOptions extends AwsFlags {
   bucket?: string;
   prefix?: string;
   config?: string;
+  trailSigningKey?: string;
+  publicKey?: string;
   anchor: string[];
   format: 'text' | 'json';
 }
@@ -45,6 +53,11 @@ export function registerTrail(program: Command, io: Io, setExitCode: (code: numb
       'a record the trail must still hold: an earlier evidence manifest.json, or {"seq": N, "hash": "…"} (repeatable)',
       collect,
       [],
+    )
+    .addOption(trailSigningKeyOption('the key the trail must be signed by'))
+    .option(
+      '--public-key <file>',
+      "the signing key's public half (PEM), to check signatures offline instead of asking KMS (GetPublicKey)",
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option(
@@ -76,13 +89,19 @@ async function verify(options: VerifyOptions, io: Io): Promise<number> {
   const anchors = await readAnchors(options.anchor, io.cwd);
   const { config } = await loadConfig({ file: options.config, asOf: io.clock(), cwd: io.cwd });
   // The same trail rotate and evidence use: the option, else the config's trail:, else ./keywarden-trail.jsonl.
-  const { store, origin } = resolveTrailStore(
-    { file, bucket, prefix, aws: awsOptions(options, io) },
+  const aws = awsOptions(options, io);
+  const { store, origin, signingKey } = resolveTrailStore(
+    { file, bucket, prefix, aws, signingKey: options.trailSigningKey },
     config,
     io.cwd,
   );
-  if (store instanceof S3TrailStore) await requireRegion(awsOptions(options, io), 'the S3 trail bucket');
-  const { verification } = await verifyTrail(store, { anchors });
+  const signatures: SignatureTrust = {
+    keyArn: signingKey ?? undefined,
+    publicKey: options.publicKey ? await readPublicKey(options.publicKey, io.cwd) : undefined,
+    fetchPublicKey: (keyArn) => publicKeyFromKms(keyArn, aws),
+  };
+  if (store instanceof S3TrailStore) await requireRegion(aws, 'the S3 trail bucket');
+  const { verification } = await verifyTrail(store, { anchors, signatures });
   const shown = origin === 'default' ? `${store.description} (the default trail)` : store.description;
   if (verification.intact && verification.records === 0 && store instanceof JsonlTrailStore) {
     throw new UsageError(
@@ -96,9 +115,26 @@ async function verify(options: VerifyOptions, io: Io): Promise<number> {
   } else if (verification.intact) {
     const anchored =
       anchors.length > 0 ? `; ${anchors.length} anchor${anchors.length === 1 ? '' : 's'} hold` : '';
-    io.stdout.write(`trail intact: ${verification.records} records in ${shown}${anchored}\n`);
+    const { signing } = verification;
+    const signed = signing
+      ? `; signed from seq ${signing.firstSignedSeq} by ${signing.keyArn}${signing.pinned ? '' : ' (the key the trail names: pass --trail-signing-key or --public-key to require it)'}`
+      : signingKey
+        ? `; no record is signed (by ${signingKey} or any key)`
+        : '';
+    io.stdout.write(`trail intact: ${verification.records} records in ${shown}${anchored}${signed}\n`);
   } else {
     io.stdout.write(`trail broken at seq ${verification.firstBadSeq}: ${verification.problem} (${shown})\n`);
   }
   return verification.intact ? ExitCode.ok : ExitCode.findings;
+}
+
+async function readPublicKey(file: string, cwd: string) {
+  let text: string;
+  try {
+    text = await readFile(isAbsolute(file) ? file : join(cwd, file), 'utf8');
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? String(err.code) : 'error';
+    throw new UsageError(`--public-key ${file}: cannot read it (${code})`, { cause: err });
+  }
+  return publicKeyFromPem(text, file);
 }

@@ -19,3 +19,11 @@ export function partitionOfRegion(region: string): string {
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';
 }
+
+/** A KMS key ARN (any partition): `arn:aws:kms:REGION:ACCOUNT:key/ID`; aliases and bare key IDs are not. */
+export const KMS_KEY_ARN = /^arn:(aws[\w-]*):kms:([a-z0-9-]+):(\d{12}):key\/([A-Za-z0-9-]{1,128})$/;
+
+/** The region of a KMS key ARN, or null when it is not one. */
+export function regionOfKmsKeyArn(arn: string): string | null {
+  return KMS_KEY_ARN.exec(arn)?.[2] ?? null;
+}

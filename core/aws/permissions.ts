@@ -4,6 +4,7 @@
  * stack builds its role's policy from them, so the two cannot drift apart.
  */
 import { SETTING_DEFAULTS } from '../policy/settings.js';
+import { KMS_KEY_ARN } from './arn.js';
 import type { PolicyCondition, PolicyStatement } from './iam-policy.js';
 
 /** Where a permission applies; `policyFor` turns these into ARNs. */
@@ -14,7 +15,8 @@ export type ResourceKind =
   | 'kms-key'
   | 'notice-topic'
   | 'trail-bucket'
-  | 'trail-object';
+  | 'trail-object'
+  | 'trail-signing-key';
 
 /**
  * What narrows a grant beyond its resource; `policyFor` turns each into an IAM condition. Permissions with the
@@ -54,7 +56,19 @@ export const KEY_MUTATING_ACTIONS = [
   'iam:DeleteAccessKey',
 ] as const;
 
-export const OPERATION_NAMES = ['audit', 'rotate', 'trail-read', 'trail-s3', 'doctor', 'consumers'] as const;
+/** The one action a trail signer needs (KMS Sign on the signing key only; see `signGrantBreach`). */
+export const TRAIL_SIGN_ACTION = 'kms:Sign';
+
+export const OPERATION_NAMES = [
+  'audit',
+  'rotate',
+  'trail-read',
+  'trail-s3',
+  'trail-sign',
+  'trail-signature-check',
+  'doctor',
+  'consumers',
+] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
 
 /** Reading and verifying an S3 trail (`trail verify`, evidence, each account's trail through its member role). */
@@ -174,6 +188,22 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
     { action: 's3:PutObject', resource: 'trail-object', why: 'write trail records' },
     { action: 's3:PutObjectRetention', resource: 'trail-object', why: 'lock each record (COMPLIANCE)' },
   ],
+  // Signed trails: Sign on the one signing key (the rotation function gets nothing else of it); the public half
+  // is read where signatures are checked (trail verify, evidence, doctor).
+  'trail-sign': [
+    {
+      action: TRAIL_SIGN_ACTION,
+      resource: 'trail-signing-key',
+      why: "sign each trail record (ECDSA_SHA_256 over the record's hash)",
+    },
+  ],
+  'trail-signature-check': [
+    {
+      action: 'kms:GetPublicKey',
+      resource: 'trail-signing-key',
+      why: "read the signing key's public half to check the trail's signatures",
+    },
+  ],
   doctor: [
     { action: 'iam:SimulatePrincipalPolicy', resource: 'any', why: 'check the caller’s own permissions' },
   ],
@@ -210,6 +240,8 @@ export interface PolicyTargets {
   topicArn?: string | undefined;
   trailBucket?: string | undefined;
   trailPrefix?: string | undefined;
+  /** The KMS key that signs trail records (ECC_NIST_P256, SIGN_VERIFY); omitted = unsigned trail, no kms:Sign. */
+  trailSigningKeyArn?: string | undefined;
   /** Limit key actions to users carrying the scope tag. */
   scope?: { tagKey: string; tagValue: string } | undefined;
 }
@@ -354,6 +386,7 @@ export function policyFor(operations: OperationName[], targets: PolicyTargets): 
           `arn:${partition}:s3:::${targets.trailBucket}/${targets.trailPrefix ?? SETTING_DEFAULTS.trail.prefix}*`,
         ]
       : [],
+    'trail-signing-key': targets.trailSigningKeyArn ? [targets.trailSigningKeyArn] : [],
   };
   const sidOf = (resource: ResourceKind) =>
     resource.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -462,6 +495,17 @@ export function secretBoundaryBreach(action: string, condition: PolicyCondition 
     default:
       return null;
   }
+}
+
+/**
+ * Why allowing kms:Sign on `resources` would let its holder sign more than trail records with the trail's key
+ * (another key's signatures forge another trail, or anything else that key vouches for); null when every
+ * resource is one named KMS key. The rotation role's grant is checked with it (policy pack).
+ */
+export function signGrantBreach(resources: readonly string[]): string | null {
+  const broad = resources.filter((resource) => !KMS_KEY_ARN.test(resource));
+  if (resources.length > 0 && broad.length === 0) return null;
+  return `on ${broad.map((r) => `"${r}"`).join(', ') || 'no named resource'}: limit Resource to the trail signing key's ARN (arn:aws:kms:<region>:<account-id>:key/<key-id>)`;
 }
 
 /** The actions whose grant `secretBoundaryBreach` judges. */

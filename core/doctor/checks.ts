@@ -6,7 +6,13 @@ import { classifyAwsError, describeError } from '../errors.js';
 import { trailBucketProblems } from '../infra/worm.js';
 import { evaluate, remediation } from '../policy/evaluate.js';
 import { secretNameFor, secretNameProblem } from '../rotation/index.js';
-import { JsonlTrailStore, S3TrailStore, trailSettings } from '../trail/index.js';
+import {
+  JsonlTrailStore,
+  publicKeyFromKms,
+  S3TrailStore,
+  trailSettings,
+  verifyTrail,
+} from '../trail/index.js';
 import { type CheckResult, type DoctorCheck, PrerequisiteMissing } from './check.js';
 import { type DoctorContext, need } from './context.js';
 
@@ -314,7 +320,7 @@ const trail: Check = {
   title: 'trail',
   async run(context): Promise<CheckResult> {
     const loaded = await need(context.config(), 'a valid config');
-    const { store, origin } = context.trail(loaded.config);
+    const { store, origin, signingKey } = context.trail(loaded.config);
     const title = `trail (${store.description}${origin === 'default' ? ', the default' : ''})`;
     try {
       if (store instanceof JsonlTrailStore) {
@@ -350,7 +356,12 @@ const trail: Check = {
             fix: 'create the trail bucket with the rotation stack (COMPLIANCE Object Lock, versioning, a deny-delete policy)',
           };
       }
-      const result = await store.verify();
+      const { verification: result } = await verifyTrail(store, {
+        signatures: {
+          keyArn: signingKey ?? undefined,
+          fetchPublicKey: (keyArn) => publicKeyFromKms(keyArn, context.request.aws),
+        },
+      });
       if (!result.intact)
         return {
           title,
@@ -360,7 +371,11 @@ const trail: Check = {
         };
       return result.records === 0
         ? { title, status: 'warn', detail: 'intact but empty: no trail records yet' }
-        : { title, status: 'pass', detail: `intact, ${result.records} records` };
+        : {
+            title,
+            status: 'pass',
+            detail: `intact, ${result.records} records${result.signing ? `, signed from seq ${result.signing.firstSignedSeq} by ${result.signing.keyArn}` : ''}`,
+          };
     } catch (err) {
       return {
         title,

@@ -13,7 +13,9 @@ import {
   accountTrailBucket,
   accountTrailStore,
   createS3Client,
+  publicKeyFromKms,
   type ResolvedTrail,
+  type SigningKey,
   type TrailAnchor,
   type TrailRecord,
   type TrailVerification,
@@ -40,6 +42,7 @@ import {
   type Manifest,
   SUMS_FILE,
 } from './pack.js';
+import { signatureFiles } from './signatures.js';
 
 /** The trail record of an evidence pack concerns the whole account, not one user. */
 export const EVIDENCE_RECORD_USER = '*';
@@ -110,7 +113,12 @@ export async function generateEvidence(
   note: (line: string) => void,
 ): Promise<EvidenceOutcome> {
   const { store, origin } = request.trail;
-  const { verification, records } = await verifyTrail(store, { anchors: request.anchors });
+  const trusted = request.trail.signingKey ?? undefined;
+  const fetchPublicKey = (keyArn: string) => publicKeyFromKms(keyArn, request.aws);
+  const { verification, records, signing } = await verifyTrail(store, {
+    anchors: request.anchors,
+    signatures: { keyArn: trusted, fetchPublicKey },
+  });
   if (origin === 'default') note(`trail: ${store.description} (the default)`);
   // An audit-only deployment has rotated nothing yet: its pack says so and carries the audit. The pack's own
   // record then starts the trail.
@@ -121,6 +129,9 @@ export async function generateEvidence(
   }
   const anchors = manifestAnchors(verification.anchors);
   const check = trailCheckOf(verification, anchors);
+  // The pack's own record is signed when a key is configured, even on a trail not signed before.
+  const packSigning: SigningKey | null =
+    signing ?? (trusted ? { keyArn: trusted, publicKey: await fetchPublicKey(trusted), pinned: true } : null);
 
   const { config } = request.loaded;
   const accountTrails = new Map<string, AccountTrail>();
@@ -163,6 +174,7 @@ export async function generateEvidence(
   const files = [
     { name: EVIDENCE_FILES.html, content: renderEvidenceHtml(model) },
     { name: EVIDENCE_FILES.markdown, content: renderEvidenceMarkdown(model) },
+    ...(packSigning ? signatureFiles(packSigning, records, request.period) : []),
   ];
   const digests = digestPack(files);
   for (const file of [...files, { name: SUMS_FILE, content: digests.sums }]) {
@@ -186,7 +198,13 @@ export async function generateEvidence(
     return { model, packSha256: digests.packSha256, packRecord: null, verification, broken };
   }
   const record = await recordPack(request, model, digests.packSha256);
-  const packRecord = { seq: record.seq, hash: record.hash };
+  const packRecord = {
+    seq: record.seq,
+    hash: record.hash,
+    ...(record.signingKey && record.signature
+      ? { signingKey: record.signingKey, signature: record.signature }
+      : {}),
+  };
   await writeManifest(packRecord);
   return { model, packSha256: digests.packSha256, packRecord, verification, broken };
 }
@@ -196,8 +214,18 @@ function trailCheckOf(
   verification: TrailVerification,
   anchors: Manifest['trail']['anchors'] = [],
 ): TrailCheck {
+  const { signing } = verification;
+  const signed = signing
+    ? {
+        signing: {
+          keyArn: signing.keyArn,
+          firstSignedSeq: signing.firstSignedSeq,
+          signedRecords: signing.signedRecords,
+        },
+      }
+    : {};
   return verification.intact
-    ? { intact: true, records: verification.records, ...(anchors.length > 0 ? { anchors } : {}) }
+    ? { intact: true, records: verification.records, ...(anchors.length > 0 ? { anchors } : {}), ...signed }
     : {
         intact: false,
         records: verification.records,
@@ -277,7 +305,10 @@ async function readAccountTrail(
   try {
     const bucket = accountTrailBucket(trail.bucket, account);
     const store = accountTrailStore(bucket, trail.prefix, config, client);
-    const { verification, records } = await verifyTrail(store);
+    // A signed account trail is checked with its key's public half, read through the account's role.
+    const { verification, records } = await verifyTrail(store, {
+      signatures: { fetchPublicKey: (keyArn) => publicKeyFromKms(keyArn, aws) },
+    });
     return {
       location: store.description,
       records: readableRecords(records),

@@ -10,6 +10,7 @@ import {
   type EvidenceModel,
   type EvidenceTrailRecord,
   isoDay,
+  type RegulationRow,
   trailCheckText,
 } from './model.js';
 
@@ -43,7 +44,8 @@ ${scopeSection(model)}
 ${policySection(model)}
 ${accounts ? accountsSections(model, accounts) : keysSection(model)}
 ${trailSection(model)}${model.rotationConsumers?.length ? `\n${rotationConsumersHtml(model.rotationConsumers)}` : ''}
-${part11Section(model)}
+${regulationSection('part11', '21 CFR Part 11 mapping', model.part11)}
+${regulationSection('annex11', 'EU GMP Annex 11 mapping', model.annex11)}
 </main>
 <footer><p>The SHA-256 of this file and of the pack are in <code>manifest.json</code> and <code>SHA256SUMS</code> beside it; the pack digest is also a record in the audit trail (action <code>evidence.generated</code>).</p></footer>
 </body>
@@ -190,6 +192,7 @@ function keysBody(
   chartTitleId: string,
 ): string {
   const { hidden } = chartRows(findings);
+  const allControls = findings.flatMap((f) => f.controls);
   const counts = `<p class="counts">${SUMMARY_ORDER.map((verdict) => [verdict, s[verdict]])
     .map(([verdict, count]) => `<span class="badge ${verdict}">${verdict} ${count}</span>`)
     .join(' ')}</p>`;
@@ -217,10 +220,10 @@ function keysBody(
           String(f.ageDays),
           `<span class="badge ${f.verdict}">${f.verdict}</span>`,
           esc(f.reason),
-          esc(controlsShort(f.controls)),
+          esc(controlsShort(f.controls, allControls)),
         ]),
         ['', 'num', 'nowrap', 'nowrap', 'nowrap', 'nowrap', 'num', 'nowrap', '', ''],
-      ) + `\n<p class="legend">Controls: ${esc(frameworkLegend())}.</p>`
+      ) + `\n<p class="legend">Controls: ${esc(frameworkLegend(allControls))}.</p>`
     : '<p>No access keys.</p>';
   return `${counts}
 <figure>${keyAgeChartSvg(findings, model.policy, chartTitleId)}
@@ -278,16 +281,11 @@ function eventsTable(events: readonly EvidenceTrailRecord[], account: string): s
     : `<p class="empty">No rotation records for account ${esc(account)} in the period.</p>`;
 }
 
-function part11Section(model: EvidenceModel): string {
-  return `<section id="part11"><h2>21 CFR Part 11 mapping</h2>
+function regulationSection(id: string, title: string, rows: readonly RegulationRow[]): string {
+  return `<section id="${id}"><h2>${title}</h2>
 ${table(
   ['clause', 'meaning', 'where keywarden serves it', 'record in this pack'],
-  model.part11.map((row) => [
-    esc(row.clause),
-    esc(row.meaning),
-    codeSpans(row.servedBy),
-    esc(row.inThisPack),
-  ]),
+  rows.map((row) => [esc(row.clause), esc(row.meaning), codeSpans(row.servedBy), esc(row.inThisPack)]),
 )}
 </section>`;
 }

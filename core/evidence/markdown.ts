@@ -121,6 +121,12 @@ export function renderEvidenceMarkdown(model: EvidenceModel): string {
     // The mapping is keywarden's own text; its backticks mark commands and stay as code spans.
     ...model.part11.map((row) => `| ${row.clause} | ${row.meaning} | ${row.servedBy} | ${row.inThisPack} |`),
     '',
+    '## EU GMP Annex 11 mapping',
+    '',
+    '| clause | meaning | where keywarden serves it | record in this pack |',
+    '|---|---|---|---|',
+    ...model.annex11.map((row) => `| ${row.clause} | ${row.meaning} | ${row.servedBy} | ${row.inThisPack} |`),
+    '',
     '---',
     '',
     'The SHA-256 of this file and of the pack are in `manifest.json` and `SHA256SUMS` beside it; the pack digest is also a record in the audit trail (action `evidence.generated`).',
@@ -170,16 +176,17 @@ function accountSection(model: EvidenceModel, entry: AccountEvidence): string[] 
 function keyLines(model: EvidenceModel, findings: readonly Finding[], summary: Summary): string[] {
   const lines = [verdictCounts(summary, ' · '), '', ...ageBars(findings, model.policy), ''];
   if (findings.length === 0) return [...lines, 'No access keys.', ''];
+  const allControls = findings.flatMap((f) => f.controls);
   return [
     ...lines,
     '| user | key | access key ID | status | created | last used | age (days) | verdict | reason | controls |',
     '|---|---:|---|---|---|---|---:|---|---|---|',
     ...findings.map(
       (f) =>
-        `| ${md(f.user)} | ${f.keySlot} | ${f.accessKeyId ? md(f.accessKeyId) : '—'} | ${f.status} | ${isoDay(f.createdAt)} | ${isoDay(f.lastUsedAt)} | ${f.ageDays} | ${f.verdict} | ${md(f.reason)} | ${md(controlsShort(f.controls))} |`,
+        `| ${md(f.user)} | ${f.keySlot} | ${f.accessKeyId ? md(f.accessKeyId) : '—'} | ${f.status} | ${isoDay(f.createdAt)} | ${isoDay(f.lastUsedAt)} | ${f.ageDays} | ${f.verdict} | ${md(f.reason)} | ${md(controlsShort(f.controls, allControls))} |`,
     ),
     '',
-    `Controls: ${md(frameworkLegend())}.`,
+    `Controls: ${md(frameworkLegend(allControls))}.`,
     '',
   ];
 }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { AuditReport } from '../audit/report.js';
 import { UsageError } from '../errors.js';
-import { PART11_MAPPING, type Part11Clause } from '../policy/controls/part11.js';
+import { ANNEX11_MAPPING } from '../policy/controls/annex11.js';
+import type { RegulatoryClause } from '../policy/controls/model.js';
+import { PART11_MAPPING } from '../policy/controls/part11.js';
 import type { Summary } from '../policy/evaluate.js';
 import { exemptionInForce } from '../policy/exemption.js';
 import type { Config, Exemption } from '../policy/schema.js';
@@ -31,11 +33,18 @@ export interface CheckedAnchor {
   holds: boolean;
 }
 
+/** Whose signatures a signed trail's records carry, as checked for the pack. */
+export interface CheckedSigning {
+  keyArn: string;
+  firstSignedSeq: number;
+  signedRecords: number;
+}
+
 /** The trail's verification result as the evidence reports it. */
 export type TrailCheck = (
   | { intact: true; records: number }
   | { intact: false; records: number; firstBadSeq: number; problem: string }
-) & { anchors?: readonly CheckedAnchor[] };
+) & { anchors?: readonly CheckedAnchor[]; signing?: CheckedSigning };
 
 export interface Period {
   from: Date;
@@ -92,7 +101,7 @@ export interface Attention {
   text: string;
 }
 
-export interface Part11Row extends Part11Clause {
+export interface RegulationRow extends RegulatoryClause {
   /** Which part of this pack is the record for the clause. */
   inThisPack: string;
 }
@@ -120,7 +129,9 @@ export interface EvidenceModel {
     /** Records in the period that belong to other accounts (counted, not shown). */
     otherAccountEvents: number;
   };
-  part11: Part11Row[];
+  part11: RegulationRow[];
+  /** EU GMP Annex 11 (2011), beside Part 11: the same pack read against the EU clauses. */
+  annex11: RegulationRow[];
   /**
    * A pack over several accounts: one entry per account, in the audit's order, each rendered as a section of
    * its own (`account` is then the report's "multiple"). Absent for one account, whose pack is as it always was.
@@ -144,6 +155,15 @@ const IN_THIS_PACK: Readonly<Record<string, string>> = {
   '11.10(k)': 'Policy, exemptions and the SHA-256 of the config file',
   '11.300(b)': 'Key ages and verdicts, and the chart of key ages against the limit',
   '11.300(c)': 'Rotation events of the period (manual rotations name their actor)',
+};
+
+const IN_THIS_PACK_ANNEX11: Readonly<Record<string, string>> = {
+  '7.1': 'Audit trail: verification result (chain, storage, signatures where signed)',
+  '9': 'Rotation events of the period, each with its reason',
+  '10': 'Policy, exemptions and the SHA-256 of the config file',
+  '12.1': 'Key ages and verdicts, and the chart of key ages against the limit',
+  '12.3': 'Rotation events of the period: key creations, deactivations and deletions',
+  '12.4': 'Rotation events of the period: the actor and time of each',
 };
 
 /** Pure: the same input always gives the same model. */
@@ -187,6 +207,7 @@ export function buildEvidence(input: EvidenceInput): EvidenceModel {
       otherAccountEvents: inPeriod.length - events.length,
     },
     part11: PART11_MAPPING.map((row) => ({ ...row, inThisPack: IN_THIS_PACK[row.clause] ?? '—' })),
+    annex11: ANNEX11_MAPPING.map((row) => ({ ...row, inThisPack: IN_THIS_PACK_ANNEX11[row.clause] ?? '—' })),
     ...(accounts ? { accounts } : {}),
     ...(input.rotationConsumers ? { rotationConsumers: input.rotationConsumers } : {}),
   };
@@ -254,7 +275,7 @@ function attentionItems(
   if (rootKeys > 0) {
     items.push({
       level: 'critical',
-      text: `The root account has ${rootKeys === 1 ? 'an access key' : `${rootKeys} access keys`}${inAccounts(report, 'root-key')}; no root access key may exist (CIS 1.4, Security Hub IAM.4): delete ${rootKeys === 1 ? 'it' : 'them'}.`,
+      text: `The root account has ${rootKeys === 1 ? 'an access key' : `${rootKeys} access keys`}${inAccounts(report, 'root-key')}; no root access key may exist (CIS v7.0.0 2.4, Security Hub IAM.4): delete ${rootKeys === 1 ? 'it' : 'them'}.`,
     });
   }
   if (overdue > 0) {
@@ -335,7 +356,13 @@ function listed(ids: readonly string[]): string {
 
 /** The one sentence both renderers print for the trail's verification. */
 export function trailCheckText(check: TrailCheck): string {
-  return `${verdictText(check)}${anchorsText(check.anchors ?? [])}`;
+  return `${verdictText(check)}${signingText(check)}${anchorsText(check.anchors ?? [])}`;
+}
+
+function signingText(check: TrailCheck): string {
+  if (!check.signing || !check.intact) return '';
+  const { keyArn, firstSignedSeq, signedRecords } = check.signing;
+  return ` Signed from seq ${firstSignedSeq}: ${signedRecords} record${signedRecords === 1 ? '' : 's'}, each with a verified signature of KMS key ${keyArn} (public key and recipe in ${'VERIFY-SIGNATURES.md'}).`;
 }
 
 function verdictText(check: TrailCheck): string {

@@ -50,8 +50,11 @@ export interface Manifest {
     location: string;
     intact: boolean;
     firstBadSeq: number | null;
-    /** The trail record that holds the pack digest; null when none was written (a broken trail). */
-    packRecord: { seq: number; hash: string } | null;
+    /**
+     * The trail record that holds the pack digest; null when none was written (a broken trail). A signed
+     * trail's record carries its signing key and signature, which VERIFY-SIGNATURES.md re-checks with openssl.
+     */
+    packRecord: { seq: number; hash: string; signingKey?: string; signature?: string } | null;
     /** The anchors (earlier packs' trail records) this pack checked, and whether the trail still held each. */
     anchors: { seq: number; hash: string; holds: boolean }[];
   };

@@ -1,7 +1,7 @@
 import type { QuarantinePolicyName } from '../aws/quarantine.js';
 import { isRootKey, type KeyRecord, type UserRecord } from '../inventory/records.js';
 import { DAY_MS, wholeDaysBetween } from '../time.js';
-import { controlsFor } from './controls/index.js';
+import { controlsFor, type FrameworkSelection } from './controls/index.js';
 import { activeExemption } from './exemption.js';
 import type { Config } from './schema.js';
 import { type Finding, type Severity, VERDICTS, type Verdict } from './verdicts.js';
@@ -34,6 +34,8 @@ const SEVERITY_RANK: Readonly<Record<Severity, number>> = { violation: 2, warnin
 
 export type EvaluationPolicy = Pick<Config, 'maxKeyAgeDays' | 'warnDays' | 'unusedKeyDays' | 'exemptions'> & {
   rotation: Pick<Config['rotation'], 'deactivateAfterDays'>;
+  /** The framework versions findings carry; a parsed config always has them (default: SETTING_DEFAULTS). */
+  frameworks?: FrameworkSelection;
 };
 
 /** The instant after which a key is past the age limit (creation + maxKeyAgeDays × 24 h): overdue if active, stale if not. */
@@ -111,7 +113,7 @@ export function evaluateKey(
     verdict,
     severity: SEVERITY_OF[verdict],
     reason,
-    controls: controlsFor(verdict),
+    controls: controlsFor(verdict, config.frameworks),
   };
 }
 

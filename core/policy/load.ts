@@ -67,6 +67,7 @@ export function defaultConfig(): Config {
     },
     scope: { ...SETTING_DEFAULTS.scope },
     exemptions: [],
+    frameworks: { cis: [...SETTING_DEFAULTS.frameworks.cis] },
   };
 }
 

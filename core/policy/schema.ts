@@ -2,9 +2,11 @@
 // that judge a parsed config. No file reading and no YAML here: the policy pack, the stacks and the Lambda
 // handler import this module alone (core/policy/load.ts adds the loader the CLI and the Action use).
 import * as z from 'zod';
+import { KMS_KEY_ARN } from '../aws/arn.js';
 import { UsageError } from '../errors.js';
 import { ROOT_USER } from '../inventory/records.js';
 import { calendarDaysBetween } from '../time.js';
+import { CIS_VERSIONS } from './controls/index.js';
 import { rotationStepsFor, SETTING_DEFAULTS, SETTING_RANGES, type WholeRange } from './settings.js';
 
 /** The longest an exemption may run: a year, so that every exemption is re-approved at least yearly. */
@@ -32,7 +34,7 @@ export const exemptionSchema = z
       .min(1)
       .refine(
         (user) => user !== ROOT_USER,
-        'the root account cannot be exempted: no root access key may exist (CIS 1.4, Security Hub IAM.4)',
+        'the root account cannot be exempted: no root access key may exist (CIS v7.0.0 2.4, Security Hub IAM.4)',
       )
       .describe('IAM user name the exemption covers (never the root account).'),
     account: z
@@ -97,6 +99,28 @@ export const trailSchema = z
     retentionDays: days(SETTING_RANGES.retentionDays)
       .default(SETTING_DEFAULTS.trail.retentionDays)
       .describe('Object Lock retention of each trail record, in days.'),
+    signingKey: z
+      .string()
+      .regex(
+        KMS_KEY_ARN,
+        'must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias or key ID: each record names the key that signed it',
+      )
+      .optional()
+      .describe(
+        'ARN of a KMS key (ECC_NIST_P256, SIGN_VERIFY) that signs every trail record; trail verify checks each signature.',
+      ),
+  })
+  .strict();
+
+export const frameworksSchema = z
+  .object({
+    cis: z
+      .array(z.enum(CIS_VERSIONS, { error: `must be one of ${CIS_VERSIONS.join(', ')}` }))
+      .refine((versions) => new Set(versions).size === versions.length, 'names a version twice')
+      .default([...SETTING_DEFAULTS.frameworks.cis])
+      .describe(
+        `CIS AWS Foundations Benchmark versions whose recommendation IDs findings carry (${CIS_VERSIONS.join(', ')}); [] for none.`,
+      ),
   })
   .strict();
 
@@ -118,6 +142,7 @@ export const configSchema = z
     scope: scopeSchema.prefault({}),
     exemptions: z.array(exemptionSchema).default([]),
     trail: trailSchema.optional(),
+    frameworks: frameworksSchema.prefault({}),
   })
   .strict()
   // Rotation steps the config leaves unset follow its maximum age (core/policy/settings.ts rotationStepsFor).

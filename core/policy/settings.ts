@@ -30,6 +30,8 @@ export const SETTING_DEFAULTS = {
   rotation: { rotateAtDays: 80, deactivateAfterDays: 7, deleteAfterDays: 7, enforce: true },
   scope: { tagKey: 'keywarden:rotation', tagValue: 'enabled' },
   trail: { prefix: 'trail/', retentionDays: 2557 },
+  /** The CIS AWS Foundations Benchmark versions findings carry: the newest (core/policy/controls/). */
+  frameworks: { cis: ['v7.0.0'] },
 } as const;
 
 /** Days between the replacement's creation and the maximum age when neither is set: 90 − 80 at the defaults. */

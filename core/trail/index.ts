@@ -5,7 +5,9 @@
  * API (everything else in this folder is internal):
  * - `TrailEntry` → `store.append(entry)` → `TrailRecord` `{version, seq, at, account, actor, action, user,
  *   accessKeyId, outcome, reason, prevHash, hash}`; `hash` = SHA-256 over the RFC 8785 (JCS) canonical JSON
- *   of the record without `hash`; the first record's prevHash is 64 zeros; seq starts at 1.
+ *   of the record without `hash` (and `signature`); the first record's prevHash is 64 zeros; seq starts at 1.
+ * - Signed records (version 2, `signing.ts`): a store given a `TrailSigner` (KMS Sign over the 32 hash bytes)
+ *   adds `signingKey` (hashed) and `signature`; `verifyTrail(store, {signatures})` checks each one.
  * - `TrailStore`: `append`, `read(period?)`, `examine()` (records + what the storage shows wrong), `verify()`.
  *   `JsonlTrailStore(file)` (local; an O_EXCL lock file serialises writers across processes) and
  *   `S3TrailStore({bucket, prefix, retentionDays})` (one object per seq, `If-None-Match: *`, COMPLIANCE
@@ -25,7 +27,9 @@ export { JsonlTrailStore } from './jsonl.js';
 export {
   canonicalJson,
   GENESIS_HASH,
+  hashInput,
   hashOf,
+  SIGNED_TRAIL_VERSION,
   seal,
   TRAIL_ACTIONS,
   TRAIL_VERSION,
@@ -46,8 +50,21 @@ export {
 export { createS3Client, type KeyHistory, listKeyHistories, S3TrailStore } from './s3.js';
 export { type TrailSettings, trailSettings } from './settings.js';
 export {
+  kmsTrailSigner,
+  parseSigningKeyArn,
+  publicKeyFromKms,
+  publicKeyFromPem,
+  publicKeyPem,
+  sealRecord,
+  signatureHolds,
+  TRAIL_SIGNING_ALGORITHM,
+  TRAIL_SIGNING_KEY_SPEC,
+  type TrailSigner,
+} from './signing.js';
+export {
   type AnchorCheck,
   type Period,
+  type SigningCheck,
   type TrailAnchor,
   type TrailBreak,
   type TrailBreakKind,
@@ -60,6 +77,10 @@ export {
   judge,
   parseAnchor,
   readAnchors,
+  type SignatureTrust,
+  type SigningKey,
+  signatureCheck,
+  signingKeyOf,
   type TrailVerificationReport,
   verificationReport,
   verifyTrail,

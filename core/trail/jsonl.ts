@@ -1,6 +1,7 @@
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { IncompleteError, UsageError } from '../errors.js';
-import { seal, type TrailEntry, type TrailRecord } from './record.js';
+import type { TrailEntry, TrailRecord } from './record.js';
+import { sealRecord, type TrailSigner } from './signing.js';
 import {
   type Period,
   SerialQueue,
@@ -16,6 +17,8 @@ export interface JsonlTrailOptions {
   lockTimeoutMs?: number;
   /** A lock file older than this is left over from a crashed writer and is broken. */
   staleLockMs?: number;
+  /** Signs each record (KMS), under the lock: the record is written signed or not at all. */
+  signer?: TrailSigner | undefined;
 }
 
 /**
@@ -78,7 +81,7 @@ export class JsonlTrailStore implements TrailStore {
 
   private async appendLocked(entry: TrailEntry): Promise<TrailRecord> {
     const last = await this.lastRecord();
-    const record = seal(entry, last);
+    const record = await sealRecord(entry, last, undefined, this.options.signer);
     const handle = await open(this.file, 'a', 0o640);
     try {
       await handle.write(`${JSON.stringify(record)}\n`);

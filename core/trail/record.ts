@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 
-/** Version of the record layout; bump it (and keep verifying old versions) if a field changes. */
+/**
+ * Version of the record layout; bump it (and keep verifying old versions) if a field changes. Version 1: the
+ * fields of DESIGN.md. Version 2: a signed record, which adds `signingKey` (hashed) and `signature` (not
+ * hashed, like `hash`). An unsigned record is still written as version 1, with the same hash input as ever,
+ * so that trails written before signing existed, and unsigned ones, verify unchanged.
+ */
 export const TRAIL_VERSION = 1;
+export const SIGNED_TRAIL_VERSION = 2;
 
 /** prevHash of the first record of a chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -53,6 +59,13 @@ export interface TrailRecord {
   reason: string;
   prevHash: string;
   hash: string;
+  /** Version 2: the ARN of the KMS key that signed the record (inside the hash input). */
+  signingKey?: string;
+  /**
+   * Version 2: base64 of the DER ECDSA signature (KMS Sign, ECDSA_SHA_256, MessageType DIGEST) over the 32
+   * bytes of `hash`; outside the hash input, since it is made over the hash.
+   */
+  signature?: string;
 }
 
 /**
@@ -78,10 +91,15 @@ function wellFormed(text: string): string {
   return text.replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
 }
 
-/** SHA-256 (hex) over the canonical JSON of the record without its `hash`. */
+/** What `hash` is taken over: the canonical JSON of the record without `hash` and `signature`. */
+export function hashInput(record: Omit<TrailRecord, 'hash'> | TrailRecord): string {
+  const { hash: _hash, signature: _signature, ...sealed } = { hash: '', ...record };
+  return canonicalJson(sealed);
+}
+
+/** SHA-256 (hex) over the canonical JSON of the record without its `hash` (and `signature`). */
 export function hashOf(record: Omit<TrailRecord, 'hash'> | TrailRecord): string {
-  const { hash: _ignored, ...rest } = record as TrailRecord;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+  return createHash('sha256').update(hashInput(record)).digest('hex');
 }
 
 /**
@@ -92,9 +110,10 @@ export function seal(
   entry: TrailEntry,
   previous: TrailRecord | null,
   seq: number = previous ? previous.seq + 1 : 1,
+  signingKey?: string,
 ): TrailRecord {
   const unsealed: Omit<TrailRecord, 'hash'> = {
-    version: TRAIL_VERSION,
+    version: signingKey === undefined ? TRAIL_VERSION : SIGNED_TRAIL_VERSION,
     seq,
     at: entry.at.toISOString(),
     account: wellFormed(entry.account),
@@ -105,6 +124,7 @@ export function seal(
     outcome: entry.outcome,
     reason: wellFormed(entry.reason),
     prevHash: previous ? previous.hash : GENESIS_HASH,
+    ...(signingKey === undefined ? {} : { signingKey }),
   };
   return { ...unsealed, hash: hashOf(unsealed) };
 }
@@ -145,8 +165,17 @@ export function verifyRecords(records: readonly TrailRecord[]): Verification {
           : `seq ${expectedSeq} is missing (the next stored record is seq ${record.seq})`,
       );
     }
-    if (record.version !== TRAIL_VERSION) {
+    if (record.version !== TRAIL_VERSION && record.version !== SIGNED_TRAIL_VERSION) {
       return fail(record.seq, `seq ${record.seq} has unknown version ${String(record.version)}`);
+    }
+    const signed = record.signingKey !== undefined || record.signature !== undefined;
+    if (signed !== (record.version === SIGNED_TRAIL_VERSION)) {
+      return fail(
+        record.seq,
+        signed
+          ? `seq ${record.seq} carries a signature but is version ${record.version} (signed records are version ${SIGNED_TRAIL_VERSION})`
+          : `seq ${record.seq} is version ${SIGNED_TRAIL_VERSION} (signed) but carries no signing key`,
+      );
     }
     if (record.hash !== hashOf(record)) {
       return fail(record.seq, `seq ${record.seq} was altered (its hash does not match its content)`);

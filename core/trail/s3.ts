@@ -8,7 +8,8 @@ import {
 import { type AwsClientOptions, clientConfig, environmentOf, mapWithConcurrency } from '../aws/clients.js';
 import { describeError, IncompleteError } from '../errors.js';
 import { DAY_MS } from '../time.js';
-import { seal, type TrailEntry, type TrailRecord } from './record.js';
+import type { TrailEntry, TrailRecord } from './record.js';
+import { sealRecord, type TrailSigner } from './signing.js';
 import {
   type Period,
   SerialQueue,
@@ -27,6 +28,8 @@ export interface S3TrailOptions {
   /** COMPLIANCE-mode Object Lock retention of each record, counted from the record's `at`. */
   retentionDays: number;
   client?: S3Client;
+  /** Signs each record (KMS) before it is written; a record is written signed or not at all. */
+  signer?: TrailSigner | undefined;
 }
 
 /** S3 for the trail. Path-style addressing only against a custom endpoint (a local emulator). */
@@ -167,7 +170,7 @@ export class S3TrailStore implements TrailStore {
           this.next = { after, seq: seq + 1 };
           continue;
         }
-        const record = seal(entry, after, seq);
+        const record = await sealRecord(entry, after, seq, this.options.signer);
         try {
           await this.client.send(
             new PutObjectCommand({

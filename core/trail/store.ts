@@ -2,11 +2,13 @@ import type { TrailEntry, TrailRecord, Verification } from './record.js';
 
 /**
  * What can be wrong with a trail. `chain`: the hash chain itself (edited, missing, reordered, unsealed,
- * unreadable); the others are what an S3 store sees beside the chain; `anchor`: an earlier-known record
+ * unreadable); `signature`: a record unsigned after signing began, signed by another key, or whose signature
+ * fails; the others are what an S3 store sees beside the chain; `anchor`: an earlier-known record
  * the trail no longer holds.
  */
 export type TrailBreakKind =
   | 'chain'
+  | 'signature'
   | 'overwritten'
   | 'delete-marker'
   | 'retention'
@@ -40,10 +42,24 @@ export interface AnchorCheck extends TrailAnchor {
   holds: boolean;
 }
 
+/** What a signed trail's signatures were checked against; null for a trail without a signed record. */
+export interface SigningCheck {
+  /** The key every record from the first signed one must be signed by. */
+  keyArn: string;
+  /**
+   * Whether that key came from outside the trail (`--trail-signing-key`, `trail.signingKey`, `--public-key`);
+   * false: the trail's own first signed record named it, which a rewrite of the whole signed part could change.
+   */
+  pinned: boolean;
+  firstSignedSeq: number;
+  signedRecords: number;
+}
+
 export interface TrailVerification extends Verification {
   /** Every break found, by seq; `problem` joins their lines and `firstBadSeq` is the lowest seq. */
   breaks: TrailBreak[];
   anchors: AnchorCheck[];
+  signing: SigningCheck | null;
 }
 
 /** A period of `at` times, both ends included; either end may be open. */

@@ -1,15 +1,35 @@
+import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { errorCode, UsageError } from '../errors.js';
 import { type TrailRecord, verifyRecords } from './record.js';
+import { publicKeyFromKms, signatureHolds } from './signing.js';
 import type {
   AnchorCheck,
+  SigningCheck,
   TrailAnchor,
   TrailBreak,
   TrailExamination,
   TrailStore,
   TrailVerification,
 } from './store.js';
+
+/** What a signed trail's signatures are checked against (README "Signed records", docs/signed-trail.md). */
+export interface SignatureTrust {
+  /** The key the trail must be signed by (`--trail-signing-key`, `trail.signingKey`); else its first signed record's. */
+  keyArn?: string | undefined;
+  /** That key's public half (`--public-key FILE.pem`, offline); else read once from KMS (`GetPublicKey`). */
+  publicKey?: KeyObject | undefined;
+  /** How the public half is read when none is given; KMS GetPublicKey in the key's region by default. */
+  fetchPublicKey?: ((keyArn: string) => Promise<KeyObject>) | undefined;
+}
+
+/** The key a trail's signatures are judged with, resolved once. */
+export interface SigningKey {
+  keyArn: string;
+  publicKey: KeyObject;
+  pinned: boolean;
+}
 
 /**
  * The one verification of a trail, for `trail verify`, `evidence` and `doctor`: what the store saw beside
@@ -18,14 +38,85 @@ import type {
  */
 export async function verifyTrail(
   store: Pick<TrailStore, 'examine' | 'read'>,
-  options: { anchors?: readonly TrailAnchor[] } = {},
-): Promise<{ verification: TrailVerification; records: TrailRecord[] }> {
+  options: { anchors?: readonly TrailAnchor[]; signatures?: SignatureTrust } = {},
+): Promise<{ verification: TrailVerification; records: TrailRecord[]; signing: SigningKey | null }> {
   const examined = store.examine ? await store.examine() : { records: await store.read(), breaks: [] };
-  return { verification: judge(examined, options.anchors ?? []), records: examined.records };
+  const signing = await signingKeyOf(examined.records, options.signatures ?? {});
+  return {
+    verification: judge(examined, options.anchors ?? [], signing),
+    records: examined.records,
+    signing,
+  };
 }
 
-/** Pure: the breaks of an examination, the chain's and the anchors', as one verdict. */
-export function judge(examined: TrailExamination, anchors: readonly TrailAnchor[]): TrailVerification {
+const isRecord = (record: unknown): record is TrailRecord =>
+  record !== null && typeof record === 'object' && 'seq' in record && typeof record.seq === 'number';
+
+/**
+ * The key the signatures are checked with: the trusted one, else the one the first signed record names; its
+ * public half given, else read once. Null when no record is signed (nothing to check, nothing read).
+ */
+export async function signingKeyOf(
+  records: readonly TrailRecord[],
+  trust: SignatureTrust,
+): Promise<SigningKey | null> {
+  const first = records.find((record) => isRecord(record) && typeof record.signingKey === 'string');
+  if (!first?.signingKey) return null;
+  const keyArn = trust.keyArn ?? first.signingKey;
+  const publicKey =
+    trust.publicKey ?? (await (trust.fetchPublicKey ?? ((arn) => publicKeyFromKms(arn)))(keyArn));
+  return { keyArn, publicKey, pinned: trust.keyArn !== undefined || trust.publicKey !== undefined };
+}
+
+/**
+ * The first record, from the first signed one on, that is unsigned, signed by another key, or whose signature
+ * does not hold; records before signing began are valid unsigned (they predate it). A forged append is caught
+ * here without an anchor: it cannot carry a signature of the trail's key.
+ */
+export function signatureCheck(
+  records: readonly TrailRecord[],
+  signing: SigningKey,
+): { check: SigningCheck; broken: TrailBreak | null } {
+  let firstSignedSeq: number | null = null;
+  let signedRecords = 0;
+  let broken: TrailBreak | null = null;
+  const fail = (seq: number, problem: string) => {
+    broken ??= { seq, kind: 'signature', problem: `seq ${seq}: ${problem}` };
+  };
+  for (const record of records) {
+    if (!isRecord(record)) continue;
+    if (typeof record.signingKey !== 'string') {
+      if (firstSignedSeq !== null)
+        fail(record.seq, `unsigned, but the trail is signed from seq ${firstSignedSeq}`);
+      continue;
+    }
+    firstSignedSeq ??= record.seq;
+    signedRecords += 1;
+    if (record.signingKey !== signing.keyArn) {
+      fail(record.seq, `signed by another key (${record.signingKey}); the trail's key is ${signing.keyArn}`);
+    } else if (typeof record.signature !== 'string') {
+      fail(record.seq, `names signing key ${record.signingKey} but carries no signature`);
+    } else if (!signatureHolds(record, signing.publicKey)) {
+      fail(record.seq, `its signature does not verify with the public key of ${signing.keyArn}`);
+    }
+  }
+  return {
+    check: {
+      keyArn: signing.keyArn,
+      pinned: signing.pinned,
+      firstSignedSeq: firstSignedSeq ?? 0,
+      signedRecords,
+    },
+    broken,
+  };
+}
+
+/** Pure: the breaks of an examination, the chain's, the signatures' and the anchors', as one verdict. */
+export function judge(
+  examined: TrailExamination,
+  anchors: readonly TrailAnchor[],
+  signing: SigningKey | null = null,
+): TrailVerification {
   const { records } = examined;
   const chain = verifyRecords(records);
   const breaks = [...examined.breaks];
@@ -36,6 +127,8 @@ export function judge(examined: TrailExamination, anchors: readonly TrailAnchor[
       problem: chain.problem ?? 'the chain does not verify',
     });
   }
+  const signatures = signing ? signatureCheck(records, signing) : null;
+  if (signatures?.broken) breaks.push(signatures.broken);
   const checks = checkAnchors(records, anchors);
   for (const check of checks) {
     if (!check.holds) breaks.push(anchorBreak(check, records, checks));
@@ -50,8 +143,17 @@ export function judge(examined: TrailExamination, anchors: readonly TrailAnchor[
         problem: breaks.map((found) => found.problem).join('; '),
         breaks,
         anchors: checks,
+        signing: signatures?.check ?? null,
       }
-    : { intact: true, records: records.length, firstBadSeq: null, problem: null, breaks, anchors: checks };
+    : {
+        intact: true,
+        records: records.length,
+        firstBadSeq: null,
+        problem: null,
+        breaks,
+        anchors: checks,
+        signing: signatures?.check ?? null,
+      };
 }
 
 function checkAnchors(records: readonly TrailRecord[], anchors: readonly TrailAnchor[]): AnchorCheck[] {
@@ -174,6 +276,8 @@ export interface TrailVerificationReport {
   firstBadSeq: number | null;
   breaks: TrailBreak[];
   anchors: AnchorCheck[];
+  /** The key the signatures were checked against; null for a trail without a signed record. */
+  signing: SigningCheck | null;
 }
 
 export function verificationReport(store: string, verification: TrailVerification): TrailVerificationReport {
@@ -185,5 +289,6 @@ export function verificationReport(store: string, verification: TrailVerificatio
     firstBadSeq: verification.firstBadSeq,
     breaks: verification.breaks,
     anchors: verification.anchors,
+    signing: verification.signing,
   };
 }

@@ -3,6 +3,8 @@ import {
   KEY_MUTATING_ACTIONS,
   SECRET_BOUNDARY_ACTIONS,
   secretBoundaryBreach,
+  signGrantBreach,
+  TRAIL_SIGN_ACTION,
 } from '../../core/aws/permissions.js';
 
 /** AWS managed policies that grant every action (or every IAM action) on every resource. */
@@ -19,7 +21,8 @@ const USER_ARN = /^arn:aws[\w-]*:iam::(\d{12}|\*|\$\{[^}]+\}):user\/.+$/;
 
 /**
  * What is wrong with a policy attached to the rotation function's role, one sentence per problem:
- * an allowed wildcard action on every resource, or a key mutation not limited to users enrolled by the tag.
+ * an allowed wildcard action on every resource, a key mutation not limited to users enrolled by the tag, or
+ * kms:Sign on anything but named KMS keys (the trail signing key).
  */
 export function roleDocumentProblems(
   statements: Statement[],
@@ -46,6 +49,10 @@ export function roleDocumentProblems(
       if (!actions.some((pattern) => matches(pattern, action))) continue;
       const breach = secretBoundaryBreach(action, statement.Condition);
       if (breach) problems.push(`allows ${action}, which ${breach}`);
+    }
+    if (actions.some((pattern) => matches(pattern, TRAIL_SIGN_ACTION))) {
+      const breach = signGrantBreach(resources);
+      if (breach) problems.push(`allows ${TRAIL_SIGN_ACTION} ${breach}`);
     }
     const mutations = KEY_MUTATING_ACTIONS.filter((mutation) =>
       actions.some((action) => matches(action, mutation)),

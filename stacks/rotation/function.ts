@@ -20,6 +20,8 @@ export interface FunctionTargets {
   key: aws.kms.Key;
   topic: aws.sns.Topic;
   trailBucket: aws.s3.Bucket;
+  /** Signs every trail record; the function may only Sign with it. */
+  signingKey: aws.kms.Key;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface FunctionTargets {
  */
 export function rotationFunction(
   context: RotationContext,
-  { key, topic, trailBucket }: FunctionTargets,
+  { key, topic, trailBucket, signingKey }: FunctionTargets,
   handlerCode: string,
 ) {
   const { settings, policy, trail, tags } = context;
@@ -53,36 +55,41 @@ export function rotationFunction(
     name: 'keywarden-rotation',
     policy: pulumi
       .all([
-        context.partition,
-        context.account,
-        context.region,
-        key.arn,
-        topic.arn,
-        trailBucket.bucket,
-        logGroup.arn,
-        deadLetters.arn,
+        pulumi.all([context.partition, context.account, context.region]),
+        pulumi.all([key.arn, topic.arn, trailBucket.bucket, signingKey.arn]),
+        pulumi.all([logGroup.arn, deadLetters.arn]),
       ])
-      .apply(([partition, account, region, kmsKeyArn, topicArn, bucket, logGroupArn, queueArn]) =>
-        JSON.stringify(
-          functionPolicy({
-            partition,
-            account,
-            region,
-            kmsKeyArn,
-            topicArn,
-            trailBucket: bucket,
-            trailPrefix: trail.prefix,
-            scope: policy.scope,
-            logGroupArn,
-            deadLetterQueueArn: queueArn,
-          }),
-        ),
+      .apply(
+        ([
+          [partition, account, region],
+          [kmsKeyArn, topicArn, bucket, trailSigningKeyArn],
+          [logGroupArn, deadLetterQueueArn],
+        ]) =>
+          JSON.stringify(
+            functionPolicy({
+              partition,
+              account,
+              region,
+              kmsKeyArn,
+              topicArn,
+              trailBucket: bucket,
+              trailPrefix: trail.prefix,
+              trailSigningKeyArn,
+              scope: policy.scope,
+              logGroupArn,
+              deadLetterQueueArn,
+            }),
+          ),
       ),
   });
   const environment = pulumi
-    .all([trailBucket.bucket, topic.arn, key.arn])
-    .apply(([bucket, topicArn, kmsKeyArn]) =>
-      functionEnvironment({ ...policy, trail: { ...trail, bucket } }, topicArn, kmsKeyArn),
+    .all([trailBucket.bucket, topic.arn, key.arn, signingKey.arn])
+    .apply(([bucket, topicArn, kmsKeyArn, signingKeyArn]) =>
+      functionEnvironment(
+        { ...policy, trail: { ...trail, bucket, signingKey: signingKeyArn } },
+        topicArn,
+        kmsKeyArn,
+      ),
     );
   const fn = new aws.lambda.Function(
     'function',
@@ -147,18 +154,22 @@ export interface FunctionPolicyTargets {
   topicArn: string;
   trailBucket: string;
   trailPrefix: string;
+  trailSigningKeyArn: string;
   scope: { tagKey: string; tagValue: string };
   logGroupArn: string;
   deadLetterQueueArn: string;
 }
 
 /**
- * The function's permissions: what core/aws/permissions.ts says rotation, the S3 trail and the audit (the
- * credential report behind the overdue-keys metric) need, key changes only on users carrying the scope
+ * The function's permissions: what core/aws/permissions.ts says rotation, the S3 trail, signing its records
+ * (kms:Sign on the signing key only) and the audit (the credential report behind the overdue-keys metric) need, key changes only on users carrying the scope
  * tag, with the secret boundary's denies; plus writing its own logs and its dead letters.
  */
 export function functionPolicy(targets: FunctionPolicyTargets): PolicyDocument {
-  const keywarden: PolicyStatement[] = policyFor(['rotate', 'trail-s3', 'audit', 'consumers'], targets);
+  const keywarden: PolicyStatement[] = policyFor(
+    ['rotate', 'trail-s3', 'trail-sign', 'audit', 'consumers'],
+    targets,
+  );
   return {
     Version: '2012-10-17',
     Statement: [

@@ -11,7 +11,7 @@ import { ConsumerFinder } from '../../core/consumers/finder.js';
 import { describeError } from '../../core/errors.js';
 import { type RotationRun, rotateUsers, snsNotifier } from '../../core/rotation/index.js';
 import { type Clock, systemClock } from '../../core/time.js';
-import { S3TrailStore } from '../../core/trail/index.js';
+import { kmsTrailSigner, S3TrailStore } from '../../core/trail/index.js';
 import { METRICS_NAMESPACE, RunMetric, readEnvironment, SERVICE_NAME } from './environment.js';
 import { parseRunTrigger } from './event.js';
 
@@ -96,7 +96,10 @@ export function createHandler(options: HandlerOptions = {}) {
         clock,
         wallClock,
         deadline: timeout - safetyMargin(remaining),
-        trail: new S3TrailStore(trail),
+        trail: new S3TrailStore({
+          ...trail,
+          ...(config.trail?.signingKey ? { signer: kmsTrailSigner(config.trail.signingKey) } : {}),
+        }),
         notifier: snsNotifier(topicArn, new SNSClient(aws)),
         consumers: region ? new ConsumerFinder(createCloudTrailClient({ region }), region) : undefined,
         ...(trigger.kind === 'quarantine'

@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { PolicyDocument } from '../../core/aws/iam-policy.js';
 import { managedSecretArns, secretsManagerService } from '../../core/aws/permissions.js';
+import { TRAIL_SIGNING_KEY_SPEC } from '../../core/trail/signing.js';
 import type { RotationContext } from './context.js';
 
 /**
@@ -22,6 +23,27 @@ export function secretsKey({ partition, account, region, tags, settings }: Rotat
             secretsKeyPolicy(partitionName, accountId, regionName, rotationRoleName(settings.functionName)),
           ),
         ),
+      tags,
+    },
+    { retainOnDelete: true },
+  );
+}
+
+/**
+ * The key that signs every trail record (ECC_NIST_P256, SIGN_VERIFY: KMS Sign, ECDSA_SHA_256, over each
+ * record's hash). The function may only Sign with it (core/aws/permissions.ts `trail-sign`); who else may sign
+ * (an operator's `keywarden rotate` on the same trail) is IAM's to decide, as for any key the account
+ * administers. Kept when the stack is destroyed: the trail's signatures must stay verifiable for as long as
+ * the records are kept, and verifying needs the key's public half.
+ */
+export function trailSigningKey({ tags }: RotationContext): aws.kms.Key {
+  return new aws.kms.Key(
+    'trail-signing-key',
+    {
+      description: 'keywarden: signs every rotation trail record (ECDSA P-256 over the record hash)',
+      customerMasterKeySpec: TRAIL_SIGNING_KEY_SPEC,
+      keyUsage: 'SIGN_VERIFY',
+      deletionWindowInDays: 30,
       tags,
     },
     { retainOnDelete: true },
@@ -80,8 +102,9 @@ export function secretsKeyPolicy(
         Sid: 'OwnersReadTheirSecretThroughSecretsManager',
         Effect: 'Allow',
         Principal: { AWS: '*' },
-        // DescribeKey carries no encryption context, so this statement grants it to no one: Decrypt is the grant.
-        Action: ['kms:Decrypt', 'kms:DescribeKey'],
+        // Decrypt only: an action whose request carries no encryption context (DescribeKey) would be granted to
+        // no one here; reading a secret needs none (test/stacks/rotation/key-policy.test.ts).
+        Action: 'kms:Decrypt',
         Resource: '*',
         Condition: {
           StringEquals: {

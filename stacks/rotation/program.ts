@@ -2,7 +2,7 @@ import type { Config } from '../../core/policy/schema.js';
 import { alarms, alarmTable } from './alarms.js';
 import { rotationContext } from './context.js';
 import { rotationFunction } from './function.js';
-import { noticeTopic, secretsKey } from './notices.js';
+import { noticeTopic, secretsKey, trailSigningKey } from './notices.js';
 import { quarantineRule, quarantineRuleOutputs } from './quarantine.js';
 import { rotationSchedule } from './schedule.js';
 import type { RotationSettings } from './settings.js';
@@ -18,7 +18,8 @@ export interface RotationProgramInput {
 
 /**
  * The rotation function on a schedule and everything it needs, each piece as narrow as the work allows:
- * a key for the delivered secrets and a topic for notices and alarms, a write-once trail bucket, the
+ * a key for the delivered secrets and a topic for notices and alarms, a write-once trail bucket and the key
+ * that signs its records, the
  * function (its role derived from core/aws/permissions.ts, a dead-letter queue, a log group that keeps logs as
  * long as the trail), its schedule, the rule that runs it for a user AWS quarantines, and the alarms.
  */
@@ -27,9 +28,10 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
   const key = secretsKey(context);
   const topic = noticeTopic(context, key);
   const bucket = trailBucket(context);
+  const signingKey = trailSigningKey(context);
   const { fn, deadLetters, logGroup } = rotationFunction(
     context,
-    { key, topic, trailBucket: bucket },
+    { key, topic, trailBucket: bucket, signingKey },
     handlerCode,
   );
   const schedule = rotationSchedule(context, fn, deadLetters);
@@ -44,6 +46,7 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
     trailBucket: bucket.bucket,
     topicArn: topic.arn,
     secretsKmsKeyArn: key.arn,
+    trailSigningKeyArn: signingKey.arn,
     deadLetterQueueUrl: deadLetters.url,
     logGroupName: logGroup.name,
     ...quarantineRuleOutputs(quarantine),

@@ -68,6 +68,14 @@ export const rotationSettingsSchema = z
         });
       }
     }
+    if (trail?.signingKey !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['policy', 'trail', 'signingKey'],
+        message:
+          "the function signs its trail with the stack's own key (output trailSigningKeyArn): remove trail.signingKey",
+      });
+    }
     const trailDays = trailOf(settings.policy).retentionDays;
     const logDays = settings.logRetentionDays;
     if (

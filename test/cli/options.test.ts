@@ -81,7 +81,7 @@ describe('--output', () => {
 
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'keywarden: --output -: an evidence pack is four files; name a new or empty directory\n',
+      'keywarden: --output -: an evidence pack is a directory of files; name a new or empty directory\n',
     );
     expect(existsSync(join(dir, '-'))).toBe(false);
   });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/capture-io.js';
 import { type Moto, motoAvailable } from '../support/moto.js';
@@ -327,5 +328,46 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     const run = await cli(['doctor', '--trail-file', join(bed.dir, 'broken.jsonl')]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('broken at seq 2');
+  });
+
+  it('signs each trail record with --trail-signing-key, and refuses an alias before changing anything', async () => {
+    // Prepare
+    const kms = new KMSClient({});
+    const created = await kms.send(
+      new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+    );
+    kms.destroy();
+    const keyArn = created.KeyMetadata?.Arn ?? '';
+
+    // Act
+    const alias = await cli([
+      'rotate',
+      '--user',
+      'alice',
+      '--yes',
+      ...trailArgs(),
+      '--trail-signing-key',
+      'alias/trail',
+    ]);
+    const run = await cli([
+      'rotate',
+      '--user',
+      'alice',
+      '--yes',
+      ...trailArgs(),
+      '--trail-signing-key',
+      keyArn,
+    ]);
+
+    // Assess
+    expect(alias.code).toBe(2);
+    expect(alias.stderr).toContain('--trail-signing-key: "alias/trail" is not a KMS key ARN');
+    expect(run.code).toBe(0);
+    const records = await bed.trail.read();
+    expect(records.map((r) => [r.action, r.version, r.signingKey])).toEqual([
+      ['key.create', 2, keyArn],
+      ['secret.store', 2, keyArn],
+      ['notice', 2, keyArn],
+    ]);
   });
 });

@@ -94,6 +94,27 @@ describe('docs/trail.md: re-checking a trail without keywarden', () => {
     expect(run.stdout).toBe(`intact: 12 records; last seq 12 hash ${last.hash}\n`);
   });
 
+  it('shows a JSONL check that agrees with keywarden on a signed trail (the signature is outside the hash)', async () => {
+    // Prepare: the chain check does not read signatures, so any signer's bytes serve here
+    const file = join(dir, 'keywarden-trail.jsonl');
+    rmSync(file, { force: true });
+    const signer = {
+      keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0b7c6f9e-2b1a-4f3e-9c1d-5a6b7c8d9e0f',
+      sign: async () => Buffer.from('signature bytes'),
+    };
+    const store = new JsonlTrailStore(file, { signer });
+    let last: TrailRecord | undefined;
+    for (let n = 1; n <= 3; n++) last = await store.append(entry(n));
+
+    // Act
+    const run = bash(jsonlBlock, dir);
+
+    // Assess
+    expect(last?.signature).toBeDefined();
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(`intact: 3 records; last seq 3 hash ${last?.hash}\n`);
+  });
+
   it('shows a JSONL check that names an edited record', async () => {
     // Prepare
     await jsonlTrail(5);

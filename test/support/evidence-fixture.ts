@@ -5,7 +5,7 @@ import { runAudit } from '../../core/audit/run.js';
 import type { EvidenceInput, EvidenceTrailRecord, TrailCheck } from '../../core/evidence/model.js';
 import { summarize } from '../../core/policy/evaluate.js';
 import { loadConfig } from '../../core/policy/load.js';
-import { JsonlTrailStore, type TrailAction } from '../../core/trail/index.js';
+import { JsonlTrailStore, type TrailAction, type TrailSigner } from '../../core/trail/index.js';
 import { type CapturedRun, runCli } from './capture-io.js';
 
 /** examples/evidence (the example of docs/evidence.md too): a credential report and a config with one exemption in force and one expired. */
@@ -98,9 +98,13 @@ export async function fixtureEvidenceInput(
   };
 }
 
-/** Writes the fixture's trail records as a real hash-chained JSONL trail (sealed by the trail store). */
-export async function writeFixtureTrail(file: string, records = fixtureTrailRecords()): Promise<void> {
-  const store = new JsonlTrailStore(file);
+/** Writes the fixture's trail records as a real hash-chained JSONL trail (sealed, and signed with a signer, by the trail store). */
+export async function writeFixtureTrail(
+  file: string,
+  records = fixtureTrailRecords(),
+  signer?: TrailSigner,
+): Promise<void> {
+  const store = new JsonlTrailStore(file, { signer });
   for (const record of records) {
     await store.append({
       at: new Date(record.at),

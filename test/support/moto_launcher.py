@@ -61,6 +61,63 @@ import moto_cloudtrail  # noqa: E402
 
 moto_cloudtrail.install(shifted_utcnow)
 
+def _kms_sign_as_aws() -> None:
+    """moto 5.2 ignores `MessageType: DIGEST` in Sign and Verify (its own docstring says so): it hashes the 32
+    bytes again, so its signature is over SHA-256(digest). AWS takes a DIGEST as the hash itself. Sign and Verify
+    are replaced by AWS's behaviour, on moto's own keys, so that a signature made here verifies with openssl
+    and node:crypto exactly as one made by KMS."""
+    import base64
+    import json
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, utils
+    from moto.kms.exceptions import ValidationException
+    from moto.kms.responses import KmsResponse
+
+    hash_of = {"ECDSA_SHA_256": hashes.SHA256, "ECDSA_SHA_384": hashes.SHA384, "ECDSA_SHA_512": hashes.SHA512}
+
+    def algorithm(self, key_id):  # type: ignore[no-untyped-def]
+        key = self.kms_backend.describe_key(key_id)
+        if key.key_usage != "SIGN_VERIFY":
+            raise ValidationException(f"{key.arn} key usage is {key.key_usage} which is not valid for signing.")
+        name = self._get_param("SigningAlgorithm")
+        if name not in key.signing_algorithms or name not in hash_of:
+            raise ValidationException(f"Value '{name}' at 'SigningAlgorithm' failed to satisfy constraint")
+        message = self._get_param("Message") or b""  # moto hands the blob over decoded
+        if isinstance(message, str):
+            message = base64.b64decode(message)
+        if self._get_param("MessageType") == "DIGEST":
+            if len(message) != hash_of[name].digest_size:
+                raise ValidationException("Digest is invalid length for algorithm " + name)
+            return key, name, message, ec.ECDSA(utils.Prehashed(hash_of[name]()))
+        return key, name, message, ec.ECDSA(hash_of[name]())
+
+    def sign(self):  # type: ignore[no-untyped-def]
+        key, name, message, scheme = algorithm(self, self._get_param("KeyId"))
+        signature = key.private_key.private_key.sign(message, scheme)
+        return json.dumps(
+            {"KeyId": key.arn, "Signature": base64.b64encode(signature).decode(), "SigningAlgorithm": name}
+        )
+
+    def verify(self):  # type: ignore[no-untyped-def]
+        key, name, message, scheme = algorithm(self, self._get_param("KeyId"))
+        try:
+            signature = self._get_param("Signature")
+            if isinstance(signature, str):
+                signature = base64.b64decode(signature)
+            key.private_key.private_key.public_key().verify(signature, message, scheme)
+            valid = True
+        except InvalidSignature:
+            valid = False
+        return json.dumps({"KeyId": key.arn, "SignatureValid": valid, "SigningAlgorithm": name})
+
+    KmsResponse.sign = sign
+    KmsResponse.verify = verify
+
+
+_kms_sign_as_aws()
+
 from moto.server import main  # noqa: E402  (must come after the patch)
 
 if __name__ == "__main__":

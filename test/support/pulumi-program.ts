@@ -40,7 +40,8 @@ export function awsMocks(registered: RegisteredResource[] = []): pulumi.runtime.
         state: {
           ...args.inputs,
           name: physicalName,
-          arn: `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${physicalName}`,
+          // KMS names a key by its ID under key/ (the pack checks that a grant names one key).
+          arn: `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${service === 'kms' ? 'key/' : ''}${physicalName}`,
           ...(args.type === 'aws:s3/bucket:Bucket' ? { bucket: physicalName } : {}),
           ...(args.type === 'aws:sqs/queue:Queue' ? { url: `https://sqs/${physicalName}` } : {}),
         },

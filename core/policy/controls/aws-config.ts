@@ -6,6 +6,7 @@ export const AWS_CONFIG: Framework = {
   name: 'AWS Config managed rules',
   version: '',
   abbreviation: 'Config',
+  source: 'AWS Config Developer Guide, list of AWS Config managed rules',
   controls: [
     {
       id: 'access-keys-rotated',

@@ -6,6 +6,7 @@ export const FSBP: Framework = {
   name: 'AWS Foundational Security Best Practices',
   version: 'v1.0.0',
   abbreviation: 'FSBP',
+  source: 'AWS Security Hub User Guide, controls reference (security control IDs IAM.3, IAM.4, IAM.22)',
   controls: [
     {
       id: 'IAM.3',

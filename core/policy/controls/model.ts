@@ -25,7 +25,16 @@ export interface Framework {
   name: string;
   /** The version mapped ('' where the framework has none, as AWS Config's managed rules). */
   version: string;
-  /** How a short list names the framework: "CIS 1.14", "FSBP IAM.3". */
+  /** How a short list names the framework: "CIS 2.12", "FSBP IAM.3". */
   abbreviation: string;
+  /** Where the IDs and titles below were read from (the published text, or the catalogue that reproduces it). */
+  source: string;
   controls: readonly FrameworkControl[];
+}
+
+/** A clause of a regulation (21 CFR Part 11, EU GMP Annex 11) and the part of keywarden that serves it. */
+export interface RegulatoryClause {
+  clause: string;
+  meaning: string;
+  servedBy: string;
 }

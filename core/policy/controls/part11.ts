@@ -1,14 +1,10 @@
-import type { Framework } from './model.js';
+import type { Framework, RegulatoryClause } from './model.js';
 
 /**
  * The 21 CFR Part 11 mapping (docs/design.md, "21 CFR Part 11"): which clause each part of keywarden serves, in one wording that
  * the evidence pack, the policy pack's framework metadata and the issue bodies all read.
  */
-export interface Part11Clause {
-  clause: string;
-  meaning: string;
-  servedBy: string;
-}
+export type Part11Clause = RegulatoryClause;
 
 export const PART11_MAPPING: readonly Part11Clause[] = [
   {
@@ -73,6 +69,8 @@ export const PART11: Framework = {
   name: '21 CFR Part 11',
   version: '1997',
   abbreviation: '21 CFR',
+  source:
+    'Code of Federal Regulations, Title 21, Part 11: Electronic Records; Electronic Signatures (FDA, 62 FR 13464, 20 March 1997)',
   controls: PART11_MAPPING.map((row) => ({
     id: row.clause,
     title: row.meaning,

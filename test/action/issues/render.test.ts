@@ -115,7 +115,7 @@ describe('desiredIssues', () => {
     expect(issue?.body).toContain('aws iam delete-access-key --access-key-id <ACCESS_KEY_ID>');
     expect(issue?.body).not.toMatch(/keywarden rotate|create-access-key|--user-name/);
     expect(issue?.body).toContain(
-      '**Controls**: 21 CFR 11.10(d), CIS 1.4, FSBP IAM.4, Config iam-root-access-key-check',
+      '**Controls**: 21 CFR 11.10(d), Annex 11 12.1, CIS 2.4, FSBP IAM.4, Config iam-root-access-key-check',
     );
     expect(issue?.body).toContain('finds no root access key');
   });
@@ -124,7 +124,7 @@ describe('desiredIssues', () => {
     const [issue] = render([finding()]);
 
     expect(issue?.body).toContain(
-      '**Controls**: 21 CFR 11.300(b), CIS 1.14, FSBP IAM.3, Config access-keys-rotated (CIS = CIS AWS Foundations Benchmark v3.0.0;',
+      '**Controls**: 21 CFR 11.300(b), Annex 11 12.1, CIS 2.12, FSBP IAM.3, Config access-keys-rotated (Annex 11 = EU GMP Annex 11 2011; CIS = CIS AWS Foundations Benchmark v7.0.0;',
     );
   });
 

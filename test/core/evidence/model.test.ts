@@ -73,7 +73,7 @@ describe('buildEvidence', () => {
     // Assess
     const critical = model.attention.filter((item) => item.level === 'critical').map((item) => item.text);
     expect(critical[0]).toBe(
-      'The root account has an access key; no root access key may exist (CIS 1.4, Security Hub IAM.4): delete it.',
+      'The root account has an access key; no root access key may exist (CIS v7.0.0 2.4, Security Hub IAM.4): delete it.',
     );
     expect(critical[1]).toMatch(/^2 active access keys are overdue/);
   });

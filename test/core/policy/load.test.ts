@@ -39,7 +39,23 @@ describe('parseConfig', () => {
       rotation: { rotateAtDays: 80, deactivateAfterDays: 7, deleteAfterDays: 7, enforce: true },
       scope: { tagKey: 'keywarden:rotation', tagValue: 'enabled' },
       exemptions: [],
+      frameworks: { cis: ['v7.0.0'] },
     });
+  });
+
+  it('takes the CIS benchmark versions findings carry, in the order given', () => {
+    const config = parseConfig({ frameworks: { cis: ['v5.0.0', 'v7.0.0'] } }, { asOf });
+
+    expect(config.frameworks.cis).toEqual(['v5.0.0', 'v7.0.0']);
+  });
+
+  it.each([
+    [{ cis: ['v4.0.0'] }, 'frameworks.cis[0]: must be one of v7.0.0, v6.0.0, v5.0.0, v3.0.0'],
+    [{ cis: ['v7.0.0', 'v7.0.0'] }, 'frameworks.cis: names a version twice'],
+    [{ cis: 'v7.0.0' }, 'frameworks.cis:'],
+    [{ nist: ['800-53'] }, 'frameworks: unknown key "nist"'],
+  ])('refuses frameworks %j naming the field', (frameworks, message) => {
+    expect(() => parseConfig({ frameworks }, { asOf })).toThrow(message);
   });
 
   it('accepts a config that sets every key', () => {
@@ -112,7 +128,7 @@ describe('parseConfig', () => {
 
   it('refuses an exemption for the root account, naming the field and why', () => {
     expect(rejection({ exemptions: [{ ...exemption, user: '<root_account>' }] })).toBe(
-      'keywarden.yml: exemptions[0].user: the root account cannot be exempted: no root access key may exist (CIS 1.4, Security Hub IAM.4)',
+      'keywarden.yml: exemptions[0].user: the root account cannot be exempted: no root access key may exist (CIS v7.0.0 2.4, Security Hub IAM.4)',
     );
   });
 
@@ -344,7 +360,16 @@ describe('configJsonSchema', () => {
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required ?? []).toEqual([]);
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ['exemptions', 'maxKeyAgeDays', 'rotation', 'scope', 'trail', 'unusedKeyDays', 'warnDays'].sort(),
+      [
+        'exemptions',
+        'frameworks',
+        'maxKeyAgeDays',
+        'rotation',
+        'scope',
+        'trail',
+        'unusedKeyDays',
+        'warnDays',
+      ].sort(),
     );
     expect(schema.properties.maxKeyAgeDays).toMatchObject({ type: 'integer', default: 90, minimum: 1 });
   });

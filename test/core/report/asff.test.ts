@@ -119,7 +119,8 @@ describe('toAsff', () => {
   it('lists the controls as related requirements with the framework versions', () => {
     expect(byUser('alice')?.Compliance.RelatedRequirements).toEqual([
       '21 CFR Part 11 1997/11.300(b)',
-      'CIS AWS Foundations Benchmark v3.0.0/1.14',
+      'EU GMP Annex 11 2011/12.1',
+      'CIS AWS Foundations Benchmark v7.0.0/2.12',
       'AWS Foundational Security Best Practices v1.0.0/IAM.3',
       'AWS Config managed rules/access-keys-rotated',
     ]);

@@ -71,7 +71,8 @@ describe('renderJson', () => {
           reason: 'Active access key not rotated in over 90 days (97 days old).',
           controls: [
             { framework: '21-cfr-part-11', id: '11.300(b)' },
-            { framework: 'cis-aws-foundations-v3.0.0', id: '1.14' },
+            { framework: 'eu-gmp-annex-11', id: '12.1' },
+            { framework: 'cis-aws-foundations-v7.0.0', id: '2.12' },
             { framework: 'aws-fsbp', id: 'IAM.3' },
             { framework: 'aws-config', id: 'access-keys-rotated' },
           ],

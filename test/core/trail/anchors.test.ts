@@ -189,6 +189,7 @@ describe('trail verify --anchor (JSONL)', () => {
       firstBadSeq: null,
       breaks: [],
       anchors: [],
+      signing: null,
     });
   });
 

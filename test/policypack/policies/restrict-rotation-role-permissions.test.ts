@@ -161,4 +161,24 @@ describe('restrict-rotation-role-permissions', () => {
       expect(decrypt(managedSecrets)).toEqual([]);
     });
   });
+
+  describe('trail signing', () => {
+    const signingKey = 'arn:aws:kms:eu-west-1:123456789012:key/0b7c6f9e-2b1a-4f3e-9c1d-5a6b7c8d9e0f';
+    const signOn = (Resource: string | string[]) =>
+      messages(withStatements((s) => [...s, { Effect: 'Allow', Action: 'kms:Sign', Resource }]));
+
+    it('accepts kms:Sign on the trail signing key, named by its ARN', () => {
+      expect(signOn(signingKey)).toEqual([]);
+    });
+
+    it.each([
+      ['every resource', '*'],
+      ['every key of the account', 'arn:aws:kms:eu-west-1:123456789012:key/*'],
+      ['an alias', 'arn:aws:kms:eu-west-1:123456789012:alias/keywarden-trail'],
+    ])('rejects kms:Sign on %s', (_what, resource) => {
+      expect(signOn(resource)).toEqual([
+        `${prefix} allows kms:Sign on "${resource}": limit Resource to the trail signing key's ARN (arn:aws:kms:<region>:<account-id>:key/<key-id>).`,
+      ]);
+    });
+  });
 });

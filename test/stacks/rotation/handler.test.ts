@@ -1,4 +1,5 @@
 import { AttachUserPolicyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeSecretCommand,
@@ -15,7 +16,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../../core/policy/schema.js';
 import { DAY_MS } from '../../../core/time.js';
-import { S3TrailStore } from '../../../core/trail/index.js';
+import { publicKeyFromKms, S3TrailStore, verifyTrail } from '../../../core/trail/index.js';
 import { functionEnvironment } from '../../../stacks/rotation/function.js';
 import { createHandler, type LambdaContext } from '../../../stacks/rotation/handler.js';
 import { seedIam } from '../../support/iam-seed.js';
@@ -162,6 +163,37 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
     });
     expect(metrics?.KeyMutations).toBeGreaterThan(0);
     expect(await summaries()).toHaveLength(1);
+  });
+
+  it('signs every trail record with the stack key the environment names, and verify checks them', async () => {
+    // Prepare
+    const created = await client(KMSClient).send(
+      new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+    );
+    const signingKey = created.KeyMetadata?.Arn ?? '';
+    const config = JSON.parse(String(env.KEYWARDEN_CONFIG));
+    env = { ...env, KEYWARDEN_CONFIG: JSON.stringify({ ...config, trail: { ...config.trail, signingKey } }) };
+    await seedIam(moto, AS_OF, [
+      { name: 'alice', tags: ENROLLED, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] },
+    ]);
+
+    // Act
+    await lambda(900_000)();
+    const store = new S3TrailStore({
+      bucket: BUCKET,
+      prefix: 'trail/',
+      retentionDays: 2557,
+      client: client(S3Client),
+    });
+    const { verification } = await verifyTrail(store, {
+      signatures: { keyArn: signingKey, fetchPublicKey: (arn) => publicKeyFromKms(arn) },
+    });
+
+    // Assess
+    const records = await trailRecords();
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.every((record) => record.signingKey === signingKey && record.signature)).toBe(true);
+    expect(verification).toMatchObject({ intact: true, signing: { signedRecords: records.length } });
   });
 
   it('deactivates the old key on the first run after deactivateAfterDays, with its trail record', async () => {

@@ -52,7 +52,12 @@ describe('keywarden-rotation stack', () => {
       maxKeyAgeDays: 60,
       rotation: { rotateAtDays: 50, deactivateAfterDays: 7, deleteAfterDays: 7, enforce: true },
       scope: { tagKey: 'keywarden:rotation', tagValue: 'enabled' },
-      trail: { bucket: stack.outputs.trailBucket, prefix: 'trail/', retentionDays: 2557 },
+      trail: {
+        bucket: stack.outputs.trailBucket,
+        prefix: 'trail/',
+        retentionDays: 2557,
+        signingKey: stack.outputs.trailSigningKeyArn,
+      },
     });
     expect(variables.KEYWARDEN_TOPIC_ARN).toBe(stack.outputs.topicArn);
     expect(variables.KEYWARDEN_SECRETS_KMS_KEY_ARN).toBe(stack.outputs.secretsKmsKeyArn);
@@ -180,13 +185,13 @@ describe('keywarden-rotation stack', () => {
     const stack = await run();
 
     // Assess
-    const key = stack.one('aws:kms/key:Key').inputs;
+    const key = stack.named('secrets-key').inputs;
     expect(key.enableKeyRotation).toBe(true);
     const owners = statementsOf(key.policy).find(
       (statement) => statement.Sid === 'OwnersReadTheirSecretThroughSecretsManager',
     );
     expect(owners).toMatchObject({
-      Action: ['kms:Decrypt', 'kms:DescribeKey'],
+      Action: 'kms:Decrypt',
       Condition: {
         StringEquals: {
           'kms:CallerAccount': MOCK_ACCOUNT,
@@ -195,6 +200,35 @@ describe('keywarden-rotation stack', () => {
       },
     });
     expect(stack.one('aws:sns/topic:Topic').inputs.kmsMasterKeyId).toBe(stack.outputs.secretsKmsKeyArn);
+  });
+
+  it('signs the trail with an ECC_NIST_P256 SIGN_VERIFY key, on which the function may only Sign', async () => {
+    // Act
+    const stack = await run();
+
+    // Assess
+    expect(stack.named('trail-signing-key').inputs).toMatchObject({
+      customerMasterKeySpec: 'ECC_NIST_P256',
+      keyUsage: 'SIGN_VERIFY',
+    });
+    const statements = statementsOf(stack.named('function-permissions').inputs.policy);
+    const grants = statements.filter(
+      (statement) =>
+        actionsOf(statement).some((action) => action.startsWith('kms:')) &&
+        [statement.Resource].flat().includes(String(stack.outputs.trailSigningKeyArn)),
+    );
+    const signers = statements.filter((statement) =>
+      actionsOf(statement).some((action) => ['kms:Sign', 'kms:*', '*'].includes(action)),
+    );
+    expect(signers).toEqual(grants);
+    expect(grants).toEqual([
+      {
+        Sid: 'TrailSigningKey',
+        Effect: 'Allow',
+        Action: ['kms:Sign'],
+        Resource: [stack.outputs.trailSigningKeyArn],
+      },
+    ]);
   });
 
   it('subscribes every notification address to the topic by email', async () => {
@@ -268,7 +302,7 @@ describe('keywarden-rotation stack', () => {
     expect(untagged).toEqual([]);
   });
 
-  it('leaves the trail bucket and the secrets key in place when the stack is destroyed, and nothing else', async () => {
+  it('leaves the trail bucket, the secrets key and the trail signing key in place when the stack is destroyed, and nothing else', async () => {
     // Act
     const stack = await run();
 
@@ -276,7 +310,7 @@ describe('keywarden-rotation stack', () => {
     const retained = stack.resources
       .filter((resource) => resource.retainOnDelete)
       .map((resource) => resource.name);
-    expect(retained.sort()).toEqual(['secrets-key', 'trail']);
+    expect(retained.sort()).toEqual(['secrets-key', 'trail', 'trail-signing-key']);
   });
 
   it('exports the function, schedule, bucket and topic', async () => {

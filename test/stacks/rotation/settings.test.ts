@@ -57,6 +57,13 @@ describe('keywarden-rotation settings', () => {
       'policy.trail.bucket: the function writes its trail',
     ],
     [
+      {
+        ...BASE,
+        policy: { trail: { signingKey: 'arn:aws:kms:eu-west-1:123456789012:key/0b7c6f9e-2b1a-4f3e' } },
+      },
+      "policy.trail.signingKey: the function signs its trail with the stack's own key (output trailSigningKeyArn): remove trail.signingKey",
+    ],
+    [
       { ...BASE, policy: { maxKeyAgeDays: 0 } },
       'policy.maxKeyAgeDays: must be a whole number of days from 1 to 3650',
     ],

@@ -1,0 +1,2 @@
+import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
+import{b as e}from"./chunk-TP3IHXWP.js";var n="<root_account>";function s(r){return r.user===n||r.userArn.endsWith(":root")}function a(r){return/^arn:aws[\w-]*:iam::(\d{12}):/.exec(r)?.[1]??"unknown"}function c(r){let t=/^arn:(aws[\w-]*):/.exec(r)?.[1];if(!t)throw new e(`cannot tell the AWS partition from the caller's ARN ${r}`);return t}var u=/^arn:(aws[\w-]*):kms:([a-z0-9-]+):(\d{12}):key\/([A-Za-z0-9-]{1,128})$/;export{n as a,s as b,a as c,c as d,u as e};

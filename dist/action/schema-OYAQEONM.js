@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i}from"./chunk-6BNZO2XD.js";import"./chunk-L6IBG45G.js";import"./chunk-GYHSBDBP.js";import"./chunk-FLARIMG5.js";import"./chunk-3UHYHSEJ.js";import"./chunk-TP3IHXWP.js";import"./chunk-BUVLTLG5.js";export{a as MAX_EXEMPTION_DAYS,i as configJsonSchema,f as configSchema,b as exemptionSchema,h as formatIssue,g as parseConfig,c as rotationSchema,d as scopeSchema,e as trailSchema};

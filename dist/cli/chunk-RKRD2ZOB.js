@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{b as n}from"./chunk-76U6RVSL.js";function o(t){return/^arn:aws[\w-]*:iam::(\d{12}):/.exec(t)?.[1]??"unknown"}function s(t){let r=/^arn:(aws[\w-]*):/.exec(t)?.[1];if(!r)throw new n(`cannot tell the AWS partition from the caller's ARN ${t}`);return r}function e(t){return t.startsWith("cn-")?"aws-cn":t.startsWith("us-gov-")?"aws-us-gov":"aws"}export{o as a,s as b,e as c};

@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a as o}from"./chunk-HDDDTHKK.js";import{m as t}from"./chunk-JNTOH3UJ.js";import"./chunk-4HOWXYVW.js";import"./chunk-2VQHNOCU.js";import"./chunk-6LI7LN4S.js";import"./chunk-6DVSV7ZG.js";import"./chunk-76U6RVSL.js";import{e}from"./chunk-CSY4ACUO.js";var i=e(o(),1);function l(n){return new i.CloudTrailClient(t({...n,maxAttempts:1}))}export{l as createCloudTrailClient};

@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i}from"./chunk-KXDBUFK7.js";import"./chunk-DRDNUIBD.js";import"./chunk-O4VM7H4Z.js";import"./chunk-2BNUCYEM.js";import"./chunk-Z2FJZZUF.js";import"./chunk-76U6RVSL.js";import"./chunk-CSY4ACUO.js";export{a as MAX_EXEMPTION_DAYS,i as configJsonSchema,f as configSchema,b as exemptionSchema,h as formatIssue,g as parseConfig,c as rotationSchema,d as scopeSchema,e as trailSchema};
