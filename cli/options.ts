@@ -55,3 +55,11 @@ export function trailPrefixOption(): Option {
     'key prefix of the records in --trail-bucket (default: trail/)',
   );
 }
+
+/** `--lease-bucket`: where overlapping runs take turns on a user (over the config's `rotation.lease.bucket`). */
+export function leaseBucketOption(): Option {
+  return new Option(
+    '--lease-bucket <bucket>',
+    'S3 bucket (no Object Lock) holding the per-user leases (default: rotation.lease.bucket in the config)',
+  );
+}

@@ -171,3 +171,11 @@ export function describeErrorChain(err: unknown): string {
   }
   return lines.join('\n');
 }
+
+/** The HTTP status an AWS SDK error carries (`$metadata.httpStatusCode`), or undefined when it carries none. */
+export function httpStatusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null || !('$metadata' in err)) return undefined;
+  const metadata = err.$metadata;
+  if (typeof metadata !== 'object' || metadata === null || !('httpStatusCode' in metadata)) return undefined;
+  return typeof metadata.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+}

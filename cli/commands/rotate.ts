@@ -9,21 +9,31 @@ import { loadConfig } from '../../core/policy/load.js';
 import {
   type ActionResult,
   type DeliveredKey,
+  LEASE_REQUIRED,
+  LeaseRequiredError,
+  leaseSettingsOf,
   memoryNotifier,
   type Notice,
   type Notifier,
   type PlannedStep,
   type RotationRun,
   rotateUsers,
+  S3LeaseStore,
   snsNotifier,
   type UserOutcome,
   type UserStatus,
 } from '../../core/rotation/index.js';
-import { resolveTrailStore } from '../../core/trail/index.js';
+import { createS3Client, resolveTrailStore } from '../../core/trail/index.js';
 import { TOOL } from '../../core/version.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
-import { configOption, trailBucketOption, trailFileOption, trailPrefixOption } from '../options.js';
+import {
+  configOption,
+  leaseBucketOption,
+  trailBucketOption,
+  trailFileOption,
+  trailPrefixOption,
+} from '../options.js';
 
 interface RotateOptions extends AwsFlags {
   user: string;
@@ -35,6 +45,7 @@ interface RotateOptions extends AwsFlags {
   trailFile?: string;
   trailBucket?: string;
   trailPrefix?: string;
+  leaseBucket?: string;
   kmsKeyId?: string;
   notifyTopic?: string;
 }
@@ -61,7 +72,10 @@ export interface RotateResult {
   /** Notices printed for the owner (none when they went to --notify-topic). */
   notices: { kind: Notice['kind']; subject: string; text: string }[];
   trail: string;
-  /** 0 done or nothing due · 1 refused, nothing changed · 3 failed part way (2 never: bad input is stderr). */
+  /**
+   * 0 done or nothing due · 1 refused, nothing changed · 3 failed part way, or deferred because another run
+   * held the user's lease (2 never: bad input is stderr).
+   */
   exitCode: number;
 }
 
@@ -88,6 +102,7 @@ export function registerRotate(program: Command, io: Io, setExitCode: (code: num
     .addOption(trailFileOption('write trail records to'))
     .addOption(trailBucketOption('write trail records to'))
     .addOption(trailPrefixOption())
+    .addOption(leaseBucketOption())
     .option('--kms-key-id <key>', 'KMS key for a newly created secret (default: aws/secretsmanager)')
     .option('--notify-topic <arn>', 'SNS topic for the owner notice (default: printed here)');
   addAwsOptions(command).action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
@@ -114,8 +129,13 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
   }
   // Secrets Manager (and SNS, S3) are region-bound: refuse before anything changes, never fall back.
   await requireRegion(aws, 'keywarden rotate (Secrets Manager holds the key and its rotation state)');
+  const leaseSettings = leaseSettingsOf(config, options.leaseBucket);
+  if (mutating && !leaseSettings) throw new LeaseRequiredError(LEASE_REQUIRED);
   const identity = await callerIdentity(createStsClient(aws));
   const clients = { iam: createIamClient(aws), secrets: new SecretsManagerClient(clientConfig(aws)) };
+  const leaseClient = leaseSettings ? createS3Client(aws) : null;
+  const lease =
+    leaseSettings && leaseClient ? new S3LeaseStore({ ...leaseSettings, client: leaseClient }) : undefined;
   const printed = memoryNotifier('the operator (printed by keywarden rotate)');
   const notifier: Notifier = options.notifyTopic
     ? snsNotifier(options.notifyTopic, new SNSClient(clientConfig(aws)))
@@ -132,6 +152,7 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     force: true,
     deliver: options.deliver,
     kmsKeyId: options.kmsKeyId,
+    lease,
   };
   const result = (outcome: UserOutcome, status: RotateResult['status'], exitCode: number): number => {
     if (json) {
@@ -199,15 +220,18 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     for (const action of done.actions)
       say(`${action.outcome}: ${action.kind}${action.keyId ? ` ${action.keyId}` : ''}: ${action.reason}\n`);
     for (const notice of printed.sent) say(`notice for the owner:\n${notice.text}\n`);
-    if (done.status === 'failed' || done.status === 'blocked')
+    if (done.status === 'failed' || done.status === 'blocked' || done.status === 'deferred')
       io.stderr.write(
         `keywarden: ${options.user}: ${done.status}: ${done.reason}${done.status === 'failed' ? `; keywarden doctor --user ${options.user} checks why` : ''}\n`,
       );
+    // Another run did the work while this one waited for the lease: say so, not silently nothing.
+    else if (done.status !== 'done') say(`${options.user}: ${done.status}: ${done.reason}\n`);
     if (done.next) say(`next: ${done.next.what} on or after ${done.next.at.slice(0, 10)}\n`);
     return result(done, done.status, exitFor(run));
   } finally {
     clients.iam.destroy();
     clients.secrets.destroy();
+    leaseClient?.destroy();
   }
 }
 
@@ -220,9 +244,12 @@ function describePlan(outcome: UserOutcome, user: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** 0 done or nothing due · 1 blocked (a person must act first) · 3 failed part way (the next run repairs). */
+/**
+ * 0 done or nothing due · 1 blocked (a person must act first) · 3 failed part way (the next run repairs),
+ * or deferred (another run held the user's lease: nothing changed here).
+ */
 function exitFor(run: RotationRun): number {
-  if (run.counts.failed > 0) return ExitCode.incomplete;
+  if (run.counts.failed > 0 || run.counts.deferred > 0) return ExitCode.incomplete;
   if (run.counts.blocked > 0) return ExitCode.findings;
   return ExitCode.ok;
 }

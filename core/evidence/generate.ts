@@ -12,7 +12,9 @@ import {
   accountTrailBucket,
   accountTrailStore,
   createS3Client,
+  isUnreadable,
   type ResolvedTrail,
+  type StoredRecord,
   type TrailAnchor,
   type TrailRecord,
   type TrailVerification,
@@ -283,10 +285,8 @@ export function manifestAnchors(checks: readonly AnchorCheck[]): Manifest['trail
 }
 
 /** The stored records that are records: an unreadable line is for verify to name, not for the tables. */
-function readableRecords(records: readonly TrailRecord[]): EvidenceTrailRecord[] {
-  return records.filter(
-    (record) => record !== null && typeof record === 'object' && typeof record.at === 'string',
-  );
+function readableRecords(records: readonly StoredRecord[]): EvidenceTrailRecord[] {
+  return records.filter((record): record is TrailRecord => !isUnreadable(record));
 }
 
 async function recordPack(

@@ -46,6 +46,34 @@ export const exemptionSchema = z
   })
   .strict();
 
+/** Where overlapping runs take turns on a user (core/rotation/lease.ts; docs/overlapping-runs.md). */
+export const leaseSchema = z
+  .object({
+    bucket: z
+      .string()
+      .min(3)
+      .max(63)
+      .describe(
+        "S3 bucket without Object Lock that holds one lease object per user; a run changes a user's keys only while it holds the lease.",
+      ),
+    prefix: z
+      .string()
+      .default(SETTING_DEFAULTS.lease.prefix)
+      .describe('Key prefix of the lease objects in the bucket.'),
+    seconds: z
+      .number({
+        error: `must be a whole number of seconds from ${SETTING_RANGES.leaseSeconds.min} to ${SETTING_RANGES.leaseSeconds.max}`,
+      })
+      .int()
+      .min(SETTING_RANGES.leaseSeconds.min)
+      .max(SETTING_RANGES.leaseSeconds.max)
+      .default(SETTING_DEFAULTS.lease.seconds)
+      .describe(
+        'How long a lease lasts without renewal: a run that stopped (killed, timed out) blocks its users this long at most.',
+      ),
+  })
+  .strict();
+
 export const rotationSchema = z
   .object({
     rotateAtDays: days(SETTING_RANGES.rotateAtDays)
@@ -61,6 +89,7 @@ export const rotationSchema = z
       .boolean()
       .default(SETTING_DEFAULTS.rotation.enforce)
       .describe('Deactivate at the deadline even if the old key is still in use (after notice).'),
+    lease: leaseSchema.optional(),
   })
   .strict();
 

@@ -20,6 +20,7 @@ export const SETTING_RANGES = {
   deactivateAfterDays: { min: 0, max: 365 },
   deleteAfterDays: { min: 0, max: 365 },
   retentionDays: { min: 1, max: 36500 },
+  leaseSeconds: { min: 5, max: 3600 },
 } as const satisfies Record<string, WholeRange>;
 
 /** The default of every setting that has one: the schema's defaults (a test holds the two equal). */
@@ -30,6 +31,7 @@ export const SETTING_DEFAULTS = {
   rotation: { rotateAtDays: 80, deactivateAfterDays: 7, deleteAfterDays: 7, enforce: true },
   scope: { tagKey: 'keywarden:rotation', tagValue: 'enabled' },
   trail: { prefix: 'trail/', retentionDays: 2557 },
+  lease: { prefix: 'leases/', seconds: 600 },
 } as const;
 
 /** "a whole number from 1 to 3650": how every surface names a range in its message. */

@@ -25,6 +25,9 @@ export {
   canonicalJson,
   GENESIS_HASH,
   hashOf,
+  isUnreadable,
+  parseStoredRecord,
+  type StoredRecord,
   seal,
   TRAIL_ACTIONS,
   TRAIL_VERSION,
@@ -32,6 +35,7 @@ export {
   type TrailEntry,
   type TrailOutcome,
   type TrailRecord,
+  type UnreadableRecord,
   type Verification,
   verifyRecords,
 } from './record.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { type TrailRecord, verifyRecords } from './record.js';
+import { isUnreadable, type StoredRecord, type TrailRecord, verifyRecords } from './record.js';
 import type {
   AnchorCheck,
   TrailAnchor,
@@ -19,7 +19,7 @@ import type {
 export async function verifyTrail(
   store: Pick<TrailStore, 'examine' | 'read'>,
   options: { anchors?: readonly TrailAnchor[] } = {},
-): Promise<{ verification: TrailVerification; records: TrailRecord[] }> {
+): Promise<{ verification: TrailVerification; records: StoredRecord[] }> {
   const examined = store.examine ? await store.examine() : { records: await store.read(), breaks: [] };
   return { verification: judge(examined, options.anchors ?? []), records: examined.records };
 }
@@ -54,12 +54,10 @@ export function judge(examined: TrailExamination, anchors: readonly TrailAnchor[
     : { intact: true, records: records.length, firstBadSeq: null, problem: null, breaks, anchors: checks };
 }
 
-function checkAnchors(records: readonly TrailRecord[], anchors: readonly TrailAnchor[]): AnchorCheck[] {
+function checkAnchors(records: readonly StoredRecord[], anchors: readonly TrailAnchor[]): AnchorCheck[] {
   const bySeq = new Map<number, TrailRecord>();
   for (const record of records) {
-    if (record !== null && typeof record === 'object' && typeof record.seq === 'number') {
-      if (!bySeq.has(record.seq)) bySeq.set(record.seq, record);
-    }
+    if (!isUnreadable(record) && !bySeq.has(record.seq)) bySeq.set(record.seq, record);
   }
   return anchors.map((anchor) => ({ ...anchor, holds: bySeq.get(anchor.seq)?.hash === anchor.hash }));
 }
@@ -70,15 +68,13 @@ function checkAnchors(records: readonly TrailRecord[], anchors: readonly TrailAn
  */
 function anchorBreak(
   check: AnchorCheck,
-  records: readonly TrailRecord[],
+  stored: readonly StoredRecord[],
   checks: readonly AnchorCheck[],
 ): TrailBreak {
   const provenUpTo = Math.max(0, ...checks.filter((c) => c.holds && c.seq < check.seq).map((c) => c.seq));
-  const held = records.find((record) => record?.seq === check.seq);
-  const last = records.reduce(
-    (max, record) => Math.max(max, typeof record?.seq === 'number' ? record.seq : 0),
-    0,
-  );
+  const records = stored.filter((record): record is TrailRecord => !isUnreadable(record));
+  const held = records.find((record) => record.seq === check.seq);
+  const last = records.reduce((max, record) => Math.max(max, record.seq), 0);
   const problem = held
     ? `anchor seq ${check.seq} (${check.source}): the trail holds another record there (hash ${short(held.hash)}…, the anchor has ${short(check.hash)}…): re-sealed or replaced at or before seq ${check.seq}`
     : `anchor seq ${check.seq} (${check.source}): the trail ends at seq ${last}: truncated before the anchored record`;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/capture-io.js';
 import { motoAvailable } from '../support/moto.js';
-import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
+import { LEASE_BUCKET, type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
+import { readRecords } from '../support/trail-records.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 
@@ -28,7 +29,7 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
 
   const cli = (args: string[], extra: { tty?: boolean; stdinText?: string } = {}) =>
     runCli(args, { cwd: bed.dir, now, ...extra });
-  const trailArgs = () => ['--trail-file', bed.trailFile];
+  const trailArgs = () => ['--trail-file', bed.trailFile, '--lease-bucket', LEASE_BUCKET];
 
   it('prints the plan and changes nothing with --dry-run', async () => {
     const before = await bed.keys('alice');
@@ -39,7 +40,7 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect(run.stdout).toContain('dry run: nothing changed');
     expect(await bed.keys('alice')).toEqual(before);
     expect(await bed.secretNames()).toEqual([]);
-    expect(await bed.trail.read()).toEqual([]);
+    expect(await readRecords(bed.trail)).toEqual([]);
   });
 
   it('rotates with --yes, stores the secret and writes the trail, never printing the secret', async () => {
@@ -51,11 +52,15 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect(run.stdout).toContain(`done: create ${stored?.AccessKeyId}`);
     expect(run.stdout.includes(secret) || run.stderr.includes(secret)).toBe(false);
     expect(readFileSync(bed.trailFile, 'utf8').includes(secret)).toBe(false);
-    expect((await bed.trail.read()).map((r) => r.action)).toEqual(['key.create', 'secret.store', 'notice']);
+    expect((await readRecords(bed.trail)).map((r) => r.action)).toEqual([
+      'key.create',
+      'secret.store',
+      'notice',
+    ]);
   });
 
   it('says on stderr where trail records go when no store is named', async () => {
-    const run = await cli(['rotate', '--user', 'alice', '--yes']);
+    const run = await cli(['rotate', '--user', 'alice', '--yes', '--lease-bucket', LEASE_BUCKET]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`trail records go to file ${join(bed.dir, 'keywarden-trail.jsonl')}`);
     expect(
@@ -90,7 +95,7 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect(stored?.AccessKeyId).toBe((await bed.keys('alice'))[1]?.id);
     expect(JSON.stringify(stored).includes(printed)).toBe(false);
     expect(readFileSync(bed.trailFile, 'utf8').includes(printed)).toBe(false);
-    expect((await bed.trail.read()).map((r) => r.action)).toContain('secret.deliver-stdout');
+    expect((await readRecords(bed.trail)).map((r) => r.action)).toContain('secret.deliver-stdout');
   });
 
   it('tells the owner after --deliver stdout that the key was shown once, never that Secrets Manager holds it', async () => {

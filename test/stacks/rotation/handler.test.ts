@@ -20,6 +20,7 @@ import { createHandler, type LambdaContext } from '../../../stacks/rotation/hand
 import { functionEnvironment } from '../../../stacks/rotation/program.js';
 import { seedIam } from '../../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
+import { readRecords } from '../../support/trail-records.js';
 
 const ACCOUNT = '123456789012';
 const AS_OF = new Date('2026-11-28T06:00:00Z');
@@ -95,12 +96,14 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
   const keysOf = async (user: string) =>
     (await client(IAMClient).send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? [];
   const trailRecords = () =>
-    new S3TrailStore({
-      bucket: BUCKET,
-      prefix: 'trail/',
-      retentionDays: 2557,
-      client: client(S3Client),
-    }).read();
+    readRecords(
+      new S3TrailStore({
+        bucket: BUCKET,
+        prefix: 'trail/',
+        retentionDays: 2557,
+        client: client(S3Client),
+      }),
+    );
   const metricsOf = (text: string) =>
     text
       .split('\n')
