@@ -12,13 +12,14 @@ import {
   SERVICE_NAME,
 } from './environment.js';
 import { rotationRoleName } from './notices.js';
-import { logRetentionOf } from './settings.js';
+import { leaseOf, logRetentionOf } from './settings.js';
 
 /** What the function works on, created by the other groups. */
 export interface FunctionTargets {
   key: aws.kms.Key;
   topic: aws.sns.Topic;
   trailBucket: aws.s3.Bucket;
+  leaseBucket: aws.s3.Bucket;
 }
 
 /**
@@ -27,7 +28,7 @@ export interface FunctionTargets {
  */
 export function rotationFunction(
   context: RotationContext,
-  { key, topic, trailBucket }: FunctionTargets,
+  { key, topic, trailBucket, leaseBucket }: FunctionTargets,
   handlerCode: string,
 ) {
   const { settings, policy, trail, tags } = context;
@@ -57,11 +58,11 @@ export function rotationFunction(
         context.region,
         key.arn,
         topic.arn,
-        trailBucket.bucket,
+        pulumi.all([trailBucket.bucket, leaseBucket.bucket]),
         logGroup.arn,
         deadLetters.arn,
       ])
-      .apply(([partition, account, region, kmsKeyArn, topicArn, bucket, logGroupArn, queueArn]) =>
+      .apply(([partition, account, region, kmsKeyArn, topicArn, [bucket, leases], logGroupArn, queueArn]) =>
         JSON.stringify(
           functionPolicy({
             partition,
@@ -71,6 +72,8 @@ export function rotationFunction(
             topicArn,
             trailBucket: bucket,
             trailPrefix: trail.prefix,
+            leaseBucket: leases,
+            leasePrefix: leaseOf(policy).prefix,
             scope: policy.scope,
             logGroupArn,
             deadLetterQueueArn: queueArn,
@@ -79,9 +82,17 @@ export function rotationFunction(
       ),
   });
   const environment = pulumi
-    .all([trailBucket.bucket, topic.arn, key.arn])
-    .apply(([bucket, topicArn, kmsKeyArn]) =>
-      functionEnvironment({ ...policy, trail: { ...trail, bucket } }, topicArn, kmsKeyArn),
+    .all([trailBucket.bucket, leaseBucket.bucket, topic.arn, key.arn])
+    .apply(([bucket, leases, topicArn, kmsKeyArn]) =>
+      functionEnvironment(
+        {
+          ...policy,
+          trail: { ...trail, bucket },
+          rotation: { ...policy.rotation, lease: { ...leaseOf(policy), bucket: leases } },
+        },
+        topicArn,
+        kmsKeyArn,
+      ),
     );
   const fn = new aws.lambda.Function(
     'function',
@@ -146,14 +157,16 @@ export interface FunctionPolicyTargets {
   topicArn: string;
   trailBucket: string;
   trailPrefix: string;
+  leaseBucket: string;
+  leasePrefix: string;
   scope: { tagKey: string; tagValue: string };
   logGroupArn: string;
   deadLetterQueueArn: string;
 }
 
 /**
- * The function's permissions: what core/aws/permissions.ts says rotation, the S3 trail and the audit (the
- * credential report behind the overdue-keys metric) need, key changes only on users carrying the scope
+ * The function's permissions: what core/aws/permissions.ts says rotation (with its lease bucket), the S3
+ * trail and the audit (the credential report behind the overdue-keys metric) need, key changes only on users carrying the scope
  * tag, with the secret boundary's denies; plus writing its own logs and its dead letters.
  */
 export function functionPolicy(targets: FunctionPolicyTargets): PolicyDocument {

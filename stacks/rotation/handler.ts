@@ -7,9 +7,9 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { clientConfig } from '../../core/aws/clients.js';
 import { callerIdentity } from '../../core/aws/identity.js';
 import { describeError } from '../../core/errors.js';
-import { type RotationRun, rotateUsers, snsNotifier } from '../../core/rotation/index.js';
+import { type RotationRun, rotateUsers, S3LeaseStore, snsNotifier } from '../../core/rotation/index.js';
 import { type Clock, systemClock } from '../../core/time.js';
-import { S3TrailStore } from '../../core/trail/index.js';
+import { createS3Client, S3TrailStore } from '../../core/trail/index.js';
 import { METRICS_NAMESPACE, RunMetric, readEnvironment, SERVICE_NAME } from './environment.js';
 
 /** The part of Lambda's context object the handler reads. */
@@ -68,11 +68,12 @@ export function createHandler(options: HandlerOptions = {}) {
     const timeout = wallClock() + remaining;
     logger.appendKeys({ function_name: context.functionName, request_id: context.awsRequestId });
     try {
-      const { config, trail, topicArn, secretsKmsKeyArn } = readEnvironment(
+      const { config, trail, lease, topicArn, secretsKmsKeyArn } = readEnvironment(
         options.env ?? process.env,
         clock(),
       );
       const aws = clientConfig();
+      const s3 = createS3Client();
       const { account } = await callerIdentity(new STSClient(aws));
       const run = await rotateUsers({
         clients: { iam: new IAMClient(aws), secrets: new SecretsManagerClient(aws) },
@@ -82,7 +83,8 @@ export function createHandler(options: HandlerOptions = {}) {
         clock,
         wallClock,
         deadline: timeout - safetyMargin(remaining),
-        trail: new S3TrailStore(trail),
+        trail: new S3TrailStore({ ...trail, client: s3 }),
+        lease: new S3LeaseStore({ ...lease, client: s3, wallClock }),
         notifier: snsNotifier(topicArn, new SNSClient(aws)),
         users: 'in-scope',
         kmsKeyId: secretsKmsKeyArn,

@@ -25,6 +25,7 @@ import { readRecords } from '../../support/trail-records.js';
 const ACCOUNT = '123456789012';
 const AS_OF = new Date('2026-11-28T06:00:00Z');
 const BUCKET = 'keywarden-trail-test';
+const LEASE_BUCKET = 'keywarden-leases-test';
 // moto's Secrets Manager records the key ID without asking KMS.
 const KMS_KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
 const ENROLLED = { 'keywarden:rotation': 'enabled' };
@@ -50,6 +51,7 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
     await client(S3Client).send(
       new CreateBucketCommand({ Bucket: BUCKET, ObjectLockEnabledForBucket: true }),
     );
+    await client(S3Client).send(new CreateBucketCommand({ Bucket: LEASE_BUCKET }));
     const sns = client(SNSClient);
     const topic = await sns.send(new CreateTopicCommand({ Name: 'keywarden-notices' }));
     const sqs = client(SQSClient);
@@ -60,7 +62,10 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
       )
     ).Attributes?.QueueArn as string;
     await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: queueArn }));
-    const policy = parseConfig({ trail: { bucket: BUCKET } }, { asOf: AS_OF });
+    const policy = parseConfig(
+      { trail: { bucket: BUCKET }, rotation: { lease: { bucket: LEASE_BUCKET } } },
+      { asOf: AS_OF },
+    );
     env = {
       ...process.env,
       ...functionEnvironment(policy, topic.TopicArn as string, KMS_KEY_ARN),

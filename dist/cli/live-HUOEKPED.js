@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-5XENPZ6W.js";import"./chunk-NVFEEDJD.js";import"./chunk-YOMVGC6U.js";import"./chunk-P4PMEGOA.js";import"./chunk-6DVSV7ZG.js";import"./chunk-Z2FJZZUF.js";import"./chunk-2HU2H4DV.js";import"./chunk-CSY4ACUO.js";export{b as fetchApiInventory,a as fetchCredentialReport,c as readUser,d as resolveFlaggedKeyIds};

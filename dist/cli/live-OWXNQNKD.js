@@ -1,0 +1,2 @@
+import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
+import{a,b,c,d}from"./chunk-IRCZHX6B.js";import"./chunk-JZPG76DP.js";import"./chunk-7B3CEISN.js";import"./chunk-ZTQFQH4R.js";import"./chunk-6DVSV7ZG.js";import"./chunk-Z2FJZZUF.js";import"./chunk-FCUXPMZL.js";import"./chunk-CSY4ACUO.js";export{b as fetchApiInventory,a as fetchCredentialReport,c as readUser,d as resolveFlaggedKeyIds};

@@ -1,0 +1,2 @@
+import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
+import{b as a,c as b,d as c,e as d,f as e,g as f,h as g,i as h,j as i,k as j}from"./chunk-DIPYN3F4.js";import"./chunk-KL5OFRIK.js";import"./chunk-JO3WXH34.js";import"./chunk-Z2FJZZUF.js";import"./chunk-FCUXPMZL.js";import"./chunk-CSY4ACUO.js";export{a as MAX_EXEMPTION_DAYS,j as configJsonSchema,g as configSchema,b as exemptionSchema,i as formatIssue,c as leaseSchema,h as parseConfig,d as rotationSchema,e as scopeSchema,f as trailSchema};

@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i}from"./chunk-WT6V6LYE.js";import"./chunk-YEYC32OF.js";import"./chunk-J76M5I6E.js";import"./chunk-Z2FJZZUF.js";import"./chunk-2HU2H4DV.js";import"./chunk-CSY4ACUO.js";export{a as MAX_EXEMPTION_DAYS,i as configJsonSchema,f as configSchema,b as exemptionSchema,h as formatIssue,g as parseConfig,c as rotationSchema,d as scopeSchema,e as trailSchema};

@@ -1,0 +1,53 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { componentTags, StackComponent, StackPurpose } from '../../core/infra/stack-tags.js';
+import type { PolicyDocument } from '../policy-document.js';
+import type { RotationContext } from './context.js';
+
+/**
+ * The lease bucket: one small object per user, rewritten by conditional requests whenever a run takes,
+ * renews or releases a user's lease (core/rotation/lease.ts). No Object Lock and no versioning (each
+ * renewal replaces the object), no public access, encryption, TLS only. Nothing in it outlives a run's
+ * purpose, so it goes with the stack.
+ */
+export function leaseBucket({ partition }: RotationContext): aws.s3.Bucket {
+  const bucket = new aws.s3.Bucket('leases', {
+    forceDestroy: true,
+    tags: componentTags(StackComponent.rotation, StackPurpose.leaseBucket),
+  });
+  new aws.s3.BucketPublicAccessBlock('leases-public-access-block', {
+    bucket: bucket.bucket,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+  new aws.s3.BucketServerSideEncryptionConfiguration('leases-encryption', {
+    bucket: bucket.bucket,
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+  });
+  new aws.s3.BucketPolicy('leases-tls-only', {
+    bucket: bucket.bucket,
+    policy: pulumi
+      .all([partition, bucket.bucket])
+      .apply(([partitionName, name]) => JSON.stringify(leaseBucketPolicy(partitionName, name))),
+  });
+  return bucket;
+}
+
+/** TLS only. */
+export function leaseBucketPolicy(partition: string, bucket: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyWithoutTls',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:*',
+        Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  };
+}
