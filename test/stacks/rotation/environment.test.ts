@@ -12,7 +12,11 @@ describe('the function environment', () => {
   it('reads back what the program writes', () => {
     // Prepare
     const policy = parseConfig(
-      { maxKeyAgeDays: 120, trail: { bucket: 'trail-bucket' }, rotation: { lease: { bucket: 'lease-bucket' } } },
+      {
+        maxKeyAgeDays: 120,
+        trail: { bucket: 'trail-bucket' },
+        rotation: { lease: { bucket: 'lease-bucket' } },
+      },
       { asOf: AS_OF },
     );
 

@@ -160,7 +160,7 @@ describe('keywarden-rotation stack', () => {
     ]);
   });
 
-  it('keeps the users\' leases in a bucket of their own: no Object Lock, no versioning, private, encrypted, TLS only, the function\'s grant limited to it', async () => {
+  it("keeps the users' leases in a bucket of their own: no Object Lock, no versioning, private, encrypted, TLS only, the function's grant limited to it", async () => {
     // Act
     const stack = await run(BASE);
 
@@ -183,7 +183,11 @@ describe('keywarden-rotation stack', () => {
       variables: Record<string, string>;
     };
     const config = JSON.parse(environment.variables.KEYWARDEN_CONFIG ?? '{}');
-    expect(config.rotation.lease).toEqual({ bucket: stack.outputs.leaseBucket, prefix: 'leases/', seconds: 600 });
+    expect(config.rotation.lease).toEqual({
+      bucket: stack.outputs.leaseBucket,
+      prefix: 'leases/',
+      seconds: 600,
+    });
     const rolePolicy = JSON.parse(String(stack.named('function-permissions').inputs.policy));
     const leaseGrants = rolePolicy.Statement.filter((statement: { Sid: string }) =>
       statement.Sid.startsWith('Lease'),
