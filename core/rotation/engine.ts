@@ -206,7 +206,9 @@ async function rotateOne(
     );
   }
   try {
-    const { state, plan } = await readAndPlan(request, target);
+    // A manual rotation asked of the keys first read: if another run changed them while this one waited for
+    // the lease, that run did the rotation, and this one follows the policy's timeline (no double rotation).
+    const { state, plan } = await readAndPlan(request, target, (now) => sameKeys(first.state, now));
     if (plan.status !== 'act') return planned(target.name, plan, plan.status);
     const results = await new UserExecutor(context, state, acquired.lease).run(plan.actions);
     const blocked = results.find((result) => result.outcome === 'blocked');
@@ -227,6 +229,7 @@ async function rotateOne(
 async function readAndPlan(
   request: RotateUsersRequest,
   target: TargetUser,
+  forceStands: (state: UserState) => boolean = () => true,
 ): Promise<{ state: UserState; plan: Plan }> {
   const state = await readUserState(request.clients, request.account, target);
   const pending = state.secret?.pending;
@@ -238,10 +241,16 @@ async function readAndPlan(
       )
     : [];
   const plan = planUser(state, request.config, request.clock(), {
-    force: request.force,
+    force: Boolean(request.force) && forceStands(state),
     recordsSincePending,
   });
   return { state, plan };
+}
+
+/** Whether two reads of a user show the same keys and the same stored key. */
+function sameKeys(before: UserState, after: UserState): boolean {
+  const ids = (state: UserState) => state.keys.map((key) => `${key.id} ${key.status}`).join(',');
+  return ids(before) === ids(after) && before.secret?.currentKeyId === after.secret?.currentKeyId;
 }
 
 /**
