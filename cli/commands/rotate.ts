@@ -187,7 +187,9 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
       io.stderr.write(`keywarden: ${options.user}: refused, nothing changed: ${planned.reason}\n`);
       return result(planned, planned.status, ExitCode.findings);
     }
-    if (planned.status !== 'planned') return result(planned, planned.status, exitFor(plan));
+    // Deferred: another run is working on the user now; a mutating run waits for its lease, then plans again.
+    const waitsForLease = planned.status === 'deferred' && mutating;
+    if (planned.status !== 'planned' && !waitsForLease) return result(planned, planned.status, exitFor(plan));
     if (!mutating) {
       say('dry run: nothing changed\n');
       return result(planned, 'planned', ExitCode.ok);

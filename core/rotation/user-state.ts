@@ -1,5 +1,5 @@
 import { GetAccessKeyLastUsedCommand, paginateListAccessKeys } from '@aws-sdk/client-iam';
-import type { RotationClients, TargetUser } from './context.js';
+import { isNamed, type RotationClients, type TargetUser } from './context.js';
 import { ManagedSecret } from './managed-secret.js';
 import { type KeyState, secretNameFor, type UserState } from './state.js';
 
@@ -24,11 +24,19 @@ export async function readUserState(
   }
   keys.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   const secret = await new ManagedSecret(secrets, secretNameFor(account, user.name)).read();
+  const gone = new Set<string>();
   if (keys.length > 1 || secret?.pending) {
     for (const key of keys) {
-      const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.id }));
-      key.lastUsedAt = used.AccessKeyLastUsed?.LastUsedDate ?? null;
+      try {
+        const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.id }));
+        key.lastUsedAt = used.AccessKeyLastUsed?.LastUsedDate ?? null;
+      } catch (err) {
+        // Deleted since it was listed (a run that holds the lease, while this one reads without it).
+        if (!isNamed(err, /NoSuchEntity/)) throw err;
+        gone.add(key.id);
+      }
     }
   }
-  return { account, user: user.name, userArn: user.arn, userId: user.id, keys, secret };
+  const present = keys.filter((key) => !gone.has(key.id));
+  return { account, user: user.name, userArn: user.arn, userId: user.id, keys: present, secret };
 }

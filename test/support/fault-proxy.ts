@@ -33,10 +33,15 @@ export interface ProxiedCall {
 export type Interference =
   | {
       kind: 'hold-request' | 'hold-answer' | 'drop-answer';
-      action: string;
+      action: string | RegExp;
       match?: (call: ProxiedCall) => boolean;
     }
-  | { kind: 'delay'; action: string; ms: number | (() => number); match?: (call: ProxiedCall) => boolean };
+  | {
+      kind: 'delay';
+      action: string | RegExp;
+      ms: number | (() => number);
+      match?: (call: ProxiedCall) => boolean;
+    };
 
 /** A hold in place: `reached` resolves when the matching request arrives; `release()` lets it go on. */
 export interface Held {
@@ -101,7 +106,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     interferences.find(
       (active) =>
         !active.used &&
-        active.interference.action === call.action &&
+        (typeof active.interference.action === 'string'
+          ? active.interference.action === call.action
+          : active.interference.action.test(call.action)) &&
         (active.interference.match?.(call) ?? true),
     );
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
