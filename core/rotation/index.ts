@@ -19,6 +19,7 @@ export {
   type LeaseStore,
   leaseIsLive,
   leaseSettingsOf,
+  releaseLeaseByHand,
   S3LeaseStore,
   type UserLease,
 } from './lease.js';

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { classifyAwsError, describeError, httpStatusOf, IncompleteError } from '../errors.js';
 import type { Config } from '../policy/schema.js';
 import { SETTING_DEFAULTS } from '../policy/settings.js';
+import type { Clock } from '../time.js';
+import type { TrailStore } from '../trail/index.js';
 
 /**
  * Who may change a user's keys now: the run that holds the user's lease, an S3 object written only with
@@ -268,4 +270,35 @@ export class S3LeaseStore implements LeaseStore {
       released: false,
     };
   }
+}
+
+/**
+ * An operator's repair of a stuck lease (a run that stopped and whose lease has not lapsed yet): releases the
+ * user's lease whoever holds it and records that in the trail, naming whose lease it was and why. The next
+ * run then repairs whatever the stopped run left (its write-ahead marker). If that run is in fact alive, its
+ * next renewal fails and it stops (fencing); only a call it had already sent can still land. Returns the
+ * lease released, or null when no run held one (then nothing is written).
+ */
+export async function releaseLeaseByHand(request: {
+  lease: LeaseStore;
+  trail: TrailStore;
+  account: string;
+  actor: string;
+  user: string;
+  why: string;
+  clock: Clock;
+}): Promise<LeaseState | null> {
+  const released = await request.lease.forceRelease(request.account, request.user);
+  if (!released) return null;
+  await request.trail.append({
+    at: request.clock(),
+    account: request.account,
+    actor: request.actor,
+    action: 'lease.release',
+    user: request.user,
+    accessKeyId: null,
+    outcome: 'success',
+    reason: `released by hand the lease of ${released.holder} (until ${released.until.toISOString()}): ${request.why}`,
+  });
+  return released;
 }

@@ -17,6 +17,8 @@ export const TRAIL_ACTIONS = [
   'notice',
   // The SHA-256 of an evidence pack (keywarden evidence), so that the evidence itself is on record.
   'evidence.generated',
+  // A user's rotation lease released by a person (keywarden lease release): who, whose lease, why.
+  'lease.release',
 ] as const;
 export type TrailAction = (typeof TRAIL_ACTIONS)[number];
 
