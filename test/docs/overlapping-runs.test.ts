@@ -69,9 +69,7 @@ describe('docs/overlapping-runs.md', () => {
       expect(released.code).toBe(0);
       expect(rotated.code).toBe(0);
       expect(rotated.stdout).toMatch(/^done: create AKIA/m);
-      const trail = new (await import('../../core/trail/index.js')).JsonlTrailStore(
-        `${bed.dir}/keywarden-trail.jsonl`,
-      );
+      const trail = new JsonlTrailStore(join(bed.dir, 'keywarden-trail.jsonl'));
       expect((await readRecords(trail)).map((record) => record.action)).toEqual([
         'lease.release',
         'key.create',
