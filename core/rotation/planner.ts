@@ -1,7 +1,7 @@
 import { activeExemption } from '../policy/exemption.js';
 import type { Config } from '../policy/schema.js';
 import { wholeDaysBetween } from '../time.js';
-import { isUnreadable, type StoredRecord, type TrailAction, type TrailRecord } from '../trail/index.js';
+import { isUnreadable, type StoredRecord, type TrailAction, type TrailRecord } from '../trail/record.js';
 import {
   type Delivery,
   type KeyState,
@@ -12,7 +12,7 @@ import {
   type Stamp,
   type UserState,
 } from './state.js';
-import { CLOCK_SKEW_MS, isDue, type RotationPolicy, timelineOf } from './timeline.js';
+import { CLOCK_SKEW_MS, isDue, type RotationPolicy, replacementDue, timelineOf } from './timeline.js';
 
 /**
  * One step of a user's rotation, in the order it must run. `reason` is written to the trail as is.
@@ -197,7 +197,7 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
     return result('act', 'retiring the old key', actions);
 
   // The stored key's own rotation.
-  const rotateAt = timeline.createReplacementAt as Date;
+  const rotateAt = timeline.createReplacementAt ?? replacementDue(current.createdAt, config.rotation);
   if (!options.force && !isDue(now, rotateAt)) {
     return result(
       'waiting',
@@ -288,14 +288,15 @@ function planUnmanaged(
       { kind: 'create', replaces: null, dueAt: now, reason: 'first key for a newly enrolled user' },
     ]);
   }
-  if (active.length === 0) {
+  const [oldest] = active;
+  if (!oldest) {
     return result(
       'blocked',
       'every key is Inactive: someone disabled this user on purpose; keywarden issues no key',
     );
   }
-  const oldest = active[0] as KeyState;
-  const rotateAt = timelineOf(keys, null, policy).createReplacementAt as Date;
+  // The oldest active key is the one the next replacement replaces (timelineOf's `rotating`).
+  const rotateAt = replacementDue(oldest.createdAt, policy);
   if (!options.force && !isDue(now, rotateAt)) {
     return result('waiting', `key ${oldest.id} is ${wholeDaysBetween(oldest.createdAt, now)} days old`, [], {
       what: `rotate ${oldest.id}`,

@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { componentTags, StackComponent, StackPurpose } from '../../core/infra/stack-tags.js';
 import type { PolicyDocument } from '../policy-document.js';
 import type { RotationContext } from './context.js';
+import { denyWithoutTls, keepPrivateAndEncrypted } from './private-bucket.js';
 
 /**
  * The lease bucket: one small object per user, rewritten by conditional requests whenever a run takes,
@@ -15,17 +16,7 @@ export function leaseBucket({ partition }: RotationContext): aws.s3.Bucket {
     forceDestroy: true,
     tags: componentTags(StackComponent.rotation, StackPurpose.leaseBucket),
   });
-  new aws.s3.BucketPublicAccessBlock('leases-public-access-block', {
-    bucket: bucket.bucket,
-    blockPublicAcls: true,
-    blockPublicPolicy: true,
-    ignorePublicAcls: true,
-    restrictPublicBuckets: true,
-  });
-  new aws.s3.BucketServerSideEncryptionConfiguration('leases-encryption', {
-    bucket: bucket.bucket,
-    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-  });
+  keepPrivateAndEncrypted('leases', bucket);
   new aws.s3.BucketPolicy('leases-tls-only', {
     bucket: bucket.bucket,
     policy: pulumi
@@ -39,15 +30,6 @@ export function leaseBucket({ partition }: RotationContext): aws.s3.Bucket {
 export function leaseBucketPolicy(partition: string, bucket: string): PolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'DenyWithoutTls',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: 's3:*',
-        Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      },
-    ],
+    Statement: [denyWithoutTls(partition, bucket)],
   };
 }

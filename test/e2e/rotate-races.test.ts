@@ -8,7 +8,7 @@ import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../core/policy/schema.js';
 import { memoryNotifier, rotateUsers, S3LeaseStore, snsNotifier } from '../../core/rotation/index.js';
 import { DAY_MS } from '../../core/time.js';
@@ -167,6 +167,8 @@ describe.skipIf(!motoAvailable())('racing rotate processes and the Lambda on one
     const env = { ...processEnv(), ...functionEnvironment(policy, topic.TopicArn ?? '', KMS_KEY_ARN) };
     const saved = process.env.AWS_ENDPOINT_URL;
     process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+    // The handler's metrics (EMF lines on standard output) are not this test's subject.
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       const handler = createHandler({
         env,
@@ -179,6 +181,7 @@ describe.skipIf(!motoAvailable())('racing rotate processes and the Lambda on one
       );
     } finally {
       process.env.AWS_ENDPOINT_URL = saved;
+      quiet.mockRestore();
     }
   }
 

@@ -133,6 +133,10 @@ export function compliantRotationStack(): StackResource[] {
       { target: [fn.urn] },
     ),
     bucket,
+    resource('aws:s3/bucket:Bucket', 'leases', {
+      bucket: 'keywarden-leases-123456789012',
+      tags: componentTags(StackComponent.rotation, StackPurpose.leaseBucket),
+    }),
     resource(
       'aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration',
       'trail-lock',

@@ -38,6 +38,7 @@ describe('the policy pack over the analyzer protocol', () => {
       ['require-daily-rotation-schedule', 'mandatory', 'high'],
       ['require-rotation-log-retention', 'mandatory', 'medium'],
       ['require-worm-trail-bucket', 'mandatory', 'high'],
+      ['require-rotation-lease-bucket', 'mandatory', 'high'],
       ['restrict-rotation-role-permissions', 'mandatory', 'critical'],
       ['restrict-audit-role-permissions', 'mandatory', 'high'],
     ]);
@@ -159,10 +160,10 @@ describe('the policy pack over the analyzer protocol', () => {
     const withUntaggedFunction = await pack.analyzeStack(otherFunction);
 
     expect(withoutFunctions.notApplicable.map((n) => n.reason)).toEqual(
-      Array(4).fill("Policy only applies to resources of type 'aws:lambda/function:Function'"),
+      Array(5).fill("Policy only applies to resources of type 'aws:lambda/function:Function'"),
     );
     expect(withUntaggedFunction.diagnostics).toEqual([]);
-    expect(withUntaggedFunction.notApplicable).toHaveLength(4);
+    expect(withUntaggedFunction.notApplicable).toHaveLength(5);
     expect(withUntaggedFunction.notApplicable[0]!.reason).toContain('no keywarden rotation function');
   });
 
