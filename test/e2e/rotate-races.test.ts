@@ -22,7 +22,7 @@ import { expectRotationInvariants } from '../support/rotation-invariants.js';
 
 /**
  * Real processes racing on one user (issue #25): `keywarden rotate --user alice --yes` three times at once,
- * or twice beside the rotation Lambda's handler, each started after a random delay, every AWS call of the
+ * twice beside the rotation Lambda's handler, or once beside two handlers, each started after a random delay, every AWS call of the
  * processes through a proxy that adds jitter and makes one mutating call slow; the first key, a rotation, a
  * deactivation and a deletion, in turn, REPEATS times. Then every invariant: no key stranded, never three keys,
  * one trail record per mutation (over the processes' JSONL trail and the Lambda's S3 trail together), no double
@@ -165,24 +165,15 @@ describe.skipIf(!motoAvailable())('racing rotate processes and the Lambda on one
       { asOf: new Date() },
     );
     const env = { ...processEnv(), ...functionEnvironment(policy, topic.TopicArn ?? '', KMS_KEY_ARN) };
-    const saved = process.env.AWS_ENDPOINT_URL;
-    process.env.AWS_ENDPOINT_URL = proxy.endpoint;
-    // The handler's metrics (EMF lines on standard output) are not this test's subject.
-    const quiet = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    try {
-      const handler = createHandler({
-        env,
-        logger: new Logger({ serviceName: 'keywarden-rotation', logLevel: 'SILENT' }),
-        metrics: new Metrics({ namespace: 'keywarden', serviceName: 'races' }),
-      });
-      await handler(
-        {},
-        { functionName: 'keywarden-rotation', awsRequestId: 'race', getRemainingTimeInMillis: () => 120_000 },
-      );
-    } finally {
-      process.env.AWS_ENDPOINT_URL = saved;
-      quiet.mockRestore();
-    }
+    const handler = createHandler({
+      env,
+      logger: new Logger({ serviceName: 'keywarden-rotation', logLevel: 'SILENT' }),
+      metrics: new Metrics({ namespace: 'keywarden', serviceName: 'races' }),
+    });
+    await handler(
+      {},
+      { functionName: 'keywarden-rotation', awsRequestId: 'race', getRemainingTimeInMillis: () => 120_000 },
+    );
   }
 
   /** The processes' JSONL trail and the Lambda's S3 trail, read as one (for the per-mutation count). */
@@ -208,7 +199,8 @@ describe.skipIf(!motoAvailable())('racing rotate processes and the Lambda on one
     const started = Date.now();
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       const scenario = SCENARIOS[repeat % SCENARIOS.length] as Scenario;
-      const withLambda = repeat % 2 === 1;
+      // Each scenario in each mode: three processes; two beside the Lambda; one beside two Lambdas.
+      const lambdas = Math.floor(repeat / SCENARIOS.length) % 3;
       const trailFile = join(dir, `trail-${repeat}.jsonl`);
       const jsonl = new JsonlTrailStore(trailFile);
       const before = await prepare(scenario, jsonl);
@@ -228,15 +220,23 @@ describe.skipIf(!motoAvailable())('racing rotate processes and the Lambda on one
         });
       }
       proxy.calls.length = 0;
-      const runners = Array.from({ length: withLambda ? 2 : 3 }, async () => {
+      const runners = Array.from({ length: 3 - lambdas }, async () => {
         await sleep(Math.random() * 300);
         return spawnRotate(trailFile).exit;
       });
-      const lambda = withLambda ? sleep(Math.random() * 300).then(lambdaRun) : Promise.resolve();
-      const [exits] = await Promise.all([Promise.all(runners), lambda]);
+      // The handlers in this process reach AWS through the proxy too; their metrics (EMF lines on standard
+      // output) are not this test's subject.
+      const saved = process.env.AWS_ENDPOINT_URL;
+      process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+      const quiet = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+      const handlers = Array.from({ length: lambdas }, () => sleep(Math.random() * 300).then(lambdaRun));
+      const [exits] = await Promise.all([Promise.all(runners), Promise.all(handlers)]).finally(() => {
+        process.env.AWS_ENDPOINT_URL = saved;
+        quiet.mockRestore();
+      });
       proxy.clearInterference();
       outcomes.push(
-        `${repeat + 1} ${scenario}${withLambda ? ' +lambda' : ''}: exits ${exits.map((exit) => exit.code).join(',')}`,
+        `${repeat + 1} ${scenario}, ${exits.length} rotate + ${lambdas} Lambda: exits ${exits.map((exit) => exit.code).join(',')}`,
       );
       for (const exit of exits) expect(`${exit.code} ${exit.stderr} ${exit.stdout}`).toMatch(/^0 /);
       const mutations = proxy.calls.filter((call) =>
