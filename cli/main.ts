@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   check: async () => (await import('./commands/check.js')).registerCheck,
   rotate: async () => (await import('./commands/rotate.js')).registerRotate,
+  lease: async () => (await import('./commands/lease.js')).registerLease,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
   evidence: async () => (await import('./commands/evidence.js')).registerEvidence,
   trail: async () => (await import('./commands/trail.js')).registerTrail,

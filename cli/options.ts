@@ -63,3 +63,11 @@ export function trailSigningKeyOption(use: string): Option {
     `${use} (a KMS key ARN, ECC_NIST_P256 SIGN_VERIFY; default: the config's trail.signingKey)`,
   );
 }
+
+/** `--lease-bucket`: where overlapping runs take turns on a user (over the config's `rotation.lease.bucket`). */
+export function leaseBucketOption(): Option {
+  return new Option(
+    '--lease-bucket <bucket>',
+    'S3 bucket (no Object Lock) holding the per-user leases (default: rotation.lease.bucket in the config)',
+  );
+}

@@ -166,8 +166,8 @@ function hasAwsMetadata(err: unknown): boolean {
   return typeof propertyOf(err, '$metadata') === 'object';
 }
 
-/** The HTTP status the AWS SDK recorded (`$metadata.httpStatusCode`). */
-function awsHttpStatus(err: unknown): number | undefined {
+/** The HTTP status the AWS SDK recorded (`$metadata.httpStatusCode`), or undefined when it recorded none. */
+export function awsHttpStatus(err: unknown): number | undefined {
   const status = propertyOf(propertyOf(err, '$metadata'), 'httpStatusCode');
   return typeof status === 'number' ? status : undefined;
 }

@@ -11,13 +11,14 @@ import {
 } from '../../core/doctor/index.js';
 import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
-import { configOption, trailBucketOption, trailFileOption } from '../options.js';
+import { configOption, leaseBucketOption, trailBucketOption, trailFileOption } from '../options.js';
 
 interface DoctorOptions extends AwsFlags {
   user?: string;
   config?: string;
   trailFile?: string;
   trailBucket?: string;
+  leaseBucket?: string;
   format: 'text' | 'json';
 }
 
@@ -34,6 +35,7 @@ export function registerDoctor(program: Command, io: Io, setExitCode: (code: num
     .addOption(configOption())
     .addOption(trailFileOption('check'))
     .addOption(trailBucketOption('check'))
+    .addOption(leaseBucketOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
   addAwsOptions(command, io).action(async (options: DoctorOptions) => setExitCode(await doctor(options, io)));
 }
@@ -50,6 +52,7 @@ async function doctor(options: DoctorOptions, io: Io): Promise<number> {
     configFile: options.config,
     trailFile: options.trailFile,
     trailBucket: options.trailBucket,
+    leaseBucket: options.leaseBucket,
     aws: awsOptions(options, io),
     cwd: io.cwd,
     clock: io.clock,

@@ -9,6 +9,9 @@ import { loadConfig } from '../../core/policy/load.js';
 import {
   type ActionResult,
   type DeliveredKey,
+  LEASE_REQUIRED,
+  LeaseRequiredError,
+  leaseSettingsOf,
   type ManualRotation,
   manualRotationRequest,
   memoryNotifier,
@@ -16,8 +19,8 @@ import {
   type Notifier,
   type PlannedStep,
   planManualRotation,
-  type RotationRun,
   rotateUsers,
+  S3LeaseStore,
   snsNotifier,
   type UserOutcome,
   type UserStatus,
@@ -34,6 +37,7 @@ import { type AwsFlags, addAwsOptions, awsOptions } from '../aws-options.js';
 import type { Io } from '../io.js';
 import {
   configOption,
+  leaseBucketOption,
   trailBucketOption,
   trailFileOption,
   trailPrefixOption,
@@ -51,6 +55,7 @@ interface RotateOptions extends AwsFlags {
   trailBucket?: string;
   trailPrefix?: string;
   trailSigningKey?: string;
+  leaseBucket?: string;
   kmsKeyId?: string;
   notifyTopic?: string;
 }
@@ -77,7 +82,10 @@ export interface RotateResult {
   /** Notices printed for the owner (none when they went to --notify-topic). */
   notices: { kind: Notice['kind']; subject: string; text: string }[];
   trail: string;
-  /** 0 done or nothing due · 1 refused, nothing changed · 3 failed part way (2 never: bad input is stderr). */
+  /**
+   * 0 done or nothing due · 1 refused, nothing changed · 3 failed part way, or deferred because another run
+   * held the user's lease (2 never: bad input is stderr).
+   */
   exitCode: number;
 }
 
@@ -105,6 +113,7 @@ export function registerRotate(program: Command, io: Io, setExitCode: (code: num
     .addOption(trailBucketOption('write trail records to'))
     .addOption(trailPrefixOption())
     .addOption(trailSigningKeyOption('sign each trail record with this key'))
+    .addOption(leaseBucketOption())
     .option('--kms-key-id <key>', 'KMS key for a newly created secret (default: aws/secretsmanager)')
     .option('--notify-topic <arn>', 'SNS topic for the owner notice (default: printed here)');
   addAwsOptions(command, io).action(async (options: RotateOptions) => setExitCode(await rotate(options, io)));
@@ -140,8 +149,13 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     aws,
     'keywarden rotate (Secrets Manager holds the key and its rotation state)',
   );
+  const leaseSettings = leaseSettingsOf(config, options.leaseBucket);
+  if (mutating && !leaseSettings) throw new LeaseRequiredError(LEASE_REQUIRED);
   const identity = await callerIdentity(createStsClient(aws));
   const clients = { iam: createIamClient(aws), secrets: new SecretsManagerClient(clientConfig(aws)) };
+  const leaseClient = leaseSettings ? createS3Client(aws) : null;
+  const lease =
+    leaseSettings && leaseClient ? new S3LeaseStore({ ...leaseSettings, client: leaseClient }) : undefined;
   const printed = memoryNotifier('the operator (printed by keywarden rotate)');
   const notifier: Notifier = options.notifyTopic
     ? snsNotifier(options.notifyTopic, new SNSClient(clientConfig(aws)))
@@ -163,6 +177,7 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     user: options.user,
     deliver: options.deliver,
     kmsKeyId: options.kmsKeyId,
+    lease,
   };
   const result = (outcome: UserOutcome, status: RotateResult['status'], exitCode: number): number => {
     if (json) {
@@ -197,7 +212,10 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
       io.stderr.write(`keywarden: ${options.user}: refused, nothing changed: ${planned.reason}\n`);
       return result(planned, planned.status, ExitCode.findings);
     }
-    if (planned.status !== 'planned') return result(planned, planned.status, exitForStatus(planned.status));
+    // Deferred: another run is working on the user now; a mutating run waits for its lease, then plans again.
+    const waitsForLease = planned.status === 'deferred' && mutating;
+    if (planned.status !== 'planned' && !waitsForLease)
+      return result(planned, planned.status, exitForStatus(planned.status));
     if (!mutating) {
       say('dry run: nothing changed\n');
       return result(planned, 'planned', ExitCode.ok);
@@ -244,15 +262,18 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     for (const action of done.actions)
       say(`${action.outcome}: ${action.kind}${action.keyId ? ` ${action.keyId}` : ''}: ${action.reason}\n`);
     for (const notice of printed.sent) say(`notice for the owner:\n${notice.text}\n`);
-    if (done.status === 'failed' || done.status === 'blocked')
+    if (done.status === 'failed' || done.status === 'blocked' || done.status === 'deferred')
       io.stderr.write(
         `keywarden: ${options.user}: ${done.status}: ${done.reason}${done.status === 'failed' ? `; keywarden doctor --user ${options.user} checks why` : ''}\n`,
       );
+    // Another run did the work while this one waited for the lease: say so, not silently nothing.
+    else if (done.status !== 'done') say(`${options.user}: ${done.status}: ${done.reason}\n`);
     if (done.next) say(`next: ${done.next.what} on or after ${done.next.at.slice(0, 10)}\n`);
-    return result(done, done.status, exitFor(run));
+    return result(done, done.status, exitForStatus(done.status));
   } finally {
     clients.iam.destroy();
     clients.secrets.destroy();
+    leaseClient?.destroy();
   }
 }
 
@@ -265,15 +286,12 @@ function describePlan(outcome: UserOutcome, user: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** 0 done or nothing due · 1 blocked (a person must act first) · 3 failed part way (the next run repairs). */
-function exitFor(run: RotationRun): number {
-  if (run.counts.failed > 0) return ExitCode.incomplete;
-  if (run.counts.blocked > 0) return ExitCode.findings;
-  return ExitCode.ok;
-}
-
+/**
+ * 0 done or nothing due · 1 blocked (a person must act first) · 3 failed part way (the next run repairs),
+ * or deferred (another run held the user's lease: nothing changed here).
+ */
 function exitForStatus(status: UserStatus): number {
-  if (status === 'failed') return ExitCode.incomplete;
+  if (status === 'failed' || status === 'deferred') return ExitCode.incomplete;
   if (status === 'blocked') return ExitCode.findings;
   return ExitCode.ok;
 }

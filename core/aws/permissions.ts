@@ -16,7 +16,9 @@ export type ResourceKind =
   | 'notice-topic'
   | 'trail-bucket'
   | 'trail-object'
-  | 'trail-signing-key';
+  | 'trail-signing-key'
+  | 'lease-bucket'
+  | 'lease-object';
 
 /**
  * What narrows a grant beyond its resource; `policyFor` turns each into an IAM condition. Permissions with the
@@ -146,7 +148,16 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
       resource: 'managed-secret',
       why: 'create keywarden/<account>/<user>',
     },
-    { action: 'secretsmanager:PutSecretValue', resource: 'managed-secret', why: 'store the new key' },
+    {
+      action: 'secretsmanager:PutSecretValue',
+      resource: 'managed-secret',
+      why: 'write the new key under its own stage (and a new secret’s placeholder)',
+    },
+    {
+      action: 'secretsmanager:UpdateSecretVersionStage',
+      resource: 'managed-secret',
+      why: 'make the new key current only if the stored one is still the one read (compare-and-swap)',
+    },
     {
       action: 'secretsmanager:PutResourcePolicy',
       resource: 'managed-secret',
@@ -181,6 +192,17 @@ export const PERMISSIONS: Readonly<Record<OperationName, readonly Permission[]>>
       condition: 'via-sns',
     },
     { action: 'sns:Publish', resource: 'notice-topic', why: 'notify owners and the security team' },
+    {
+      action: 's3:PutObject',
+      resource: 'lease-object',
+      why: 'take, renew and release a user’s lease (conditional writes: If-None-Match, If-Match)',
+    },
+    { action: 's3:GetObject', resource: 'lease-object', why: 'see who holds a user’s lease, and until when' },
+    {
+      action: 's3:ListBucket',
+      resource: 'lease-bucket',
+      why: 'tell a lease nobody took yet (404) from a refused read (403)',
+    },
   ],
   'trail-read': TRAIL_READ,
   'trail-s3': [
@@ -242,6 +264,9 @@ export interface PolicyTargets {
   trailPrefix?: string | undefined;
   /** The KMS key that signs trail records (ECC_NIST_P256, SIGN_VERIFY); omitted = unsigned trail, no kms:Sign. */
   trailSigningKeyArn?: string | undefined;
+  /** The lease bucket (no Object Lock) and the prefix of its lease objects (default leases/). */
+  leaseBucket?: string | undefined;
+  leasePrefix?: string | undefined;
   /** Limit key actions to users carrying the scope tag. */
   scope?: { tagKey: string; tagValue: string } | undefined;
 }
@@ -387,6 +412,12 @@ export function policyFor(operations: OperationName[], targets: PolicyTargets): 
         ]
       : [],
     'trail-signing-key': targets.trailSigningKeyArn ? [targets.trailSigningKeyArn] : [],
+    'lease-bucket': targets.leaseBucket ? [`arn:${partition}:s3:::${targets.leaseBucket}`] : [],
+    'lease-object': targets.leaseBucket
+      ? [
+          `arn:${partition}:s3:::${targets.leaseBucket}/${targets.leasePrefix ?? SETTING_DEFAULTS.lease.prefix}*`,
+        ]
+      : [],
   };
   const sidOf = (resource: ResourceKind) =>
     resource.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());

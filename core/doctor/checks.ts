@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { GetObjectLockConfigurationCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { describeRegionSource, NO_REGION_FIX, regionProblem } from '../aws/clients.js';
 import { actionsFor, type OperationName } from '../aws/permissions.js';
-import { classifyAwsError, describeError } from '../errors.js';
+import { classifyAwsError, describeError, isAwsError } from '../errors.js';
 import { trailBucketProblems } from '../infra/worm.js';
 import { evaluate, remediation } from '../policy/evaluate.js';
-import { secretNameFor, secretNameProblem } from '../rotation/index.js';
+import { leaseIsLive, secretNameFor, secretNameProblem } from '../rotation/index.js';
 import {
   JsonlTrailStore,
   publicKeyFromKms,
@@ -387,6 +388,67 @@ const trail: Check = {
   },
 };
 
+/**
+ * The lease bucket rotation takes turns through (docs/overlapping-runs.md): named, reachable, without Object
+ * Lock; with --user, whether a run holds that user's lease now.
+ */
+const lease: Check = {
+  id: 'lease',
+  title: 'lease',
+  async run(context): Promise<CheckResult> {
+    const loaded = await need(context.config(), 'a valid config');
+    const lease = context.leaseOf(loaded.config);
+    if (!lease)
+      return {
+        status: 'warn',
+        detail:
+          'no lease bucket: keywarden rotate and the rotation Lambda refuse to change keys without one (overlapping runs take turns through it)',
+        fix: 'deploy the rotation stack (it creates one), or create an S3 bucket without Object Lock and set rotation.lease.bucket in the config (or pass --lease-bucket)',
+      };
+    const { bucket } = lease.settings;
+    const title = `lease (${lease.store.description}, ${lease.settings.seconds} s)`;
+    try {
+      const client = context.s3Client();
+      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      const locked = await client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })).then(
+        (answer) => answer.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled',
+        (err: unknown) => {
+          // A bucket without Object Lock answers ObjectLockConfigurationNotFoundError.
+          if (isAwsError(err, /ObjectLockConfigurationNotFound/)) return false;
+          throw err;
+        },
+      );
+      if (locked)
+        return {
+          title,
+          status: 'fail',
+          detail: `${bucket} has Object Lock: each lease renewal replaces its object, which Object Lock keeps for ever`,
+          fix: 'use a bucket without Object Lock for leases (the trail bucket is not one)',
+        };
+      const user = context.request.user;
+      if (!user) return { title, status: 'pass', detail: `${bucket} is reachable and has no Object Lock` };
+      const who = await need(context.identity(), 'credentials');
+      const current = await lease.store.peek(who.account, user);
+      if (current && leaseIsLive(current, Date.now()))
+        return {
+          title,
+          status: 'warn',
+          detail: `${user}'s lease is held by ${current.holder} until ${current.until.toISOString()}: a run is working on ${user}, or stopped and its lease lapses then`,
+          fix: `wait until it lapses; if you know that run stopped, keywarden lease release --user ${user}`,
+        };
+      return { title, status: 'pass', detail: `${bucket} is reachable; no run holds ${user}'s lease` };
+    } catch (err) {
+      if (err instanceof PrerequisiteMissing) throw err;
+      return {
+        title,
+        status: 'fail',
+        detail: describeError(err),
+        fix: 'check the bucket name and your access to it (s3:GetObject, s3:PutObject, s3:ListBucket)',
+      };
+    }
+  },
+};
+
 /** The troubleshooting steps, in the order a person would take them. */
 export const DOCTOR_CHECKS: readonly Check[] = [
   config,
@@ -405,5 +467,6 @@ export const DOCTOR_CHECKS: readonly Check[] = [
   rotationScope,
   keys,
   rotationPlan,
+  lease,
   trail,
 ];

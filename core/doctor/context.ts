@@ -16,7 +16,14 @@ import { readUser } from '../inventory/live.js';
 import type { Gap, KeyRecord, UserRecord } from '../inventory/records.js';
 import { loadConfig } from '../policy/load.js';
 import type { Config } from '../policy/schema.js';
-import { memoryNotifier, planManualRotation, type UserOutcome } from '../rotation/index.js';
+import {
+  type LeaseSettings,
+  leaseSettingsOf,
+  memoryNotifier,
+  planManualRotation,
+  S3LeaseStore,
+  type UserOutcome,
+} from '../rotation/index.js';
 import type { Clock } from '../time.js';
 import {
   createS3Client,
@@ -32,6 +39,8 @@ export interface DoctorRequest {
   configFile?: string | undefined;
   trailFile?: string | undefined;
   trailBucket?: string | undefined;
+  /** --lease-bucket: where rotation takes its per-user leases (over the config's rotation.lease.bucket). */
+  leaseBucket?: string | undefined;
   /** --region, --profile and the environment the SDK reads. */
   aws: AwsClientOptions;
   cwd: string;
@@ -140,8 +149,20 @@ export function createDoctorContext(request: DoctorRequest) {
       trail: trail(loaded.config).store,
       notifier: memoryNotifier(),
       user: found.UserName ?? '',
+      lease: leaseOf(loaded.config)?.store,
     });
   });
+  let resolvedLease: { settings: LeaseSettings; store: S3LeaseStore } | null | undefined;
+  /** The lease store the option and the config name, or null when they name none. */
+  const leaseOf = (loadedConfig: Config) => {
+    if (resolvedLease === undefined) {
+      const settings = leaseSettingsOf(loadedConfig, request.leaseBucket);
+      resolvedLease = settings
+        ? { settings, store: new S3LeaseStore({ ...settings, client: s3Client() }) }
+        : null;
+    }
+    return resolvedLease;
+  };
   let resolvedTrail: ResolvedTrail | undefined;
   /** The trail store the options and the config name (one store, hence one S3 client, per run). */
   const trail = (loadedConfig: Config | undefined): ResolvedTrail => {
@@ -165,7 +186,9 @@ export function createDoctorContext(request: DoctorRequest) {
     userKeys,
     plan,
     trail,
+    leaseOf,
     bucketFacts,
+    s3Client,
     close() {
       iam.destroy();
       secrets?.destroy();

@@ -13,9 +13,11 @@ import {
   accountTrailBucket,
   accountTrailStore,
   createS3Client,
+  isUnreadable,
   publicKeyFromKms,
   type ResolvedTrail,
   type SigningKey,
+  type StoredRecord,
   type TrailAnchor,
   type TrailRecord,
   type TrailVerification,
@@ -30,7 +32,6 @@ import {
   brokenAccountTrails,
   buildEvidence,
   type EvidenceModel,
-  type EvidenceTrailRecord,
   type Period,
   type TrailCheck,
 } from './model.js';
@@ -174,7 +175,7 @@ export async function generateEvidence(
   const files = [
     { name: EVIDENCE_FILES.html, content: renderEvidenceHtml(model) },
     { name: EVIDENCE_FILES.markdown, content: renderEvidenceMarkdown(model) },
-    ...(packSigning ? signatureFiles(packSigning, records, request.period) : []),
+    ...(packSigning ? signatureFiles(packSigning, readable, request.period) : []),
   ];
   const digests = digestPack(files);
   for (const file of [...files, { name: SUMS_FILE, content: digests.sums }]) {
@@ -336,10 +337,8 @@ export function manifestAnchors(checks: readonly AnchorCheck[]): Manifest['trail
 }
 
 /** The stored records that are records: an unreadable line is for verify to name, not for the tables. */
-function readableRecords(records: readonly TrailRecord[]): EvidenceTrailRecord[] {
-  return records.filter(
-    (record) => record !== null && typeof record === 'object' && typeof record.at === 'string',
-  );
+function readableRecords(records: readonly StoredRecord[]): TrailRecord[] {
+  return records.filter((record): record is TrailRecord => !isUnreadable(record));
 }
 
 async function recordPack(

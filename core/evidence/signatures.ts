@@ -57,13 +57,7 @@ export function signatureFiles(
   records: readonly TrailRecord[],
   period: Period,
 ): PackFile[] {
-  const inPeriod = records.filter(
-    (record) =>
-      record !== null &&
-      typeof record === 'object' &&
-      typeof record.at === 'string' &&
-      withinPeriod(record, period),
-  );
+  const inPeriod = records.filter((record) => withinPeriod(record, period));
   return [
     { name: SIGNATURE_FILES.publicKey, content: publicKeyPem(signing.publicKey) },
     {

@@ -23,6 +23,8 @@ export const PURPOSE_TAG_KEY = 'keywarden:purpose';
 export const StackPurpose = {
   /** The S3 bucket that holds the write-once audit trail (21 CFR 11.10(e)). */
   trailBucket: 'audit-trail',
+  /** The S3 bucket (no Object Lock) of the per-user leases through which overlapping runs take turns. */
+  leaseBucket: 'rotation-lease',
 } as const;
 export type StackPurpose = (typeof StackPurpose)[keyof typeof StackPurpose];
 

@@ -48,6 +48,34 @@ export const exemptionSchema = z
   })
   .strict();
 
+/** Where overlapping runs take turns on a user (core/rotation/lease.ts; docs/overlapping-runs.md). */
+export const leaseSchema = z
+  .object({
+    bucket: z
+      .string()
+      .min(3)
+      .max(63)
+      .describe(
+        "S3 bucket without Object Lock that holds one lease object per user; a run changes a user's keys only while it holds the lease.",
+      ),
+    prefix: z
+      .string()
+      .default(SETTING_DEFAULTS.lease.prefix)
+      .describe('Key prefix of the lease objects in the bucket.'),
+    seconds: z
+      .number({
+        error: `must be a whole number of seconds from ${SETTING_RANGES.leaseSeconds.min} to ${SETTING_RANGES.leaseSeconds.max}`,
+      })
+      .int()
+      .min(SETTING_RANGES.leaseSeconds.min)
+      .max(SETTING_RANGES.leaseSeconds.max)
+      .default(SETTING_DEFAULTS.lease.seconds)
+      .describe(
+        'How long a lease lasts without renewal: a run that stopped (killed, timed out) blocks its users this long at most.',
+      ),
+  })
+  .strict();
+
 export const rotationSchema = z
   .object({
     // No fixed default: unset, both are derived from maxKeyAgeDays (`rotationStepsFor`; 80 and 7 at 90 days).
@@ -68,6 +96,7 @@ export const rotationSchema = z
       .boolean()
       .default(SETTING_DEFAULTS.rotation.enforce)
       .describe('Deactivate at the deadline even if the old key is still in use (after notice).'),
+    lease: leaseSchema.optional(),
   })
   .strict();
 
@@ -147,9 +176,12 @@ export const configSchema = z
   .strict()
   // Rotation steps the config leaves unset follow its maximum age (core/policy/settings.ts rotationStepsFor).
   .transform((config) => {
-    const { deleteAfterDays, enforce } = config.rotation;
+    const { deleteAfterDays, enforce, lease } = config.rotation;
     const steps = rotationStepsFor(config.maxKeyAgeDays, config.rotation);
-    return { ...config, rotation: { ...steps, deleteAfterDays, enforce } };
+    return {
+      ...config,
+      rotation: { ...steps, deleteAfterDays, enforce, ...(lease === undefined ? {} : { lease }) },
+    };
   })
   .superRefine((config, ctx) => {
     if (config.warnDays >= config.maxKeyAgeDays) {

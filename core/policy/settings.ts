@@ -20,6 +20,7 @@ export const SETTING_RANGES = {
   deactivateAfterDays: { min: 0, max: 365 },
   deleteAfterDays: { min: 0, max: 365 },
   retentionDays: { min: 1, max: 36500 },
+  leaseSeconds: { min: 5, max: 3600 },
 } as const satisfies Record<string, WholeRange>;
 
 /** The default of every setting that has one: the schema's defaults (a test holds the two equal). */
@@ -32,6 +33,7 @@ export const SETTING_DEFAULTS = {
   trail: { prefix: 'trail/', retentionDays: 2557 },
   /** The CIS AWS Foundations Benchmark versions findings carry: the newest (core/policy/controls/). */
   frameworks: { cis: ['v7.0.0'] },
+  lease: { prefix: 'leases/', seconds: 600 },
 } as const;
 
 /** Days between the replacement's creation and the maximum age when neither is set: 90 − 80 at the defaults. */

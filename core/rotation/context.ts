@@ -41,11 +41,6 @@ export interface ExecutorContext extends RotationSetting {
   deliver: Delivery;
   /** Required when deliver is stdout: receives the secret once. */
   onDelivery?: ((key: DeliveredKey) => void) | undefined;
-  /**
-   * Waited after creating a first key, before looking for a rival run's key (IAM's CreateDate has whole
-   * seconds: a rival created later in the same second must already be listed). Default 1.1 s.
-   */
-  firstKeySettleMs?: number | undefined;
 }
 
 /** The IAM user a run works on: name, ARN and unique ID (AIDA…). */
@@ -64,4 +59,4 @@ export interface ActionResult {
 }
 
 export const isNamed = (err: unknown, pattern: RegExp): boolean =>
-  pattern.test((err as { name?: string } | null)?.name ?? '');
+  err instanceof Error && pattern.test(err.name);

@@ -11,7 +11,12 @@
  *   may not change them); an unknown name throws UsageError before anything changes.
  * - `quarantinedAt`: the run was started by AWS quarantining the named users at that instant (planner.ts).
  * - Per user: read keys and the managed secret's state → `planUser` (pure) → execute, unless `dryRun`
- *   (then nothing is written anywhere: no AWS mutation, no trail record, no notice).
+ *   (then nothing is written anywhere: no AWS mutation, no trail record, no notice, no lease).
+ * - Overlapping runs (CLI, Lambda, other machines): a user with something to do is worked on only under
+ *   its lease (`lease`, lease.ts), taken before its state is read again and planned again; a run that cannot
+ *   take it within `leaseWaitMs` leaves the user `deferred`. A mutating run without a lease store is refused.
+ *   Recovery of a write-ahead marker is planned only under the lease, so it is always the marker of a run
+ *   whose lease was released or has expired.
  * - `deadline` (epoch ms of `wallClock`, default Date.now): no user is started after it. Users not started
  *   are reported `deferred`; the next run picks them up. Every step is idempotent, so a run stopped
  *   anywhere (deadline, crash, throttling) is continued by the next without repeating work.
@@ -25,13 +30,15 @@
  */
 import { GetUserCommand, type IAMClient, paginateListUsers, paginateListUserTags } from '@aws-sdk/client-iam';
 import { mapWithConcurrency } from '../aws/clients.js';
-import { classifyAwsError, describeError, IncompleteError, UsageError } from '../errors.js';
+import { awsHttpStatus, classifyAwsError, describeError, IncompleteError, UsageError } from '../errors.js';
 import { fetchCredentialReport } from '../inventory/live.js';
 import type { Config } from '../policy/schema.js';
+import { isUnreadable } from '../trail/index.js';
 import type { ActionResult, DeliveredKey, ExecutorContext, RotationSetting, TargetUser } from './context.js';
 import { UserExecutor } from './executor.js';
+import { type LeaseStore, leaseIsLive } from './lease.js';
 import { type Plan, planUser } from './planner.js';
-import type { Delivery } from './state.js';
+import type { Delivery, UserState } from './state.js';
 import { countViolatingKeys, summaryNotice } from './summary.js';
 import { CLOCK_SKEW_MS } from './timeline.js';
 import { readUserState } from './user-state.js';
@@ -60,8 +67,22 @@ export interface RotateUsersRequest extends RotationSetting {
    * `deadline` (epoch ms of `wallClock`). Without it `run.violatingKeys` is null.
    */
   violations?: { deadline: number };
-  /** See ExecutorContext.firstKeySettleMs. */
-  firstKeySettleMs?: number;
+  /** Where users' leases are taken; required unless `dryRun`. */
+  lease?: LeaseStore | undefined;
+  /** How long to wait for a user's lease that another run holds (default 30 s); then the user is deferred. */
+  leaseWaitMs?: number;
+}
+
+/** Long enough for another run's rotation of the same user to finish (seconds), short against a Lambda run. */
+const LEASE_WAIT_MS = 30_000;
+
+/** Why a mutating run without a lease store is refused (one line). */
+export const LEASE_REQUIRED =
+  'rotation changes keys only under a per-user lease, so that overlapping runs cannot undo each other: name an S3 bucket without Object Lock with --lease-bucket or rotation.lease.bucket in the config (the rotation stack creates one); see docs/overlapping-runs.md';
+
+/** A mutating run without a lease store: refused before anything changes. */
+export class LeaseRequiredError extends UsageError {
+  override name = 'LeaseRequiredError';
 }
 
 export type UserStatus = 'done' | 'waiting' | 'blocked' | 'exempt' | 'planned' | 'failed' | 'deferred';
@@ -119,6 +140,7 @@ export async function planManualRotation(rotation: ManualRotation): Promise<User
 }
 
 export async function rotateUsers(request: RotateUsersRequest): Promise<RotationRun> {
+  if (!request.dryRun && !request.lease) throw new LeaseRequiredError(LEASE_REQUIRED);
   const at = request.clock();
   const wallClock = request.wallClock ?? Date.now;
   const targets = await resolveUsers(request);
@@ -134,7 +156,6 @@ export async function rotateUsers(request: RotateUsersRequest): Promise<Rotation
     kmsKeyId: request.kmsKeyId,
     deliver: request.deliver ?? 'secrets-manager',
     onDelivery: request.onDelivery,
-    firstKeySettleMs: request.firstKeySettleMs,
   };
   const users = await mapWithConcurrency(targets, request.concurrency ?? 8, async (target) => {
     if (request.enrolledOnly && !target.enrolled) {
@@ -188,40 +209,112 @@ export async function rotateUsers(request: RotateUsersRequest): Promise<Rotation
   return run;
 }
 
+/**
+ * One user: a plan from what AWS shows now; when it acts, the user's lease, then the state read and planned
+ * again under it (another run may have finished the work meanwhile), then the actions, then the lease given
+ * back. A user with nothing to do costs no lease write.
+ */
 async function rotateOne(
   request: RotateUsersRequest,
   context: ExecutorContext,
   target: RotationTarget,
 ): Promise<UserOutcome> {
+  const first = await readAndPlan(request, target);
+  if (first.plan.status !== 'act') return planned(target.name, first.plan, first.plan.status);
+  if (request.dryRun) {
+    const busy = await liveRunOf(request, target, first.state);
+    return busy
+      ? planned(target.name, first.plan, 'deferred', busy)
+      : planned(target.name, first.plan, 'planned');
+  }
+  const lease = request.lease;
+  if (!lease) throw new LeaseRequiredError(`${target.name}: no lease store`);
+  const acquired = await lease.acquire(request.account, target.name, {
+    holder: request.actor,
+    waitMs: request.leaseWaitMs ?? LEASE_WAIT_MS,
+  });
+  if (!acquired.held) {
+    const { holder, until } = acquired.current;
+    return planned(
+      target.name,
+      first.plan,
+      'deferred',
+      `another keywarden run (${holder}) holds the lease on ${target.name} until ${until.toISOString()}; this run changed nothing for this user, the next run continues`,
+    );
+  }
+  try {
+    // A manual rotation asked of the keys first read: if another run changed them while this one waited for
+    // the lease, that run did the rotation, and this one follows the policy's timeline (no double rotation).
+    const { state, plan } = await readAndPlan(request, target, (now) => sameKeys(first.state, now));
+    if (plan.status !== 'act') return planned(target.name, plan, plan.status);
+    const results = await new UserExecutor(context, state, acquired.lease).run(plan.actions);
+    const blocked = results.find((result) => result.outcome === 'blocked');
+    return outcome(
+      target.name,
+      blocked ? 'blocked' : 'done',
+      blocked ? blocked.reason : plan.reason,
+      stepsOf(plan),
+      results,
+      nextOf(plan),
+    );
+  } finally {
+    await acquired.lease.release();
+  }
+}
+
+/** The user's state and plan as AWS and the trail show them now (the trail only when a marker is set). */
+async function readAndPlan(
+  request: RotateUsersRequest,
+  target: RotationTarget,
+  forceStands: (state: UserState) => boolean = () => true,
+): Promise<{ state: UserState; plan: Plan }> {
   const state = await readUserState(request.clients, request.account, target);
   const pending = state.secret?.pending;
   const recordsSincePending = pending
     ? (await request.trail.read({ from: new Date(pending.at.getTime() - CLOCK_SKEW_MS) })).filter(
-        (record) => record.user === target.name && record.account === request.account,
+        // An unreadable record stays: its user cannot be known (the planner decides what it means).
+        (record) =>
+          isUnreadable(record) || (record.user === target.name && record.account === request.account),
       )
     : [];
   const plan = planUser(state, request.config, request.clock(), {
-    force: request.force,
+    force: Boolean(request.force) && forceStands(state),
     recordsSincePending,
     ...(request.quarantinedAt ? { quarantinedAt: request.quarantinedAt } : {}),
     enrolled: target.enrolled,
   });
-  const next = plan.next ? { what: plan.next.what, at: plan.next.at.toISOString() } : null;
-  const steps = stepsOf(plan);
-  if (plan.status !== 'act')
-    return outcome(target.name, plan.status, plan.reason, steps, asPlanned(plan), next);
-  if (request.dryRun) return outcome(target.name, 'planned', plan.reason, steps, asPlanned(plan), next);
-  const results = await new UserExecutor(context, state).run(plan.actions);
-  const blocked = results.find((result) => result.outcome === 'blocked');
-  return outcome(
-    target.name,
-    blocked ? 'blocked' : 'done',
-    blocked ? blocked.reason : plan.reason,
-    steps,
-    results,
-    next,
-  );
+  return { state, plan };
 }
+
+/** Whether two reads of a user show the same keys and the same stored key. */
+function sameKeys(before: UserState, after: UserState): boolean {
+  const ids = (state: UserState) => state.keys.map((key) => `${key.id} ${key.status}`).join(',');
+  return ids(before) === ids(after) && before.secret?.currentKeyId === after.secret?.currentKeyId;
+}
+
+/**
+ * For a dry run that finds a write-ahead marker: whether the run that set it still holds the user's lease
+ * (then the marker is its work in progress, not a crash to repair). One line, or null.
+ */
+async function liveRunOf(
+  request: RotateUsersRequest,
+  target: TargetUser,
+  state: UserState,
+): Promise<string | null> {
+  const pending = state.secret?.pending;
+  if (!pending || !request.lease) return null;
+  const current = await request.lease.peek(request.account, target.name);
+  const now = (request.wallClock ?? Date.now)();
+  if (!current || !leaseIsLive(current, now) || current.token !== pending.token) return null;
+  return `another keywarden run (${current.holder}) is working on ${target.name} now (lease until ${current.until.toISOString()}); its ${pending.op} is in progress, not a crash to repair`;
+}
+
+const nextOf = (plan: Plan): UserOutcome['next'] =>
+  plan.next ? { what: plan.next.what, at: plan.next.at.toISOString() } : null;
+
+/** A user's outcome without execution: its plan, each step reported as skipped. */
+const planned = (user: string, plan: Plan, status: UserStatus, reason = plan.reason): UserOutcome =>
+  outcome(user, status, reason, stepsOf(plan), asPlanned(plan), nextOf(plan));
 
 const stepsOf = (plan: Plan): PlannedStep[] =>
   plan.actions.map((action) => ({
@@ -307,8 +400,8 @@ async function carriesScopeTag(iam: IAMClient, name: string, scope: Config['scop
  * some emulators and proxies send for a 403) is still named by its HTTP status.
  */
 export function failureLine(err: unknown): string {
-  const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-  if ((err as Error | null)?.name === 'SyntaxError' && status !== undefined) {
+  const status = awsHttpStatus(err);
+  if (err instanceof Error && err.name === 'SyntaxError' && status !== undefined) {
     return status === 403
       ? 'AccessDenied: AWS answered HTTP 403 (its error reply could not be read)'
       : `AWS answered HTTP ${status} with a reply that could not be read`;

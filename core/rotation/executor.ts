@@ -1,16 +1,11 @@
-import {
-  CreateAccessKeyCommand,
-  DeleteAccessKeyCommand,
-  ListAccessKeysCommand,
-  UpdateAccessKeyCommand,
-} from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, DeleteAccessKeyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { HISTORY_DAYS } from '../consumers/limits.js';
 import type { OldKeyConsumers } from '../consumers/sighting.js';
-import { describeError, IncompleteError } from '../errors.js';
+import { awsHttpStatus, describeError, IncompleteError } from '../errors.js';
 import { addDays } from '../time.js';
 import type { TrailAction, TrailOutcome } from '../trail/index.js';
 import { type ActionResult, type ExecutorContext, isNamed, type TargetUser } from './context.js';
-import { firstKeyWinner } from './first-key.js';
+import type { UserLease } from './lease.js';
 import { ManagedSecret } from './managed-secret.js';
 import { newKeyNotice, reminderNotice } from './notices.js';
 import { ownershipProblem, type PlannedAction } from './planner.js';
@@ -19,7 +14,9 @@ import {
   encodePending,
   encodeStamp,
   ownerBindingOf,
+  type Pending,
   type PendingOp,
+  PLACEHOLDER_VERSION,
   type SecretState,
   STATE_TAGS,
   secretNameFor,
@@ -27,15 +24,12 @@ import {
 } from './state.js';
 import { deactivationDue } from './timeline.js';
 
-/** IAM's CreateDate has whole seconds: wait past the second before looking for a rival first key. */
-const FIRST_KEY_SETTLE_MS = 1_100;
-
-type CreatedKey = { AccessKeyId?: string; SecretAccessKey?: string; CreateDate?: Date };
-
 /**
- * Performs one user's planned actions in order. Each mutation is bracketed: a write-ahead marker on the
- * secret before, the trail record and the marker's removal after, so that a crash anywhere leaves
- * something the next run can see and repair (see planner's recovery).
+ * Performs one user's planned actions in order, under the user's lease. Each mutation is bracketed: a
+ * write-ahead marker on the secret (with the lease token) before, the trail record and the marker's removal
+ * after, so that a crash anywhere leaves something the next run can see and repair (planner's recovery).
+ * Every write to AWS is fenced: the lease is renewed first, and a run whose lease another run took over
+ * stops there (LeaseLostError) without touching anything more.
  */
 export class UserExecutor {
   private secret: SecretState | null;
@@ -44,14 +38,10 @@ export class UserExecutor {
   constructor(
     private readonly context: ExecutorContext,
     private readonly state: UserState,
+    private readonly lease: UserLease,
   ) {
     this.secret = state.secret;
     this.owner = { name: state.user, arn: state.userArn, id: state.userId };
-  }
-
-  private get managedSecret(): ManagedSecret {
-    const name = (this.secret as SecretState).name;
-    return new ManagedSecret(this.context.clients.secrets, name);
   }
 
   async run(actions: readonly PlannedAction[]): Promise<ActionResult[]> {
@@ -81,6 +71,8 @@ export class UserExecutor {
           [STATE_TAGS.deactivated]: encodeStamp(action.deactivated),
         });
         return done();
+      case 'promote':
+        return this.promote(action.keyId, action.delivery, action.reason);
       case 'delete-orphan':
         if (await this.deleteKey(action.keyId))
           await this.record('key.delete', action.keyId, 'success', action.reason);
@@ -99,12 +91,14 @@ export class UserExecutor {
       }
       case 'deactivate': {
         await this.mark('deactivate', action.keyId);
-        await this.context.clients.iam.send(
-          new UpdateAccessKeyCommand({
-            UserName: this.state.user,
-            AccessKeyId: action.keyId,
-            Status: 'Inactive',
-          }),
+        await this.fenced(() =>
+          this.context.clients.iam.send(
+            new UpdateAccessKeyCommand({
+              UserName: this.state.user,
+              AccessKeyId: action.keyId,
+              Status: 'Inactive',
+            }),
+          ),
         );
         await this.record('key.deactivate', action.keyId, 'success', action.reason);
         await this.tag({
@@ -129,56 +123,64 @@ export class UserExecutor {
     reason: string,
     answersQuarantine: readonly string[] | null,
   ): Promise<ActionResult> {
-    const { iam } = this.context.clients;
-    await this.ensureSecret({ op: 'create', keyId: null, at: this.context.clock() });
-    const secretName = (this.secret as SecretState).name;
-    let created: CreatedKey | undefined;
+    await this.ensureSecret(this.pendingOf('create', null));
+    const secret = await this.withCurrentVersion();
+    let created: { AccessKeyId: string; SecretAccessKey: string; CreateDate?: Date | undefined };
     try {
-      created = (await iam.send(new CreateAccessKeyCommand({ UserName: this.state.user }))).AccessKey;
-    } catch (err) {
-      if (!isNamed(err, /LimitExceeded/)) {
-        // The key may exist although the answer (with its only copy of the secret) was lost.
-        await this.deleteUnansweredKeys(reason, err);
-        throw err;
+      const answer = await this.fenced(() =>
+        this.context.clients.iam.send(
+          singleAttempt(new CreateAccessKeyCommand({ UserName: this.state.user })),
+        ),
+      );
+      const key = answer.AccessKey;
+      if (!key?.AccessKeyId || !key.SecretAccessKey) {
+        throw new IncompleteError(`${this.state.user}: IAM answered CreateAccessKey without the key`);
       }
-      await this.tag({ [STATE_TAGS.pending]: '' });
-      return {
-        kind: 'create',
-        keyId: null,
-        reason:
-          'IAM refused a third key (another run or a person made one since it was read); nothing created',
-        outcome: 'blocked',
+      created = {
+        AccessKeyId: key.AccessKeyId,
+        SecretAccessKey: key.SecretAccessKey,
+        CreateDate: key.CreateDate,
       };
+    } catch (err) {
+      return this.createRefused(err);
     }
-    const accessKeyId = created?.AccessKeyId as string;
-    const createDate = created?.CreateDate ?? this.context.clock();
-    if (this.state.keys.length === 0) {
-      const lost = await this.loseFirstKeyRace(accessKeyId, createDate, reason);
-      if (lost) return lost;
-    }
+    const accessKeyId = created.AccessKeyId;
+    const createDate = created.CreateDate ?? this.context.clock();
     const delivery = this.context.deliver;
+    const managed = this.managedSecret(secret);
     try {
       const value =
         delivery === 'stdout'
           ? { AccessKeyId: accessKeyId, CreateDate: createDate.toISOString(), DeliveredTo: 'stdout' }
           : {
               AccessKeyId: accessKeyId,
-              SecretAccessKey: created?.SecretAccessKey,
+              SecretAccessKey: created.SecretAccessKey,
               CreateDate: createDate.toISOString(),
             };
-      await this.managedSecret.store(accessKeyId, delivery, value);
+      await this.fenced(() => managed.stage(accessKeyId, delivery, value));
     } catch (err) {
       // The call may have failed after the write took effect: ask before undoing.
-      if (!(await this.managedSecret.currentVersionIs(accessKeyId, delivery))) {
-        await this.undoUnstoredKey(accessKeyId, reason, err);
+      if (!(await managed.holdsVersionOf(accessKeyId, delivery).catch(() => false))) {
+        await this.undoUnstoredKey(
+          accessKeyId,
+          reason,
+          `its secret could not be stored: ${describeError(err)}`,
+          err,
+        );
       }
     }
-    this.secret = { ...(this.secret as SecretState), currentKeyId: accessKeyId, currentDelivery: delivery };
+    // The compare-and-swap: AWSCURRENT moves to this key only if it is still the version read when planning.
+    const expected = secret.currentVersionId ?? '';
+    const swapped = await this.fenced(() => managed.swap(accessKeyId, delivery, expected));
+    if (swapped === 'lost') {
+      return this.loseSwap(accessKeyId, reason);
+    }
+    this.secret = { ...secret, currentKeyId: accessKeyId, currentDelivery: delivery };
     if (delivery === 'stdout') {
       this.context.onDelivery?.({
         user: this.state.user,
         accessKeyId,
-        secretAccessKey: created?.SecretAccessKey as string,
+        secretAccessKey: created.SecretAccessKey,
       });
     }
     await this.record('key.create', accessKeyId, 'success', reason);
@@ -187,8 +189,8 @@ export class UserExecutor {
       accessKeyId,
       'success',
       delivery === 'stdout'
-        ? `shown once to the operator; ${secretName} records the key ID only`
-        : `stored in ${secretName}`,
+        ? `shown once to the operator; ${secret.name} records the key ID only`
+        : `stored in ${secret.name}`,
     );
     // An exposed key is deactivated in this same run, right after this notice (the planner's next action).
     const oldKey = replaces
@@ -217,83 +219,85 @@ export class UserExecutor {
   }
 
   /**
-   * Invariant 5 for a user with no key, where IAM's two-key limit does not separate two runs: after
-   * creating, look for keys other runs created since this user was read; `firstKeyWinner` picks the one
-   * kept, and a loser deletes its own key before storing anything.
+   * CreateAccessKey failed. A clear refusal (IAM answered 4xx) created nothing: the marker goes. Any other
+   * failure (no answer, a lost connection, a 5xx) may have created a key whose only copy of the secret was
+   * in the lost answer: the marker stays, and the next run decides under the lease (planner's recovery).
    */
-  private async loseFirstKeyRace(
-    accessKeyId: string,
-    createDate: Date,
-    reason: string,
-  ): Promise<ActionResult | null> {
-    const settleMs = this.context.firstKeySettleMs ?? FIRST_KEY_SETTLE_MS;
-    if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
-    const listed = await this.context.clients.iam.send(
-      new ListAccessKeysCommand({ UserName: this.state.user }),
-    );
-    const contenders = (listed.AccessKeyMetadata ?? [])
-      .filter((key) => key.AccessKeyId && key.AccessKeyId !== accessKeyId)
-      .map((key) => ({ id: key.AccessKeyId as string, createdAt: key.CreateDate ?? new Date(0) }));
-    const winner = firstKeyWinner([...contenders, { id: accessKeyId, createdAt: createDate }]);
-    if (winner === accessKeyId) return null;
-    await this.record('key.create', accessKeyId, 'success', reason);
-    if (await this.deleteKey(accessKeyId)) {
-      await this.record('key.delete', accessKeyId, 'success', `another run issued the first key (${winner})`);
+  private async createRefused(err: unknown): Promise<ActionResult> {
+    const status = awsHttpStatus(err);
+    const refused = status !== undefined && status >= 400 && status < 500;
+    if (!refused) {
+      throw new IncompleteError(
+        `${this.state.user}: the answer to CreateAccessKey was lost (${describeError(err)}); a key may exist: the write-ahead marker stays and the next run records and deletes it`,
+        { cause: err },
+      );
     }
-    // The marker stays: the winner clears it once its key is stored; if the winner stops first, the next
-    // run finds the marker and deletes the winner's unstored key.
+    await this.tag({ [STATE_TAGS.pending]: '' });
+    if (isNamed(err, /LimitExceeded/)) {
+      return {
+        kind: 'create',
+        keyId: null,
+        reason: 'IAM refused a third key (a person made one since it was read); nothing created',
+        outcome: 'blocked',
+      };
+    }
+    throw err;
+  }
+
+  /**
+   * A store that finds AWSCURRENT moved since planning lost the compare-and-swap: some writer that did not
+   * hold the lease stored another key. This run's key was never current: it is deleted, recorded, and the
+   * user is left to the next run.
+   */
+  private async loseSwap(accessKeyId: string, reason: string): Promise<ActionResult> {
+    const why =
+      'another writer changed the stored key while this run worked (its compare-and-swap was refused)';
+    await this.undoUnstoredKey(accessKeyId, reason, `never stored: ${why}`, null);
     return {
       kind: 'create',
       keyId: null,
-      reason: `another run issued the first key (${winner}) at the same time; this run's key was deleted again`,
+      reason: `${why}; this run's key was deleted again`,
       outcome: 'blocked',
     };
   }
 
-  /** Keys that appeared since this user was read: created by the call whose answer was lost. */
-  private async deleteUnansweredKeys(reason: string, cause: unknown): Promise<void> {
-    const known = new Set(this.state.keys.map((key) => key.id));
-    const listed = await this.context.clients.iam.send(
-      new ListAccessKeysCommand({ UserName: this.state.user }),
-    );
-    for (const key of listed.AccessKeyMetadata ?? []) {
-      if (!key.AccessKeyId || known.has(key.AccessKeyId)) continue;
-      await this.record(
-        'key.create',
-        key.AccessKeyId,
-        'recovered',
-        `${reason}; the answer was lost (${describeError(cause)})`,
-      );
-      if (await this.deleteKey(key.AccessKeyId)) {
-        await this.record(
-          'key.delete',
-          key.AccessKeyId,
-          'success',
-          'its secret was never received: nobody can use it',
-        );
-      }
+  /**
+   * Recovery of a key an interrupted run wrote under its own stage but never made current: the swap it
+   * did not make, from the current version as read under the lease.
+   */
+  private async promote(keyId: string, delivery: Delivery, reason: string): Promise<ActionResult> {
+    const secret = await this.withCurrentVersion();
+    const managed = this.managedSecret(secret);
+    const swapped = await this.fenced(() => managed.swap(keyId, delivery, secret.currentVersionId ?? ''));
+    if (swapped === 'lost') {
+      throw new IncompleteError(`${this.state.user}: ${secret.name} changed while ${keyId} was made current`);
     }
-    await this.tag({ [STATE_TAGS.pending]: '' });
+    this.secret = { ...secret, currentKeyId: keyId, currentDelivery: delivery };
+    await this.record(
+      delivery === 'stdout' ? 'secret.deliver-stdout' : 'secret.store',
+      keyId,
+      'success',
+      reason,
+    );
+    return { kind: 'promote', keyId, reason, outcome: 'done' };
   }
 
   /** Invariant 2: a key whose secret is not stored must not live on. */
-  private async undoUnstoredKey(accessKeyId: string, reason: string, cause: unknown): Promise<never> {
-    const secretName = (this.secret as SecretState).name;
+  private async undoUnstoredKey(
+    accessKeyId: string,
+    reason: string,
+    why: string,
+    cause: unknown,
+  ): Promise<void> {
     await this.record('key.create', accessKeyId, 'success', reason);
-    await this.context.clients.iam.send(
-      new DeleteAccessKeyCommand({ UserName: this.state.user, AccessKeyId: accessKeyId }),
-    );
-    await this.record(
-      'key.delete',
-      accessKeyId,
-      'success',
-      `its secret could not be stored: ${describeError(cause)}`,
-    );
+    if (await this.deleteKey(accessKeyId)) await this.record('key.delete', accessKeyId, 'success', why);
     await this.tag({ [STATE_TAGS.pending]: '' });
-    throw new IncompleteError(
-      `${this.state.user}: the new key could not be stored in ${secretName} (${describeError(cause)}); it was deleted again`,
-      { cause },
-    );
+    if (cause !== null) {
+      throw new IncompleteError(
+        `${this.state.user}: the new key could not be stored in ${this.secret?.name ?? 'its secret'} (${describeError(cause)}); it was deleted again`,
+        { cause },
+      );
+    }
   }
 
   private async notify(
@@ -312,7 +316,7 @@ export class UserExecutor {
       account: this.context.account,
       user: this.state.user,
       keyId,
-      secretName: (this.secret as SecretState).name,
+      secretName: this.secret?.name ?? secretNameFor(this.state.account, this.state.user),
       delivery,
       oldKey,
       enforce: this.context.config.rotation.enforce,
@@ -345,22 +349,27 @@ export class UserExecutor {
   /**
    * Creates the managed secret if the user has none yet, and binds it to its owner (owner-only policy,
    * then the owner-id tag) if it is not bound yet. The planner blocks a secret bound to someone else or with
-   * an empty owner tag (`ownershipProblem`); a secret another run creates meanwhile is checked the same way.
+   * an empty owner tag (`ownershipProblem`); a secret someone creates meanwhile is checked the same way.
    */
-  private async ensureSecret(pending?: SecretState['pending']): Promise<void> {
+  private async ensureSecret(pending?: Pending): Promise<void> {
     if (!this.secret) {
       const name = secretNameFor(this.state.account, this.state.user);
       const managed = new ManagedSecret(this.context.clients.secrets, name);
-      const created = await managed.create(this.owner, this.context.kmsKeyId, pending ?? null);
-      // Another run created it first: take its state (and whom it is bound to) from AWS, by the planner's rule.
+      const created = await this.fenced(() =>
+        managed.create(this.owner, this.context.kmsKeyId, pending ?? null),
+      );
+      // Someone created it first: take its state (and whom it is bound to) from AWS, by the planner's rule.
       const existing = created ? null : await managed.read();
       const problem = ownershipProblem(existing, this.owner.name, this.owner.id);
-      if (problem) throw new IncompleteError(`${problem} (another run had just created it)`);
+      if (problem) throw new IncompleteError(`${problem} (it was created while this run worked)`);
       this.secret = existing ?? {
         name,
         ownerId: null,
         currentKeyId: null,
         currentDelivery: 'secrets-manager',
+        // A secret this call created holds the placeholder as AWSCURRENT (ManagedSecret.create).
+        currentVersionId: created ? PLACEHOLDER_VERSION : null,
+        staged: [],
         pending: null,
         deactivated: null,
         notified: null,
@@ -373,25 +382,58 @@ export class UserExecutor {
     this.secret = { ...this.secret, pending: pending ?? this.secret.pending };
     // Only a secret with no owner tag at all is bound; the planner blocks every other one but the owner's.
     if (ownerBindingOf(this.secret.ownerId, this.owner.id) === 'unbound') {
-      await this.managedSecret.bind(this.owner);
-      this.secret = { ...this.secret, ownerId: this.owner.id };
+      const secret = this.secret;
+      await this.fenced(() => this.managedSecret(secret).bind(this.owner));
+      this.secret = { ...secret, ownerId: this.owner.id };
     }
   }
 
+  /** The secret, with an AWSCURRENT version to swap from (a new secret's placeholder, or one put now). */
+  private async withCurrentVersion(): Promise<SecretState> {
+    if (!this.secret) await this.ensureSecret();
+    const secret = this.secret;
+    if (!secret) throw new IncompleteError(`${this.state.user}: no managed secret`);
+    if (secret.currentVersionId) return secret;
+    // A secret that has no value yet: a new one (its placeholder) or one an older keywarden made empty.
+    const fresh = (await this.managedSecret(secret).read()) ?? secret;
+    const currentVersionId = fresh.currentVersionId
+      ? fresh.currentVersionId
+      : await this.fenced(() => this.managedSecret(secret).ensureCurrentVersion(null));
+    this.secret = { ...secret, currentVersionId };
+    return this.secret;
+  }
+
+  private managedSecret(secret: SecretState): ManagedSecret {
+    return new ManagedSecret(this.context.clients.secrets, secret.name);
+  }
+
+  private pendingOf(op: PendingOp, keyId: string | null): Pending {
+    return { op, keyId, at: this.context.clock(), token: this.lease.token };
+  }
+
   private async mark(op: PendingOp, keyId: string): Promise<void> {
-    await this.tag({ [STATE_TAGS.pending]: encodePending({ op, keyId, at: this.context.clock() }) });
+    await this.tag({ [STATE_TAGS.pending]: encodePending(this.pendingOf(op, keyId)) });
   }
 
   private async tag(tags: Record<string, string>): Promise<void> {
-    if (!this.secret) return;
-    await this.managedSecret.tag(tags);
+    const secret = this.secret;
+    if (!secret) return;
+    await this.fenced(() => this.managedSecret(secret).tag(tags));
   }
 
-  /** True when this call deleted it; false when it was already gone (another run did it). */
+  /** Fencing: no write to AWS unless this run still holds the user's lease (renewed just before). */
+  private async fenced<T>(write: () => Promise<T>): Promise<T> {
+    await this.lease.confirm();
+    return write();
+  }
+
+  /** True when this call deleted it; false when it was already gone. */
   private async deleteKey(keyId: string): Promise<boolean> {
     try {
-      await this.context.clients.iam.send(
-        new DeleteAccessKeyCommand({ UserName: this.state.user, AccessKeyId: keyId }),
+      await this.fenced(() =>
+        this.context.clients.iam.send(
+          new DeleteAccessKeyCommand({ UserName: this.state.user, AccessKeyId: keyId }),
+        ),
       );
       return true;
     } catch (err) {
@@ -412,4 +454,20 @@ export class UserExecutor {
       reason,
     });
   }
+}
+
+/**
+ * One attempt only: the command's own middleware replaces the client's retry middleware (same name, step
+ * and priority) with a pass-through. A retried CreateAccessKey whose first answer was lost would make a
+ * second key, or meet LimitExceeded, and the first key's secret would be gone with the lost answer.
+ */
+function singleAttempt(command: CreateAccessKeyCommand): CreateAccessKeyCommand {
+  command.middlewareStack.add((next) => next, {
+    name: 'retryMiddleware',
+    tags: ['RETRY'],
+    step: 'finalizeRequest',
+    priority: 'high',
+    override: true,
+  });
+  return command;
 }

@@ -2,6 +2,8 @@
 
 export type { ActionResult, DeliveredKey, RotationClients } from './context.js';
 export {
+  LEASE_REQUIRED,
+  LeaseRequiredError,
   type ManualRotation,
   manualRotationRequest,
   type PlannedStep,
@@ -12,6 +14,18 @@ export {
   type UserOutcome,
   type UserStatus,
 } from './engine.js';
+export {
+  type Acquired,
+  LeaseLostError,
+  type LeaseSettings,
+  type LeaseState,
+  type LeaseStore,
+  leaseIsLive,
+  leaseSettingsOf,
+  releaseLeaseByHand,
+  S3LeaseStore,
+  type UserLease,
+} from './lease.js';
 export { ownerOnlyPolicy } from './managed-secret.js';
 export { type KeyNoticeFacts, type Notice, newKeyNotice, reminderNotice } from './notices.js';
 export { memoryNotifier, type Notifier, snsNotifier } from './notifier.js';

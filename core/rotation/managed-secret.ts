@@ -5,6 +5,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
   TagResourceCommand,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { isNamed, type TargetUser } from './context.js';
 import {
@@ -13,10 +14,32 @@ import {
   decodeStamp,
   encodePending,
   keyOfVersionId,
+  PENDING_STAGE,
+  type Pending,
+  PLACEHOLDER_VERSION,
   type SecretState,
   STATE_TAGS,
+  type StagedKey,
   versionIdFor,
 } from './state.js';
+
+/** The value of a secret that holds no key yet (its owner's credential helper says so). */
+const PLACEHOLDER_VALUE = JSON.stringify({
+  keywarden: 'no access key stored yet: keywarden stores the first one here',
+});
+
+/** The versions of a secret and their stages, as DescribeSecret names them. */
+type Versions = Record<string, string[]>;
+
+const currentOf = (versions: Versions): string | null =>
+  Object.entries(versions).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0] ?? null;
+
+/**
+ * How a compare-and-swap of AWSCURRENT ended:
+ * - `swapped`: the new key is AWSCURRENT (this call, or an earlier one whose answer was lost);
+ * - `lost`: AWSCURRENT had moved since it was read (another writer stored a key): nothing changed.
+ */
+export type SwapOutcome = 'swapped' | 'lost';
 
 /**
  * The managed secret of one user, as keywarden reads and writes it: its tags and version IDs carry the
@@ -33,16 +56,21 @@ export class ManagedSecret {
     try {
       const described = await this.secrets.send(new DescribeSecretCommand({ SecretId: this.name }));
       const tags = Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
-      const currentVersion = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) =>
-        stages.includes('AWSCURRENT'),
-      )?.[0];
+      const versions = described.VersionIdsToStages ?? {};
+      const currentVersion = currentOf(versions);
       const current = currentVersion ? keyOfVersionId(currentVersion) : null;
+      const staged = Object.entries(versions).flatMap(([versionId, stages]): StagedKey[] => {
+        const key = keyOfVersionId(versionId);
+        return key && stages.length > 0 ? [{ ...key, versionId, stages }] : [];
+      });
       return {
         name: this.name,
         // Kept as found, even empty: an empty owner tag is not a missing one (ownerBindingOf).
         ownerId: tags[STATE_TAGS.ownerId] ?? null,
         currentKeyId: current?.keyId ?? null,
         currentDelivery: current?.delivery ?? 'secrets-manager',
+        currentVersionId: currentVersion,
+        staged,
         pending: decodePending(tags[STATE_TAGS.pending]),
         deactivated: decodeStamp(tags[STATE_TAGS.deactivated]),
         notified: decodeStamp(tags[STATE_TAGS.notified]),
@@ -54,18 +82,19 @@ export class ManagedSecret {
     }
   }
 
-  /** CreateSecret without the owner tag (the owner-only policy comes next); false when it already exists. */
-  async create(
-    owner: TargetUser,
-    kmsKeyId: string | undefined,
-    pending: SecretState['pending'],
-  ): Promise<boolean> {
+  /**
+   * CreateSecret without the owner tag (the owner-only policy comes next), holding the placeholder as its
+   * AWSCURRENT version (the first key is swapped in like every later one); false when it already exists.
+   */
+  async create(owner: TargetUser, kmsKeyId: string | undefined, pending: Pending | null): Promise<boolean> {
     try {
       await this.secrets.send(
         new CreateSecretCommand({
           Name: this.name,
           Description: `Access key of IAM user ${owner.name}, rotated by keywarden. Only that user may read it.`,
           KmsKeyId: kmsKeyId,
+          SecretString: PLACEHOLDER_VALUE,
+          ClientRequestToken: PLACEHOLDER_VERSION,
           Tags: [
             { Key: STATE_TAGS.managedBy, Value: 'keywarden' },
             ...(pending ? [{ Key: STATE_TAGS.pending, Value: encodePending(pending) }] : []),
@@ -102,27 +131,70 @@ export class ManagedSecret {
     );
   }
 
-  /** Stores the value as AWSCURRENT under a version ID naming the key and where its secret went. */
-  async store(accessKeyId: string, delivery: Delivery, value: object): Promise<void> {
+  /**
+   * A secret made before it held a value (older keywarden) has no AWSCURRENT version: give it the
+   * placeholder, so that the swap has a version to replace. Returns the AWSCURRENT version ID.
+   */
+  async ensureCurrentVersion(currentVersionId: string | null): Promise<string> {
+    if (currentVersionId) return currentVersionId;
+    await this.secrets.send(
+      new PutSecretValueCommand({
+        SecretId: this.name,
+        SecretString: PLACEHOLDER_VALUE,
+        ClientRequestToken: PLACEHOLDER_VERSION,
+      }),
+    );
+    return currentOf(await this.versions()) ?? PLACEHOLDER_VERSION;
+  }
+
+  /**
+   * Writes the value under a version ID naming the key and where its secret went, staged PENDING_STAGE
+   * only: nobody reads it as current until `swap` makes it so.
+   */
+  async stage(accessKeyId: string, delivery: Delivery, value: object): Promise<void> {
     await this.secrets.send(
       new PutSecretValueCommand({
         SecretId: this.name,
         SecretString: JSON.stringify(value),
         ClientRequestToken: versionIdFor(accessKeyId, delivery),
+        VersionStages: [PENDING_STAGE],
       }),
     );
   }
 
-  /** Whether a store whose answer was lost took effect (asked before undoing anything). */
-  async currentVersionIs(accessKeyId: string, delivery: Delivery): Promise<boolean> {
+  /**
+   * The compare-and-swap: moves AWSCURRENT to the key's version only if it is still on `expectedCurrent`
+   * (the version read when the run planned). Secrets Manager refuses the move when AWSCURRENT is elsewhere.
+   */
+  async swap(accessKeyId: string, delivery: Delivery, expectedCurrent: string): Promise<SwapOutcome> {
+    const versionId = versionIdFor(accessKeyId, delivery);
     try {
-      const described = await this.secrets.send(new DescribeSecretCommand({ SecretId: this.name }));
-      return (described.VersionIdsToStages?.[versionIdFor(accessKeyId, delivery)] ?? []).includes(
-        'AWSCURRENT',
+      await this.secrets.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: this.name,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: versionId,
+          RemoveFromVersionId: expectedCurrent,
+        }),
       );
-    } catch {
-      return false;
+      return 'swapped';
+    } catch (err) {
+      // Refused, or the answer was lost: what AWSCURRENT is now decides.
+      const current = currentOf(await this.versions());
+      if (current === versionId) return 'swapped';
+      if (current !== expectedCurrent) return 'lost';
+      throw err;
     }
+  }
+
+  /** Whether the key's value is stored in some version (asked when the answer to `stage` was lost). */
+  async holdsVersionOf(accessKeyId: string, delivery: Delivery): Promise<boolean> {
+    return versionIdFor(accessKeyId, delivery) in (await this.versions());
+  }
+
+  private async versions(): Promise<Versions> {
+    const described = await this.secrets.send(new DescribeSecretCommand({ SecretId: this.name }));
+    return described.VersionIdsToStages ?? {};
   }
 }
 

@@ -1,11 +1,12 @@
 import { activeExemption } from '../policy/exemption.js';
 import type { Config } from '../policy/schema.js';
 import { addDays, wholeDaysBetween } from '../time.js';
-import type { TrailAction, TrailRecord } from '../trail/index.js';
+import { isUnreadable, type StoredRecord, type TrailAction, type TrailRecord } from '../trail/record.js';
 import {
   type Delivery,
   type KeyState,
   ownerBindingOf,
+  PENDING_STAGE,
   type SecretState,
   STATE_TAGS,
   type Stamp,
@@ -17,6 +18,7 @@ import {
   isDue,
   type Quarantine,
   type RotationPolicy,
+  replacementDue,
   timelineOf,
 } from './timeline.js';
 
@@ -24,6 +26,8 @@ import {
  * One step of a user's rotation, in the order it must run. `reason` is written to the trail as is.
  * - `record`: a mutation a crashed run made without its trail record (outcome "recovered").
  * - `delete-orphan`: a key a crashed run created but never stored: nobody holds its secret.
+ * - `promote`: a key a crashed run wrote to the secret under its own stage but never made current: the
+ *   compare-and-swap it did not make (never deleted: the secret holds it).
  * - `settle`: clear the write-ahead marker, keeping what it proved (e.g. when the old key was deactivated).
  * - `delete`: delete an inactive key (end of its grace period, or it holds the slot a replacement needs).
  * - `create`: create the replacement (or first key), store it, notify the owner.
@@ -38,6 +42,7 @@ import {
 export type PlannedAction = (
   | { kind: 'record'; action: TrailAction; keyId: string }
   | { kind: 'delete-orphan'; keyId: string }
+  | { kind: 'promote'; keyId: string; delivery: Delivery }
   | { kind: 'settle'; deactivated: Stamp | null }
   | { kind: 'delete'; keyId: string }
   | { kind: 'create'; replaces: string | null; answersQuarantine?: readonly string[] }
@@ -76,8 +81,11 @@ export interface Plan {
 export interface PlanOptions {
   /** Manual rotation: create the replacement now, whatever the key's age. */
   force?: boolean;
-  /** Trail records of this user since the write-ahead marker (only read when there is one). */
-  recordsSincePending?: readonly TrailRecord[];
+  /**
+   * Trail records of this user since the write-ahead marker (only read when there is one), and every
+   * unreadable record stored since then (its user cannot be known): recovery needs to know what is recorded.
+   */
+  recordsSincePending?: readonly StoredRecord[];
   /** When AWS attached its quarantine policy, if the run knows (the CloudTrail event that started it). */
   quarantinedAt?: Date;
   /**
@@ -108,6 +116,8 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
   const ownership = ownershipProblem(state.secret, state.user, state.userId);
   if (ownership) return { user: state.user, status: 'blocked', actions: [], reason: ownership, next: null };
   const recovery = planRecovery(state, options.recordsSincePending ?? [], now);
+  if ('blocked' in recovery)
+    return { user: state.user, status: 'blocked', actions: [], reason: recovery.blocked, next: null };
   const result = (
     status: PlanStatus,
     reason: string,
@@ -269,7 +279,7 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
     });
 
   // The stored key's own rotation.
-  const rotateAt = timeline.createReplacementAt as Date;
+  const rotateAt = timeline.createReplacementAt ?? replacementDue(current.createdAt, config.rotation);
   if (!atOnce && !options.force && !isDue(now, rotateAt)) {
     return result(
       'waiting',
@@ -419,14 +429,15 @@ function planUnmanaged(
       firstRotation,
     );
   }
-  if (active.length === 0) {
+  const [oldest] = active;
+  if (!oldest) {
     return result(
       'blocked',
       'every key is Inactive: someone disabled this user on purpose; keywarden issues no key',
     );
   }
-  const oldest = active[0] as KeyState;
-  const rotateAt = timelineOf(keys, null, policy).createReplacementAt as Date;
+  // The oldest active key is the one the next replacement replaces (timelineOf's `rotating`).
+  const rotateAt = replacementDue(oldest.createdAt, policy);
   const atOnce = quarantine.exposed.has(oldest.id);
   if (atOnce && active.length > 1) {
     return result(
@@ -494,12 +505,24 @@ function planUnmanaged(
  */
 function planRecovery(
   state: UserState,
-  records: readonly TrailRecord[],
+  stored: readonly StoredRecord[],
   now: Date,
-): { actions: PlannedAction[]; keysAfter: KeyState[]; secretAfter: SecretState | null } {
+):
+  | { actions: PlannedAction[]; keysAfter: KeyState[]; secretAfter: SecretState | null }
+  | { blocked: string } {
   const secret = state.secret;
   const pending = secret?.pending;
   if (!secret || !pending) return { actions: [], keysAfter: state.keys, secretAfter: secret };
+  // Whether a mutation of the interrupted run is recorded is what recovery decides on: an unreadable record
+  // since its marker could be that record, so nothing is repaired (or repeated) until a person looks.
+  const unreadable = stored.filter(isUnreadable);
+  if (unreadable.length > 0) {
+    const first = unreadable[0];
+    return {
+      blocked: `a run was interrupted (${pending.op} at ${pending.at.toISOString()}) and the trail since then holds ${unreadable.length === 1 ? 'an unreadable record' : `${unreadable.length} unreadable records`} (${first?.location}: ${first?.problem}), so keywarden cannot tell what is recorded; run keywarden trail verify and restore the trail, then run again`,
+    };
+  }
+  const records = stored.filter((record): record is TrailRecord => !isUnreadable(record));
   const actions: PlannedAction[] = [];
   const recorded = (action: TrailAction, keyId: string) =>
     records.some(
@@ -512,9 +535,11 @@ function planRecovery(
   let keys = state.keys;
   let deactivated = secret.deactivated;
 
+  let secretAfter: SecretState = secret;
   if (pending.op === 'create') {
     const since = pending.at.getTime() - CLOCK_SKEW_MS;
     for (const key of state.keys.filter((k) => k.createdAt.getTime() >= since)) {
+      const staged = secret.staged.find((version) => version.keyId === key.id);
       if (key.id === secret.currentKeyId) {
         ensure('key.create', key.id, crashed);
         ensure(
@@ -522,6 +547,18 @@ function planRecovery(
           key.id,
           crashed,
         );
+      } else if (staged?.stages.includes(PENDING_STAGE) && secretAfter.currentKeyId === secret.currentKeyId) {
+        ensure('key.create', key.id, crashed);
+        actions.push({
+          kind: 'promote',
+          keyId: key.id,
+          delivery: staged.delivery,
+          dueAt: now,
+          reason: `written to ${secret.name} by an interrupted run (${pending.op} at ${pending.at.toISOString()}) that did not make it current; made current now`,
+        });
+        secretAfter = { ...secretAfter, currentKeyId: key.id, currentDelivery: staged.delivery };
+      } else if (staged) {
+        // The secret holds this key under some stage: never deleted as an orphan.
       } else if (key.lastUsedAt === null) {
         ensure('key.create', key.id, `created by an interrupted run that never stored its secret`);
         actions.push({
@@ -543,9 +580,11 @@ function planRecovery(
   }
   // A key the trail says was created (or was pending deletion) that IAM no longer has: its deletion is unrecorded.
   const gone = new Set(
-    records
-      .filter((record) => record.user === state.user && record.action === 'key.create' && record.accessKeyId)
-      .map((record) => record.accessKeyId as string),
+    records.flatMap((record) =>
+      record.user === state.user && record.action === 'key.create' && record.accessKeyId
+        ? [record.accessKeyId]
+        : [],
+    ),
   );
   if (pending.op === 'delete' && pending.keyId) gone.add(pending.keyId);
   for (const keyId of gone) {
@@ -560,5 +599,5 @@ function planRecovery(
     dueAt: now,
     reason: `clear the write-ahead marker (${pending.op})`,
   });
-  return { actions, keysAfter: keys, secretAfter: { ...secret, pending: null, deactivated } };
+  return { actions, keysAfter: keys, secretAfter: { ...secretAfter, pending: null, deactivated } };
 }

@@ -1,3 +1,4 @@
+import { OWNER_ID_TAG, SECRET_PREFIX } from '../aws/permissions.js';
 import type { QuarantinePolicyName } from '../aws/quarantine.js';
 import { UsageError } from '../errors.js';
 
@@ -6,14 +7,19 @@ import { UsageError } from '../errors.js';
  * - IAM: each key's status and CreateDate (the replacement's CreateDate is when the rotation began).
  * - The managed secret `secretNameFor(account, user)`: its AWSCURRENT version ID is
  *   `keywarden-key-<AccessKeyId>` (`keywarden-out-…` when the secret was shown once on stdout instead),
- *   set in the same call as the value, so DescribeSecret names the stored key without reading the secret.
- *   Its tags carry the rest (see `STATE_TAGS`).
+ *   so DescribeSecret names the stored key without reading the secret. A new key's value is written
+ *   under the stage `PENDING_STAGE` and then made AWSCURRENT by a compare-and-swap (managed-secret.ts).
+ *   A secret is created holding a placeholder (`PLACEHOLDER_VERSION`), so that it always has an
+ *   AWSCURRENT version to swap from. Its tags carry the rest (see `STATE_TAGS`).
  * - The trail: one record per mutation; a run that finds a write-ahead marker compares AWS with the trail
  *   and writes the records a crashed run could not.
  */
 
 export const STATE_TAGS = {
-  /** Write-ahead marker set before a mutation and cleared after its trail record: `<op> <keyId|-> <iso>`. */
+  /**
+   * Write-ahead marker set before a mutation and cleared after its trail record:
+   * `<op> <keyId|-> <iso> <lease token>` (markers written before the lease have no token).
+   */
   pending: 'keywarden:pending',
   /** When keywarden deactivated the old key: `<keyId> <iso>` (IAM does not record it). */
   deactivated: 'keywarden:deactivated',
@@ -30,7 +36,7 @@ export const STATE_TAGS = {
    * The owner's unique ID (AIDA…), set once after the owner-only resource policy: a user deleted and
    * re-created under the same name has another ID and does not inherit the secret.
    */
-  ownerId: 'keywarden:owner-id',
+  ownerId: OWNER_ID_TAG,
   /** The owner's user name, for people reading the secret list. */
   user: 'keywarden:user',
 } as const;
@@ -44,6 +50,32 @@ const VERSION_PREFIXES: Record<Delivery, string> = {
 };
 
 export type PendingOp = 'create' | 'deactivate' | 'delete';
+
+const PENDING_OPS: readonly PendingOp[] = ['create', 'deactivate', 'delete'];
+const isPendingOp = (text: string): text is PendingOp => PENDING_OPS.some((op) => op === text);
+
+/** The write-ahead marker: what a run was about to do, when, and under which lease. */
+export interface Pending {
+  op: PendingOp;
+  keyId: string | null;
+  at: Date;
+  /** The lease token of the run that set it; null for a marker written before leases. */
+  token: string | null;
+}
+
+/** The stage a new key's value is written under before the compare-and-swap makes it AWSCURRENT. */
+export const PENDING_STAGE = 'KEYWARDEN_PENDING';
+
+/** The version a secret is created with: no key yet (its value says so), but an AWSCURRENT to swap from. */
+export const PLACEHOLDER_VERSION = 'keywarden-no-key-stored-yet-----';
+
+/** A key whose value a version of the secret holds, and the stages that version carries. */
+export interface StagedKey {
+  keyId: string;
+  delivery: Delivery;
+  versionId: string;
+  stages: string[];
+}
 
 export interface KeyState {
   id: string;
@@ -69,7 +101,11 @@ export interface SecretState {
   currentKeyId: string | null;
   /** Where the current key's secret went: stored, or (manual `--deliver stdout`) shown once to a person. */
   currentDelivery: Delivery;
-  pending: { op: PendingOp; keyId: string | null; at: Date } | null;
+  /** The AWSCURRENT version ID as read (a key's, the placeholder, or null): what the swap replaces. */
+  currentVersionId: string | null;
+  /** Every key a version of the secret holds under some stage (AWSCURRENT, AWSPREVIOUS, PENDING_STAGE…). */
+  staged: StagedKey[];
+  pending: Pending | null;
   deactivated: Stamp | null;
   notified: Stamp | null;
   /** The key stored in answer to AWS's quarantine of the user, and its CreateDate (STATE_TAGS.quarantineAnswered). */
@@ -136,7 +172,7 @@ export function secretNameProblem(user: string): string | null {
 export function secretNameFor(account: string, user: string): string {
   const problem = secretNameProblem(user);
   if (problem) throw new SecretNameError(problem);
-  return `keywarden/${account}/${user.replaceAll(',', '/')}`;
+  return `${SECRET_PREFIX}${account}/${user.replaceAll(',', '/')}`;
 }
 
 export function versionIdFor(accessKeyId: string, delivery: Delivery): string {
@@ -144,12 +180,15 @@ export function versionIdFor(accessKeyId: string, delivery: Delivery): string {
 }
 
 export function keyOfVersionId(versionId: string): { keyId: string; delivery: Delivery } | null {
-  for (const [delivery, prefix] of Object.entries(VERSION_PREFIXES) as [Delivery, string][]) {
+  for (const delivery of DELIVERIES) {
+    const prefix = VERSION_PREFIXES[delivery];
     if (versionId.startsWith(prefix))
       return { keyId: versionId.slice(prefix.length).replace(/-+$/, ''), delivery };
   }
   return null;
 }
+
+const DELIVERIES: readonly Delivery[] = ['secrets-manager', 'stdout'];
 
 export function encodeStamp(stamp: Stamp | null): string {
   return stamp ? `${stamp.keyId} ${stamp.at.toISOString()}` : '';
@@ -161,14 +200,15 @@ export function decodeStamp(text: string | undefined): Stamp | null {
   return keyId && date && !Number.isNaN(date.getTime()) ? { keyId, at: date } : null;
 }
 
-export function encodePending(pending: SecretState['pending']): string {
-  return pending ? `${pending.op} ${pending.keyId ?? '-'} ${pending.at.toISOString()}` : '';
+export function encodePending(pending: Pending | null): string {
+  if (!pending) return '';
+  const marker = `${pending.op} ${pending.keyId ?? '-'} ${pending.at.toISOString()}`;
+  return pending.token ? `${marker} ${pending.token}` : marker;
 }
 
-export function decodePending(text: string | undefined): SecretState['pending'] {
-  const [op, keyId, at] = (text ?? '').trim().split(' ');
+export function decodePending(text: string | undefined): Pending | null {
+  const [op = '', keyId, at, token] = (text ?? '').trim().split(' ');
   const date = at ? new Date(at) : null;
-  if (!date || Number.isNaN(date.getTime()) || !['create', 'deactivate', 'delete'].includes(op ?? ''))
-    return null;
-  return { op: op as PendingOp, keyId: keyId && keyId !== '-' ? keyId : null, at: date };
+  if (!date || Number.isNaN(date.getTime()) || !isPendingOp(op)) return null;
+  return { op, keyId: keyId && keyId !== '-' ? keyId : null, at: date, token: token || null };
 }

@@ -1,6 +1,6 @@
 import { GetAccessKeyLastUsedCommand, paginateListAccessKeys } from '@aws-sdk/client-iam';
 import { listQuarantinePolicies } from '../inventory/live.js';
-import type { RotationClients, TargetUser } from './context.js';
+import { isNamed, type RotationClients, type TargetUser } from './context.js';
 import { ManagedSecret } from './managed-secret.js';
 import { type KeyState, secretNameFor, type UserState } from './state.js';
 
@@ -30,11 +30,19 @@ export async function readUserState(
   // One after the other: the calls of a run keep one order (the fault tests crash between any two).
   const quarantine = await listQuarantinePolicies(iam, user.name);
   const secret = await new ManagedSecret(secrets, secretNameFor(account, user.name)).read();
+  const gone = new Set<string>();
   if (keys.length > 1 || secret?.pending) {
     for (const key of keys) {
-      const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.id }));
-      key.lastUsedAt = used.AccessKeyLastUsed?.LastUsedDate ?? null;
+      try {
+        const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.id }));
+        key.lastUsedAt = used.AccessKeyLastUsed?.LastUsedDate ?? null;
+      } catch (err) {
+        // Deleted since it was listed (a run that holds the lease, while this one reads without it).
+        if (!isNamed(err, /NoSuchEntity/)) throw err;
+        gone.add(key.id);
+      }
     }
   }
-  return { account, user: user.name, userArn: user.arn, userId: user.id, keys, secret, quarantine };
+  const present = keys.filter((key) => !gone.has(key.id));
+  return { account, user: user.name, userArn: user.arn, userId: user.id, keys: present, secret, quarantine };
 }

@@ -29,7 +29,10 @@ export {
   GENESIS_HASH,
   hashInput,
   hashOf,
+  isUnreadable,
+  parseStoredRecord,
   SIGNED_TRAIL_VERSION,
+  type StoredRecord,
   seal,
   TRAIL_ACTIONS,
   TRAIL_VERSION,
@@ -37,6 +40,7 @@ export {
   type TrailEntry,
   type TrailOutcome,
   type TrailRecord,
+  type UnreadableRecord,
   type Verification,
   verifyRecords,
 } from './record.js';

@@ -1,6 +1,12 @@
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { IncompleteError, UsageError } from '../errors.js';
-import type { TrailEntry, TrailRecord } from './record.js';
+import {
+  isUnreadable,
+  parseStoredRecord,
+  type StoredRecord,
+  type TrailEntry,
+  type TrailRecord,
+} from './record.js';
 import { sealRecord, type TrailSigner } from './signing.js';
 import {
   type Period,
@@ -43,8 +49,9 @@ export class JsonlTrailStore implements TrailStore {
     return this.queue.run(() => this.withLock(() => this.appendLocked(entry)));
   }
 
-  async read(period?: Period): Promise<TrailRecord[]> {
-    return (await this.readAll()).filter((record) => withinPeriod(record, period));
+  /** Every line in order; with a period, the records within it and every unreadable line (it has no time). */
+  async read(period?: Period): Promise<StoredRecord[]> {
+    return (await this.readAll()).filter((stored) => isUnreadable(stored) || withinPeriod(stored, period));
   }
 
   /** A file shows nothing beside its lines: every break is the chain's (or an anchor's). */
@@ -56,27 +63,18 @@ export class JsonlTrailStore implements TrailStore {
     return (await verifyTrail(this)).verification;
   }
 
-  private async readAll(): Promise<TrailRecord[]> {
+  private async readAll(): Promise<StoredRecord[]> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new UsageError(`${this.file}: cannot read the trail (${(err as NodeJS.ErrnoException).code})`, {
-        cause: err,
-      });
+      if (errnoOf(err) === 'ENOENT') return [];
+      throw new UsageError(`${this.file}: cannot read the trail (${errnoOf(err)})`, { cause: err });
     }
+    // Blank lines are skipped; every other line is a record or an UnreadableRecord in its place.
     return text
       .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => {
-        try {
-          return JSON.parse(line) as TrailRecord;
-        } catch {
-          // An unreadable line is kept as a non-record so that verify names where the chain breaks.
-          return null as unknown as TrailRecord;
-        }
-      });
+      .flatMap((line, index) => (line.trim() === '' ? [] : [parseStoredRecord(line, `line ${index + 1}`)]));
   }
 
   private async appendLocked(entry: TrailEntry): Promise<TrailRecord> {
@@ -98,7 +96,7 @@ export class JsonlTrailStore implements TrailStore {
     try {
       handle = await open(this.file, 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (errnoOf(err) === 'ENOENT') return null;
       throw err;
     }
     try {
@@ -113,13 +111,13 @@ export class JsonlTrailStore implements TrailStore {
         const lastLine = complete.filter((line) => line.trim() !== '').at(-1);
         if (lastLine !== undefined || start === 0) {
           if (lastLine === undefined) return null;
-          try {
-            return JSON.parse(lastLine) as TrailRecord;
-          } catch {
+          const last = parseStoredRecord(lastLine, 'the last line');
+          if (isUnreadable(last)) {
             throw new IncompleteError(
-              `${this.file}: the last trail record is unreadable; run keywarden trail verify before writing more`,
+              `${this.file}: the last trail record is unreadable (${last.problem}); run keywarden trail verify before writing more`,
             );
           }
+          return last;
         }
         chunk *= 4;
       }
@@ -140,11 +138,10 @@ export class JsonlTrailStore implements TrailStore {
         await lock.close();
         break;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new UsageError(
-            `${this.lockPath}: cannot create the trail lock (${(err as NodeJS.ErrnoException).code})`,
-            { cause: err },
-          );
+        if (errnoOf(err) !== 'EEXIST') {
+          throw new UsageError(`${this.lockPath}: cannot create the trail lock (${errnoOf(err)})`, {
+            cause: err,
+          });
         }
       }
       const age = await stat(this.lockPath).then(
@@ -166,4 +163,9 @@ export class JsonlTrailStore implements TrailStore {
       await unlink(this.lockPath).catch(() => undefined);
     }
   }
+}
+
+/** The `code` of a failed file-system call ("ENOENT"), or "error" when it carries none. */
+function errnoOf(err: unknown): string {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'error';
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 /**
  * Version of the record layout; bump it (and keep verifying old versions) if a field changes. Version 1: the
@@ -22,6 +23,8 @@ export const TRAIL_ACTIONS = [
   'notice',
   // The SHA-256 of an evidence pack (keywarden evidence), so that the evidence itself is on record.
   'evidence.generated',
+  // A user's rotation lease released by a person (keywarden lease release): who, whose lease, why.
+  'lease.release',
 ] as const;
 export type TrailAction = (typeof TRAIL_ACTIONS)[number];
 
@@ -66,6 +69,62 @@ export interface TrailRecord {
    * bytes of `hash`; outside the hash input, since it is made over the hash.
    */
   signature?: string;
+}
+
+/**
+ * A stored line or object that is not a trail record (not JSON, or a field missing or of the wrong kind).
+ * Readers return it in its place instead of a record, so no caller can overlook it; verify names it.
+ */
+export interface UnreadableRecord {
+  readonly unreadable: true;
+  /** Where it is stored, for people: "line 7", "s3://bucket/trail/000000000007.json". */
+  readonly location: string;
+  /** The seq its storage place names (an S3 key), or null (a JSONL line names none). */
+  readonly seq: number | null;
+  /** Why it is not a record, one line. */
+  readonly problem: string;
+}
+
+/** What a trail store reads at each place: a record, or what stands there instead. */
+export type StoredRecord = TrailRecord | UnreadableRecord;
+
+export const isUnreadable = (stored: StoredRecord): stored is UnreadableRecord => 'unreadable' in stored;
+
+/**
+ * The shape of a stored record, checked when it is read (the boundary). Loose: a field this version does
+ * not know is kept, so the hash check covers everything stored. `signingKey` and `signature` belong to
+ * version 2 (signed) records; whether they match the version is verifyRecords' judgement, not the reader's.
+ */
+const storedRecordSchema = z.looseObject({
+  version: z.number(),
+  seq: z.number(),
+  at: z.string(),
+  account: z.string(),
+  actor: z.string(),
+  action: z.enum(TRAIL_ACTIONS),
+  user: z.string(),
+  accessKeyId: z.string().nullable(),
+  outcome: z.enum(['success', 'failure', 'recovered']),
+  reason: z.string(),
+  prevHash: z.string(),
+  hash: z.string(),
+  signingKey: z.string().optional(),
+  signature: z.string().optional(),
+});
+
+/** One stored record's text → the record, or an UnreadableRecord saying where and why. */
+export function parseStoredRecord(text: string, location: string, seq: number | null = null): StoredRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { unreadable: true, location, seq, problem: 'not JSON' };
+  }
+  const parsed = storedRecordSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join('.') || 'the record';
+  return { unreadable: true, location, seq, problem: `${field}: ${issue?.message ?? 'not a trail record'}` };
 }
 
 /**
@@ -143,7 +202,7 @@ export interface Verification {
  * in seq and a prevHash that does not match; a reordered record breaks seq order. The first bad seq is the
  * seq the chain expected at that place (for a deletion: the missing one).
  */
-export function verifyRecords(records: readonly TrailRecord[]): Verification {
+export function verifyRecords(records: readonly StoredRecord[]): Verification {
   let previous: TrailRecord | null = null;
   for (const [index, record] of records.entries()) {
     const expectedSeq = previous ? previous.seq + 1 : 1;
@@ -153,11 +212,14 @@ export function verifyRecords(records: readonly TrailRecord[]): Verification {
       firstBadSeq: seq,
       problem,
     });
-    if (record === null || typeof record !== 'object' || typeof record.seq !== 'number') {
-      return fail(expectedSeq, `record ${index + 1} in storage order is not a trail record`);
+    if (isUnreadable(record)) {
+      return fail(
+        expectedSeq,
+        `record ${index + 1} in storage order (${record.location}) is not a trail record: ${record.problem}`,
+      );
     }
     if (record.seq !== expectedSeq) {
-      const storedLater = records.slice(index + 1).some((later) => later?.seq === expectedSeq);
+      const storedLater = records.slice(index + 1).some((later) => later.seq === expectedSeq);
       return fail(
         Math.min(expectedSeq, record.seq),
         record.seq < expectedSeq || storedLater

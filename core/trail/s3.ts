@@ -6,9 +6,15 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { type AwsClientOptions, clientConfig, environmentOf, mapWithConcurrency } from '../aws/clients.js';
-import { describeError, IncompleteError } from '../errors.js';
+import { awsHttpStatus, describeError, IncompleteError } from '../errors.js';
 import { DAY_MS } from '../time.js';
-import type { TrailEntry, TrailRecord } from './record.js';
+import {
+  isUnreadable,
+  parseStoredRecord,
+  type StoredRecord,
+  type TrailEntry,
+  type TrailRecord,
+} from './record.js';
 import { sealRecord, type TrailSigner } from './signing.js';
 import {
   type Period,
@@ -113,7 +119,7 @@ interface SeqHistory extends KeyHistory {
 }
 
 interface Fetched {
-  record: TrailRecord;
+  record: StoredRecord;
   lock: { mode: string | null; retainUntil: Date | null };
 }
 
@@ -162,7 +168,7 @@ export class S3TrailStore implements TrailStore {
         const taken = await this.keyHistory(key);
         if (taken.versions.length > 0) {
           // Another writer took this seq: continue the chain from its original record.
-          this.next = { after: (await this.getVersion(taken)).record, seq: seq + 1 };
+          this.next = { after: await this.readableVersion(taken), seq: seq + 1 };
           continue;
         }
         if (taken.deleteMarkers > 0) {
@@ -201,7 +207,7 @@ export class S3TrailStore implements TrailStore {
     });
   }
 
-  async read(period?: Period): Promise<TrailRecord[]> {
+  async read(period?: Period): Promise<StoredRecord[]> {
     const { seqs } = await this.survey();
     // Objects written well before the period cannot hold records in it: skip them without a GET.
     const from = period?.from ? period.from.getTime() - LAST_MODIFIED_SLACK_MS : null;
@@ -210,10 +216,10 @@ export class S3TrailStore implements TrailStore {
       return original && (from === null || original.lastModified === null || original.lastModified >= from);
     });
     const fetched = await mapWithConcurrency(wanted, READ_CONCURRENCY, (history) => this.getVersion(history));
-    // Without a period every stored object is returned (an unreadable one as null, for verify to name).
+    // An unreadable object is returned in its place with or without a period (it has no time).
     return fetched
       .map(({ record }) => record)
-      .filter((record) => !period || (record !== null && withinPeriod(record, period)));
+      .filter((record) => isUnreadable(record) || withinPeriod(record, period));
   }
 
   async examine(): Promise<TrailExamination> {
@@ -250,7 +256,7 @@ export class S3TrailStore implements TrailStore {
     );
     for (const { record, lock } of fetched) {
       const problem = this.retentionProblem(record, lock);
-      if (problem) breaks.push({ seq: record.seq, kind: 'retention', problem });
+      if (problem && !isUnreadable(record)) breaks.push({ seq: record.seq, kind: 'retention', problem });
     }
     return { records: fetched.map(({ record }) => record), breaks };
   }
@@ -274,8 +280,8 @@ export class S3TrailStore implements TrailStore {
   }
 
   /** What a record's original version must carry: COMPLIANCE until at least its `at` + retentionDays. */
-  private retentionProblem(record: TrailRecord, lock: Fetched['lock']): string | null {
-    if (record === null || typeof record !== 'object' || typeof record.seq !== 'number') return null;
+  private retentionProblem(record: StoredRecord, lock: Fetched['lock']): string | null {
+    if (isUnreadable(record)) return null; // the chain check names a record that is not one
     const at = Date.parse(record.at);
     if (Number.isNaN(at)) return null; // the chain check names a record that is not one
     if (lock.mode !== 'COMPLIANCE') {
@@ -316,9 +322,20 @@ export class S3TrailStore implements TrailStore {
     if (!highest) return { after: null, seq: 1 };
     const newestWritten = seqs.filter((history) => history.versions.length > 0).at(-1);
     return {
-      after: newestWritten ? (await this.getVersion(newestWritten)).record : null,
+      after: newestWritten ? await this.readableVersion(newestWritten) : null,
       seq: highest.seq + 1,
     };
+  }
+
+  /** The record an append continues from; an unreadable one stops the append (the chain cannot go on). */
+  private async readableVersion(history: SeqHistory | KeyHistory): Promise<TrailRecord> {
+    const { record } = await this.getVersion(history);
+    if (isUnreadable(record)) {
+      throw new IncompleteError(
+        `${record.location} is not a trail record (${record.problem}); run keywarden trail verify before writing more`,
+      );
+    }
+    return record;
   }
 
   private async keyHistory(key: string): Promise<KeyHistory> {
@@ -348,12 +365,8 @@ export class S3TrailStore implements TrailStore {
         mode: object.ObjectLockMode ?? null,
         retainUntil: object.ObjectLockRetainUntilDate ?? null,
       };
-      try {
-        return { record: JSON.parse(text) as TrailRecord, lock };
-      } catch {
-        // Kept as a non-record so that verify names where the chain breaks.
-        return { record: null as unknown as TrailRecord, lock };
-      }
+      const location = `s3://${this.options.bucket}/${history.key}`;
+      return { record: parseStoredRecord(text, location, this.seqOf(history.key)), lock };
     } catch (err) {
       throw new IncompleteError(
         `cannot read trail record s3://${this.options.bucket}/${history.key}: ${describeError(err)}`,
@@ -364,7 +377,7 @@ export class S3TrailStore implements TrailStore {
 }
 
 function isLostRace(err: unknown): boolean {
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const name = (err as { name?: string }).name ?? '';
+  const status = awsHttpStatus(err);
+  const name = err instanceof Error ? err.name : '';
   return status === 412 || status === 409 || /PreconditionFailed|ConditionalRequestConflict/.test(name);
 }

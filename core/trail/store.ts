@@ -1,4 +1,4 @@
-import type { TrailEntry, TrailRecord, Verification } from './record.js';
+import type { StoredRecord, TrailEntry, TrailRecord, Verification } from './record.js';
 
 /**
  * What can be wrong with a trail. `chain`: the hash chain itself (edited, missing, reordered, unsealed,
@@ -26,7 +26,7 @@ export interface TrailBreak {
 /** What a store found while reading its records, beside their content (the chain is checked apart). */
 export interface TrailExamination {
   /** The records the chain is judged over, in seq order (S3: the oldest version of each seq). */
-  records: TrailRecord[];
+  records: StoredRecord[];
   breaks: TrailBreak[];
 }
 
@@ -77,8 +77,12 @@ export interface TrailStore {
   readonly description: string;
   /** Seals `entry` as the next record and stores it durably; resolves once it is stored. */
   append(entry: TrailEntry): Promise<TrailRecord>;
-  /** Every record in stored order, or those whose `at` lies within `period`. */
-  read(period?: Period): Promise<TrailRecord[]>;
+  /**
+   * Every record in stored order, or those whose `at` lies within `period`. What is stored but is not a
+   * record comes back in its place as an UnreadableRecord, with or without a period (it has no time), so
+   * that a caller decides what an unreadable record means for it.
+   */
+  read(period?: Period): Promise<StoredRecord[]>;
   /**
    * Every record the chain is judged over, and what the storage itself shows wrong (S3: versions, delete
    * markers, retention, stray keys). A store without it (a test double) shows nothing beside `read()`.

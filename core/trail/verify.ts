@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { errorCode, UsageError } from '../errors.js';
-import { type TrailRecord, verifyRecords } from './record.js';
+import { isUnreadable, type StoredRecord, type TrailRecord, verifyRecords } from './record.js';
 import { publicKeyFromKms, signatureHolds } from './signing.js';
 import type {
   AnchorCheck,
@@ -39,7 +39,7 @@ export interface SigningKey {
 export async function verifyTrail(
   store: Pick<TrailStore, 'examine' | 'read'>,
   options: { anchors?: readonly TrailAnchor[]; signatures?: SignatureTrust } = {},
-): Promise<{ verification: TrailVerification; records: TrailRecord[]; signing: SigningKey | null }> {
+): Promise<{ verification: TrailVerification; records: StoredRecord[]; signing: SigningKey | null }> {
   const examined = store.examine ? await store.examine() : { records: await store.read(), breaks: [] };
   const signing = await signingKeyOf(examined.records, options.signatures ?? {});
   return {
@@ -49,20 +49,19 @@ export async function verifyTrail(
   };
 }
 
-const isRecord = (record: unknown): record is TrailRecord =>
-  record !== null && typeof record === 'object' && 'seq' in record && typeof record.seq === 'number';
-
 /**
  * The key the signatures are checked with: the trusted one, else the one the first signed record names; its
  * public half given, else read once. Null when no record is signed (nothing to check, nothing read).
  */
 export async function signingKeyOf(
-  records: readonly TrailRecord[],
+  records: readonly StoredRecord[],
   trust: SignatureTrust,
 ): Promise<SigningKey | null> {
-  const first = records.find((record) => isRecord(record) && typeof record.signingKey === 'string');
-  if (!first?.signingKey) return null;
-  const keyArn = trust.keyArn ?? first.signingKey;
+  const firstKey = records
+    .map((record) => (isUnreadable(record) ? undefined : record.signingKey))
+    .find((key) => key !== undefined);
+  if (firstKey === undefined) return null;
+  const keyArn = trust.keyArn ?? firstKey;
   const publicKey =
     trust.publicKey ?? (await (trust.fetchPublicKey ?? ((arn) => publicKeyFromKms(arn)))(keyArn));
   return { keyArn, publicKey, pinned: trust.keyArn !== undefined || trust.publicKey !== undefined };
@@ -74,7 +73,7 @@ export async function signingKeyOf(
  * here without an anchor: it cannot carry a signature of the trail's key.
  */
 export function signatureCheck(
-  records: readonly TrailRecord[],
+  records: readonly StoredRecord[],
   signing: SigningKey,
 ): { check: SigningCheck; broken: TrailBreak | null } {
   let firstSignedSeq: number | null = null;
@@ -84,8 +83,8 @@ export function signatureCheck(
     broken ??= { seq, kind: 'signature', problem: `seq ${seq}: ${problem}` };
   };
   for (const record of records) {
-    if (!isRecord(record)) continue;
-    if (typeof record.signingKey !== 'string') {
+    if (isUnreadable(record)) continue;
+    if (record.signingKey === undefined) {
       if (firstSignedSeq !== null)
         fail(record.seq, `unsigned, but the trail is signed from seq ${firstSignedSeq}`);
       continue;
@@ -94,7 +93,7 @@ export function signatureCheck(
     signedRecords += 1;
     if (record.signingKey !== signing.keyArn) {
       fail(record.seq, `signed by another key (${record.signingKey}); the trail's key is ${signing.keyArn}`);
-    } else if (typeof record.signature !== 'string') {
+    } else if (record.signature === undefined) {
       fail(record.seq, `names signing key ${record.signingKey} but carries no signature`);
     } else if (!signatureHolds(record, signing.publicKey)) {
       fail(record.seq, `its signature does not verify with the public key of ${signing.keyArn}`);
@@ -156,12 +155,10 @@ export function judge(
       };
 }
 
-function checkAnchors(records: readonly TrailRecord[], anchors: readonly TrailAnchor[]): AnchorCheck[] {
+function checkAnchors(records: readonly StoredRecord[], anchors: readonly TrailAnchor[]): AnchorCheck[] {
   const bySeq = new Map<number, TrailRecord>();
   for (const record of records) {
-    if (record !== null && typeof record === 'object' && typeof record.seq === 'number') {
-      if (!bySeq.has(record.seq)) bySeq.set(record.seq, record);
-    }
+    if (!isUnreadable(record) && !bySeq.has(record.seq)) bySeq.set(record.seq, record);
   }
   return anchors.map((anchor) => ({ ...anchor, holds: bySeq.get(anchor.seq)?.hash === anchor.hash }));
 }
@@ -175,11 +172,12 @@ function checkAnchors(records: readonly TrailRecord[], anchors: readonly TrailAn
  */
 function anchorBreak(
   check: AnchorCheck,
-  records: readonly TrailRecord[],
+  stored: readonly StoredRecord[],
   checks: readonly AnchorCheck[],
 ): TrailBreak {
   const provenUpTo = Math.max(0, ...checks.filter((c) => c.holds && c.seq < check.seq).map((c) => c.seq));
-  const held = records.find((record) => record?.seq === check.seq);
+  const records = stored.filter((record): record is TrailRecord => !isUnreadable(record));
+  const held = records.find((record) => record.seq === check.seq);
   if (held) {
     return {
       seq: provenUpTo + 1,
@@ -187,10 +185,7 @@ function anchorBreak(
       problem: `anchor seq ${check.seq} (${check.source}): the trail holds another record there (hash ${short(held.hash)}…, the anchor has ${short(check.hash)}…): re-sealed or replaced at or before seq ${check.seq}`,
     };
   }
-  const last = records.reduce(
-    (max, record) => Math.max(max, typeof record?.seq === 'number' ? record.seq : 0),
-    0,
-  );
+  const last = records.reduce((max, record) => Math.max(max, record.seq), 0);
   const firstMissing = Math.max(last, provenUpTo) + 1;
   const missing =
     firstMissing === check.seq

@@ -42,15 +42,23 @@ export function executionRole(fn: PolicyResource, resources: PolicyResource[]): 
   );
 }
 
-/** The stack's trail buckets: S3 buckets of the rotation component marked as the audit trail. */
-export function trailBuckets(resources: PolicyResource[]): PolicyResource[] {
+/** The stack's S3 buckets of the rotation component marked with `purpose`. */
+function bucketsFor(purpose: StackPurpose, resources: PolicyResource[]): PolicyResource[] {
   return resources.filter(
     (resource) =>
       (resource.type === AwsType.bucket || resource.type === AwsType.bucketV2) &&
       isRotationResource(resource) &&
-      tagOf(resource.props, PURPOSE_TAG_KEY) === StackPurpose.trailBucket,
+      tagOf(resource.props, PURPOSE_TAG_KEY) === purpose,
   );
 }
+
+/** The stack's trail buckets: S3 buckets of the rotation component marked as the audit trail. */
+export const trailBuckets = (resources: PolicyResource[]) => bucketsFor(StackPurpose.trailBucket, resources);
+
+/** The stack's lease buckets: S3 buckets of the rotation component marked as the per-user leases. */
+export const leaseBuckets = (resources: PolicyResource[]) => bucketsFor(StackPurpose.leaseBucket, resources);
+
+export const leaseBucketTag = `${COMPONENT_TAG_KEY}=${StackComponent.rotation}, ${PURPOSE_TAG_KEY}=${StackPurpose.leaseBucket}`;
 
 /** The function's name when known (for messages and the /aws/lambda/<name> log group). */
 export function functionName(fn: PolicyResource): string | undefined {

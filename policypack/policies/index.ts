@@ -2,6 +2,7 @@ import type { Policies } from '@pulumi/policy';
 import { rejectIamAccessKeys } from './reject-iam-access-keys.js';
 import { requireDailyRotationSchedule } from './require-daily-rotation-schedule.js';
 import { requireQuarantineRotationRule } from './require-quarantine-rotation-rule.js';
+import { requireRotationLeaseBucket } from './require-rotation-lease-bucket.js';
 import { requireRotationLogRetention } from './require-rotation-log-retention.js';
 import { requireValidRotationTags } from './require-valid-rotation-tags.js';
 import { requireWormTrailBucket } from './require-worm-trail-bucket.js';
@@ -16,6 +17,7 @@ export const keywardenPolicies: Policies = [
   requireQuarantineRotationRule,
   requireRotationLogRetention,
   requireWormTrailBucket,
+  requireRotationLeaseBucket,
   restrictRotationRolePermissions,
   restrictAuditRolePermissions,
 ];

@@ -1,5 +1,6 @@
 import { UsageError } from '../../core/errors.js';
 import { type Config, parseConfig } from '../../core/policy/schema.js';
+import { type LeaseSettings, leaseSettingsOf } from '../../core/rotation/lease.js';
 
 /** What the function is told through its environment: the program writes these, the handler reads them. */
 export const EnvironmentVariable = {
@@ -34,6 +35,8 @@ export interface FunctionEnvironment {
   config: Config;
   /** The stack's trail bucket, from the policy's `trail:` section. */
   trail: { bucket: string; prefix: string; retentionDays: number };
+  /** The stack's lease bucket, from the policy's `rotation.lease`. */
+  lease: LeaseSettings;
   topicArn: string;
   secretsKmsKeyArn: string;
 }
@@ -78,10 +81,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv, asOf: Date): FunctionEnv
   if (!bucket || prefix === undefined || retentionDays === undefined) {
     throw new UsageError(`${EnvironmentVariable.config} names no trail bucket`);
   }
-  return {
-    config,
-    trail: { bucket, prefix, retentionDays },
-    topicArn: arnFrom(env, EnvironmentVariable.topicArn),
-    secretsKmsKeyArn: arnFrom(env, EnvironmentVariable.secretsKmsKeyArn),
-  };
+  const topicArn = arnFrom(env, EnvironmentVariable.topicArn);
+  const secretsKmsKeyArn = arnFrom(env, EnvironmentVariable.secretsKmsKeyArn);
+  const lease = leaseSettingsOf(config);
+  if (!lease) throw new UsageError(`${EnvironmentVariable.config} names no lease bucket (rotation.lease)`);
+  return { config, trail: { bucket, prefix, retentionDays }, lease, topicArn, secretsKmsKeyArn };
 }

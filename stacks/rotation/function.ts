@@ -13,7 +13,7 @@ import {
   SERVICE_NAME,
 } from './environment.js';
 import { rotationRoleName } from './notices.js';
-import { logRetentionOf } from './settings.js';
+import { leaseOf, logRetentionOf } from './settings.js';
 
 /** What the function works on, created by the other groups. */
 export interface FunctionTargets {
@@ -22,6 +22,7 @@ export interface FunctionTargets {
   trailBucket: aws.s3.Bucket;
   /** Signs every trail record; the function may only Sign with it. */
   signingKey: aws.kms.Key;
+  leaseBucket: aws.s3.Bucket;
 }
 
 /**
@@ -30,7 +31,7 @@ export interface FunctionTargets {
  */
 export function rotationFunction(
   context: RotationContext,
-  { key, topic, trailBucket, signingKey }: FunctionTargets,
+  { key, topic, trailBucket, signingKey, leaseBucket }: FunctionTargets,
   handlerCode: string,
 ) {
   const { settings, policy, trail, tags } = context;
@@ -56,13 +57,13 @@ export function rotationFunction(
     policy: pulumi
       .all([
         pulumi.all([context.partition, context.account, context.region]),
-        pulumi.all([key.arn, topic.arn, trailBucket.bucket, signingKey.arn]),
+        pulumi.all([key.arn, topic.arn, trailBucket.bucket, signingKey.arn, leaseBucket.bucket]),
         pulumi.all([logGroup.arn, deadLetters.arn]),
       ])
       .apply(
         ([
           [partition, account, region],
-          [kmsKeyArn, topicArn, bucket, trailSigningKeyArn],
+          [kmsKeyArn, topicArn, bucket, trailSigningKeyArn, leases],
           [logGroupArn, deadLetterQueueArn],
         ]) =>
           JSON.stringify(
@@ -75,6 +76,8 @@ export function rotationFunction(
               trailBucket: bucket,
               trailPrefix: trail.prefix,
               trailSigningKeyArn,
+              leaseBucket: leases,
+              leasePrefix: leaseOf(policy).prefix,
               scope: policy.scope,
               logGroupArn,
               deadLetterQueueArn,
@@ -83,10 +86,14 @@ export function rotationFunction(
       ),
   });
   const environment = pulumi
-    .all([trailBucket.bucket, topic.arn, key.arn, signingKey.arn])
-    .apply(([bucket, topicArn, kmsKeyArn, signingKeyArn]) =>
+    .all([trailBucket.bucket, leaseBucket.bucket, topic.arn, key.arn, signingKey.arn])
+    .apply(([bucket, leases, topicArn, kmsKeyArn, signingKeyArn]) =>
       functionEnvironment(
-        { ...policy, trail: { ...trail, bucket, signingKey: signingKeyArn } },
+        {
+          ...policy,
+          trail: { ...trail, bucket, signingKey: signingKeyArn },
+          rotation: { ...policy.rotation, lease: { ...leaseOf(policy), bucket: leases } },
+        },
         topicArn,
         kmsKeyArn,
       ),
@@ -155,14 +162,17 @@ export interface FunctionPolicyTargets {
   trailBucket: string;
   trailPrefix: string;
   trailSigningKeyArn: string;
+  leaseBucket: string;
+  leasePrefix: string;
   scope: { tagKey: string; tagValue: string };
   logGroupArn: string;
   deadLetterQueueArn: string;
 }
 
 /**
- * The function's permissions: what core/aws/permissions.ts says rotation, the S3 trail, signing its records
- * (kms:Sign on the signing key only) and the audit (the credential report behind the overdue-keys metric) need, key changes only on users carrying the scope
+ * The function's permissions: what core/aws/permissions.ts says rotation (with its lease bucket), the S3 trail,
+ * signing its records (kms:Sign on the signing key only) and the audit (the credential report behind the
+ * overdue-keys metric) need, key changes only on users carrying the scope
  * tag, with the secret boundary's denies; plus writing its own logs and its dead letters.
  */
 export function functionPolicy(targets: FunctionPolicyTargets): PolicyDocument {

@@ -9,9 +9,9 @@ import { callerIdentity } from '../../core/aws/identity.js';
 import { createCloudTrailClient } from '../../core/consumers/client.js';
 import { ConsumerFinder } from '../../core/consumers/finder.js';
 import { describeError } from '../../core/errors.js';
-import { type RotationRun, rotateUsers, snsNotifier } from '../../core/rotation/index.js';
+import { type RotationRun, rotateUsers, S3LeaseStore, snsNotifier } from '../../core/rotation/index.js';
 import { type Clock, systemClock } from '../../core/time.js';
-import { kmsTrailSigner, S3TrailStore } from '../../core/trail/index.js';
+import { createS3Client, kmsTrailSigner, S3TrailStore } from '../../core/trail/index.js';
 import { METRICS_NAMESPACE, RunMetric, readEnvironment, SERVICE_NAME } from './environment.js';
 import { parseRunTrigger } from './event.js';
 
@@ -80,11 +80,12 @@ export function createHandler(options: HandlerOptions = {}) {
           at: trigger.at.toISOString(),
         });
       }
-      const { config, trail, topicArn, secretsKmsKeyArn } = readEnvironment(
+      const { config, trail, lease, topicArn, secretsKmsKeyArn } = readEnvironment(
         options.env ?? process.env,
         clock(),
       );
       const aws = clientConfig();
+      const s3 = createS3Client();
       const { account } = await callerIdentity(new STSClient(aws));
       // The function's own region: notices name who still uses an old key from its CloudTrail event history.
       const region = (options.env ?? process.env).AWS_REGION;
@@ -98,8 +99,11 @@ export function createHandler(options: HandlerOptions = {}) {
         deadline: timeout - safetyMargin(remaining),
         trail: new S3TrailStore({
           ...trail,
+          client: s3,
           ...(config.trail?.signingKey ? { signer: kmsTrailSigner(config.trail.signingKey) } : {}),
         }),
+        // Lease expiry is judged by the real clock (other runs, on other machines, judge it by theirs).
+        lease: new S3LeaseStore({ ...lease, client: s3 }),
         notifier: snsNotifier(topicArn, new SNSClient(aws)),
         consumers: region ? new ConsumerFinder(createCloudTrailClient({ region }), region) : undefined,
         ...(trigger.kind === 'quarantine'

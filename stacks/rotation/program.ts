@@ -2,6 +2,7 @@ import type { Config } from '../../core/policy/schema.js';
 import { alarms, alarmTable } from './alarms.js';
 import { rotationContext } from './context.js';
 import { rotationFunction } from './function.js';
+import { leaseBucket } from './lease-bucket.js';
 import { noticeTopic, secretsKey, trailSigningKey } from './notices.js';
 import { quarantineRule, quarantineRuleOutputs } from './quarantine.js';
 import { rotationSchedule } from './schedule.js';
@@ -19,7 +20,7 @@ export interface RotationProgramInput {
 /**
  * The rotation function on a schedule and everything it needs, each piece as narrow as the work allows:
  * a key for the delivered secrets and a topic for notices and alarms, a write-once trail bucket and the key
- * that signs its records, the
+ * that signs its records, a lease bucket through which overlapping runs take turns on a user, the
  * function (its role derived from core/aws/permissions.ts, a dead-letter queue, a log group that keeps logs as
  * long as the trail), its schedule, the rule that runs it for a user AWS quarantines, and the alarms.
  */
@@ -29,9 +30,10 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
   const topic = noticeTopic(context, key);
   const bucket = trailBucket(context);
   const signingKey = trailSigningKey(context);
+  const leases = leaseBucket(context);
   const { fn, deadLetters, logGroup } = rotationFunction(
     context,
-    { key, topic, trailBucket: bucket, signingKey },
+    { key, topic, trailBucket: bucket, signingKey, leaseBucket: leases },
     handlerCode,
   );
   const schedule = rotationSchedule(context, fn, deadLetters);
@@ -44,6 +46,7 @@ export function rotationProgram({ settings, policy, handlerCode }: RotationProgr
     scheduleArn: schedule.arn,
     scheduleExpression: schedule.scheduleExpression,
     trailBucket: bucket.bucket,
+    leaseBucket: leases.bucket,
     topicArn: topic.arn,
     secretsKmsKeyArn: key.arn,
     trailSigningKeyArn: signingKey.arn,

@@ -7,6 +7,7 @@ import {
 // The policy pack's own rule, so that a schedule the stack accepts is one the pack accepts.
 import { firesAtLeastDaily } from '../../core/infra/schedule.js';
 import { type Config, configSchema } from '../../core/policy/schema.js';
+import { SETTING_DEFAULTS } from '../../core/policy/settings.js';
 import { trailSettings } from '../../core/trail/settings.js';
 
 /**
@@ -76,6 +77,14 @@ export const rotationSettingsSchema = z
           "the function signs its trail with the stack's own key (output trailSigningKeyArn): remove trail.signingKey",
       });
     }
+    if (settings.policy.rotation.lease !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['policy', 'rotation', 'lease'],
+        message:
+          "the function takes its leases in the stack's own lease bucket: remove rotation.lease (a CLI that rotates the same users names that bucket, the stack's leaseBucket output)",
+      });
+    }
     const trailDays = trailOf(settings.policy).retentionDays;
     const logDays = settings.logRetentionDays;
     if (
@@ -109,3 +118,8 @@ export function trailOf(policy: Pick<Config, 'trail'>): { prefix: string; retent
 }
 
 export type RotationSettings = z.output<typeof rotationSettingsSchema>;
+
+/** The lease prefix and duration the function uses (the core defaults: the stack owns the bucket). */
+export function leaseOf(_policy: Pick<Config, 'rotation'>): { prefix: string; seconds: number } {
+  return { prefix: SETTING_DEFAULTS.lease.prefix, seconds: SETTING_DEFAULTS.lease.seconds };
+}

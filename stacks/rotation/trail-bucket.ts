@@ -4,6 +4,7 @@ import type { PolicyDocument } from '../../core/aws/iam-policy.js';
 import { componentTags, StackComponent, StackPurpose } from '../../core/infra/stack-tags.js';
 import { wormBucketStatements } from '../../core/infra/worm.js';
 import type { RotationContext } from './context.js';
+import { denyWithoutTls, keepPrivateAndEncrypted } from './private-bucket.js';
 
 /**
  * The write-once trail bucket: Object Lock in COMPLIANCE mode for trail.retentionDays, versioning, no public
@@ -29,17 +30,7 @@ export function trailBucket({ settings, trail, partition }: RotationContext): aw
     objectLockEnabled: 'Enabled',
     rule: { defaultRetention: { mode: 'COMPLIANCE', days: trail.retentionDays } },
   });
-  new aws.s3.BucketPublicAccessBlock('trail-public-access-block', {
-    bucket: bucket.bucket,
-    blockPublicAcls: true,
-    blockPublicPolicy: true,
-    ignorePublicAcls: true,
-    restrictPublicBuckets: true,
-  });
-  new aws.s3.BucketServerSideEncryptionConfiguration('trail-encryption', {
-    bucket: bucket.bucket,
-    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-  });
+  keepPrivateAndEncrypted('trail', bucket);
   // Its logical name dates from when it only required TLS; the name is the resource's identity (URN).
   new aws.s3.BucketPolicy('trail-tls-only', {
     bucket: bucket.bucket,
@@ -54,16 +45,6 @@ export function trailBucket({ settings, trail, partition }: RotationContext): aw
 export function trailBucketPolicy(partition: string, bucket: string): PolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'DenyWithoutTls',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: 's3:*',
-        Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      },
-      ...wormBucketStatements(partition, bucket),
-    ],
+    Statement: [denyWithoutTls(partition, bucket), ...wormBucketStatements(partition, bucket)],
   };
 }

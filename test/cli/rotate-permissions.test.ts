@@ -91,11 +91,23 @@ describe.skipIf(!motoAvailable())('keywarden rotate with missing permissions (mo
     delete process.env.AWS_SESSION_TOKEN;
     let run: Awaited<ReturnType<typeof runCli>>;
     try {
-      run = await runCli(['rotate', '--user', 'alice', '--yes', '--trail-file', join(dir, 'trail.jsonl')], {
-        cwd: dir,
-        now,
-        env,
-      });
+      run = await runCli(
+        [
+          'rotate',
+          '--user',
+          'alice',
+          '--yes',
+          '--trail-file',
+          join(dir, 'trail.jsonl'),
+          '--lease-bucket',
+          'keywarden-leases',
+        ],
+        {
+          cwd: dir,
+          now,
+          env,
+        },
+      );
     } finally {
       for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
       Object.assign(process.env, saved);

@@ -4,7 +4,8 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/capture-io.js';
 import { type Moto, motoAvailable } from '../support/moto.js';
-import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
+import { LEASE_BUCKET, type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
+import { readRecords } from '../support/trail-records.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 
@@ -42,7 +43,7 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
 
   const cli = (args: string[], extra: { tty?: boolean; stdinText?: string } = {}) =>
     runCli(args, { cwd: bed.dir, now, ...extra });
-  const trailArgs = () => ['--trail-file', bed.trailFile];
+  const trailArgs = () => ['--trail-file', bed.trailFile, '--lease-bucket', LEASE_BUCKET];
 
   it('prints the plan and changes nothing with --dry-run', async () => {
     const before = await bed.keys('alice');
@@ -53,7 +54,7 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect(run.stdout).toContain('dry run: nothing changed');
     expect(await bed.keys('alice')).toEqual(before);
     expect(await bed.secretNames()).toEqual([]);
-    expect(await bed.trail.read()).toEqual([]);
+    expect(await readRecords(bed.trail)).toEqual([]);
   });
 
   it('rotates with --yes, stores the secret and writes the trail, never printing the secret', async () => {
@@ -65,7 +66,11 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect(run.stdout).toContain(`done: create ${stored?.AccessKeyId}`);
     expect(run.stdout.includes(secret) || run.stderr.includes(secret)).toBe(false);
     expect(readFileSync(bed.trailFile, 'utf8').includes(secret)).toBe(false);
-    expect((await bed.trail.read()).map((r) => r.action)).toEqual(['key.create', 'secret.store', 'notice']);
+    expect((await readRecords(bed.trail)).map((r) => r.action)).toEqual([
+      'key.create',
+      'secret.store',
+      'notice',
+    ]);
   });
 
   it('names in the new-key notice who used the old key, from CloudTrail', async () => {
@@ -83,7 +88,7 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
   });
 
   it('says on stderr where trail records go when no store is named', async () => {
-    const run = await cli(['rotate', '--user', 'alice', '--yes']);
+    const run = await cli(['rotate', '--user', 'alice', '--yes', '--lease-bucket', LEASE_BUCKET]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`trail records go to file ${join(bed.dir, 'keywarden-trail.jsonl')}`);
     expect(
@@ -118,7 +123,7 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect(stored?.AccessKeyId).toBe((await bed.keys('alice'))[1]?.id);
     expect(JSON.stringify(stored).includes(printed)).toBe(false);
     expect(readFileSync(bed.trailFile, 'utf8').includes(printed)).toBe(false);
-    expect((await bed.trail.read()).map((r) => r.action)).toContain('secret.deliver-stdout');
+    expect((await readRecords(bed.trail)).map((r) => r.action)).toContain('secret.deliver-stdout');
   });
 
   it('tells the owner after --deliver stdout that the key was shown once, never that Secrets Manager holds it', async () => {
@@ -256,7 +261,7 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     const run = await cli(['rotate', '--user', 'carol', '--yes', ...trailArgs()]);
 
     // Assess: the plan, the output and the permanent record say what happened.
-    const records = await bed.trail.read();
+    const records = await readRecords(bed.trail);
     const created = records.find((record) => record.action === 'key.create');
     expect(run.code).toBe(0);
     for (const text of [dry.stdout, run.stdout, created?.reason ?? '']) {
@@ -291,7 +296,16 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
 
     // Act
     const doctor = await cli(['doctor', '--trail-bucket', 'lax-trail']);
-    const run = await cli(['rotate', '--user', 'alice', '--yes', '--trail-bucket', 'lax-trail']);
+    const run = await cli([
+      'rotate',
+      '--user',
+      'alice',
+      '--yes',
+      '--trail-bucket',
+      'lax-trail',
+      '--lease-bucket',
+      LEASE_BUCKET,
+    ]);
 
     // Assess: the same rule speaks in both; the rotation itself goes ahead.
     const warnings = run.stderr.split('\n').filter((line) => line.includes('not write-once'));
@@ -310,7 +324,16 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     const before = await bed.keys('alice');
 
     // Act
-    const run = await cli(['rotate', '--user', 'alice', '--yes', '--trail-bucket', 'plain-trail']);
+    const run = await cli([
+      'rotate',
+      '--user',
+      'alice',
+      '--yes',
+      '--trail-bucket',
+      'plain-trail',
+      '--lease-bucket',
+      LEASE_BUCKET,
+    ]);
 
     // Assess: before, the key was created and then its record refused (exit 3, a repair for the next run).
     expect(run.code).toBe(2);
@@ -363,7 +386,7 @@ describe.skipIf(!motoAvailable())('keywarden rotate and doctor against moto', ()
     expect(alias.code).toBe(2);
     expect(alias.stderr).toContain('--trail-signing-key: "alias/trail" is not a KMS key ARN');
     expect(run.code).toBe(0);
-    const records = await bed.trail.read();
+    const records = await readRecords(bed.trail);
     expect(records.map((r) => [r.action, r.version, r.signingKey])).toEqual([
       ['key.create', 2, keyArn],
       ['secret.store', 2, keyArn],

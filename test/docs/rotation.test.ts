@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/policy/schema.js';
 import { seal } from '../../core/trail/index.js';
@@ -57,6 +58,11 @@ describe('docs/rotation.md and docs/trail.md', () => {
         },
       ]);
       dir = mkdtempSync(join(tmpdir(), 'keywarden-readme-'));
+      // The lease bucket the examples name (a deployment's rotation stack, or one the operator made).
+      const leaseBucket = /--lease-bucket (\S+)/.exec(section)?.[1] ?? '';
+      const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: leaseBucket }));
+      s3.destroy();
     });
     afterAll(async () => {
       rmSync(dir, { recursive: true, force: true });

@@ -20,6 +20,7 @@ import {
   IAMClient,
   TagUserCommand,
 } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCliAvailable } from '../support/aws-cli.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
@@ -162,6 +163,14 @@ describe.skipIf(!motoAvailable() || !awsCliAvailable('the credential_process tes
       mkdirSync(join(dir, 'cache'), { mode: 0o700 });
       cache = join(dir, 'cache', `${USER}.json`);
       trail = join(dir, 'trail.jsonl');
+      const s3 = new S3Client({
+        region: 'us-east-1',
+        endpoint: moto.endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      });
+      await s3.send(new CreateBucketCommand({ Bucket: 'keywarden-leases' }));
+      s3.destroy();
       await iam.send(new CreateUserCommand({ UserName: USER }));
       await iam.send(
         new TagUserCommand({ UserName: USER, Tags: [{ Key: 'keywarden:rotation', Value: 'enabled' }] }),
@@ -233,7 +242,7 @@ describe.skipIf(!motoAvailable() || !awsCliAvailable('the credential_process tes
       const before = statSync(cache);
       const rotated = await run(
         process.execPath,
-        [BIN, 'rotate', '--user', USER, '--yes', '--trail-file', trail],
+        [BIN, 'rotate', '--user', USER, '--yes', '--trail-file', trail, '--lease-bucket', 'keywarden-leases'],
         adminEnv(),
       );
       outputs.push(rotated.stdout, rotated.stderr);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../core/time.js';
 import { runCli } from '../support/capture-io.js';
 import { motoAvailable } from '../support/moto.js';
-import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
+import { LEASE_BUCKET, type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 
@@ -20,10 +20,22 @@ describe.skipIf(!motoAvailable())('evidence of a real keywarden rotate (moto)', 
 
   it('shows the rotation’s trail records and carries no secret access key in any file', async () => {
     // Prepare: a manual rotation stores the new secret in Secrets Manager and writes its trail records.
-    const rotated = await runCli(['rotate', '--user', 'build-bot', '--yes', '--trail-file', bed.trailFile], {
-      cwd: bed.dir,
-      now,
-    });
+    const rotated = await runCli(
+      [
+        'rotate',
+        '--user',
+        'build-bot',
+        '--yes',
+        '--trail-file',
+        bed.trailFile,
+        '--lease-bucket',
+        LEASE_BUCKET,
+      ],
+      {
+        cwd: bed.dir,
+        now,
+      },
+    );
     const stored = await bed.storedSecret('build-bot');
     const secret = stored?.SecretAccessKey ?? '';
     const later = new Date(now.getTime() + DAY_MS);

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/capture-io.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { type Moto, motoAvailable } from '../support/moto.js';
-import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
+import { LEASE_BUCKET, type RotationBed, SCOPE_TAG, useRotationSuite } from '../support/rotation-bed.js';
+import { readRecords } from '../support/trail-records.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const V2 = 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2';
@@ -122,7 +123,16 @@ describe.skipIf(!motoAvailable())('a user AWS quarantined, against moto with AWS
     const [exposed] = await bed.keys('alice');
 
     // Act
-    const run = await cli(['rotate', '--user', 'alice', '--yes', '--trail-file', bed.trailFile]);
+    const run = await cli([
+      'rotate',
+      '--user',
+      'alice',
+      '--yes',
+      '--trail-file',
+      bed.trailFile,
+      '--lease-bucket',
+      LEASE_BUCKET,
+    ]);
 
     // Assess
     expect(run.code).toBe(0);
@@ -133,7 +143,7 @@ describe.skipIf(!motoAvailable())('a user AWS quarantined, against moto with AWS
       ['new', 'Active'],
     ]);
     expect(stored?.AccessKeyId).toBe(keys[1]?.id);
-    const records = await bed.trail.read();
+    const records = await readRecords(bed.trail);
     expect(records.map((r) => `${r.action} ${r.accessKeyId === exposed?.id ? 'exposed' : 'new'}`)).toEqual([
       'key.create new',
       'secret.store new',
@@ -172,7 +182,16 @@ describe.skipIf(!motoAvailable())('a user AWS quarantined, against moto with AWS
   it('rotates a user outside the rotation scope by hand, as for any user (rotate names users whatever their tags)', async () => {
     await quarantine('carol');
 
-    const run = await cli(['rotate', '--user', 'carol', '--yes', '--trail-file', bed.trailFile]);
+    const run = await cli([
+      'rotate',
+      '--user',
+      'carol',
+      '--yes',
+      '--trail-file',
+      bed.trailFile,
+      '--lease-bucket',
+      LEASE_BUCKET,
+    ]);
 
     expect(run.code).toBe(0);
     expect((await bed.keys('carol')).map((k) => k.status)).toEqual(['Inactive', 'Active']);

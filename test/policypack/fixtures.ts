@@ -187,6 +187,10 @@ export function compliantRotationStack(): StackResource[] {
     ),
     ...quarantine,
     bucket,
+    resource('aws:s3/bucket:Bucket', 'leases', {
+      bucket: 'keywarden-leases-123456789012',
+      tags: componentTags(StackComponent.rotation, StackPurpose.leaseBucket),
+    }),
     resource(
       'aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration',
       'trail-lock',

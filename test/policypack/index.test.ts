@@ -39,6 +39,7 @@ describe('the policy pack over the analyzer protocol', () => {
       ['require-quarantine-rotation-rule', 'mandatory', 'high'],
       ['require-rotation-log-retention', 'mandatory', 'medium'],
       ['require-worm-trail-bucket', 'mandatory', 'high'],
+      ['require-rotation-lease-bucket', 'mandatory', 'high'],
       ['restrict-rotation-role-permissions', 'mandatory', 'critical'],
       ['restrict-audit-role-permissions', 'mandatory', 'high'],
     ]);

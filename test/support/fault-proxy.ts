@@ -14,12 +14,82 @@ export interface Fault {
   message: string;
 }
 
+/** One request as the proxy saw it: its operation name and, for IAM, the user it names. */
+export interface ProxiedCall {
+  /** IAM/STS `Action`, the JSON protocols' `X-Amz-Target` operation (`PutSecretValue`), else `METHOD /path`. */
+  action: string;
+  userName: string | undefined;
+  /** The request's JSON body (Secrets Manager, SNS JSON…), when it is JSON. */
+  json: Record<string, unknown> | null;
+}
+
+/**
+ * What the proxy does to the first request matching `action` (and `match`, when given):
+ * - `hold-request`: keeps it from moto until `release()` (the caller's view: a slow request);
+ * - `hold-answer`: lets moto carry it out, keeps the answer until `release()` (a slow answer);
+ * - `drop-answer`: lets moto carry it out, then closes the connection without answering (a lost answer);
+ * - `delay`: holds every matching request `ms` before forwarding it (jitter, one slow call).
+ */
+export type Interference =
+  | {
+      kind: 'hold-request' | 'hold-answer' | 'drop-answer';
+      action: string | RegExp;
+      match?: (call: ProxiedCall) => boolean;
+    }
+  | {
+      kind: 'delay';
+      action: string | RegExp;
+      ms: number | (() => number);
+      match?: (call: ProxiedCall) => boolean;
+    };
+
+/** A hold in place: `reached` resolves when the matching request arrives; `release()` lets it go on. */
+export interface Held {
+  reached: Promise<ProxiedCall>;
+  release(): void;
+}
+
 export interface FaultProxy {
   endpoint: string;
   /** Requests answered with a fault so far, as "Action UserName". */
   faulted: string[];
+  /** Every request forwarded or faulted, in arrival order, as "Action" (or "Action UserName" for IAM). */
+  calls: string[];
   setFaults(faults: Fault[]): void;
+  /** Interferes once (or, for `delay`, with every matching request until `clearInterference`). */
+  interfere(interference: Interference): Held;
+  clearInterference(): void;
   close(): Promise<void>;
+}
+
+function callOf(request: IncomingMessage, body: Buffer): ProxiedCall {
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    let json: Record<string, unknown> | null = null;
+    try {
+      const parsed: unknown = JSON.parse(body.toString('utf8') || '{}');
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        json = Object.fromEntries(Object.entries(parsed));
+    } catch {
+      json = null;
+    }
+    return { action: target.slice(target.lastIndexOf('.') + 1), userName: undefined, json };
+  }
+  const params = new URLSearchParams(body.toString('utf8'));
+  const action = params.get('Action');
+  if (action) return { action, userName: params.get('UserName') ?? undefined, json: null };
+  return {
+    action: `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`,
+    userName: undefined,
+    json: null,
+  };
+}
+
+interface ActiveInterference {
+  interference: Interference;
+  reached: (call: ProxiedCall) => void;
+  released: Promise<void>;
+  used: boolean;
 }
 
 /**
@@ -30,11 +100,24 @@ export interface FaultProxy {
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let faults: Fault[] = [];
   const faulted: string[] = [];
+  const calls: string[] = [];
+  let interferences: ActiveInterference[] = [];
+  const interferenceFor = (call: ProxiedCall) =>
+    interferences.find(
+      (active) =>
+        !active.used &&
+        (typeof active.interference.action === 'string'
+          ? active.interference.action === call.action
+          : active.interference.action.test(call.action)) &&
+        (active.interference.match?.(call) ?? true),
+    );
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const params = new URLSearchParams(body.toString('utf8'));
+    const call = callOf(request, body);
+    calls.push(call.userName ? `${call.action} ${call.userName}` : call.action);
     const action = params.get('Action') ?? '';
     const userName = params.get('UserName') ?? undefined;
     const roleArn = params.get('RoleArn') ?? undefined;
@@ -58,12 +141,26 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name),
       ),
     ) as Record<string, string>;
+    const active = interferenceFor(call);
+    if (active && active.interference.kind !== 'delay') active.used = true;
+    if (active) active.reached(call);
+    if (active?.interference.kind === 'hold-request') await active.released;
+    if (active?.interference.kind === 'delay') {
+      const { ms } = active.interference;
+      await new Promise((resolve) => setTimeout(resolve, typeof ms === 'number' ? ms : ms()));
+    }
     const upstream = await fetch(`${target}${request.url ?? '/'}`, {
       method: request.method ?? 'POST',
       headers,
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
     });
     const answer = Buffer.from(await upstream.arrayBuffer());
+    if (active?.interference.kind === 'drop-answer') {
+      // Carried out by moto, but the caller never hears of it.
+      request.socket.destroy();
+      return;
+    }
+    if (active?.interference.kind === 'hold-answer') await active.released;
     const forwarded: Record<string, string> = {};
     upstream.headers.forEach((value, name) => {
       if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name))
@@ -77,9 +174,25 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     faulted,
+    calls,
     setFaults(next) {
       faults = next;
       faulted.length = 0;
+    },
+    interfere(interference) {
+      let reached: (call: ProxiedCall) => void = () => undefined;
+      let release: () => void = () => undefined;
+      const reachedPromise = new Promise<ProxiedCall>((resolve) => {
+        reached = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      interferences.push({ interference, reached, released, used: false });
+      return { reached: reachedPromise, release };
+    },
+    clearInterference() {
+      interferences = [];
     },
     close: () =>
       new Promise((resolve) => {

@@ -118,6 +118,26 @@ def _kms_sign_as_aws() -> None:
 
 _kms_sign_as_aws()
 
+
+def _current_follows_stage_moves() -> None:
+    """Secrets Manager answers GetSecretValue without a stage with the AWSCURRENT version. moto answers with
+    its own `default_version_id`, which UpdateSecretVersionStage does not move: after a compare-and-swap of
+    AWSCURRENT (keywarden's store) it would still serve the old value. Moving AWSCURRENT moves it here too."""
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    unpatched = SecretsManagerBackend.update_secret_version_stage
+
+    def update_secret_version_stage(self, secret_id, version_stage, remove_from_version_id, move_to_version_id):  # type: ignore[no-untyped-def]
+        result = unpatched(self, secret_id, version_stage, remove_from_version_id, move_to_version_id)
+        if version_stage == "AWSCURRENT" and move_to_version_id:
+            self.secrets[secret_id].set_default_version_id(move_to_version_id)
+        return result
+
+    SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage
+
+
+_current_follows_stage_moves()
+
 from moto.server import main  # noqa: E402  (must come after the patch)
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   GetSecretValueCommand,
   ListSecretsCommand,
@@ -16,13 +17,24 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type ConfigInput, parseConfig } from '../../core/policy/schema.js';
-import { type RotateUsersRequest, rotateUsers, snsNotifier } from '../../core/rotation/index.js';
+import {
+  type RotateUsersRequest,
+  rotateUsers,
+  S3LeaseStore,
+  snsNotifier,
+} from '../../core/rotation/index.js';
 import { JsonlTrailStore } from '../../core/trail/index.js';
 import { type SeedUser, seedIam } from './iam-seed.js';
 import { type Moto, type MotoOptions, startMoto } from './moto.js';
 
 export const ACCOUNT = '123456789012';
 export const SCOPE_TAG = { 'keywarden:rotation': 'enabled' };
+/** The lease bucket every bed creates (no Object Lock). */
+export const LEASE_BUCKET = 'keywarden-leases';
+
+/** The users' leases in the bed's bucket, reached through `s3`. */
+export const leaseStore = (s3: S3Client, seconds = 600) =>
+  new S3LeaseStore({ bucket: LEASE_BUCKET, prefix: 'leases/', seconds, client: s3 });
 
 /** Clients, an SNS topic with an SQS queue subscribed (to read every notice), and a JSONL trail. */
 export async function rotationBed(moto: Moto, configInput: ConfigInput = {}, asOf = new Date()) {
@@ -31,6 +43,9 @@ export async function rotationBed(moto: Moto, configInput: ConfigInput = {}, asO
   const secrets = new SecretsManagerClient(common);
   const sns = new SNSClient(common);
   const sqs = new SQSClient(common);
+  const s3 = new S3Client({ ...common, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: LEASE_BUCKET }));
+  const lease = leaseStore(s3);
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: 'keywarden-notices' }))).TopicArn as string;
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'notices' }))).QueueUrl as string;
   const queueArn = (
@@ -52,6 +67,8 @@ export async function rotationBed(moto: Moto, configInput: ConfigInput = {}, asO
     trailFile,
     dir,
     notifier,
+    s3,
+    lease,
     now: () => now,
     setNow(date: Date) {
       now = date;
@@ -66,8 +83,20 @@ export async function rotationBed(moto: Moto, configInput: ConfigInput = {}, asO
         clock: () => now,
         trail,
         notifier,
+        lease,
         users: 'in-scope',
         ...overrides,
+      });
+    },
+    /** The same run with its AWS clients reaching AWS through `endpoint` (a fault proxy in front of moto). */
+    runVia(endpoint: string, overrides: Partial<RotateUsersRequest> = {}) {
+      const via = { region: 'us-east-1', endpoint, maxAttempts: 2 };
+      const clients = { iam: new IAMClient(via), secrets: new SecretsManagerClient(via) };
+      const leaseS3 = new S3Client({ ...via, forcePathStyle: true });
+      return bed.run({ clients, lease: leaseStore(leaseS3), ...overrides }).finally(() => {
+        clients.iam.destroy();
+        clients.secrets.destroy();
+        leaseS3.destroy();
       });
     },
     async keys(user: string) {
@@ -107,7 +136,7 @@ export async function rotationBed(moto: Moto, configInput: ConfigInput = {}, asO
       }
     },
     close() {
-      for (const client of [iam, secrets, sns, sqs]) client.destroy();
+      for (const client of [iam, secrets, sns, sqs, s3]) client.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
   };

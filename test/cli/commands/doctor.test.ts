@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { wormBucketStatements } from '../../../core/infra/worm.js';
 import { runCli } from '../../support/capture-io.js';
 import { type Moto, motoAvailable } from '../../support/moto.js';
-import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
+import { LEASE_BUCKET, type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
@@ -37,7 +37,7 @@ describe.skipIf(!motoAvailable())('keywarden doctor against moto', () => {
   /** A JSONL trail with records in it, so that the trail check itself passes. */
   const writtenTrail = async () => {
     await bed.run({ users: ['alice'], force: true });
-    return ['--trail-file', bed.trailFile];
+    return ['--trail-file', bed.trailFile, '--lease-bucket', LEASE_BUCKET];
   };
 
   it('warns, with the fix, about a user who is not enrolled, and exits 0: manual rotation works', async () => {
@@ -169,6 +169,7 @@ describe.skipIf(!motoAvailable())('keywarden doctor against moto', () => {
         'permissions:rotate',
         'user',
         'keys',
+        'lease',
         'trail',
       ]),
     );
@@ -202,7 +203,10 @@ describe.skipIf(!motoAvailable())('keywarden doctor against moto', () => {
     delete process.env.AWS_DEFAULT_REGION;
     try {
       // Act
-      const rotated = await cli(['rotate', '--user', 'alice', '--yes', '--trail-file', bed.trailFile], env);
+      const rotated = await cli(
+        ['rotate', '--user', 'alice', '--yes', '--trail-file', bed.trailFile, '--lease-bucket', LEASE_BUCKET],
+        env,
+      );
       const doctor = await cli(['doctor', '--trail-file', bed.trailFile], env);
 
       // Assess

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { JsonlTrailStore } from '../../../core/trail/index.js';
 import { runCli } from '../../support/capture-io.js';
 import { motoAvailable } from '../../support/moto.js';
-import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
+import { LEASE_BUCKET, type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
+import { readRecords } from '../../support/trail-records.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 
@@ -42,7 +43,7 @@ describe.skipIf(!motoAvailable())('rotateUsers against moto', () => {
     });
     expect(await bed.keys('alice')).toHaveLength(1);
     expect(await bed.secretNames()).toEqual([]);
-    expect(await bed.trail.read()).toEqual([]);
+    expect(await readRecords(bed.trail)).toEqual([]);
     expect(await bed.notices()).toEqual([]);
   });
 
@@ -56,10 +57,10 @@ describe.skipIf(!motoAvailable())('rotateUsers against moto', () => {
       (u) => u.status === 'done' && first.users.find((f) => f.user === u.user)?.status === 'done',
     );
     expect(rotatedTwice).toEqual([]);
-    expect((await bed.trail.read()).filter((r) => r.action === 'key.create')).toHaveLength(3);
+    expect((await readRecords(bed.trail)).filter((r) => r.action === 'key.create')).toHaveLength(3);
   });
 
-  it('does not double-rotate when two runs start at once', async () => {
+  it('does not double-rotate when two runs start at once: the second waits for the lease, then finds nothing due', async () => {
     const otherTrail = new JsonlTrailStore(bed.trailFile);
     const [one, two] = await Promise.all([
       bed.run({ users: ['alice'] }),
@@ -69,8 +70,8 @@ describe.skipIf(!motoAvailable())('rotateUsers against moto', () => {
     const stored = await bed.storedSecret('alice');
     expect(keys).toHaveLength(2);
     expect(keys[1]?.id).toBe(stored?.AccessKeyId);
-    expect([one.users[0]?.status, two.users[0]?.status].sort()).toEqual(['blocked', 'done']);
-    expect((await bed.trail.read()).filter((r) => r.action === 'key.create')).toHaveLength(1);
+    expect([one.users[0]?.status, two.users[0]?.status].sort()).toEqual(['done', 'waiting']);
+    expect((await readRecords(bed.trail)).filter((r) => r.action === 'key.create')).toHaveLength(1);
     expect(await bed.trail.verify()).toMatchObject({ intact: true });
   });
 
@@ -84,6 +85,8 @@ describe.skipIf(!motoAvailable())('rotateUsers against moto', () => {
         '--yes',
         '--trail-file',
         bed.trailFile,
+        '--lease-bucket',
+        LEASE_BUCKET,
         '--notify-topic',
         bed.notifier.channel.slice(4),
       ],

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RotationRun } from '../../../core/rotation/index.js';
 import { DAY_MS } from '../../../core/time.js';
@@ -18,6 +18,7 @@ import {
   SCOPE_TAG,
   useRotationSuite,
 } from '../../support/rotation-bed.js';
+import { readRecords } from '../../support/trail-records.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
 const later = (days: number) => new Date(asOf.getTime() + days * DAY_MS);
@@ -37,11 +38,14 @@ const PHASES = {
       'ListAccessKeys',
       'ListAttachedUserPolicies',
       // DescribeSecret fails (no secret yet): a failed call cannot take effect, so it is no scenario.
+      // Something is due: the user's lease is taken (S3, not counted here) and the state read again.
+      'ListAccessKeys',
       'CreateSecret',
       'PutResourcePolicy',
       'TagResource',
       'CreateAccessKey',
       'PutSecretValue',
+      'UpdateSecretVersionStage',
       'trail key.create',
       'trail secret.store',
       'Publish',
@@ -60,6 +64,10 @@ const PHASES = {
       'ListUserTags',
       'ListAccessKeys',
       'ListAttachedUserPolicies',
+      'DescribeSecret',
+      'GetAccessKeyLastUsed',
+      'GetAccessKeyLastUsed',
+      'ListAccessKeys',
       'DescribeSecret',
       'GetAccessKeyLastUsed',
       'GetAccessKeyLastUsed',
@@ -82,6 +90,10 @@ const PHASES = {
       'ListUserTags',
       'ListAccessKeys',
       'ListAttachedUserPolicies',
+      'DescribeSecret',
+      'GetAccessKeyLastUsed',
+      'GetAccessKeyLastUsed',
+      'ListAccessKeys',
       'DescribeSecret',
       'GetAccessKeyLastUsed',
       'GetAccessKeyLastUsed',
@@ -136,9 +148,19 @@ describe.skipIf(!motoAvailable())('rotation under injected faults (moto)', () =>
     // 1. never a third key, and LimitExceeded never surfaced
     expect(keys.length).toBeLessThanOrEqual(2);
     expect(JSON.stringify(runs).includes('LimitExceeded')).toBe(false);
-    // 2. every key but the original is the stored one (no key lives whose secret is not stored)
-    for (const key of keys.filter((k) => k.id !== originalKey)) expect(key.id).toBe(stored?.AccessKeyId);
-    if (stored) {
+    // 2. every key but the original is the stored one (no key lives whose secret is not stored), or, right
+    // after a failed run, one its create marker covers (the key of a lost CreateAccessKey answer: the next
+    // run records and deletes it)
+    const described = await bed.secrets
+      .send(new DescribeSecretCommand({ SecretId: `keywarden/${ACCOUNT}/alice` }))
+      .catch(() => null);
+    const marker = described?.Tags?.find((tag) => tag.Key === 'keywarden:pending')?.Value ?? '';
+    for (const key of keys.filter((k) => k.id !== originalKey)) {
+      if (justFailed && marker.startsWith('create ') && key.id !== stored?.AccessKeyId) continue;
+      expect(key.id).toBe(stored?.AccessKeyId);
+    }
+    // (a secret holding only its placeholder holds no key)
+    if (stored?.AccessKeyId) {
       const policy = await bed.secrets.send(
         new GetResourcePolicyCommand({ SecretId: `keywarden/${ACCOUNT}/alice` }),
       );
@@ -147,7 +169,7 @@ describe.skipIf(!motoAvailable())('rotation under injected faults (moto)', () =>
     // 3. always a working key
     expect(keys.filter((k) => k.status === 'Active').length).toBeGreaterThanOrEqual(1);
     // 4. one trail record per mutation (a run that just failed may owe some: the next run repairs them)
-    const records = await bed.trail.read();
+    const records = await readRecords(bed.trail);
     const recorded = (action: string) => records.filter((r) => r.action === action).length;
     expect(await bed.trail.verify()).toMatchObject({ intact: true });
     if (!justFailed) expectOneRecordPerMutation(recorded);

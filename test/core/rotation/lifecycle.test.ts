@@ -4,6 +4,7 @@ import { DAY_MS } from '../../../core/time.js';
 import { markUsed } from '../../support/iam-seed.js';
 import { type Moto, motoAvailable } from '../../support/moto.js';
 import { type RotationBed, rotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
+import { readRecords } from '../../support/trail-records.js';
 
 const asOf = new Date('2026-06-01T12:00:00Z');
 const later = (days: number) => new Date(asOf.getTime() + days * DAY_MS);
@@ -59,7 +60,7 @@ describe.skipIf(!motoAvailable())('rotation lifecycle against moto', () => {
 
     const again = await bed.run();
     expect(again.users[0]?.status).toBe('waiting');
-    const records = await bed.trail.read();
+    const records = await readRecords(bed.trail);
     expect(records.map((r) => [r.action, r.accessKeyId])).toEqual([
       ['key.create', stored?.AccessKeyId],
       ['secret.store', stored?.AccessKeyId],
@@ -87,7 +88,7 @@ describe.skipIf(!motoAvailable())('rotation lifecycle against moto', () => {
         reason: expect.stringContaining('still in use'),
       }),
     ]);
-    const records = await bed.trail.read();
+    const records = await readRecords(bed.trail);
     const notice = records.findIndex((r) => r.action === 'notice');
     const deactivation = records.findIndex((r) => r.action === 'key.deactivate');
     expect(notice).toBeGreaterThanOrEqual(0);

@@ -21,6 +21,8 @@ const secret = (extra: Partial<SecretState> = {}): SecretState => ({
   ownerId: 'AIDAALICE',
   currentKeyId: null,
   currentDelivery: 'secrets-manager',
+  currentVersionId: null,
+  staged: [],
   pending: null,
   deactivated: null,
   notified: null,
@@ -209,7 +211,7 @@ describe('planUser', () => {
     const stored = secret({
       ownerId: 'AIDAEARLIER',
       currentKeyId: 'GONE',
-      pending: { op: 'create', keyId: null, at: daysAgo(0.01) },
+      pending: { op: 'create', keyId: null, at: daysAgo(0.01), token: null },
     });
     const plan = planUser(user([key('KEY', 0)], stored), config, now);
     expect(plan).toMatchObject({ status: 'blocked', actions: [] });
@@ -225,7 +227,7 @@ describe('planUser', () => {
       const stored = secret({
         ownerId,
         currentKeyId: 'KEY',
-        pending: { op: 'create', keyId: null, at: daysAgo(0.01) },
+        pending: { op: 'create', keyId: null, at: daysAgo(0.01), token: null },
       });
       const plan = planUser(user([key('KEY', 81)], stored), config, now);
       expect(plan).toMatchObject({ status: 'blocked', actions: [], next: null });
@@ -247,7 +249,7 @@ describe('planUser', () => {
   });
 
   describe('after an interrupted run', () => {
-    const pendingCreate = { op: 'create' as const, keyId: null, at: daysAgo(0.01) };
+    const pendingCreate = { op: 'create' as const, keyId: null, at: daysAgo(0.01), token: null };
     const record = (action: TrailRecord['action'], accessKeyId: string) =>
       ({ action, accessKeyId, user: 'alice' }) as TrailRecord;
 
@@ -270,7 +272,7 @@ describe('planUser', () => {
     });
 
     it('records a deactivation that happened but was not recorded, keeping its time', () => {
-      const marker = { op: 'deactivate' as const, keyId: 'OLD', at: daysAgo(0.01) };
+      const marker = { op: 'deactivate' as const, keyId: 'OLD', at: daysAgo(0.01), token: null };
       const stored = secret({
         pending: marker,
         currentKeyId: 'NEW',
@@ -293,7 +295,7 @@ describe('planUser', () => {
     });
 
     it('records a deletion that happened but was not recorded', () => {
-      const marker = { op: 'delete' as const, keyId: 'OLD', at: daysAgo(0.01) };
+      const marker = { op: 'delete' as const, keyId: 'OLD', at: daysAgo(0.01), token: null };
       const stored = secret({
         pending: marker,
         currentKeyId: 'NEW',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../../core/time.js';
 import { runCli } from '../../support/capture-io.js';
 import { motoAvailable } from '../../support/moto.js';
-import { type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
+import { LEASE_BUCKET, type RotationBed, SCOPE_TAG, useRotationSuite } from '../../support/rotation-bed.js';
 
 // Half an hour into a UTC day: the planner acts from an hour before the due instant, i.e. the day before.
 const asOf = new Date('2026-06-01T00:30:00Z');
@@ -53,10 +53,13 @@ describe.skipIf(!motoAvailable())('the day a notice promises, against moto', () 
 
   it('does not deactivate before the promised day after a manual rotate at the wrong hour', async () => {
     // Prepare: a person rotates bob at 00:30; the daily schedule runs at 23:45.
-    const manual = await runCli(['rotate', '--user', 'bob', '--yes', '--trail-file', bed.trailFile], {
-      cwd: bed.dir,
-      now: asOf,
-    });
+    const manual = await runCli(
+      ['rotate', '--user', 'bob', '--yes', '--trail-file', bed.trailFile, '--lease-bucket', LEASE_BUCKET],
+      {
+        cwd: bed.dir,
+        now: asOf,
+      },
+    );
     expect(manual.code).toBe(0);
     const promised = promisedDay(manual.stdout);
 

@@ -36,6 +36,8 @@ function rotatedUser(created: Date, notified: boolean): UserState {
       ownerId: 'AIDAALICE',
       currentKeyId: 'AKIANEW',
       currentDelivery: 'secrets-manager',
+      currentVersionId: 'keywarden-key-AKIANEW-----------',
+      staged: [],
       pending: null,
       deactivated: null,
       quarantineAnswered: null,

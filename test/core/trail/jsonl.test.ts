@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonlTrailStore, type TrailEntry } from '../../../core/trail/index.js';
 import { runCli } from '../../support/capture-io.js';
+import { readRecords } from '../../support/trail-records.js';
 
 const APPENDER = join(dirname(fileURLToPath(import.meta.url)), '../../support/trail-appender.ts');
 const now = new Date('2026-06-01T12:00:00Z');
@@ -32,7 +33,7 @@ describe('JSONL trail store', () => {
   it('appends concurrent in-process writers into one unbroken chain', async () => {
     const store = new JsonlTrailStore(join(dir, 'in-process.jsonl'));
     await Promise.all(Array.from({ length: 40 }, (_, n) => store.append(entry(`u${n}`))));
-    const records = await store.read();
+    const records = await readRecords(store);
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, n) => n + 1));
     expect(await store.verify()).toMatchObject({ intact: true, records: 40 });
   });
@@ -57,7 +58,7 @@ describe('JSONL trail store', () => {
     );
     expect(codes).toEqual(Array(writers).fill(0));
     const store = new JsonlTrailStore(file);
-    const records = await store.read();
+    const records = await readRecords(store);
     expect(await store.verify()).toMatchObject({ intact: true, records: writers * each });
     expect(new Set(records.map((r) => r.user)).size).toBe(writers * each);
   });
@@ -65,11 +66,46 @@ describe('JSONL trail store', () => {
   it('reads the records of a period', async () => {
     const store = new JsonlTrailStore(join(dir, 'period.jsonl'));
     for (const day of [1, 5, 9]) await store.append(entry(`day-${day}`, new Date(Date.UTC(2026, 5, day))));
-    const inPeriod = await store.read({
+    const inPeriod = await readRecords(store, {
       from: new Date(Date.UTC(2026, 5, 2)),
       to: new Date(Date.UTC(2026, 5, 9)),
     });
     expect(inPeriod.map((r) => r.user)).toEqual(['day-5', 'day-9']);
+  });
+
+  describe('a trail with an unreadable line (issue #25 item 2)', () => {
+    async function brokenTrail(name: string): Promise<JsonlTrailStore> {
+      const file = join(dir, name);
+      const store = new JsonlTrailStore(file);
+      for (const day of [1, 5, 9]) await store.append(entry(`day-${day}`, new Date(Date.UTC(2026, 5, day))));
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      writeFileSync(file, `${[lines[0], '{"seq": 2, "at": tru', ...lines.slice(1)].join('\n')}\n`);
+      return store;
+    }
+
+    it('reads the broken line as an unreadable entry naming its line, never as a hidden null', async () => {
+      const store = await brokenTrail('hidden-null.jsonl');
+      const stored = await store.read();
+      expect(stored).toHaveLength(4);
+      expect(stored).not.toContain(null);
+      expect(stored[1]).toMatchObject({ unreadable: true, location: 'line 2', seq: null });
+    });
+
+    it('reads a period over the broken line without a TypeError, keeping the line for its caller', async () => {
+      const store = await brokenTrail('period-over-broken.jsonl');
+      const inPeriod = await store.read({ from: new Date(Date.UTC(2026, 5, 2)) });
+      expect(inPeriod.map((stored) => ('unreadable' in stored ? stored.location : stored.user))).toEqual([
+        'line 2',
+        'day-5',
+        'day-9',
+      ]);
+    });
+
+    it('still names the broken record in trail verify', async () => {
+      const store = await brokenTrail('verify-broken.jsonl');
+      expect(await store.verify()).toMatchObject({ intact: false, firstBadSeq: 2 });
+      expect((await store.verify()).problem).toContain('line 2');
+    });
   });
 
   describe('keywarden trail verify', () => {

@@ -3,6 +3,8 @@ import {
   canonicalJson,
   GENESIS_HASH,
   hashOf,
+  parseStoredRecord,
+  type StoredRecord,
   seal,
   type TrailEntry,
   type TrailRecord,
@@ -78,8 +80,11 @@ describe('trail records', () => {
   });
 
   it('names the place of a line that is not a record', () => {
-    const records: (TrailRecord | null)[] = chain(3);
-    records[1] = null;
-    expect(verifyRecords(records as TrailRecord[])).toMatchObject({ intact: false, firstBadSeq: 2 });
+    const records: StoredRecord[] = chain(3);
+    records[1] = parseStoredRecord('{"seq": 2', 'line 2');
+    expect(verifyRecords(records)).toMatchObject({ intact: false, firstBadSeq: 2 });
+    expect(verifyRecords(records).problem).toBe(
+      'record 2 in storage order (line 2) is not a trail record: not JSON',
+    );
   });
 });

@@ -14,6 +14,7 @@ import { S3TrailStore, seal, type TrailEntry, type TrailRecord } from '../../../
 import { runCli } from '../../support/capture-io.js';
 import { runFixtureEvidence } from '../../support/evidence-fixture.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
+import { readRecords } from '../../support/trail-records.js';
 
 // Each attack of issue 11, tried on moto's Object Lock (COMPLIANCE) bucket with nothing but the documented
 // record format and plain S3 calls an appender's role holds.
@@ -126,7 +127,7 @@ describe.skipIf(!motoAvailable())('S3 trail under attack (moto, Object Lock COMP
     );
 
     // Act
-    const read = await store().read();
+    const read = await readRecords(store());
 
     // Assess
     expect(read.map((record) => record.hash)).toEqual(records.map((record) => record.hash));

@@ -10,6 +10,7 @@ import { DAY_MS } from '../../../core/time.js';
 import { S3TrailStore, type TrailEntry } from '../../../core/trail/index.js';
 import { runCli } from '../../support/capture-io.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
+import { readRecords } from '../../support/trail-records.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const bucket = 'keywarden-trail';
@@ -61,7 +62,7 @@ describe.skipIf(!motoAvailable())('S3 trail store (Object Lock) against moto', (
     await Promise.all(
       writers.flatMap((writer, w) => Array.from({ length: 5 }, (_, n) => writer.append(entry(`w${w}-${n}`)))),
     );
-    const records = await store().read();
+    const records = await readRecords(store());
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, n) => n + 1));
     expect(new Set(records.map((r) => r.user)).size).toBe(20);
     expect(await store().verify()).toMatchObject({ intact: true });
@@ -70,14 +71,14 @@ describe.skipIf(!motoAvailable())('S3 trail store (Object Lock) against moto', (
   it('reads the records of a period without fetching objects written before it', async () => {
     const trail = store();
     await trail.append(entry('alice'));
-    expect((await trail.read({ from: now })).map((r) => r.user)).toEqual(['alice']);
+    expect((await readRecords(trail, { from: now })).map((r) => r.user)).toEqual(['alice']);
     expect(await trail.read({ from: new Date(Date.now() + 10 * DAY_MS) })).toEqual([]);
   });
 
   it('keeps chains under different prefixes apart', async () => {
     await store('a/').append(entry('alice'));
     await store('b/').append(entry('bob'));
-    expect((await store('a/').read()).map((r) => r.user)).toEqual(['alice']);
+    expect((await readRecords(store('a/'))).map((r) => r.user)).toEqual(['alice']);
   });
 
   it('names a deleted record (trail verify exits 1)', async () => {
@@ -95,7 +96,7 @@ describe.skipIf(!motoAvailable())('S3 trail store (Object Lock) against moto', (
   it('names a record overwritten with a new version', async () => {
     const trail = store();
     for (const user of ['a', 'b', 'c']) await trail.append(entry(user));
-    const [, second] = await trail.read();
+    const [, second] = await readRecords(trail);
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -103,6 +104,30 @@ describe.skipIf(!motoAvailable())('S3 trail store (Object Lock) against moto', (
         Body: JSON.stringify({ ...second, user: 'x' }),
       }),
     );
+    expect(await trail.verify()).toMatchObject({ intact: false, firstBadSeq: 2 });
+  });
+
+  it('reads an unparseable object as an unreadable entry naming its key, never as a hidden null (issue #25 item 2)', async () => {
+    const trail = store();
+    await trail.append(entry('alice'));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: trail.keyOf(2),
+        Body: '{"seq": 2, "at": tru',
+        ObjectLockMode: 'COMPLIANCE',
+        ObjectLockRetainUntilDate: new Date(now.getTime() + 2557 * DAY_MS),
+      }),
+    );
+    const stored = await trail.read();
+    expect(stored).not.toContain(null);
+    expect(stored[1]).toMatchObject({
+      unreadable: true,
+      seq: 2,
+      location: `s3://${bucket}/${trail.keyOf(2)}`,
+    });
+    const inPeriod = await trail.read({ from: new Date(now.getTime() - DAY_MS) });
+    expect(inPeriod).toHaveLength(2);
     expect(await trail.verify()).toMatchObject({ intact: false, firstBadSeq: 2 });
   });
 

@@ -11,7 +11,14 @@ const POLICY = JSON.stringify({ trail: { bucket: 'trail-bucket' } });
 describe('the function environment', () => {
   it('reads back what the program writes', () => {
     // Prepare
-    const policy = parseConfig({ maxKeyAgeDays: 120, trail: { bucket: 'trail-bucket' } }, { asOf: AS_OF });
+    const policy = parseConfig(
+      {
+        maxKeyAgeDays: 120,
+        trail: { bucket: 'trail-bucket' },
+        rotation: { lease: { bucket: 'lease-bucket' } },
+      },
+      { asOf: AS_OF },
+    );
 
     // Act
     const environment = readEnvironment(functionEnvironment(policy, TOPIC, KEY), AS_OF);
@@ -20,6 +27,7 @@ describe('the function environment', () => {
     expect(environment).toEqual({
       config: policy,
       trail: { bucket: 'trail-bucket', prefix: 'trail/', retentionDays: 2557 },
+      lease: { bucket: 'lease-bucket', prefix: 'leases/', seconds: 600 },
       topicArn: TOPIC,
       secretsKmsKeyArn: KEY,
     });

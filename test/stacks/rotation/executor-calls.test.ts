@@ -212,10 +212,13 @@ describe.skipIf(!motoAvailable())(
       // Assess: the calls are the ones the brief names, in order, and the role may make every one of them.
       expect(secretCalls(first)).toEqual([
         'DescribeSecret',
+        // read again under the user's lease
+        'DescribeSecret',
         'CreateSecret',
         'PutResourcePolicy',
         `TagResource ${OWNER_ID_TAG},keywarden:user`,
         'PutSecretValue',
+        'UpdateSecretVersionStage',
         'TagResource keywarden:deactivated,keywarden:notified,keywarden:pending',
       ]);
       expect(secretCalls(next)).toContain('PutSecretValue');

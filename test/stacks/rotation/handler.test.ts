@@ -21,10 +21,12 @@ import { functionEnvironment } from '../../../stacks/rotation/function.js';
 import { createHandler, type LambdaContext } from '../../../stacks/rotation/handler.js';
 import { seedIam } from '../../support/iam-seed.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
+import { readRecords } from '../../support/trail-records.js';
 
 const ACCOUNT = '123456789012';
 const AS_OF = new Date('2026-11-28T06:00:00Z');
 const BUCKET = 'keywarden-trail-test';
+const LEASE_BUCKET = 'keywarden-leases-test';
 // moto's Secrets Manager records the key ID without asking KMS.
 const KMS_KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
 const ENROLLED = { 'keywarden:rotation': 'enabled' };
@@ -51,6 +53,7 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
     await client(S3Client).send(
       new CreateBucketCommand({ Bucket: BUCKET, ObjectLockEnabledForBucket: true }),
     );
+    await client(S3Client).send(new CreateBucketCommand({ Bucket: LEASE_BUCKET }));
     const sns = client(SNSClient);
     const topic = await sns.send(new CreateTopicCommand({ Name: 'keywarden-notices' }));
     const sqs = client(SQSClient);
@@ -61,7 +64,10 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
       )
     ).Attributes?.QueueArn as string;
     await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: queueArn }));
-    const policy = parseConfig({ trail: { bucket: BUCKET } }, { asOf: AS_OF });
+    const policy = parseConfig(
+      { trail: { bucket: BUCKET }, rotation: { lease: { bucket: LEASE_BUCKET } } },
+      { asOf: AS_OF },
+    );
     env = {
       ...process.env,
       ...functionEnvironment(policy, topic.TopicArn as string, KMS_KEY_ARN),
@@ -102,12 +108,14 @@ describe.skipIf(!motoAvailable())('rotation handler against moto', () => {
   const keysOf = async (user: string) =>
     (await client(IAMClient).send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? [];
   const trailRecords = () =>
-    new S3TrailStore({
-      bucket: BUCKET,
-      prefix: 'trail/',
-      retentionDays: 2557,
-      client: client(S3Client),
-    }).read();
+    readRecords(
+      new S3TrailStore({
+        bucket: BUCKET,
+        prefix: 'trail/',
+        retentionDays: 2557,
+        client: client(S3Client),
+      }),
+    );
   const metricsOf = (text: string) =>
     text
       .split('\n')

@@ -144,7 +144,7 @@ describe('keywarden-rotation stack', () => {
     const stack = await run({ ...BASE, policy: { trail: { retentionDays: 3650 } } });
 
     // Assess
-    expect(stack.one('aws:s3/bucket:Bucket').inputs).toMatchObject({
+    expect(stack.named('trail').inputs).toMatchObject({
       objectLockEnabled: true,
       tags: { 'keywarden:component': 'rotation', 'keywarden:purpose': 'audit-trail' },
     });
@@ -157,16 +157,63 @@ describe('keywarden-rotation stack', () => {
     expect(stack.one('aws:s3/bucketVersioning:BucketVersioning').inputs.versioningConfiguration).toEqual({
       status: 'Enabled',
     });
-    expect(stack.one('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock').inputs).toMatchObject({
+    expect(stack.named('trail-public-access-block').inputs).toMatchObject({
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(
-      stack.one('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration')
-        .inputs.rules,
-    ).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }]);
+    expect(stack.named('trail-encryption').inputs.rules).toEqual([
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
+    ]);
+  });
+
+  it("keeps the users' leases in a bucket of their own: no Object Lock, no versioning, private, encrypted, TLS only, the function's grant limited to it", async () => {
+    // Act
+    const stack = await run(BASE);
+
+    // Assess
+    const leases = stack.named('leases').inputs;
+    expect(leases).toMatchObject({
+      forceDestroy: true,
+      tags: { 'keywarden:component': 'rotation', 'keywarden:purpose': 'rotation-lease' },
+    });
+    expect(leases.objectLockEnabled).toBeUndefined();
+    expect(stack.all('aws:s3/bucketVersioning:BucketVersioning')).toHaveLength(1);
+    expect(stack.named('leases-public-access-block').inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(String(stack.named('leases-tls-only').inputs.policy)).toContain('aws:SecureTransport');
+    const environment = stack.one('aws:lambda/function:Function').inputs.environment as {
+      variables: Record<string, string>;
+    };
+    const config = JSON.parse(environment.variables.KEYWARDEN_CONFIG ?? '{}');
+    expect(config.rotation.lease).toEqual({
+      bucket: stack.outputs.leaseBucket,
+      prefix: 'leases/',
+      seconds: 600,
+    });
+    const rolePolicy = JSON.parse(String(stack.named('function-permissions').inputs.policy));
+    const leaseGrants = rolePolicy.Statement.filter((statement: { Sid: string }) =>
+      statement.Sid.startsWith('Lease'),
+    );
+    expect(leaseGrants).toEqual([
+      {
+        Sid: 'LeaseObject',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: [`arn:aws:s3:::${stack.outputs.leaseBucket}/leases/*`],
+      },
+      {
+        Sid: 'LeaseBucket',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [`arn:aws:s3:::${stack.outputs.leaseBucket}`],
+      },
+    ]);
   });
 
   it('keeps logs at least as long as the trail: the shortest CloudWatch retention that covers it', async () => {

@@ -66,9 +66,26 @@ describe('the rotation stack under the project policy pack', () => {
       'require-daily-rotation-schedule',
       'require-rotation-log-retention',
       'require-worm-trail-bucket',
+      'require-rotation-lease-bucket',
       'restrict-rotation-role-permissions',
     ];
     expect(analysis.notApplicable.filter((entry) => stackPolicies.includes(entry.policyName))).toEqual([]);
+  });
+
+  it('rejects a copy without its lease bucket, and one whose lease bucket has Object Lock', async () => {
+    // Act
+    const withoutLeases = await violations(stack.filter((resource) => resource.name !== 'leases'));
+    const locked = await violations(
+      changed(stack, 'leases', (props) => ({ ...props, objectLockEnabled: true })),
+    );
+
+    // Assess
+    expect(withoutLeases).toEqual([
+      expect.stringMatching(/^require-rotation-lease-bucket: .* has no lease bucket in the stack/s),
+    ]);
+    expect(locked).toEqual([
+      expect.stringMatching(/^require-rotation-lease-bucket: .*Lease .* has Object Lock/s),
+    ]);
   });
 
   it('rejects a copy whose logs are kept one day', async () => {

@@ -238,7 +238,12 @@ describe('the rotation role and the stored keys, simulated over the generated po
     });
 
     // Assess: what stays allowed writes a value or state, never a policy or the owner: the state is closed.
-    expect(allowed).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue']);
+    expect(allowed).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:PutSecretValue',
+      // which stored version is current (the compare-and-swap of a store): a value's state, not who reads it
+      'secretsmanager:UpdateSecretVersionStage',
+    ]);
     expect(stateTags).toBe('Allowed');
   });
 

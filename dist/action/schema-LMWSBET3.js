@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i,j}from"./chunk-NGMQAPJH.js";import"./chunk-7MY7ZUZY.js";import"./chunk-2RETSMOM.js";import"./chunk-FLARIMG5.js";import"./chunk-L2N67ASO.js";import"./chunk-TP3IHXWP.js";import"./chunk-BUVLTLG5.js";export{a as MAX_EXEMPTION_DAYS,j as configJsonSchema,g as configSchema,b as exemptionSchema,i as formatIssue,f as frameworksSchema,h as parseConfig,c as rotationSchema,d as scopeSchema,e as trailSchema};
