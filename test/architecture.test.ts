@@ -121,6 +121,35 @@ describe('the architecture of ARCHITECTURE.md', () => {
     ),
   );
 
+  // The drawing under "Where things are" lists core's folders from the foundations down; a folder may import at
+  // run time only the folders drawn above it, which leaves no import circle between folders.
+  const drawing =
+    readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8').match(/```\ncore\/\n([\s\S]*?)```/)?.[1] ?? '';
+  const drawnFolders = [...drawing.matchAll(/^ {2}([a-z]+)\//gm)].map((match) => match[1] ?? '');
+  const folderOf = (file: string): string | undefined => file.split('/').slice(1, -1)[0];
+
+  it('draws every folder of core', () => {
+    const folders = [...new Set(coreFiles.map(folderOf).filter((folder) => folder !== undefined))];
+    expect([...drawnFolders].sort()).toEqual(folders.sort());
+  });
+
+  it('lets a folder of core import at run time only folders drawn above it', () => {
+    const offending = coreFiles.flatMap((file) => {
+      const from = folderOf(file);
+      if (from === undefined) return [];
+      return importsOf(file)
+        .filter((edge) => !edge.typeOnly)
+        .map((edge) => resolveRelative(file, edge.specifier))
+        .filter((target): target is string => target?.startsWith('core/') === true)
+        .filter((target) => {
+          const to = folderOf(target);
+          return to !== undefined && to !== from && drawnFolders.indexOf(to) > drawnFolders.indexOf(from);
+        })
+        .map((target) => `${file} → ${target}`);
+    });
+    expect(offending).toEqual([]);
+  });
+
   it('finds the pure modules it guards', () => {
     expect(pureModules).toEqual(
       expect.arrayContaining(['core/policy/evaluate.ts', 'core/rotation/planner.ts']),

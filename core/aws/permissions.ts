@@ -3,7 +3,6 @@
  * declares what it needs). `keywarden doctor` simulates exactly these for the caller, and the rotation
  * stack builds its role's policy from them, so the two cannot drift apart.
  */
-import { SETTING_DEFAULTS } from '../policy/settings.js';
 import { KMS_KEY_ARN } from './arn.js';
 import type { PolicyCondition, PolicyStatement } from './iam-policy.js';
 
@@ -260,13 +259,12 @@ export interface PolicyTargets {
   /** KMS key ARN of the secrets; omitted = the AWS-managed key (no kms statements). */
   kmsKeyArn?: string | undefined;
   topicArn?: string | undefined;
-  trailBucket?: string | undefined;
-  trailPrefix?: string | undefined;
+  /** The S3 trail: its bucket and the prefix of its records (the caller resolves the default: the policy's). */
+  trail?: { bucket: string; prefix: string } | undefined;
   /** The KMS key that signs trail records (ECC_NIST_P256, SIGN_VERIFY); omitted = unsigned trail, no kms:Sign. */
   trailSigningKeyArn?: string | undefined;
-  /** The lease bucket (no Object Lock) and the prefix of its lease objects (default leases/). */
-  leaseBucket?: string | undefined;
-  leasePrefix?: string | undefined;
+  /** The lease bucket (no Object Lock) and the prefix of its lease objects. */
+  lease?: { bucket: string; prefix: string } | undefined;
   /** Limit key actions to users carrying the scope tag. */
   scope?: { tagKey: string; tagValue: string } | undefined;
 }
@@ -405,18 +403,14 @@ export function policyFor(operations: OperationName[], targets: PolicyTargets): 
     'managed-secret': [managedSecretArns(partition, targets.region, targets.account)],
     'kms-key': targets.kmsKeyArn ? [targets.kmsKeyArn] : [],
     'notice-topic': targets.topicArn ? [targets.topicArn] : [],
-    'trail-bucket': targets.trailBucket ? [`arn:${partition}:s3:::${targets.trailBucket}`] : [],
-    'trail-object': targets.trailBucket
-      ? [
-          `arn:${partition}:s3:::${targets.trailBucket}/${targets.trailPrefix ?? SETTING_DEFAULTS.trail.prefix}*`,
-        ]
+    'trail-bucket': targets.trail ? [`arn:${partition}:s3:::${targets.trail.bucket}`] : [],
+    'trail-object': targets.trail
+      ? [`arn:${partition}:s3:::${targets.trail.bucket}/${targets.trail.prefix}*`]
       : [],
     'trail-signing-key': targets.trailSigningKeyArn ? [targets.trailSigningKeyArn] : [],
-    'lease-bucket': targets.leaseBucket ? [`arn:${partition}:s3:::${targets.leaseBucket}`] : [],
-    'lease-object': targets.leaseBucket
-      ? [
-          `arn:${partition}:s3:::${targets.leaseBucket}/${targets.leasePrefix ?? SETTING_DEFAULTS.lease.prefix}*`,
-        ]
+    'lease-bucket': targets.lease ? [`arn:${partition}:s3:::${targets.lease.bucket}`] : [],
+    'lease-object': targets.lease
+      ? [`arn:${partition}:s3:::${targets.lease.bucket}/${targets.lease.prefix}*`]
       : [],
   };
   const sidOf = (resource: ResourceKind) =>

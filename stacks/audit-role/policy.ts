@@ -50,7 +50,9 @@ export function auditPolicy(
       partition,
       account,
       region,
-      ...(trail ? { trailBucket: accountTrailBucket(trail.bucket, account), trailPrefix: trail.prefix } : {}),
+      ...(trail
+        ? { trail: { bucket: accountTrailBucket(trail.bucket, account), prefix: trail.prefix } }
+        : {}),
     }),
   };
 }
@@ -123,8 +125,10 @@ export function memberRoleTemplate(
     // Each account's bucket: the placeholder becomes the account the template lands in.
     ...(trail
       ? {
-          trailBucket: trail.bucket.replaceAll(ACCOUNT_PLACEHOLDER, pseudo('AccountId')),
-          trailPrefix: trail.prefix,
+          trail: {
+            bucket: trail.bucket.replaceAll(ACCOUNT_PLACEHOLDER, pseudo('AccountId')),
+            prefix: trail.prefix,
+          },
         }
       : {}),
   }).map((statement) => ({

@@ -176,10 +176,11 @@ export interface FunctionPolicyTargets {
  * tag, with the secret boundary's denies; plus writing its own logs and its dead letters.
  */
 export function functionPolicy(targets: FunctionPolicyTargets): PolicyDocument {
-  const keywarden: PolicyStatement[] = policyFor(
-    ['rotate', 'trail-s3', 'trail-sign', 'audit', 'consumers'],
-    targets,
-  );
+  const keywarden: PolicyStatement[] = policyFor(['rotate', 'trail-s3', 'trail-sign', 'audit', 'consumers'], {
+    ...targets,
+    trail: { bucket: targets.trailBucket, prefix: targets.trailPrefix },
+    lease: { bucket: targets.leaseBucket, prefix: targets.leasePrefix },
+  });
   return {
     Version: '2012-10-17',
     Statement: [

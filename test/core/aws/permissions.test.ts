@@ -27,7 +27,7 @@ describe('permissions', () => {
       account: '123456789012',
       region: 'eu-west-1',
       topicArn: 'arn:aws:sns:eu-west-1:123456789012:keywarden',
-      trailBucket: 'trail-bucket',
+      trail: { bucket: 'trail-bucket', prefix: 'trail/' },
       scope: { tagKey: 'keywarden:rotation', tagValue: 'enabled' },
     });
     const scoped = statements.find((s) => s.Action.includes('iam:CreateAccessKey'));
