@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { consumersHeadline, listedConsumers, type OldKeyConsumers } from '../../core/consumers/sighting.js';
+import {
+  consumersHeadline,
+  consumersMarkdownTable,
+  type OldKeyConsumers,
+} from '../../core/consumers/sighting.js';
 import { isRootKey, type UserRecord } from '../../core/inventory/records.js';
 import { controlsShort, frameworkLegend } from '../../core/policy/controls/index.js';
 import { part11Meaning } from '../../core/policy/controls/part11.js';
@@ -226,16 +230,11 @@ function stillUsedSection(found: OldKeyConsumers, shown: string): string[] {
     escapeMarkdown(consumersHeadline(found, 'the key', shown)),
     '',
   ];
-  if (found.kind !== 'seen' || found.consumers.length === 0) return lines;
-  const { lines: rows, more } = listedConsumers(found);
+  const { table, more } = consumersMarkdownTable(found, escapeMarkdown);
+  if (table.length === 0) return lines;
   return [
     ...lines,
-    '| source | user agent | last seen | events |',
-    '|---|---|---|---:|',
-    ...rows.map(
-      (row) =>
-        `| ${escapeMarkdown(row.sourceIp)} | ${escapeMarkdown(row.userAgent)} | ${row.lastSeen} | ${row.events} |`,
-    ),
+    ...table,
     '',
     ...(more > 0 ? [`… and ${more} more: \`keywarden consumers --user <user>\` lists them all.`, ''] : []),
     'Move each of them to the new key before the old one is deactivated.',

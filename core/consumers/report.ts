@@ -1,6 +1,7 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { GetAccessKeyLastUsedCommand, type IAMClient, paginateListAccessKeys } from '@aws-sdk/client-iam';
+import { GetAccessKeyLastUsedCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { classifyAwsError, describeError, IncompleteError, UsageError } from '../errors.js';
+import { type ListedAccessKey, listAccessKeys } from '../inventory/live.js';
 import { addDays } from '../time.js';
 import type { Consumer } from './group.js';
 import { CONSUMER_DAYS, HISTORY_DAYS } from './limits.js';
@@ -107,25 +108,9 @@ export async function consumersOf(request: ConsumersRequest): Promise<ConsumersR
   };
 }
 
-interface ListedKey {
-  id: string;
-  status: 'Active' | 'Inactive';
-  createdAt: Date;
-}
-
-async function listKeys(iam: IAMClient, user: string): Promise<ListedKey[]> {
-  const keys: ListedKey[] = [];
+async function listKeys(iam: IAMClient, user: string): Promise<ListedAccessKey[]> {
   try {
-    for await (const page of paginateListAccessKeys({ client: iam }, { UserName: user })) {
-      for (const key of page.AccessKeyMetadata ?? []) {
-        if (!key.AccessKeyId) continue;
-        keys.push({
-          id: key.AccessKeyId,
-          status: key.Status === 'Inactive' ? 'Inactive' : 'Active',
-          createdAt: key.CreateDate ?? new Date(0),
-        });
-      }
-    }
+    return await listAccessKeys(iam, user);
   } catch (err) {
     if (classifyAwsError(err) === 'not-found') {
       throw new UsageError(`no IAM user named ${user} in this account`, { cause: err });
@@ -134,7 +119,6 @@ async function listKeys(iam: IAMClient, user: string): Promise<ListedKey[]> {
       cause: err,
     });
   }
-  return keys.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }
 
 /** GetAccessKeyLastUsed; IAM's `N/A` (never used, or not tracked) becomes null. */

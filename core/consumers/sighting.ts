@@ -52,6 +52,29 @@ export function listedConsumers(
 }
 
 /**
+ * The listed consumers as a Markdown table (empty when none were seen), and how many more there are. `escape`
+ * makes a cell's untrusted text (source, user agent) inert for the medium the table lands in.
+ */
+export function consumersMarkdownTable(
+  found: OldKeyConsumers,
+  escape: (text: string) => string,
+): { table: string[]; more: number } {
+  if (found.kind !== 'seen' || found.consumers.length === 0) return { table: [], more: 0 };
+  const { lines, more } = listedConsumers(found);
+  return {
+    table: [
+      '| source | user agent | last seen | events |',
+      '|---|---|---|---:|',
+      ...lines.map(
+        (line) =>
+          `| ${escape(line.sourceIp)} | ${escape(line.userAgent)} | ${line.lastSeen} | ${line.events} |`,
+      ),
+    ],
+    more,
+  };
+}
+
+/**
  * The sentence before the list, or the one line in place of it. Every surface words it the same way; each
  * escapes the returned text for its medium (it carries the region and reasons, which are AWS's text).
  */

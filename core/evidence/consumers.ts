@@ -2,6 +2,7 @@
 // section. Pure apart from the injected source; the lookups are ConsumerFinder's (a few a run).
 import {
   consumersHeadline,
+  consumersMarkdownTable,
   listedConsumers,
   type OldKeyConsumerSource,
   type OldKeyConsumers,
@@ -111,18 +112,9 @@ export function rotationConsumersMarkdown(rotations: readonly RotationConsumers[
   if (!rotations || rotations.length === 0) return [];
   const part = (label: string, found: OldKeyConsumers) => {
     const lines = [`**${label}:** ${md(consumersHeadline(found, 'the key'))}`, ''];
-    if (found.kind !== 'seen' || found.consumers.length === 0) return lines;
-    const { lines: rows, more } = listedConsumers(found);
-    return [
-      ...lines,
-      '| source | user agent | last seen | events |',
-      '|---|---|---|---:|',
-      ...rows.map(
-        (row) => `| ${md(row.sourceIp)} | ${md(row.userAgent)} | ${row.lastSeen} | ${row.events} |`,
-      ),
-      ...(more > 0 ? [`| … and ${more} more | | | |`] : []),
-      '',
-    ];
+    const { table, more } = consumersMarkdownTable(found, md);
+    if (table.length === 0) return lines;
+    return [...lines, ...table, ...(more > 0 ? [`| … and ${more} more | | | |`] : []), ''];
   };
   return [
     '## Consumers of rotated keys',

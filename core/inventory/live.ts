@@ -234,6 +234,27 @@ async function listKeys(client: IAMClient, userName: string): Promise<AccessKeyM
   return metadata;
 }
 
+/** An access key as ListAccessKeys names it: the facts rotation and `keywarden consumers` start from. */
+export interface ListedAccessKey {
+  id: string;
+  status: 'Active' | 'Inactive';
+  createdAt: Date;
+}
+
+/** The user's access keys (ListAccessKeys, every page), oldest first. AWS's errors pass through. */
+export async function listAccessKeys(client: IAMClient, userName: string): Promise<ListedAccessKey[]> {
+  const keys: ListedAccessKey[] = [];
+  for (const key of await listKeys(client, userName)) {
+    if (!key.AccessKeyId) continue;
+    keys.push({
+      id: key.AccessKeyId,
+      status: key.Status === 'Inactive' ? 'Inactive' : 'Active',
+      createdAt: key.CreateDate ?? new Date(0),
+    });
+  }
+  return keys.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}
+
 /** AWS's quarantine policies attached to the user (ListAttachedUserPolicies, every page). */
 export async function listQuarantinePolicies(
   client: IAMClient,

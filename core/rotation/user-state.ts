@@ -1,5 +1,5 @@
-import { GetAccessKeyLastUsedCommand, paginateListAccessKeys } from '@aws-sdk/client-iam';
-import { listQuarantinePolicies } from '../inventory/live.js';
+import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
+import { listAccessKeys, listQuarantinePolicies } from '../inventory/live.js';
 import { isNamed, type RotationClients, type TargetUser } from './context.js';
 import { ManagedSecret } from './managed-secret.js';
 import { type KeyState, secretNameFor, type UserState } from './state.js';
@@ -14,19 +14,10 @@ export async function readUserState(
   user: TargetUser,
 ): Promise<UserState> {
   const { iam, secrets } = clients;
-  const keys: KeyState[] = [];
-  for await (const page of paginateListAccessKeys({ client: iam }, { UserName: user.name })) {
-    for (const key of page.AccessKeyMetadata ?? []) {
-      if (!key.AccessKeyId) continue;
-      keys.push({
-        id: key.AccessKeyId,
-        status: key.Status === 'Inactive' ? 'Inactive' : 'Active',
-        createdAt: key.CreateDate ?? new Date(0),
-        lastUsedAt: null,
-      });
-    }
-  }
-  keys.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  const keys: KeyState[] = (await listAccessKeys(iam, user.name)).map((key) => ({
+    ...key,
+    lastUsedAt: null,
+  }));
   // One after the other: the calls of a run keep one order (the fault tests crash between any two).
   const quarantine = await listQuarantinePolicies(iam, user.name);
   const secret = await new ManagedSecret(secrets, secretNameFor(account, user.name)).read();
