@@ -250,7 +250,8 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
       return result(planned, 'not-confirmed', ExitCode.findings);
     }
     const run = await rotateUsers({
-      ...manualRotationRequest(rotation),
+      // What the operator was shown and approved: if another run changes it meanwhile, no second rotation.
+      ...manualRotationRequest({ ...rotation, approved: planned.seen }),
       onDelivery: (key: DeliveredKey) => {
         io.stdout.write(
           `\nAccessKeyId:     ${key.accessKeyId}\nSecretAccessKey: ${key.secretAccessKey}\n(shown once; keywarden keeps no copy)\n\n`,

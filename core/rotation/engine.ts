@@ -48,6 +48,11 @@ export interface RotateUsersRequest extends RotationSetting {
   dryRun?: boolean;
   /** Manual rotation: create the replacement now whatever the key's age. */
   force?: boolean;
+  /**
+   * With force: the user's keys as the operator was shown them (a dry run's `seen`). If another run has changed
+   * them since, that run did the rotation, and this one follows the policy's timeline instead.
+   */
+  forceOnlyIfSeen?: string;
   /** With a list of names: rotate only those in the rotation scope; the others are reported `blocked`. */
   enrolledOnly?: boolean;
   /** When AWS attached its quarantine policy to the named users (the event that started the run). */
@@ -104,6 +109,8 @@ export interface UserOutcome {
   /** What was done (or, in a dry run, would be done), in order. */
   actions: ActionResult[];
   next: { what: string; at: string } | null;
+  /** A dry run's: the keys, stored key and marker the plan was made from (`keysSeen`), for a manual rotation. */
+  seen?: string;
 }
 
 export interface RotationRun {
@@ -121,11 +128,20 @@ export interface RotationRun {
 }
 
 /** What a manual rotation of one user (`keywarden rotate --user U`) is: that user, now, whatever its keys' age. */
-export type ManualRotation = Omit<RotateUsersRequest, 'users' | 'force' | 'dryRun'> & { user: string };
+export type ManualRotation = Omit<RotateUsersRequest, 'users' | 'force' | 'dryRun' | 'forceOnlyIfSeen'> & {
+  user: string;
+  /** What the operator approved: the `seen` of the plan `planManualRotation` showed. */
+  approved?: string | undefined;
+};
 
 /** The request of a manual rotation: the one place that says what `rotate --user` asks of the engine. */
-export function manualRotationRequest({ user, ...setting }: ManualRotation): RotateUsersRequest {
-  return { ...setting, users: [user], force: true };
+export function manualRotationRequest({ user, approved, ...setting }: ManualRotation): RotateUsersRequest {
+  return {
+    ...setting,
+    users: [user],
+    force: true,
+    ...(approved === undefined ? {} : { forceOnlyIfSeen: approved }),
+  };
 }
 
 /**
@@ -219,14 +235,21 @@ async function rotateOne(
   context: ExecutorContext,
   target: RotationTarget,
 ): Promise<UserOutcome> {
-  const first = await readAndPlan(request, target);
-  if (first.plan.status !== 'act') return planned(target.name, first.plan, first.plan.status);
+  // A manual rotation stands only on the keys it was asked about: those the operator approved, else those
+  // this run read first. If another run changed them meanwhile, that run did the rotation (no double rotation).
+  const standsOn = (seen: string | undefined) => (now: UserState) =>
+    seen === undefined || keysSeen(now) === seen;
+  const first = await readAndPlan(request, target, standsOn(request.forceOnlyIfSeen));
   if (request.dryRun) {
+    const seen = { seen: keysSeen(first.state) };
+    if (first.plan.status !== 'act')
+      return { ...planned(target.name, first.plan, first.plan.status), ...seen };
     const busy = await liveRunOf(request, target, first.state);
     return busy
-      ? planned(target.name, first.plan, 'deferred', busy)
-      : planned(target.name, first.plan, 'planned');
+      ? { ...planned(target.name, first.plan, 'deferred', busy), ...seen }
+      : { ...planned(target.name, first.plan, 'planned'), ...seen };
   }
+  if (first.plan.status !== 'act') return planned(target.name, first.plan, first.plan.status);
   const lease = request.lease;
   if (!lease) throw new LeaseRequiredError(`${target.name}: no lease store`);
   const acquired = await lease.acquire(request.account, target.name, {
@@ -243,9 +266,11 @@ async function rotateOne(
     );
   }
   try {
-    // A manual rotation asked of the keys first read: if another run changed them while this one waited for
-    // the lease, that run did the rotation, and this one follows the policy's timeline (no double rotation).
-    const { state, plan } = await readAndPlan(request, target, (now) => sameKeys(first.state, now));
+    const { state, plan } = await readAndPlan(
+      request,
+      target,
+      standsOn(request.forceOnlyIfSeen ?? keysSeen(first.state)),
+    );
     if (plan.status !== 'act') return planned(target.name, plan, plan.status);
     const results = await new UserExecutor(context, state, acquired.lease).run(plan.actions);
     const blocked = results.find((result) => result.outcome === 'blocked');
@@ -286,10 +311,14 @@ async function readAndPlan(
   return { state, plan };
 }
 
-/** Whether two reads of a user show the same keys and the same stored key. */
-function sameKeys(before: UserState, after: UserState): boolean {
-  const ids = (state: UserState) => state.keys.map((key) => `${key.id} ${key.status}`).join(',');
-  return ids(before) === ids(after) && before.secret?.currentKeyId === after.secret?.currentKeyId;
+/**
+ * What a read of a user shows that another run's work would change: the keys and their status, the stored key,
+ * and the write-ahead marker (a run at work). Two reads with the same value saw the same rotation state.
+ */
+function keysSeen(state: UserState): string {
+  const keys = state.keys.map((key) => `${key.id} ${key.status}`).join(',');
+  const pending = state.secret?.pending;
+  return `${keys}|stored ${state.secret?.currentKeyId ?? '-'}|marker ${pending ? `${pending.op} ${pending.keyId ?? '-'}` : '-'}`;
 }
 
 /**

@@ -152,6 +152,10 @@ describe('the policy pack over the analyzer protocol', () => {
     ]);
   });
 
+  // The stack checks that judge the rotation function's stack: schedule, quarantine rule, log retention, trail
+  // bucket, lease bucket, the rotation role's permissions.
+  const ROTATION_STACK_CHECKS = 6;
+
   it('finds the stack checks not applicable to a stack without the rotation function', async () => {
     await pack.configure({});
     const appOnly = compliantRotationStack().filter((r) => r.type !== 'aws:lambda/function:Function');
@@ -161,10 +165,12 @@ describe('the policy pack over the analyzer protocol', () => {
     const withUntaggedFunction = await pack.analyzeStack(otherFunction);
 
     expect(withoutFunctions.notApplicable.map((n) => n.reason)).toEqual(
-      Array(5).fill("Policy only applies to resources of type 'aws:lambda/function:Function'"),
+      Array(ROTATION_STACK_CHECKS).fill(
+        "Policy only applies to resources of type 'aws:lambda/function:Function'",
+      ),
     );
     expect(withUntaggedFunction.diagnostics).toEqual([]);
-    expect(withUntaggedFunction.notApplicable).toHaveLength(5);
+    expect(withUntaggedFunction.notApplicable).toHaveLength(ROTATION_STACK_CHECKS);
     expect(withUntaggedFunction.notApplicable[0]!.reason).toContain('no keywarden rotation function');
   });
 

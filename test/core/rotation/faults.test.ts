@@ -40,6 +40,7 @@ const PHASES = {
       // DescribeSecret fails (no secret yet): a failed call cannot take effect, so it is no scenario.
       // Something is due: the user's lease is taken (S3, not counted here) and the state read again.
       'ListAccessKeys',
+      'ListAttachedUserPolicies',
       'CreateSecret',
       'PutResourcePolicy',
       'TagResource',
@@ -68,6 +69,7 @@ const PHASES = {
       'GetAccessKeyLastUsed',
       'GetAccessKeyLastUsed',
       'ListAccessKeys',
+      'ListAttachedUserPolicies',
       'DescribeSecret',
       'GetAccessKeyLastUsed',
       'GetAccessKeyLastUsed',
@@ -94,6 +96,7 @@ const PHASES = {
       'GetAccessKeyLastUsed',
       'GetAccessKeyLastUsed',
       'ListAccessKeys',
+      'ListAttachedUserPolicies',
       'DescribeSecret',
       'GetAccessKeyLastUsed',
       'GetAccessKeyLastUsed',

@@ -138,6 +138,28 @@ describe.skipIf(!motoAvailable())('overlapping runs on one user (issue #25)', ()
     });
   });
 
+  describe('a manual rotation approved while another run was at work', () => {
+    it('does not rotate again the first key the other run made meanwhile (found by the races)', async () => {
+      await prepare([{ name: 'alice', tags: SCOPE_TAG }]);
+      // A, the scheduled run, has made alice's first key and is about to make its secret current.
+      const held = proxyA.interfere({ kind: 'hold-request', action: 'UpdateSecretVersionStage' });
+      const a = runA({ users: 'in-scope' });
+      await held.reached;
+      // The operator's `keywarden rotate --user alice` shows its plan now and is approved.
+      const preview = await runB({ force: true, dryRun: true });
+      const seen = preview.users[0]?.seen;
+      expect(seen).toBeDefined();
+      held.release();
+      expect((await a).users[0]?.status).toBe('done');
+      // Then it acts on what it showed: A has done the rotation, so it follows the policy's timeline.
+      const manual = await runB({ force: true, ...(seen === undefined ? {} : { forceOnlyIfSeen: seen }) });
+      expect(manual.users[0]?.status).toBe('waiting');
+      const { keys, stored } = await expectInvariants([]);
+      expect(keys.map((k) => k.id)).toEqual([stored?.AccessKeyId]);
+      expect(mutations().filter((call) => call.startsWith('CreateAccessKey'))).toHaveLength(1);
+    });
+  });
+
   describe('item 7: a lost CreateAccessKey answer', () => {
     it('keeps the write-ahead marker, and the next run records and deletes the unreadable key', async () => {
       await prepare([{ name: 'alice', tags: SCOPE_TAG, keys: [{ ageDays: 81, lastUsedDaysAgo: 1 }] }]);

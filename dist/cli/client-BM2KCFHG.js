@@ -1,2 +1,0 @@
-import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
-import{a as o}from"./chunk-NXWSXI3D.js";import{m as t}from"./chunk-UWMIWFRX.js";import"./chunk-SXOCG466.js";import"./chunk-S3VERHV4.js";import"./chunk-BHSABJY5.js";import"./chunk-XWSVB5PF.js";import"./chunk-P2BGP6LI.js";import{e}from"./chunk-CSY4ACUO.js";var i=e(o(),1);function l(n){return new i.CloudTrailClient(t({...n,maxAttempts:1}))}export{l as createCloudTrailClient};
