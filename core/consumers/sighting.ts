@@ -52,12 +52,12 @@ export function listedConsumers(
 }
 
 /**
- * The listed consumers as a Markdown table (empty when none were seen), and how many more there are. `escape`
+ * The listed consumers as a Markdown table (empty when none were seen), and how many more there are. `inert`
  * makes a cell's untrusted text (source, user agent) inert for the medium the table lands in.
  */
 export function consumersMarkdownTable(
   found: OldKeyConsumers,
-  escape: (text: string) => string,
+  inert: (text: string) => string,
 ): { table: string[]; more: number } {
   if (found.kind !== 'seen' || found.consumers.length === 0) return { table: [], more: 0 };
   const { lines, more } = listedConsumers(found);
@@ -67,7 +67,7 @@ export function consumersMarkdownTable(
       '|---|---|---|---:|',
       ...lines.map(
         (line) =>
-          `| ${escape(line.sourceIp)} | ${escape(line.userAgent)} | ${line.lastSeen} | ${line.events} |`,
+          `| ${inert(line.sourceIp)} | ${inert(line.userAgent)} | ${line.lastSeen} | ${line.events} |`,
       ),
     ],
     more,
