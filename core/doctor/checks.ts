@@ -113,24 +113,36 @@ const credentials: Check = {
   },
 };
 
+/** The operations on the trail's signing key: simulated against that key, and only where one is configured. */
+const SIGNING_OPERATIONS: readonly OperationName[] = ['trail-sign', 'trail-signature-check'];
+
 /** `optional`: what a denial costs, when the operation is not needed for keywarden to work (a warning, not a failure). */
 function permissions(operation: OperationName, optional?: string): Check {
+  const signing = SIGNING_OPERATIONS.includes(operation);
   return {
     id: `permissions:${operation}`,
     title: `permissions for ${operation}`,
-    applies: async (context) => operation !== 'trail-s3' || (await usesBucket(context)),
+    applies: async (context) => {
+      if (operation === 'trail-s3') return usesBucket(context);
+      if (signing) return (await signingKeyOf(context)) !== null;
+      return true;
+    },
     async run(context) {
       const who = await need(context.identity(), 'credentials');
       // The user's real ARN (partition and path included) when --user names one that exists.
       const user = context.request.user ? await context.user() : null;
       const userArn = user?.ok && user.value ? user.value.Arn : undefined;
-      const actions = actionsFor(operation).filter((action) => !action.startsWith('kms:'));
+      // The secrets key's grants depend on conditions a bare simulation cannot supply (kms:ViaService); the
+      // signing key's do not, so its actions are simulated against the key itself.
+      const signingKey = signing ? await signingKeyOf(context) : null;
+      const actions = actionsFor(operation).filter((action) => signing || !action.startsWith('kms:'));
+      const resources = signingKey ? [signingKey] : userArn && operation === 'rotate' ? [userArn] : null;
       try {
         const result = await context.iam.send(
           new SimulatePrincipalPolicyCommand({
             PolicySourceArn: who.principalArn,
             ActionNames: actions,
-            ...(userArn && operation === 'rotate' ? { ResourceArns: [userArn] } : {}),
+            ...(resources ? { ResourceArns: resources } : {}),
           }),
         );
         const evaluations = result.EvaluationResults ?? [];
@@ -154,7 +166,10 @@ function permissions(operation: OperationName, optional?: string): Check {
           : {
               status: 'fail',
               detail: `denied: ${denied.join(', ')}`,
-              fix: `grant them to ${who.principalArn} (the rotation stack's role has them)`,
+              fix:
+                operation === 'trail-signature-check'
+                  ? `grant them on ${signingKey} to ${who.principalArn}: trail verify and keywarden evidence read the public key`
+                  : `grant them to ${who.principalArn} (the rotation stack's role has them)`,
             };
       } catch (err) {
         const denied = classifyAwsError(err) === 'access-denied';
@@ -178,6 +193,12 @@ async function usesBucket(context: DoctorContext): Promise<boolean> {
 }
 
 const withUser = (context: DoctorContext) => Boolean(context.request.user);
+
+/** The KMS key that signs the trail (config `trail.signingKey`), or null when none is configured or readable. */
+async function signingKeyOf(context: DoctorContext): Promise<string | null> {
+  const loaded = await context.config();
+  return loaded.ok ? context.trail(loaded.value.config).signingKey : null;
+}
 
 /** The --user that the checks `withUser` applies to look at. */
 function userOf(context: DoctorContext): string {
@@ -458,6 +479,8 @@ export const DOCTOR_CHECKS: readonly Check[] = [
   permissions('audit'),
   permissions('rotate'),
   permissions('trail-s3'),
+  permissions('trail-sign'),
+  permissions('trail-signature-check'),
   permissions(
     'consumers',
     'keywarden consumers cannot run, and notices and issue bodies say that CloudTrail could not be read instead of naming who still uses an old key',
