@@ -1,6 +1,7 @@
 // Benchmarks import keywarden's TypeScript through one esbuild bundle of the exports they name, written to
-// `work`; the moto launcher is copied beside it (test/support/moto.ts finds it next to the module).
-import { copyFileSync } from 'node:fs';
+// `work`; the moto launcher and its Python modules are copied beside it (test/support/moto.ts finds it next to
+// the module).
+import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -21,6 +22,8 @@ export async function importBundle(work, name, exportLines) {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
   });
-  copyFileSync(join(root, 'test/support/moto_launcher.py'), join(work, 'moto_launcher.py'));
+  // The moto launcher and the modules it imports from its own folder (moto_cloudtrail.py).
+  for (const file of readdirSync(join(root, 'test/support')).filter((name) => name.endsWith('.py')))
+    copyFileSync(join(root, 'test/support', file), join(work, file));
   return import(pathToFileURL(outfile).href);
 }
