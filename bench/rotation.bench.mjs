@@ -8,11 +8,12 @@ import { importBundle } from './bundle.mjs';
 
 const USERS = Number(process.env.KEYWARDEN_BENCH_USERS ?? 500);
 const CONCURRENCY = 8;
+const LEASE_BUCKET = 'bench-leases';
 const work = mkdtempSync(join(tmpdir(), 'keywarden-bench-'));
 
 // The engine is TypeScript: bundle the parts the bench needs once, then import the bundle.
 const kw = await importBundle(work, 'rotation-bench-entry', [
-  "export { rotateUsers, snsNotifier } from './core/rotation/index.ts';",
+  "export { rotateUsers, snsNotifier, S3LeaseStore } from './core/rotation/index.ts';",
   "export { parseConfig } from './core/policy/schema.ts';",
   "export { JsonlTrailStore } from './core/trail/index.ts';",
   "export { startMoto, motoAvailable } from './test/support/moto.ts';",
@@ -21,6 +22,7 @@ const kw = await importBundle(work, 'rotation-bench-entry', [
   "export * as iam from '@aws-sdk/client-iam';",
   "export * as sm from '@aws-sdk/client-secrets-manager';",
   "export * as sns from '@aws-sdk/client-sns';",
+  "export * as s3 from '@aws-sdk/client-s3';",
 ]);
 
 if (!kw.motoAvailable()) {
@@ -68,7 +70,10 @@ async function prepare() {
     iam: new kw.iam.IAMClient(common),
     secrets: new kw.sm.SecretsManagerClient(common),
     sns: new kw.sns.SNSClient(common),
+    // The per-user leases through which overlapping runs take turns: part of what a rotation costs.
+    s3: new kw.s3.S3Client({ ...common, forcePathStyle: true }),
   };
+  await clients.s3.send(new kw.s3.CreateBucketCommand({ Bucket: LEASE_BUCKET }));
   for (const client of Object.values(clients)) {
     kw.instrumentClient(client, log);
     if (process.env.KEYWARDEN_BENCH_PROFILE) profile(client);
@@ -131,6 +136,12 @@ try {
       clock: () => asOf,
       trail: new kw.JsonlTrailStore(join(work, 'trail.jsonl')),
       notifier: kw.snsNotifier(topicArn, clients.sns),
+      lease: new kw.S3LeaseStore({
+        bucket: LEASE_BUCKET,
+        prefix: 'leases/',
+        seconds: 600,
+        client: clients.s3,
+      }),
       users: 'in-scope',
       concurrency: CONCURRENCY,
     });
@@ -143,7 +154,7 @@ try {
   console.log(fmt(baseline));
   console.log(fmt(engine));
   console.log(
-    `ratio: keywarden takes ${(baseline.usersPerSecond / engine.usersPerSecond).toFixed(2)}x the bare time, ${(engine.callsPerUser / baseline.callsPerUser).toFixed(2)}x the calls (scope listing, state, write-ahead marker, owner-only policy, trail)`,
+    `ratio: keywarden takes ${(baseline.usersPerSecond / engine.usersPerSecond).toFixed(2)}x the bare time, ${(engine.callsPerUser / baseline.callsPerUser).toFixed(2)}x the calls (scope listing, state read twice, the lease, write-ahead marker, owner-only policy, compare-and-swap, trail)`,
   );
 } finally {
   await moto.stop();

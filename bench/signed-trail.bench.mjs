@@ -17,7 +17,7 @@ const SIGN_CONCURRENCY = 16;
 const work = mkdtempSync(join(tmpdir(), 'keywarden-bench-signed-'));
 
 const kw = await importBundle(work, 'signed-trail-bench-entry', [
-  "export { rotateUsers, memoryNotifier } from './core/rotation/index.ts';",
+  "export { rotateUsers, memoryNotifier, S3LeaseStore } from './core/rotation/index.ts';",
   "export { parseConfig } from './core/policy/schema.ts';",
   "export { JsonlTrailStore, kmsTrailSigner, publicKeyFromKms, seal, verifyTrail } from './core/trail/index.ts';",
   "export { startMoto, motoAvailable } from './test/support/moto.ts';",
@@ -25,6 +25,7 @@ const kw = await importBundle(work, 'signed-trail-bench-entry', [
   "export * as iam from '@aws-sdk/client-iam';",
   "export * as sm from '@aws-sdk/client-secrets-manager';",
   "export * as kms from '@aws-sdk/client-kms';",
+  "export * as s3 from '@aws-sdk/client-s3';",
 ]);
 
 if (!kw.motoAvailable()) {
@@ -59,6 +60,10 @@ async function rotation(round, keyArn) {
   const key = keyArn ? await signingKey() : undefined;
   const file = join(work, `rotation-${round}-${key ? 'signed' : 'unsigned'}.jsonl`);
   const clients = { iam: new kw.iam.IAMClient(common), secrets: new kw.sm.SecretsManagerClient(common) };
+  // Rotation changes keys only under each user's lease: the bucket of the leases, as the stack makes it.
+  const s3 = new kw.s3.S3Client({ ...common, forcePathStyle: true });
+  await s3.send(new kw.s3.CreateBucketCommand({ Bucket: 'bench-leases' }));
+  const lease = new kw.S3LeaseStore({ bucket: 'bench-leases', prefix: 'leases/', seconds: 600, client: s3 });
   const started = performance.now();
   const run = await kw.rotateUsers({
     clients,
@@ -68,11 +73,12 @@ async function rotation(round, keyArn) {
     clock: () => asOf,
     trail: new kw.JsonlTrailStore(file, key ? { signer: kw.kmsTrailSigner(key) } : {}),
     notifier: kw.memoryNotifier('bench'),
+    lease,
     users: 'in-scope',
     concurrency: CONCURRENCY,
   });
   const seconds = (performance.now() - started) / 1000;
-  for (const client of Object.values(clients)) client.destroy();
+  for (const client of [...Object.values(clients), s3]) client.destroy();
   if (run.counts.done !== USERS) throw new Error(`rotated ${run.counts.done} of ${USERS} users`);
   return seconds;
 }
