@@ -1,4 +1,4 @@
-import { controlsShort, frameworkLegend } from '../policy/controls/index.js';
+import { controlsLabeller, frameworkLegend } from '../policy/controls/index.js';
 import { SUMMARY_ORDER, type Summary } from '../policy/evaluate.js';
 import type { Finding } from '../policy/verdicts.js';
 import { chartRows, keyAgeChartSvg } from './chart.js';
@@ -193,6 +193,7 @@ function keysBody(
 ): string {
   const { hidden } = chartRows(findings);
   const allControls = findings.flatMap((f) => f.controls);
+  const controlsOf = controlsLabeller(allControls);
   const counts = `<p class="counts">${SUMMARY_ORDER.map((verdict) => [verdict, s[verdict]])
     .map(([verdict, count]) => `<span class="badge ${verdict}">${verdict} ${count}</span>`)
     .join(' ')}</p>`;
@@ -220,7 +221,7 @@ function keysBody(
           String(f.ageDays),
           `<span class="badge ${f.verdict}">${f.verdict}</span>`,
           esc(f.reason),
-          esc(controlsShort(f.controls, allControls)),
+          esc(controlsOf(f.controls)),
         ]),
         ['', 'num', 'nowrap', 'nowrap', 'nowrap', 'nowrap', 'num', 'nowrap', '', ''],
       ) + `\n<p class="legend">Controls: ${esc(frameworkLegend(allControls))}.</p>`

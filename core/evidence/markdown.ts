@@ -1,4 +1,4 @@
-import { controlsShort, frameworkLegend } from '../policy/controls/index.js';
+import { controlsLabeller, frameworkLegend } from '../policy/controls/index.js';
 import { SUMMARY_ORDER, type Summary, verdictCounts } from '../policy/evaluate.js';
 import type { Finding } from '../policy/verdicts.js';
 import { escapeMarkdown as md } from '../report/markdown.js';
@@ -177,13 +177,14 @@ function keyLines(model: EvidenceModel, findings: readonly Finding[], summary: S
   const lines = [verdictCounts(summary, ' · '), '', ...ageBars(findings, model.policy), ''];
   if (findings.length === 0) return [...lines, 'No access keys.', ''];
   const allControls = findings.flatMap((f) => f.controls);
+  const controlsOf = controlsLabeller(allControls);
   return [
     ...lines,
     '| user | key | access key ID | status | created | last used | age (days) | verdict | reason | controls |',
     '|---|---:|---|---|---|---|---:|---|---|---|',
     ...findings.map(
       (f) =>
-        `| ${md(f.user)} | ${f.keySlot} | ${f.accessKeyId ? md(f.accessKeyId) : '—'} | ${f.status} | ${isoDay(f.createdAt)} | ${isoDay(f.lastUsedAt)} | ${f.ageDays} | ${f.verdict} | ${md(f.reason)} | ${md(controlsShort(f.controls, allControls))} |`,
+        `| ${md(f.user)} | ${f.keySlot} | ${f.accessKeyId ? md(f.accessKeyId) : '—'} | ${f.status} | ${isoDay(f.createdAt)} | ${isoDay(f.lastUsedAt)} | ${f.ageDays} | ${f.verdict} | ${md(f.reason)} | ${md(controlsOf(f.controls))} |`,
     ),
     '',
     `Controls: ${md(frameworkLegend(allControls))}.`,

@@ -130,8 +130,17 @@ export function controlsShort(
   controls: readonly ControlRef[],
   among: readonly ControlRef[] = controls,
 ): string {
-  const labels = labelsOf(frameworksNamed([...among, ...controls]));
-  return controls.map((ref) => `${labels.get(ref.framework) ?? ref.framework} ${ref.id}`).join(', ');
+  return controlsLabeller([...among, ...controls])(controls);
+}
+
+/**
+ * controlsShort for every row of one table: the labels are worked out once from the controls of all its rows
+ * (`among`), not again for each row (a pack of 10,000 findings has about 50,000 controls).
+ */
+export function controlsLabeller(among: readonly ControlRef[]): (controls: readonly ControlRef[]) => string {
+  const labels = labelsOf(frameworksNamed(among));
+  return (controls) =>
+    controls.map((ref) => `${labels.get(ref.framework) ?? ref.framework} ${ref.id}`).join(', ');
 }
 
 /**
