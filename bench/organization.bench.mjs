@@ -196,13 +196,13 @@ try {
   console.log(`| run | what | AWS API calls | time (${n} accounts) | per account |`);
   console.log('|---|---|---:|---:|---:|');
   console.log(
-    `| (a) | keywarden audit --accounts organization (concurrency ${CONCURRENCY}) | ${1 + Math.ceil(n / 20) + 4 * n} | ${fmt(a)} | ${fmt(a / n)} |`,
+    `| (a) | keywarden audit --accounts organization (concurrency ${CONCURRENCY}) | ${1 + Math.ceil(n / 20) + 7 * n} | ${fmt(a)} | ${fmt(a / n)} |`,
   );
   console.log(
-    `| (b) | floor: AssumeRole + credential report + ListAccessKeys, bare | ${4 * n} | ${fmt(b)} | ${fmt(b / n)} |`,
+    `| (b) | floor: AssumeRole + credential report + quarantine read + ListAccessKeys, bare | ${7 * n} | ${fmt(b)} | ${fmt(b / n)} |`,
   );
   console.log(
-    `| (c) | one keywarden audit process per account, in turn (${SAMPLE} timed, scaled) | ${3 * n} + ${n} AssumeRole | ${fmt(c)} | ${fmt(c / n)} |`,
+    `| (c) | one keywarden audit process per account, in turn (${SAMPLE} timed, scaled) | ${6 * n} + ${n} AssumeRole | ${fmt(c)} | ${fmt(c / n)} |`,
   );
   console.log('');
   console.log(
