@@ -44,7 +44,7 @@ async function check(paths: string[], options: CheckOptions, io: Io): Promise<nu
         ? renderCheckSarif(report)
         : renderCheckTable(report);
   await writeOutput(io, options.output, text);
-  if (options.output !== undefined && !writesToStdout(options.output)) {
+  if (!writesToStdout(options.output)) {
     io.stderr.write(`keywarden: report written to ${resolve(io.cwd, options.output)}\n`);
   }
   return checkExitCode(report);

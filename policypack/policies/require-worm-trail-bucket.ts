@@ -1,6 +1,5 @@
 import type { StackValidationPolicy } from '@pulumi/policy';
 import { INFRA_POLICIES } from '../../core/infra/policies.js';
-import { REFUSED_RECORD_DELETIONS } from '../../core/infra/worm.js';
 import { keywardenConfigSchema, readKeywardenConfig, trailRetentionDays } from '../lib/config.js';
 import { AwsType, packPolicy, validateStackWith } from '../lib/resources.js';
 import {
@@ -23,7 +22,7 @@ import { trailBucketProblems } from '../lib/trail-bucket.js';
  */
 export const requireWormTrailBucket: StackValidationPolicy = {
   ...packPolicy(INFRA_POLICIES.requireWormTrailBucket),
-  description: `Requires the keywarden audit trail bucket to have S3 Object Lock in COMPLIANCE mode retaining each record at least trail.retentionDays, versioning enabled, and a bucket policy that denies everyone ${REFUSED_RECORD_DELETIONS.join(', ')} and s3:PutObject without If-None-Match, so that no one can alter, hide or delete a record before its time, as 21 CFR 11.10(e) requires of audit trails.`,
+  description: INFRA_POLICIES.requireWormTrailBucket.description,
   configSchema: keywardenConfigSchema,
   validateStack: validateStackWith(AwsType.lambdaFunction, (args, reportViolation) => {
     const config = readKeywardenConfig(args, 'require-worm-trail-bucket', reportViolation);

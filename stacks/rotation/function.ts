@@ -1,8 +1,9 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { PolicyDocument, PolicyStatement } from '../../core/aws/iam-policy.js';
-import { policyFor } from '../../core/aws/permissions.js';
+import { type PolicyTargets, policyFor } from '../../core/aws/permissions.js';
 import type { Config } from '../../core/policy/schema.js';
+import { SETTING_DEFAULTS } from '../../core/policy/settings.js';
 import { assumableBy } from '../policy-document.js';
 import { BUNDLE_FILE } from './bundle.js';
 import type { RotationContext } from './context.js';
@@ -13,7 +14,7 @@ import {
   SERVICE_NAME,
 } from './environment.js';
 import { rotationRoleName } from './notices.js';
-import { leaseOf, logRetentionOf } from './settings.js';
+import { logRetentionOf } from './settings.js';
 
 /** What the function works on, created by the other groups. */
 export interface FunctionTargets {
@@ -73,11 +74,9 @@ export function rotationFunction(
               region,
               kmsKeyArn,
               topicArn,
-              trailBucket: bucket,
-              trailPrefix: trail.prefix,
+              trail: { bucket, prefix: trail.prefix },
               trailSigningKeyArn,
-              leaseBucket: leases,
-              leasePrefix: leaseOf(policy).prefix,
+              lease: { bucket: leases, prefix: SETTING_DEFAULTS.lease.prefix },
               scope: policy.scope,
               logGroupArn,
               deadLetterQueueArn,
@@ -92,7 +91,7 @@ export function rotationFunction(
         {
           ...policy,
           trail: { ...trail, bucket, signingKey: signingKeyArn },
-          rotation: { ...policy.rotation, lease: { ...leaseOf(policy), bucket: leases } },
+          rotation: { ...policy.rotation, lease: { ...SETTING_DEFAULTS.lease, bucket: leases } },
         },
         topicArn,
         kmsKeyArn,
@@ -153,21 +152,21 @@ export function functionEnvironment(
   return variables;
 }
 
-export interface FunctionPolicyTargets {
-  partition: string;
-  account: string;
-  region: string;
-  kmsKeyArn: string;
-  topicArn: string;
-  trailBucket: string;
-  trailPrefix: string;
-  trailSigningKeyArn: string;
-  leaseBucket: string;
-  leasePrefix: string;
-  scope: { tagKey: string; tagValue: string };
-  logGroupArn: string;
-  deadLetterQueueArn: string;
-}
+/** What the function's policy names: its key, topic, trail, signing key, leases and scope; its logs and dead letters. */
+export type FunctionPolicyTargets = Required<
+  Pick<
+    PolicyTargets,
+    | 'partition'
+    | 'account'
+    | 'region'
+    | 'kmsKeyArn'
+    | 'topicArn'
+    | 'trail'
+    | 'trailSigningKeyArn'
+    | 'lease'
+    | 'scope'
+  >
+> & { logGroupArn: string; deadLetterQueueArn: string };
 
 /**
  * The function's permissions: what core/aws/permissions.ts says rotation (with its lease bucket), the S3 trail,
@@ -176,11 +175,10 @@ export interface FunctionPolicyTargets {
  * tag, with the secret boundary's denies; plus writing its own logs and its dead letters.
  */
 export function functionPolicy(targets: FunctionPolicyTargets): PolicyDocument {
-  const keywarden: PolicyStatement[] = policyFor(['rotate', 'trail-s3', 'trail-sign', 'audit', 'consumers'], {
-    ...targets,
-    trail: { bucket: targets.trailBucket, prefix: targets.trailPrefix },
-    lease: { bucket: targets.leaseBucket, prefix: targets.leasePrefix },
-  });
+  const keywarden: PolicyStatement[] = policyFor(
+    ['rotate', 'trail-s3', 'trail-sign', 'audit', 'consumers'],
+    targets,
+  );
   return {
     Version: '2012-10-17',
     Statement: [

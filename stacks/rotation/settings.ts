@@ -7,7 +7,6 @@ import {
 // The policy pack's own rule, so that a schedule the stack accepts is one the pack accepts.
 import { firesAtLeastDaily } from '../../core/infra/schedule.js';
 import { type Config, configSchema } from '../../core/policy/schema.js';
-import { SETTING_DEFAULTS } from '../../core/policy/settings.js';
 import { trailSettings } from '../../core/trail/settings.js';
 
 /**
@@ -118,8 +117,3 @@ export function trailOf(policy: Pick<Config, 'trail'>): { prefix: string; retent
 }
 
 export type RotationSettings = z.output<typeof rotationSettingsSchema>;
-
-/** The lease prefix and duration the function uses (the core defaults: the stack owns the bucket). */
-export function leaseOf(_policy: Pick<Config, 'rotation'>): { prefix: string; seconds: number } {
-  return { prefix: SETTING_DEFAULTS.lease.prefix, seconds: SETTING_DEFAULTS.lease.seconds };
-}
