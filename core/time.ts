@@ -68,3 +68,6 @@ export function endOfUtcDay(isoDate: string): Date {
 /** A clock, injected everywhere so that no decision depends on the machine's date. */
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
+
+/** An instant to the second, as the consumers tables and notices show it: `2026-11-19T08:15:02Z`. */
+export const isoSecond = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');

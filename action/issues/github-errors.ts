@@ -1,6 +1,8 @@
 // How a failed GitHub call is told to a person: the service, the call and what to check. Its own module, without
 // Octokit, so that the Action's entry can word a failure without loading the client (loaded only to file issues).
 
+import { errorMessage, errorStatus } from '../../core/errors.js';
+
 /** The request an Octokit failure carries (method and URL), or null when `err` is no request failure. */
 function requestOf(err: unknown): { method: string; url: string } | null {
   if (typeof err !== 'object' || err === null || !('request' in err)) return null;
@@ -30,7 +32,7 @@ export function describeGitHubError(
   options: { purpose?: string; fix?: (status: number) => string | undefined } = {},
 ): string {
   const { purpose } = options;
-  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  const message = errorMessage(err).split('\n')[0] ?? '';
   const request = requestOf(err);
   if (!request) return `GitHub${purpose ? ` (${purpose})` : ''}: ${message}`;
   const url = URL.canParse(request.url) ? new URL(request.url) : null;
@@ -41,10 +43,7 @@ export function describeGitHubError(
   if (!answered) {
     return `the GitHub API at ${apiUrl} could not be reached on ${call} (${message}): check GITHUB_API_URL, the runner's network or proxy, and www.githubstatus.com`;
   }
-  const status =
-    typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number'
-      ? err.status
-      : 0;
+  const status = errorStatus(err) ?? 0;
   const fix =
     options.fix?.(status) ??
     GITHUB_FIXES[status] ??

@@ -1,9 +1,9 @@
 import { visible } from '../text.js';
+import { isoSecond } from '../time.js';
 import type { Consumer } from './group.js';
 import type { ConsumersReport, KeyConsumersReport } from './report.js';
 
 const iso = (date: Date) => date.toISOString();
-const isoSecond = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The `--format json` contract (schemaVersion 1): dates as ISO 8601, values exact (never escaped). */
 export function consumersJson(report: ConsumersReport): string {

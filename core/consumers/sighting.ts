@@ -1,4 +1,6 @@
 // Pure: what the notices, issue bodies and evidence say about an old key's consumers (no AWS client here).
+
+import { isoSecond } from '../time.js';
 import type { Consumer } from './group.js';
 
 /**
@@ -24,8 +26,6 @@ export type OldKeyConsumers =
 export interface OldKeyConsumerSource {
   consumersOf(accessKeyId: string, since: Date, until: Date): Promise<OldKeyConsumers>;
 }
-
-const isoSecond = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** One consumer in a line: source, agent, last seen (the caller makes untrusted text safe for its medium). */
 export interface ConsumerLine {

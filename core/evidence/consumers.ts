@@ -8,7 +8,7 @@ import {
   type OldKeyConsumers,
 } from '../consumers/sighting.js';
 import { escapeMarkdown as md } from '../report/markdown.js';
-import { addDays } from '../time.js';
+import { addDays, isoSecond } from '../time.js';
 import { escapeHtml } from './escape.js';
 
 /** The fields of a trail record a rotation is read from (an EvidenceTrailRecord has them). */
@@ -102,8 +102,6 @@ export async function consumersAroundRotations(
   }
   return found;
 }
-
-const isoSecond = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const INTRO = `Who used each key rotated in the period, from CloudTrail's event history: in the ${BEFORE_DAYS} days before its replacement was created, and from then until it was deactivated. Management events of one region only (data events and other regions are not in it).`;
 

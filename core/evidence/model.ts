@@ -14,6 +14,14 @@ import type { TOOL } from '../version.js';
 import type { RotationConsumers } from './consumers.js';
 
 /** The fields of a trail record that the evidence shows (the trail record of docs/design.md). */
+
+/** The files a pack of a signed trail adds beside its pages (core/evidence/signatures.ts writes them). */
+export const SIGNATURE_FILES = {
+  publicKey: 'trail-public-key.pem',
+  records: 'trail-records.jsonl',
+  recipe: 'VERIFY-SIGNATURES.md',
+} as const;
+
 export interface EvidenceTrailRecord {
   seq: number;
   at: string;
@@ -362,7 +370,7 @@ export function trailCheckText(check: TrailCheck): string {
 function signingText(check: TrailCheck): string {
   if (!check.signing || !check.intact) return '';
   const { keyArn, firstSignedSeq, signedRecords } = check.signing;
-  return ` Signed from seq ${firstSignedSeq}: ${signedRecords} record${signedRecords === 1 ? '' : 's'}, each with a verified signature of KMS key ${keyArn} (public key and recipe in ${'VERIFY-SIGNATURES.md'}).`;
+  return ` Signed from seq ${firstSignedSeq}: ${signedRecords} record${signedRecords === 1 ? '' : 's'}, each with a verified signature of KMS key ${keyArn} (public key and recipe in ${SIGNATURE_FILES.recipe}).`;
 }
 
 function verdictText(check: TrailCheck): string {

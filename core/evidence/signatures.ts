@@ -3,14 +3,8 @@
 // same commands; test/core/evidence/signatures.test.ts runs them as written).
 import type { KeyObject } from 'node:crypto';
 import { publicKeyPem, type TrailRecord, withinPeriod } from '../trail/index.js';
-import type { Period } from './model.js';
+import { type Period, SIGNATURE_FILES } from './model.js';
 import type { PackFile } from './pack.js';
-
-export const SIGNATURE_FILES = {
-  publicKey: 'trail-public-key.pem',
-  records: 'trail-records.jsonl',
-  recipe: 'VERIFY-SIGNATURES.md',
-} as const;
 
 /** The recipe's commands, run in the pack's directory: they check the last record of the period. */
 export const SIGNATURE_RECIPE_COMMANDS = `tail -n 1 trail-records.jsonl > record.json

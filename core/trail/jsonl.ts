@@ -1,5 +1,5 @@
 import { open, readFile, stat, unlink } from 'node:fs/promises';
-import { IncompleteError, UsageError } from '../errors.js';
+import { errorCode, IncompleteError, UsageError } from '../errors.js';
 import {
   isUnreadable,
   parseStoredRecord,
@@ -68,8 +68,10 @@ export class JsonlTrailStore implements TrailStore {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return [];
-      throw new UsageError(`${this.file}: cannot read the trail (${errnoOf(err)})`, { cause: err });
+      if (errorCode(err) === 'ENOENT') return [];
+      throw new UsageError(`${this.file}: cannot read the trail (${errorCode(err) ?? 'error'})`, {
+        cause: err,
+      });
     }
     // Blank lines are skipped; every other line is a record or an UnreadableRecord in its place.
     return text
@@ -96,7 +98,7 @@ export class JsonlTrailStore implements TrailStore {
     try {
       handle = await open(this.file, 'r');
     } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return null;
+      if (errorCode(err) === 'ENOENT') return null;
       throw err;
     }
     try {
@@ -138,10 +140,13 @@ export class JsonlTrailStore implements TrailStore {
         await lock.close();
         break;
       } catch (err) {
-        if (errnoOf(err) !== 'EEXIST') {
-          throw new UsageError(`${this.lockPath}: cannot create the trail lock (${errnoOf(err)})`, {
-            cause: err,
-          });
+        if (errorCode(err) !== 'EEXIST') {
+          throw new UsageError(
+            `${this.lockPath}: cannot create the trail lock (${errorCode(err) ?? 'error'})`,
+            {
+              cause: err,
+            },
+          );
         }
       }
       const age = await stat(this.lockPath).then(
@@ -163,9 +168,4 @@ export class JsonlTrailStore implements TrailStore {
       await unlink(this.lockPath).catch(() => undefined);
     }
   }
-}
-
-/** The `code` of a failed file-system call ("ENOENT"), or "error" when it carries none. */
-function errnoOf(err: unknown): string {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'error';
 }

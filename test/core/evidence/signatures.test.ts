@@ -9,11 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  PACK_RECORD_RECIPE_COMMANDS,
-  SIGNATURE_FILES,
-  SIGNATURE_RECIPE_COMMANDS,
-} from '../../../core/evidence/signatures.js';
+import { SIGNATURE_FILES } from '../../../core/evidence/model.js';
+import { PACK_RECORD_RECIPE_COMMANDS, SIGNATURE_RECIPE_COMMANDS } from '../../../core/evidence/signatures.js';
 import { kmsTrailSigner } from '../../../core/trail/index.js';
 import {
   fixtureTrailRecords,

@@ -1,0 +1,2 @@
+import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);
+import{a,b,c,d,e,f,g,h,i,j,k}from"./chunk-TOC5ANPQ.js";import"./chunk-7MY7ZUZY.js";import"./chunk-5NQV5KPX.js";import"./chunk-LH7U3NYH.js";import"./chunk-L2N67ASO.js";import"./chunk-TP3IHXWP.js";import"./chunk-BUVLTLG5.js";export{a as MAX_EXEMPTION_DAYS,k as configJsonSchema,h as configSchema,b as exemptionSchema,j as formatIssue,g as frameworksSchema,c as leaseSchema,i as parseConfig,d as rotationSchema,e as scopeSchema,f as trailSchema};
