@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type Command, Option } from 'commander';
@@ -157,18 +158,13 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
   const lease =
     leaseSettings && leaseClient ? new S3LeaseStore({ ...leaseSettings, client: leaseClient }) : undefined;
   const printed = memoryNotifier('the operator (printed by keywarden rotate)');
+  let cloudTrail: CloudTrailClient | undefined;
   const notifier: Notifier = options.notifyTopic
     ? snsNotifier(options.notifyTopic, new SNSClient(clientConfig(aws)))
     : printed;
-  // The notices name who still uses the old key, from this region's CloudTrail event history.
-  const [{ ConsumerFinder }, { createCloudTrailClient }] = await Promise.all([
-    import('../../core/consumers/finder.js'),
-    import('../../core/consumers/client.js'),
-  ]);
   const rotation: ManualRotation = {
     clients,
     config,
-    consumers: new ConsumerFinder(createCloudTrailClient({ ...aws, region }), region),
     account: identity.account,
     actor: identity.arn,
     clock: io.clock,
@@ -249,9 +245,20 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
       say('not confirmed: nothing changed\n');
       return result(planned, 'not-confirmed', ExitCode.findings);
     }
+    // The notices name who still uses the old key, from this region's CloudTrail event history: only a run
+    // that changes keys sends one, so only it loads CloudTrail.
+    const [{ ConsumerFinder }, { createCloudTrailClient }] = await Promise.all([
+      import('../../core/consumers/finder.js'),
+      import('../../core/consumers/client.js'),
+    ]);
+    cloudTrail = createCloudTrailClient({ ...aws, region });
     const run = await rotateUsers({
       // What the operator was shown and approved: if another run changes it meanwhile, no second rotation.
-      ...manualRotationRequest({ ...rotation, approved: planned.seen }),
+      ...manualRotationRequest({
+        ...rotation,
+        consumers: new ConsumerFinder(cloudTrail, region),
+        approved: planned.seen,
+      }),
       onDelivery: (key: DeliveredKey) => {
         io.stdout.write(
           `\nAccessKeyId:     ${key.accessKeyId}\nSecretAccessKey: ${key.secretAccessKey}\n(shown once; keywarden keeps no copy)\n\n`,
@@ -275,6 +282,7 @@ async function rotate(options: RotateOptions, io: Io): Promise<number> {
     clients.iam.destroy();
     clients.secrets.destroy();
     leaseClient?.destroy();
+    cloudTrail?.destroy();
   }
 }
 

@@ -13,8 +13,6 @@ export const PAGES_PER_NOTICE_LOOKUP = 10;
 
 export interface ConsumerFinderOptions {
   maxLookups?: number;
-  maxPages?: number;
-  pacer?: RequestPacer;
 }
 
 /**
@@ -23,8 +21,8 @@ export interface ConsumerFinderOptions {
  */
 export class ConsumerFinder implements OldKeyConsumerSource {
   private remaining: number;
-  private readonly maxPages: number;
-  private readonly pacer: RequestPacer;
+  private readonly maxLookups: number;
+  private readonly pacer = new RequestPacer();
 
   constructor(
     private readonly cloudtrail: CloudTrailClient,
@@ -32,9 +30,8 @@ export class ConsumerFinder implements OldKeyConsumerSource {
     readonly region: string,
     options: ConsumerFinderOptions = {},
   ) {
-    this.remaining = options.maxLookups ?? LOOKUPS_PER_RUN;
-    this.maxPages = options.maxPages ?? PAGES_PER_NOTICE_LOOKUP;
-    this.pacer = options.pacer ?? new RequestPacer();
+    this.maxLookups = options.maxLookups ?? LOOKUPS_PER_RUN;
+    this.remaining = this.maxLookups;
   }
 
   /** The consumers of `accessKeyId` from `since` (at most 90 days back) to `until`. Never throws. */
@@ -54,7 +51,7 @@ export class ConsumerFinder implements OldKeyConsumerSource {
         this.cloudtrail,
         accessKeyId,
         { since: from, until },
-        { maxPages: this.maxPages, pacer: this.pacer, region: this.region },
+        { maxPages: PAGES_PER_NOTICE_LOOKUP, pacer: this.pacer, region: this.region },
       );
       return {
         kind: 'seen',
