@@ -40,7 +40,7 @@ export class ConsumerFinder implements OldKeyConsumerSource {
       return {
         kind: 'not-looked-up',
         accessKeyId,
-        reason: `keywarden looks up at most ${LOOKUPS_PER_RUN} keys a run`,
+        reason: `keywarden looks up at most ${this.maxLookups} keys a run`,
       };
     }
     this.remaining--;
