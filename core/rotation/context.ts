@@ -57,6 +57,3 @@ export interface ActionResult {
   reason: string;
   outcome: 'done' | 'skipped' | 'blocked';
 }
-
-export const isNamed = (err: unknown, pattern: RegExp): boolean =>
-  err instanceof Error && pattern.test(err.name);

@@ -291,7 +291,7 @@ async function rotateOne(
 async function readAndPlan(
   request: RotateUsersRequest,
   target: RotationTarget,
-  forceStands: (state: UserState) => boolean = () => true,
+  forceStands: (state: UserState) => boolean,
 ): Promise<{ state: UserState; plan: Plan }> {
   const state = await readUserState(request.clients, request.account, target);
   const pending = state.secret?.pending;

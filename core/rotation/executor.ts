@@ -1,10 +1,10 @@
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { HISTORY_DAYS } from '../consumers/limits.js';
 import type { OldKeyConsumers } from '../consumers/sighting.js';
-import { awsHttpStatus, describeError, IncompleteError } from '../errors.js';
+import { awsHttpStatus, describeError, IncompleteError, isAwsError } from '../errors.js';
 import { addDays } from '../time.js';
 import type { TrailAction, TrailOutcome } from '../trail/index.js';
-import { type ActionResult, type ExecutorContext, isNamed, type TargetUser } from './context.js';
+import type { ActionResult, ExecutorContext, TargetUser } from './context.js';
 import type { UserLease } from './lease.js';
 import { ManagedSecret } from './managed-secret.js';
 import { newKeyNotice, reminderNotice } from './notices.js';
@@ -233,7 +233,7 @@ export class UserExecutor {
       );
     }
     await this.tag({ [STATE_TAGS.pending]: '' });
-    if (isNamed(err, /LimitExceeded/)) {
+    if (isAwsError(err, /LimitExceeded/)) {
       return {
         kind: 'create',
         keyId: null,
@@ -398,7 +398,7 @@ export class UserExecutor {
     const fresh = (await this.managedSecret(secret).read()) ?? secret;
     const currentVersionId = fresh.currentVersionId
       ? fresh.currentVersionId
-      : await this.fenced(() => this.managedSecret(secret).ensureCurrentVersion(null));
+      : await this.fenced(() => this.managedSecret(secret).ensureCurrentVersion());
     this.secret = { ...secret, currentVersionId };
     return this.secret;
   }
@@ -437,7 +437,7 @@ export class UserExecutor {
       );
       return true;
     } catch (err) {
-      if (isNamed(err, /NoSuchEntity/)) return false;
+      if (isAwsError(err, /NoSuchEntity/)) return false;
       throw err;
     }
   }

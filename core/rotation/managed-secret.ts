@@ -7,7 +7,8 @@ import {
   TagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { isNamed, type TargetUser } from './context.js';
+import { isAwsError } from '../errors.js';
+import type { TargetUser } from './context.js';
 import {
   type Delivery,
   decodePending,
@@ -77,7 +78,7 @@ export class ManagedSecret {
         quarantineAnswered: decodeStamp(tags[STATE_TAGS.quarantineAnswered]),
       };
     } catch (err) {
-      if (isNamed(err, /ResourceNotFound/)) return null;
+      if (isAwsError(err, /ResourceNotFound/)) return null;
       throw err;
     }
   }
@@ -103,7 +104,7 @@ export class ManagedSecret {
       );
       return true;
     } catch (err) {
-      if (isNamed(err, /ResourceExists/)) return false;
+      if (isAwsError(err, /ResourceExists/)) return false;
       throw err;
     }
   }
@@ -135,8 +136,7 @@ export class ManagedSecret {
    * A secret made before it held a value (older keywarden) has no AWSCURRENT version: give it the
    * placeholder, so that the swap has a version to replace. Returns the AWSCURRENT version ID.
    */
-  async ensureCurrentVersion(currentVersionId: string | null): Promise<string> {
-    if (currentVersionId) return currentVersionId;
+  async ensureCurrentVersion(): Promise<string> {
     await this.secrets.send(
       new PutSecretValueCommand({
         SecretId: this.name,

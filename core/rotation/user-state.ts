@@ -1,6 +1,7 @@
 import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
+import { isAwsError } from '../errors.js';
 import { listAccessKeys, listQuarantinePolicies } from '../inventory/live.js';
-import { isNamed, type RotationClients, type TargetUser } from './context.js';
+import type { RotationClients, TargetUser } from './context.js';
 import { ManagedSecret } from './managed-secret.js';
 import { type KeyState, secretNameFor, type UserState } from './state.js';
 
@@ -29,7 +30,7 @@ export async function readUserState(
         key.lastUsedAt = used.AccessKeyLastUsed?.LastUsedDate ?? null;
       } catch (err) {
         // Deleted since it was listed (a run that holds the lease, while this one reads without it).
-        if (!isNamed(err, /NoSuchEntity/)) throw err;
+        if (!isAwsError(err, /NoSuchEntity/)) throw err;
         gone.add(key.id);
       }
     }

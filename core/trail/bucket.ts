@@ -7,10 +7,8 @@ import {
   GetObjectLockConfigurationCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { describeError } from '../errors.js';
+import { describeError, isAwsError } from '../errors.js';
 import { type TrailBucketFacts, trailBucketProblems } from '../infra/worm.js';
-
-const isNamed = (err: unknown, pattern: RegExp) => err instanceof Error && pattern.test(err.name);
 
 /** Object Lock, versioning and the bucket policy of `bucket` (a policy that cannot be read is 'unknown'). */
 export async function readTrailBucketFacts(client: S3Client, bucket: string): Promise<TrailBucketFacts> {
@@ -18,13 +16,13 @@ export async function readTrailBucketFacts(client: S3Client, bucket: string): Pr
     .send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))
     .catch((err: unknown) => {
       // A bucket without Object Lock answers ObjectLockConfigurationNotFoundError.
-      if (isNamed(err, /ObjectLockConfigurationNotFound/)) return null;
+      if (isAwsError(err, /ObjectLockConfigurationNotFound/)) return null;
       throw err;
     });
   const versioning = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
   const policy = await client.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
     (answer): unknown => (answer.Policy ? JSON.parse(answer.Policy) : null),
-    (err: unknown) => (isNamed(err, /NoSuchBucketPolicy/) ? null : 'unknown'),
+    (err: unknown) => (isAwsError(err, /NoSuchBucketPolicy/) ? null : 'unknown'),
   );
   const rule = lock?.ObjectLockConfiguration?.Rule?.DefaultRetention;
   const mode = rule?.Mode === 'COMPLIANCE' || rule?.Mode === 'GOVERNANCE' ? rule.Mode : null;
