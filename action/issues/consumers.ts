@@ -21,35 +21,29 @@ export async function consumersForIssues(
   const found = new Map<string, OldKeyConsumers>();
   const candidates = keysUsedAfterReplacement(report.findings);
   if (candidates.length === 0) return found;
+  const notLookedUp = (reason: string) => {
+    for (const key of candidates) {
+      found.set(key.accessKeyId, { kind: 'not-looked-up', accessKeyId: key.accessKeyId, reason });
+    }
+    return found;
+  };
+  const manyAccounts = 'a run over many accounts does not read their CloudTrail';
   let finder = source;
   if (!finder) {
     const { region } = await loadRegion({ env });
-    if (!region) {
-      for (const key of candidates) {
-        found.set(key.accessKeyId, {
-          kind: 'not-looked-up',
-          accessKeyId: key.accessKeyId,
-          reason: 'no AWS region is configured for CloudTrail',
-        });
-      }
-      return found;
-    }
-    // The CloudTrail SDK loads only for a run that has such a key.
+    if (!region) return notLookedUp('no AWS region is configured for CloudTrail');
+    if (report.accounts) return notLookedUp(manyAccounts);
+    // The CloudTrail SDK loads only for a run of one account that has such a key.
     const [{ ConsumerFinder }, { createCloudTrailClient }] = await Promise.all([
       import('../../core/consumers/finder.js'),
       import('../../core/consumers/client.js'),
     ]);
     finder = new ConsumerFinder(createCloudTrailClient({ region, env }), region);
   }
+  if (report.accounts) return notLookedUp(manyAccounts);
   let warned = false;
   for (const key of candidates) {
-    const consumers: OldKeyConsumers = report.accounts
-      ? {
-          kind: 'not-looked-up',
-          accessKeyId: key.accessKeyId,
-          reason: 'a run over many accounts does not read their CloudTrail',
-        }
-      : await finder.consumersOf(key.accessKeyId, key.replacedAt, report.asOf);
+    const consumers = await finder.consumersOf(key.accessKeyId, key.replacedAt, report.asOf);
     if (consumers.kind === 'unreadable' && !warned) {
       warned = true;
       warn(
