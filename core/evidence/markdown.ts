@@ -11,6 +11,7 @@ import {
   type EvidenceModel,
   type EvidenceTrailRecord,
   isoDay,
+  type RegulationRow,
   trailCheckText,
 } from './model.js';
 
@@ -114,19 +115,8 @@ export function renderEvidenceMarkdown(model: EvidenceModel): string {
   }
   lines.push(...rotationConsumersMarkdown(model.rotationConsumers));
   lines.push(
-    '## 21 CFR Part 11 mapping',
-    '',
-    '| clause | meaning | where keywarden serves it | record in this pack |',
-    '|---|---|---|---|',
-    // The mapping is keywarden's own text; its backticks mark commands and stay as code spans.
-    ...model.part11.map((row) => `| ${row.clause} | ${row.meaning} | ${row.servedBy} | ${row.inThisPack} |`),
-    '',
-    '## EU GMP Annex 11 mapping',
-    '',
-    '| clause | meaning | where keywarden serves it | record in this pack |',
-    '|---|---|---|---|',
-    ...model.annex11.map((row) => `| ${row.clause} | ${row.meaning} | ${row.servedBy} | ${row.inThisPack} |`),
-    '',
+    ...regulationLines('21 CFR Part 11 mapping', model.part11),
+    ...regulationLines('EU GMP Annex 11 mapping', model.annex11),
     '---',
     '',
     'The SHA-256 of this file and of the pack are in `manifest.json` and `SHA256SUMS` beside it; the pack digest is also a record in the audit trail (action `evidence.generated`).',
@@ -262,5 +252,18 @@ function ageBars(findings: readonly Finding[], policy: EvidenceModel['policy']):
     '```text',
     ...lines,
     '```',
+  ];
+}
+
+/** A regulation's mapping as a section, as the HTML page's regulationSection shows it. */
+function regulationLines(title: string, rows: readonly RegulationRow[]): string[] {
+  return [
+    `## ${title}`,
+    '',
+    '| clause | meaning | where keywarden serves it | record in this pack |',
+    '|---|---|---|---|',
+    // The mapping is keywarden's own text; its backticks mark commands and stay as code spans.
+    ...rows.map((row) => `| ${row.clause} | ${row.meaning} | ${row.servedBy} | ${row.inThisPack} |`),
+    '',
   ];
 }
