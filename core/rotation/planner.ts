@@ -137,7 +137,6 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
   const secret = recovery.secretAfter;
   const quarantine: Quarantine = { policies: state.quarantine, since: options.quarantinedAt ?? null };
   const exposed = exposedKeys(keys, quarantine, secret?.quarantineAnswered ?? null);
-  const policies = state.quarantine.join(', ');
   // An exemption approves keeping a secret key longer; a key AWS found exposed is no longer secret.
   const exposedActive = keys.some((key) => key.status === 'Active' && exposed.has(key.id));
   const exemption = activeExemption(config.exemptions, state.user, state.account, now);
@@ -159,7 +158,6 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
     return planUnmanaged(state.user, keys, now, options, config, result, {
       exposed,
       policies: state.quarantine,
-      user: state.user,
     });
   if (current.status === 'Inactive') {
     return result(
@@ -184,8 +182,6 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
 
   // The stored key is exposed: it is replaced in this run, so every older key gives up its slot now.
   const atOnce = timeline.replaceAtOnce;
-  const quarantined = (keyId: string) =>
-    `AWS quarantined ${state.user} (${policies}): ${keyId} predates keywarden's answer, so it may be the key AWS found exposed`;
 
   // Retire the key the stored one replaced.
   for (const { key: old, deactivateAt, deleteAt } of timeline.retiring) {
@@ -196,7 +192,7 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
         keyId: old.id,
         enforced: old.lastUsedAt !== null && old.lastUsedAt > current.createdAt,
         dueAt: now,
-        reason: `${quarantined(old.id)}; deactivated at once (replaced by ${current.id})`,
+        reason: `${mayBeExposed(state.user, state.quarantine, old.id)}; deactivated at once (replaced by ${current.id})`,
       });
       if (atOnce)
         actions.push({
@@ -309,12 +305,15 @@ export function planUser(state: UserState, config: Config, now: Date, options: P
     });
   }
   if (atOnce) {
-    actions.push(...replaceExposed(current, now, state.quarantine, quarantined(current.id)));
-    return result(
-      'act',
-      `AWS quarantined ${state.user} (${policies}): replacing ${current.id} at once`,
-      actions,
+    actions.push(
+      ...replaceExposed(
+        current,
+        now,
+        state.quarantine,
+        mayBeExposed(state.user, state.quarantine, current.id),
+      ),
     );
+    return result('act', replacingAtOnce(state.user, state.quarantine, current.id), actions);
   }
   actions.push({
     kind: 'create',
@@ -395,6 +394,14 @@ export function ownershipProblem(
   }
 }
 
+/** Why a key made before keywarden answered AWS's quarantine of the user is replaced. */
+const mayBeExposed = (user: string, policies: readonly string[], keyId: string) =>
+  `AWS quarantined ${user} (${policies.join(', ')}): ${keyId} predates keywarden's answer, so it may be the key AWS found exposed`;
+
+/** The plan's reason when such a key is replaced in this run. */
+const replacingAtOnce = (user: string, policies: readonly string[], keyId: string) =>
+  `AWS quarantined ${user} (${policies.join(', ')}): replacing ${keyId} at once`;
+
 type Result = (status: PlanStatus, reason: string, actions?: PlannedAction[], next?: Plan['next']) => Plan;
 
 /** No stored key: a first key, the first rotation of a key made before enrolment, or a person must act. */
@@ -405,7 +412,7 @@ function planUnmanaged(
   options: PlanOptions,
   config: Config,
   result: Result,
-  quarantine: { exposed: ReadonlySet<string>; policies: readonly string[]; user: string },
+  quarantine: { exposed: ReadonlySet<string>; policies: readonly string[] },
 ): Plan {
   const policy = config.rotation;
   const active = keys.filter((key) => key.status === 'Active');
@@ -442,13 +449,12 @@ function planUnmanaged(
   if (atOnce && active.length > 1) {
     return result(
       'blocked',
-      `AWS quarantined ${quarantine.user} (${quarantine.policies.join(', ')}) and both active keys (${active.map((k) => k.id).join(', ')}) predate it; keywarden cannot tell which one AWS found and stores neither: delete the one the AWS Support case names, then run again`,
+      `AWS quarantined ${user} (${quarantine.policies.join(', ')}) and both active keys (${active.map((k) => k.id).join(', ')}) predate it; keywarden cannot tell which one AWS found and stores neither: delete the one the AWS Support case names, then run again`,
     );
   }
   if (atOnce) {
-    const names = quarantine.policies.join(', ');
-    const why = `AWS quarantined ${quarantine.user} (${names}): ${oldest.id} predates keywarden's answer, so it may be the key AWS found exposed`;
-    return result('act', `AWS quarantined ${quarantine.user} (${names}): replacing ${oldest.id} at once`, [
+    const why = mayBeExposed(user, quarantine.policies, oldest.id);
+    return result('act', replacingAtOnce(user, quarantine.policies, oldest.id), [
       ...inactive.map(
         (key): PlannedAction => ({
           kind: 'delete',
